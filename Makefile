@@ -1,0 +1,45 @@
+# Two commands for a new machine: `make run` (the app on the embedded default) and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+VENV_STAMP := .venv/.stamp-$(shell cat requirements.txt | sha1sum | cut -c1-12)
+FRONTEND_STAMP := frontend/dist/.stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv frontend browser services migrate test-unit test-integration test-e2e test-frontend bench clean
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.txt
+	test -x .venv/bin/python || python3 -m venv .venv
+	.venv/bin/pip install -q --upgrade pip wheel setuptools
+	# torch first: sam2 is an sdist that builds against the installed torch (no build isolation).
+	.venv/bin/pip install -q $$(grep -E '^(torch|torchvision)==' requirements.txt)
+	SAM2_BUILD_CUDA=0 .venv/bin/pip install -q --no-build-isolation -r requirements.txt
+	rm -f .venv/.stamp-*
+	touch $@
+
+frontend: venv
+	@if [ -x frontend/build.sh ]; then frontend/build.sh; else echo "frontend: no build script yet"; fi
+
+browser:
+	@test -x /usr/bin/chromium || { echo "installing Debian's chromium for browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; }
+
+services: venv
+	scripts/services.sh
+
+migrate: venv
+	$(PY) backend/manage.py migrate --noinput
+
+run: venv frontend
+	$(PY) backend/manage.py run_embedded --host $(HOST) --port $(PORT)
+
+test: venv frontend browser services
+	scripts/test.sh
+
+bench: venv
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf var frontend/dist test-output

@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from backend.annotations.models import Mask, PromptEvent
+
+
+class PromptEventInline(admin.TabularInline):
+    model = PromptEvent
+    extra = 0
+
+
+@admin.register(Mask)
+class MaskAdmin(admin.ModelAdmin):
+    list_display = ["id", "image", "category", "source", "status", "area", "version", "seconds", "clicks", "created_by"]
+    list_filter = ["source", "status"]
+    inlines = [PromptEventInline]
+
+
+@admin.register(PromptEvent)
+class PromptEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "mask", "kind", "x", "y", "label", "t_ms"]

@@ -1,0 +1,66 @@
+"""Masks with how they were made: COCO RLE, source, model version, seconds, clicks, prompt log."""
+from django.conf import settings
+from django.db import models
+
+
+class Mask(models.Model):
+    class Source(models.TextChoices):
+        MANUAL = "manual"
+        ASSISTED = "assisted"
+        AUTO = "auto"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed"  # an automatic mask waiting for a person
+        SUBMITTED = "submitted"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+
+    image = models.ForeignKey("media.Image", on_delete=models.CASCADE, related_name="masks")
+    category = models.ForeignKey("media.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="masks")
+    rle = models.JSONField(help_text="COCO RLE {size: [h, w], counts: compressed str}")
+    area = models.PositiveIntegerField()
+    bbox = models.JSONField(help_text="COCO [x, y, w, h] with w = x_max - x_min + 1")
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    predicted_iou = models.FloatField(null=True, blank=True)
+    stability_score = models.FloatField(null=True, blank=True)
+    point_coords = models.JSONField(default=list, blank=True)
+    model_version = models.CharField(max_length=128, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="optimistic lock: bumped by every change")
+    seconds = models.FloatField(default=0.0, help_text="time the annotator spent on this mask")
+    clicks = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["image_id", "id"]
+        indexes = [models.Index(fields=["image", "status"])]
+
+    def __str__(self) -> str:
+        return f"mask {self.pk} on image {self.image_id}"
+
+
+class PromptEvent(models.Model):
+    """One click or box of the session that made (or edited) a mask, with its time."""
+
+    class Kind(models.TextChoices):
+        POINT = "point"
+        BOX = "box"
+        BRUSH = "brush"
+        ERASER = "eraser"
+
+    mask = models.ForeignKey(Mask, on_delete=models.CASCADE, related_name="prompts")
+    mask_version = models.PositiveIntegerField(default=1)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    x = models.FloatField(null=True, blank=True)
+    y = models.FloatField(null=True, blank=True)
+    label = models.SmallIntegerField(null=True, blank=True)
+    box = models.JSONField(null=True, blank=True)
+    t_ms = models.PositiveIntegerField(help_text="milliseconds since the mask's session started")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["mask_id", "mask_version", "t_ms", "id"]

@@ -1,0 +1,84 @@
+"""GET /api/health/: database, broker, storage, workers and the model in use, as JSON."""
+import time
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.config.celery import app as celery_app
+
+
+def _timed(check) -> dict:
+    started = time.perf_counter()
+    try:
+        detail = check() or {}
+        result = {"ok": True, **detail}
+    except Exception as exc:  # noqa: BLE001 - a health check reports every failure
+        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def check_database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"engine": connection.vendor}
+
+
+def check_broker() -> dict:
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+        transport = conn.transport_cls if isinstance(conn.transport_cls, str) else conn.transport.driver_type
+    return {"transport": str(transport)}
+
+
+def check_storage() -> dict:
+    key = f"health/{uuid.uuid4().hex}.txt"
+    default_storage.save(key, ContentFile(b"ok", name="probe.txt"))
+    try:
+        with default_storage.open(key, "rb") as handle:
+            if handle.read() != b"ok":
+                raise OSError("storage returned different bytes")
+    finally:
+        default_storage.delete(key)
+    return {"kind": settings.STORAGE.kind}
+
+
+def check_workers() -> dict:
+    from backend.jobs.selectors import live_workers
+
+    workers = list(live_workers(settings.WORKER_STALE_SECONDS).values("hostname", "queues", "last_seen"))
+    if not workers:
+        raise RuntimeError("no Celery worker has reported in the last %ss" % settings.WORKER_STALE_SECONDS)
+    queues = sorted({q for w in workers for q in w["queues"]})
+    return {"count": len(workers), "queues": queues, "workers": [w["hostname"] for w in workers]}
+
+
+def check_model() -> dict:
+    from backend.inference.runtime import model_status
+
+    return model_status()
+
+
+class HealthApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(responses={200: dict, 503: dict})
+    def get(self, request):
+        checks = {
+            "database": _timed(check_database),
+            "broker": _timed(check_broker),
+            "storage": _timed(check_storage),
+            "worker": _timed(check_workers),
+            "model": _timed(check_model),
+        }
+        ok = all(check["ok"] for check in checks.values())
+        return Response({"status": "ok" if ok else "degraded", "checks": checks}, status=200 if ok else 503)

@@ -1,0 +1,42 @@
+"""URLs: the JSON API under /api/, the admin, the schema, and the browser app for everything else."""
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backend.accounts import apis as accounts
+from backend.config.health import HealthApi
+from backend.config.spa import spa_index
+from backend.jobs import apis as jobs
+from backend.media import apis as media
+
+api = [
+    path("health/", HealthApi.as_view(), name="health"),
+    path("auth/token/", accounts.TokenApi.as_view(), name="auth-token"),
+    path("auth/me/", accounts.MeApi.as_view(), name="auth-me"),
+    path("jobs/<int:job_id>/", jobs.JobDetailApi.as_view(), name="job-detail"),
+    path("jobs/<int:job_id>/cancel/", jobs.JobCancelApi.as_view(), name="job-cancel"),
+    path("projects/", media.ProjectListApi.as_view(), name="project-list"),
+    path("projects/<int:project_id>/", media.ProjectDetailApi.as_view(), name="project-detail"),
+    path("projects/<int:project_id>/members/", accounts.MembershipListApi.as_view(), name="membership-list"),
+    path("projects/<int:project_id>/members/<int:membership_id>/", accounts.MembershipDetailApi.as_view(), name="membership-detail"),
+    path("projects/<int:project_id>/images/", media.ImageListApi.as_view(), name="image-list"),
+    path("projects/<int:project_id>/images/next/", media.ImageNextApi.as_view(), name="image-next"),
+    path("projects/<int:project_id>/videos/", media.VideoListApi.as_view(), name="video-list"),
+    path("images/<int:image_id>/", media.ImageDetailApi.as_view(), name="image-detail"),
+    path("images/<int:image_id>/file/", media.ImageFileApi.as_view(), name="image-file"),
+    path("videos/<int:video_id>/", media.VideoDetailApi.as_view(), name="video-detail"),
+    path("videos/<int:video_id>/file/", media.VideoFileApi.as_view(), name="video-file"),
+    path("videos/<int:video_id>/frames/", media.FrameListApi.as_view(), name="frame-list"),
+    path("videos/<int:video_id>/frames/<int:index>/", media.FrameFileApi.as_view(), name="frame-file"),
+    path("", include("backend.annotations.urls")),
+    path("", include("backend.inference.urls")),
+    path("", include("backend.exports.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("api/", include(api)),
+    path("admin/", admin.site.urls),
+    re_path(r"^(?!api/|admin/|static/).*$", spa_index, name="app"),
+]

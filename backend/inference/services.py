@@ -1,0 +1,74 @@
+"""Writes of inference: scheduling embeddings ahead of the annotator, computing them on a worker."""
+import io
+import time
+
+import numpy as np
+from django.db import transaction
+from PIL import Image as PILImage
+from PIL import ImageOps
+
+from backend.inference.models import Embedding
+from backend.inference.runtime import current_model, embedding_cache
+from backend.jobs.services import job_create, job_enqueue
+from backend.media.models import Image
+from backend.media.storage import read_bytes, store_bytes
+
+
+def embedding_key(sha256: str, model_version: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in model_version)
+    return f"embeddings/{safe}/{sha256[:2]}/{sha256}.npz"
+
+
+def embedding_schedule(*, image: Image, user=None, model_version: str | None = None) -> Embedding:
+    """Make sure an embedding of `image` for the served model exists or is being computed: each
+    (image content, model version) is encoded once, whatever the number of projects or requests."""
+    version = model_version or current_model().version
+    with transaction.atomic():
+        embedding, created = Embedding.objects.select_for_update().get_or_create(sha256=image.sha256, model_version=version)
+        if created or embedding.status == Embedding.Status.FAILED:
+            from backend.inference.tasks import compute_embedding
+
+            job = job_create(kind="embed", queue="gpu", project=image.project, subject=image, created_by=user,
+                             params={"model_version": version})
+            embedding.status = Embedding.Status.PENDING
+            embedding.job = job
+            embedding.save(update_fields=["status", "job", "updated_at"])
+            job_enqueue(job, compute_embedding)
+    return embedding
+
+
+def load_rgb(image: Image) -> np.ndarray:
+    """The image as HxWx3 uint8 RGB with its EXIF orientation applied (as browsers show it)."""
+    with PILImage.open(io.BytesIO(read_bytes(image.storage_key))) as pil:
+        return np.asarray(ImageOps.exif_transpose(pil).convert("RGB"))
+
+
+def embedding_compute(*, image: Image) -> Embedding:
+    """Encode the image with this process's model and store the float16 embedding."""
+    loaded = current_model()
+    embedding, _ = Embedding.objects.get_or_create(sha256=image.sha256, model_version=loaded.version)
+    if embedding.status == Embedding.Status.READY:
+        return embedding
+    started = time.perf_counter()
+    features = loaded.segmenter.embed(load_rgb(image))
+    seconds = time.perf_counter() - started
+    payload = features.to_bytes()
+    key = store_bytes(embedding_key(image.sha256, loaded.version), payload, overwrite=True)
+    Embedding.objects.filter(pk=embedding.pk).update(
+        status=Embedding.Status.READY, storage_key=key, size_bytes=len(payload), seconds=seconds
+    )
+    embedding_cache.put((image.sha256, loaded.version), features)
+    embedding.refresh_from_db()
+    return embedding
+
+
+def embedding_load(embedding: Embedding):
+    """The decoded embedding, from the in-process LRU or storage."""
+    from models.protocol import Embedding as Features
+
+    key = (embedding.sha256, embedding.model_version)
+    features = embedding_cache.get(key)
+    if features is None:
+        features = Features.from_bytes(read_bytes(embedding.storage_key))
+        embedding_cache.put(key, features)
+    return features

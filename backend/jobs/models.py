@@ -1,0 +1,58 @@
+"""Job: the persistent state machine behind every Celery task that matters, and worker heartbeats."""
+from django.conf import settings
+from django.db import models
+
+
+class Job(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    FINAL_STATES = (State.SUCCEEDED, State.FAILED, State.CANCELLED)
+
+    kind = models.CharField(max_length=64, db_index=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
+    queue = models.CharField(max_length=64, default="cpu")
+    # What the job works on, as ids (tasks take ids, never objects).
+    project = models.ForeignKey("media.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    subject_type = models.CharField(max_length=64, blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    progress = models.FloatField(default=0.0)
+    message = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=3)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    worker = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "kind"])]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} {self.kind} {self.state}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in self.FINAL_STATES
+
+
+class WorkerHeartbeat(models.Model):
+    """Written every few seconds by each Celery worker; /api/health/ reads it (works on any broker)."""
+
+    hostname = models.CharField(max_length=255, unique=True)
+    queues = models.JSONField(default=list)
+    pid = models.IntegerField(default=0)
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.hostname

@@ -1,0 +1,120 @@
+"""Writes on Jobs: create and enqueue on commit, the running -> final transitions, progress, cancel."""
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from backend.jobs.models import Job
+
+log = logging.getLogger(__name__)
+
+
+class JobCancelled(Exception):
+    """Raised inside a running job when somebody cancelled it."""
+
+
+class JobFailed(Exception):
+    """A job's own clear failure: its message is shown to the user as is; never retried."""
+
+
+def job_create(*, kind: str, queue: str, project=None, subject=None, params=None, created_by=None) -> Job:
+    return Job.objects.create(
+        kind=kind,
+        queue=queue,
+        project=project,
+        subject_type=subject._meta.label_lower if subject is not None else "",
+        subject_id=subject.pk if subject is not None else None,
+        params=params or {},
+        created_by=created_by if created_by is not None and created_by.is_authenticated else None,
+        max_attempts=settings.JOB_MAX_ATTEMPTS,
+    )
+
+
+def job_enqueue(job: Job, task) -> None:
+    """Send the task once the surrounding transaction commits (the worker must see the rows)."""
+    transaction.on_commit(lambda: task.apply_async(args=[job.pk], queue=job.queue))
+
+
+def job_start_and_enqueue(task, **create_kwargs) -> Job:
+    job = job_create(**create_kwargs)
+    job_enqueue(job, task)
+    return job
+
+
+def job_claim(job_id: int, worker: str = "") -> Job | None:
+    """Move a job to running and count the attempt. Returns None when there is nothing to do:
+    the job is gone or already final (idempotent redelivery), or its attempts are used up, in
+    which case it is marked failed (a task that kills its worker cannot loop forever)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_final:
+            return None
+        if job.attempts >= job.max_attempts:
+            job.state = Job.State.FAILED
+            job.message = f"gave up after {job.attempts} attempts (the worker stopped during each one)"
+            job.finished_at = timezone.now()
+            job.save(update_fields=["state", "message", "finished_at", "updated_at"])
+            return None
+        job.state = Job.State.RUNNING
+        job.attempts = F("attempts") + 1
+        job.started_at = job.started_at or timezone.now()
+        job.worker = worker[:255]
+        job.save(update_fields=["state", "attempts", "started_at", "worker", "updated_at"])
+    job.refresh_from_db()
+    return job
+
+
+def job_progress(job: Job, progress: float, message: str | None = None) -> None:
+    """Record progress (0..1); raises JobCancelled when the job was cancelled meanwhile."""
+    fields: dict[str, Any] = {"progress": max(0.0, min(1.0, float(progress))), "updated_at": timezone.now()}
+    if message is not None:
+        fields["message"] = message
+    updated = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(**fields)
+    job.progress = fields["progress"]
+    if not updated:
+        raise JobCancelled()
+
+
+def job_finish(job: Job, *, state: str, message: str = "", result: dict | None = None) -> None:
+    fields: dict[str, Any] = {"state": state, "message": message, "finished_at": timezone.now(), "updated_at": timezone.now()}
+    if state == Job.State.SUCCEEDED:
+        fields["progress"] = 1.0
+    if result is not None:
+        fields["result"] = result
+    # Never overwrite a cancellation that happened while the job ran.
+    Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(**fields)
+
+
+def job_cancel(job: Job) -> Job:
+    Job.objects.filter(pk=job.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING]).update(
+        state=Job.State.CANCELLED, finished_at=timezone.now(), updated_at=timezone.now(), message="cancelled"
+    )
+    job.refresh_from_db()
+    return job
+
+
+def job_run(job_id: int, work: Callable[[Job], dict | None], worker: str = "") -> Job | None:
+    """Run `work(job)` under the state machine. `work` reports progress with job_progress and
+    returns a result dict. JobFailed and any other exception fail the job with a message."""
+    job = job_claim(job_id, worker)
+    if job is None:
+        return None
+    try:
+        result = work(job)
+    except JobCancelled:
+        log.info("job %s cancelled", job_id)
+    except JobFailed as exc:
+        job_finish(job, state=Job.State.FAILED, message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - the job records every failure for its user
+        log.exception("job %s failed", job_id)
+        job_finish(job, state=Job.State.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000])
+        log.debug(traceback.format_exc())
+    else:
+        job_finish(job, state=Job.State.SUCCEEDED, result=result or {})
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,72 @@
+"""Worker side of jobs: the heartbeat bootstep and the decorator that turns a work function into a
+Celery task running under the Job state machine."""
+import logging
+import os
+from collections.abc import Callable
+
+from celery import bootsteps, shared_task
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from backend.config.celery import app
+from backend.jobs.models import Job, WorkerHeartbeat
+from backend.jobs.services import job_run
+
+log = logging.getLogger(__name__)
+
+
+def record_heartbeat(hostname: str, queues: list[str], started_at) -> None:
+    close_old_connections()
+    WorkerHeartbeat.objects.update_or_create(
+        hostname=hostname,
+        defaults={"queues": queues, "pid": os.getpid(), "started_at": started_at, "last_seen": timezone.now()},
+    )
+
+
+class HeartbeatStep(bootsteps.StartStopStep):
+    """Every WORKER_HEARTBEAT_SECONDS, the worker upserts its WorkerHeartbeat row."""
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        self.tref = None
+        self.started_at = timezone.now()
+
+    def _beat(self, worker) -> None:
+        try:
+            queues = sorted(worker.app.amqp.queues.consume_from or worker.app.amqp.queues)
+            record_heartbeat(worker.hostname, queues, self.started_at)
+        except Exception:  # noqa: BLE001 - a missed beat must never kill the worker
+            log.exception("worker heartbeat failed")
+
+    def start(self, worker):
+        self._beat(worker)
+        self.tref = worker.timer.call_repeatedly(settings.WORKER_HEARTBEAT_SECONDS, self._beat, (worker,), priority=10)
+
+    def stop(self, worker):
+        if self.tref is not None:
+            self.tref.cancel()
+        WorkerHeartbeat.objects.filter(hostname=worker.hostname).delete()
+
+
+app.steps["worker"].add(HeartbeatStep)
+
+
+def job_task(name: str) -> Callable:
+    """Decorate `work(job) -> result dict` into a task `name(job_id)`.
+
+    Late acks with reject-on-worker-lost: a worker that dies mid-task leaves the message to be
+    redelivered, and Job.max_attempts caps how often that can happen."""
+
+    def decorate(work: Callable[[Job], dict | None]):
+        @shared_task(name=name, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+        def task(self, job_id: int):
+            close_old_connections()
+            job_run(job_id, work, worker=self.request.hostname or "")
+
+        task.work = work
+        return task
+
+    return decorate

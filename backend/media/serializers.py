@@ -1,0 +1,120 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from backend.media.models import Category, Frame, Image, Project, Video
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "color"]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    categories = CategorySerializer(many=True, read_only=True)
+    role = serializers.CharField(read_only=True, allow_null=True)
+    image_count = serializers.IntegerField(read_only=True)
+    video_count = serializers.IntegerField(read_only=True)
+    mask_count = serializers.IntegerField(read_only=True)
+    images_done = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "name", "kind", "stage", "annotation_fps", "description", "categories", "role",
+            "image_count", "video_count", "mask_count", "images_done", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CategoryInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+
+
+class ProjectCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Project.Kind.choices, default=Project.Kind.IMAGE)
+    categories = serializers.ListField(child=serializers.JSONField(), required=False, default=list, max_length=1000)
+    annotation_fps = serializers.IntegerField(min_value=1, max_value=60, required=False)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_name(self, value):
+        if Project.objects.filter(name=value).exists():
+            raise serializers.ValidationError("a project with this name exists")
+        return value
+
+    def validate_categories(self, value):
+        cleaned = []
+        for item in value:
+            spec = CategoryInputSerializer(data={"name": item} if isinstance(item, str) else item)
+            spec.is_valid(raise_exception=True)
+            cleaned.append(spec.validated_data)
+        names = [c["name"] for c in cleaned]
+        if len(set(names)) != len(names):
+            raise serializers.ValidationError("category names must be unique")
+        return cleaned
+
+
+class ImageSerializer(serializers.ModelSerializer):
+    file_url = serializers.SerializerMethodField()
+    mask_count = serializers.IntegerField(read_only=True, default=0)
+    embedding_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Image
+        fields = [
+            "id", "project", "width", "height", "sha256", "file_name", "format", "size_bytes", "file_url",
+            "mask_count", "embedding_status", "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_file_url(self, image) -> str:
+        return reverse("image-file", args=[image.pk])
+
+    def get_embedding_status(self, image) -> str:
+        statuses = self.context.get("embedding_status") or {}
+        return statuses.get(image.pk, "none")
+
+
+class FrameSerializer(serializers.ModelSerializer):
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Frame
+        fields = ["index", "source_index", "timestamp", "file_url"]
+        read_only_fields = fields
+
+    def get_file_url(self, frame) -> str:
+        return reverse("frame-file", args=[frame.video_id, frame.index])
+
+
+class VideoSerializer(serializers.ModelSerializer):
+    frames_extracted = serializers.IntegerField(read_only=True, default=0)
+    annotation_frame_count = serializers.SerializerMethodField()
+    file_url = serializers.SerializerMethodField()
+    extraction_job = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Video
+        fields = [
+            "id", "project", "width", "height", "sha256", "file_name", "format", "size_bytes", "fps", "frame_count",
+            "duration", "annotation_fps", "annotation_frame_count", "frames_extracted", "extraction_job", "file_url",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_annotation_frame_count(self, video) -> int:
+        from backend.media.services import annotation_frame_plan
+
+        return len(annotation_frame_plan(video.frame_count, video.fps, video.annotation_fps))
+
+    def get_file_url(self, video) -> str:
+        return reverse("video-file", args=[video.pk])
+
+    def get_extraction_job(self, video) -> dict | None:
+        from backend.jobs.models import Job
+        from backend.jobs.serializers import JobSerializer
+
+        job = Job.objects.filter(kind="extract_frames", subject_type="media.video", subject_id=video.pk).first()
+        return JobSerializer(job).data if job else None

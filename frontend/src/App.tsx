@@ -1,0 +1,84 @@
+// Top level: one ApiClient, the current route from the URL, and a guard that sends a visitor
+// without a token to the log-in page.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ApiClient, localTokenStore, type User } from './core/api';
+import { parseRoute, routePath, type Route } from './core/route';
+import { AppContext } from './pages/appContext';
+import { LoginPage } from './pages/LoginPage';
+import { ProjectsPage } from './pages/ProjectsPage';
+import { ImagesPage } from './pages/ImagesPage';
+import { AnnotatorPage } from './pages/annotator/AnnotatorPage';
+import { MaskListPage } from './pages/MaskListPage';
+import { TopBar } from './pages/TopBar';
+
+function currentRoute(): Route {
+  return parseRoute(window.location.pathname, window.location.search);
+}
+
+export function App() {
+  const api = useMemo(() => new ApiClient(localTokenStore()), []);
+  const [route, setRoute] = useState<Route>(currentRoute);
+  const [user, setUser] = useState<User | null>(null);
+
+  const navigate = useCallback((next: Route, replace = false) => {
+    const path = routePath(next);
+    if (replace) window.history.replaceState(null, '', path);
+    else window.history.pushState(null, '', path);
+    setRoute(next);
+  }, []);
+
+  useEffect(() => {
+    const onPop = () => setRoute(currentRoute());
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
+  useEffect(() => {
+    api.onUnauthorized = () => {
+      api.logout();
+      setUser(null);
+      const here = window.location.pathname + window.location.search;
+      navigate({ page: 'login', next: here.startsWith('/login') ? undefined : here }, true);
+    };
+    if (api.isLoggedIn) api.me().then(setUser).catch(() => undefined);
+  }, [api, navigate]);
+
+  const loggedIn = api.isLoggedIn;
+  useEffect(() => {
+    if (!loggedIn && route.page !== 'login') {
+      navigate({ page: 'login', next: routePath(route) }, true);
+    }
+  }, [loggedIn, route, navigate]);
+
+  const logout = useCallback(() => {
+    api.logout();
+    setUser(null);
+    navigate({ page: 'login' });
+  }, [api, navigate]);
+
+  const context = useMemo(() => ({ api, user, navigate, logout }), [api, user, navigate, logout]);
+
+  let page: React.ReactNode;
+  if (route.page === 'login' || !loggedIn) {
+    page = <LoginPage next={route.page === 'login' ? route.next : undefined} onLoggedIn={setUser} />;
+  } else if (route.page === 'projects') {
+    page = <ProjectsPage />;
+  } else if (route.page === 'images') {
+    page = <ImagesPage projectId={route.projectId} pageNumber={route.pageNumber} />;
+  } else if (route.page === 'annotate') {
+    page = <AnnotatorPage key={route.imageId} imageId={route.imageId} />;
+  } else if (route.page === 'masks') {
+    page = <MaskListPage imageId={route.imageId} />;
+  } else {
+    page = <main className="page"><h1>Not found</h1><p>No page at {route.path}.</p></main>;
+  }
+
+  return (
+    <AppContext.Provider value={context}>
+      <div className={`app app-${route.page}`}>
+        {route.page !== 'login' && loggedIn && <TopBar />}
+        {page}
+      </div>
+    </AppContext.Provider>
+  );
+}

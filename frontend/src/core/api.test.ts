@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { ApiClient, ApiError, memoryTokenStore, VersionConflict, type MaskRecord } from './api';
+import { predictWhenReady } from './predictor';
+
+interface Call { method: string; url: string; headers: Headers; body: unknown }
+
+/** A fetch that answers from a list of [status, body] and records what was asked. */
+function fakeFetch(answers: [number, unknown][]) {
+  const calls: Call[] = [];
+  const impl = async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    calls.push({
+      method: init.method ?? 'GET', url: String(input), headers: new Headers(init.headers),
+      body: init.body ? JSON.parse(String(init.body)) : undefined,
+    });
+    const [status, body] = answers.shift() ?? [500, { detail: 'no answer left' }];
+    return new Response(status === 204 ? null : JSON.stringify(body), {
+      status, headers: { 'Content-Type': 'application/json' },
+    });
+  };
+  return { calls, impl: impl as typeof fetch };
+}
+
+const mask: MaskRecord = {
+  id: 7, image: 3, category: 1, rle: { size: [2, 2], counts: '04' }, area: 4, bbox: [0, 0, 2, 2],
+  source: 'assisted', status: 'pending', version: 2, seconds: 3, clicks: 1, model_version: 'v1',
+  created_by: 1, created_at: '', updated_at: '',
+};
+
+describe('ApiClient', () => {
+  it('logs in, stores the token and sends it afterwards', async () => {
+    const { calls, impl } = fakeFetch([[200, { token: 'abc' }], [200, { id: 1, username: 'ann', is_staff: false }]]);
+    const tokens = memoryTokenStore();
+    const api = new ApiClient(tokens, '', impl);
+    const user = await api.login('ann', 'pw');
+    expect(user.username).toBe('ann');
+    expect(tokens.get()).toBe('abc');
+    expect(calls[0]).toMatchObject({ method: 'POST', url: '/api/auth/token/', body: { username: 'ann', password: 'pw' } });
+    expect(calls[0].headers.get('Authorization')).toBeNull();
+    expect(calls[1].headers.get('Authorization')).toBe('Token abc');
+  });
+
+  it('turns 4xx answers into ApiError with the detail or the field errors', async () => {
+    const { impl } = fakeFetch([[400, { detail: 'bad' }], [400, { username: ['required'] }], [401, { detail: 'no' }]]);
+    let unauthorized = 0;
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    api.onUnauthorized = () => unauthorized++;
+    await expect(api.me()).rejects.toMatchObject({ status: 400, detail: 'bad' });
+    await expect(api.me()).rejects.toMatchObject({ detail: 'username: required' });
+    await expect(api.me()).rejects.toBeInstanceOf(ApiError);
+    expect(unauthorized).toBe(1);
+  });
+
+  it('reports a 409 on PATCH as VersionConflict carrying the server row', async () => {
+    const { calls, impl } = fakeFetch([[409, { detail: 'stale', current: { ...mask, version: 3 } }]]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    const error = await api.updateMask(7, { version: 2, category: 4 }).catch((e) => e);
+    expect(error).toBeInstanceOf(VersionConflict);
+    expect((error as VersionConflict).current.version).toBe(3);
+    expect(calls[0]).toMatchObject({ method: 'PATCH', url: '/api/masks/7/', body: { version: 2, category: 4 } });
+  });
+
+  it('deletes with the version in the query', async () => {
+    const { calls, impl } = fakeFetch([[204, null]]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    await api.deleteMask(7, 2);
+    expect(calls[0]).toMatchObject({ method: 'DELETE', url: '/api/masks/7/?version=2' });
+  });
+
+  it('nextImage gives null on 404', async () => {
+    const { calls, impl } = fakeFetch([[404, { detail: 'none' }]]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    expect(await api.nextImage(5, 9)).toBeNull();
+    expect(calls[0].url).toBe('/api/projects/5/images/next/?after=9');
+  });
+
+  it('follows mask pages', async () => {
+    const { impl } = fakeFetch([
+      [200, { count: 2, next: '/api/masks/?image=3&page=2', previous: null, results: [mask] }],
+      [200, { count: 2, next: null, previous: null, results: [{ ...mask, id: 8 }] }],
+    ]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    expect((await api.masks(3)).map((m) => m.id)).toEqual([7, 8]);
+  });
+});
+
+describe('predictWhenReady', () => {
+  const ready = {
+    masks: [{ rle: { size: [2, 2], counts: '04' }, score: 0.9 }],
+    model: { backend: 'classical', version: 'classical-1', fallback: true, reason: 'no checkpoint' },
+    logits_token: 'L1',
+  };
+
+  it('returns at once when the embedding is ready', async () => {
+    const { impl } = fakeFetch([[200, ready]]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    const answer = await predictWhenReady(api, 3, { points: [[1, 1]], labels: [1], multimask: true });
+    expect(answer.model.fallback).toBe(true);
+    expect(answer.logits_token).toBe('L1');
+  });
+
+  it('waits for the embedding job on 202, reporting progress, then asks again', async () => {
+    const { calls, impl } = fakeFetch([
+      [202, { status: 'embedding_pending', job: { id: 11, state: 'queued', progress: 0 } }],
+      [200, { id: 11, kind: 'embed', state: 'running', progress: 0.5, message: '' }],
+      [200, { id: 11, kind: 'embed', state: 'succeeded', progress: 1, message: '' }],
+      [200, ready],
+    ]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    const seen: number[] = [];
+    const answer = await predictWhenReady(api, 3, { points: [[1, 1]], labels: [1], multimask: true }, {
+      onPreparing: (job) => seen.push(job.progress), sleep: async () => {},
+    });
+    expect(answer.masks).toHaveLength(1);
+    expect(seen).toEqual([0, 0.5, 1]);
+    expect(calls.map((c) => c.url)).toEqual(['/api/images/3/predict/', '/api/jobs/11/', '/api/jobs/11/', '/api/images/3/predict/']);
+  });
+
+  it('fails clearly when the embedding job fails', async () => {
+    const { impl } = fakeFetch([
+      [202, { status: 'embedding_pending', job: { id: 11, state: 'queued', progress: 0 } }],
+      [200, { id: 11, kind: 'embed', state: 'failed', progress: 0, message: 'decoder error' }],
+    ]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    await expect(predictWhenReady(api, 3, { points: [], labels: [], multimask: true }, { sleep: async () => {} }))
+      .rejects.toThrow(/failed: decoder error/);
+  });
+});

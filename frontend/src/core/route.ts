@@ -1,0 +1,34 @@
+// The app's few pages as typed routes over the URL path (Django serves index.html for all of them).
+
+export type Route =
+  | { page: 'login'; next?: string }
+  | { page: 'projects' }
+  | { page: 'images'; projectId: number; pageNumber: number }
+  | { page: 'annotate'; imageId: number }
+  | { page: 'masks'; imageId: number }
+  | { page: 'notFound'; path: string };
+
+export function parseRoute(pathname: string, search = ''): Route {
+  const query = new URLSearchParams(search);
+  const path = pathname.replace(/\/+$/, '') || '/';
+  let m: RegExpMatchArray | null;
+  if (path === '/login') return { page: 'login', next: query.get('next') ?? undefined };
+  if (path === '/' || path === '/projects') return { page: 'projects' };
+  if ((m = path.match(/^\/projects\/(\d+)$/))) {
+    return { page: 'images', projectId: Number(m[1]), pageNumber: Math.max(1, Number(query.get('page')) || 1) };
+  }
+  if ((m = path.match(/^\/images\/(\d+)$/))) return { page: 'annotate', imageId: Number(m[1]) };
+  if ((m = path.match(/^\/images\/(\d+)\/masks$/))) return { page: 'masks', imageId: Number(m[1]) };
+  return { page: 'notFound', path };
+}
+
+export function routePath(route: Route): string {
+  switch (route.page) {
+    case 'login': return route.next ? `/login?next=${encodeURIComponent(route.next)}` : '/login';
+    case 'projects': return '/';
+    case 'images': return `/projects/${route.projectId}${route.pageNumber > 1 ? `?page=${route.pageNumber}` : ''}`;
+    case 'annotate': return `/images/${route.imageId}`;
+    case 'masks': return `/images/${route.imageId}/masks`;
+    case 'notFound': return route.path;
+  }
+}

@@ -1,0 +1,68 @@
+import { useState } from 'react';
+import { useApp } from './appContext';
+import { Link } from './Link';
+import { useAsync } from './useAsync';
+
+const EMBEDDING_LABEL = { ready: 'ready', pending: 'preparing…', failed: 'failed', none: 'not prepared' } as const;
+
+export function ImagesPage({ projectId, pageNumber }: { projectId: number; pageNumber: number }) {
+  const { api, navigate } = useApp();
+  const project = useAsync(() => api.project(projectId), [api, projectId]);
+  const images = useAsync(() => api.images(projectId, pageNumber), [api, projectId, pageNumber]);
+  const [nextError, setNextError] = useState<string | null>(null);
+
+  async function startNext() {
+    setNextError(null);
+    try {
+      const next = await api.nextImage(projectId);
+      if (next) navigate({ page: 'annotate', imageId: next.id });
+      else setNextError('Every image in this project is done.');
+    } catch (e) {
+      setNextError(String((e as Error).message));
+    }
+  }
+
+  const count = images.data?.count ?? 0;
+  const perPage = images.data?.results.length ?? 0;
+  const lastPage = perPage ? Math.ceil(count / Math.max(perPage, 1)) : 1;
+
+  return (
+    <main className="page">
+      <nav className="breadcrumbs"><Link to={{ page: 'projects' }}>Projects</Link> / {project.data?.name ?? '…'}</nav>
+      <div className="page-head">
+        <h1>{project.data?.name ?? 'Project'}</h1>
+        {project.data && (
+          <span className="muted">{project.data.images_done} / {project.data.image_count} images done · {project.data.mask_count} masks</span>
+        )}
+        <span className="spacer" />
+        <button type="button" className="primary" onClick={startNext}>Annotate next image</button>
+      </div>
+      {nextError && <p className="notice">{nextError}</p>}
+      {images.loading && <p className="muted">Loading images…</p>}
+      {images.error && <p className="form-error" role="alert">{images.error}</p>}
+      <table className="table">
+        <thead>
+          <tr><th>Image</th><th>Size</th><th>Masks</th><th>Embedding</th><th /></tr>
+        </thead>
+        <tbody>
+          {images.data?.results.map((image) => (
+            <tr key={image.id}>
+              <td><Link to={{ page: 'annotate', imageId: image.id }}>{image.file_name || `image ${image.id}`}</Link></td>
+              <td>{image.width}×{image.height}</td>
+              <td>{image.mask_count}</td>
+              <td><span className={`status status-${image.embedding_status}`}>{EMBEDDING_LABEL[image.embedding_status] ?? image.embedding_status}</span></td>
+              <td><Link to={{ page: 'masks', imageId: image.id }}>masks</Link></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {(images.data?.next || images.data?.previous) && (
+        <div className="pager">
+          {images.data?.previous && <Link to={{ page: 'images', projectId, pageNumber: pageNumber - 1 }}>← Previous</Link>}
+          <span className="muted">Page {pageNumber} of {lastPage}</span>
+          {images.data?.next && <Link to={{ page: 'images', projectId, pageNumber: pageNumber + 1 }}>Next →</Link>}
+        </div>
+      )}
+    </main>
+  );
+}

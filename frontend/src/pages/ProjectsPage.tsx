@@ -1,0 +1,47 @@
+import { useApp } from './appContext';
+import { Link } from './Link';
+import { useAsync } from './useAsync';
+import type { Page, Project } from '../core/api';
+
+function Progress({ done, total }: { done: number; total: number }) {
+  const fraction = total > 0 ? done / total : 0;
+  return (
+    <div className="progress" title={`${done} of ${total} done`}>
+      <div className="progress-bar" style={{ width: `${Math.round(fraction * 100)}%` }} />
+      <span className="progress-label">{done} / {total} done</span>
+    </div>
+  );
+}
+
+export function ProjectsPage() {
+  const { api } = useApp();
+  const projects = useAsync<Page<Project>>(() => api.projects(), [api]);
+  return (
+    <main className="page">
+      <h1>Projects</h1>
+      {projects.loading && <p className="muted">Loading projects…</p>}
+      {projects.error && <p className="form-error" role="alert">{projects.error}</p>}
+      {projects.data && projects.data.results.length === 0 && <p className="muted">You are not a member of any project yet.</p>}
+      <ul className="card-list">
+        {projects.data?.results.map((p) => (
+          <li key={p.id} className="card">
+            <div className="card-head">
+              {p.kind === 'image'
+                ? <Link to={{ page: 'images', projectId: p.id, pageNumber: 1 }} className="card-title">{p.name}</Link>
+                : <span className="card-title">{p.name}</span>}
+              <span className="badge">{p.kind}</span>
+              <span className="badge muted">{p.role}</span>
+            </div>
+            <div className="counts">
+              {p.kind === 'image' ? <span>{p.image_count} images</span> : <span>{p.video_count} videos</span>}
+              <span>{p.mask_count} masks</span>
+              <span>{p.categories.length} categories</span>
+            </div>
+            {p.kind === 'image' && <Progress done={p.images_done} total={p.image_count} />}
+            {p.kind === 'video' && <p className="muted small">Video annotation is not in this page yet.</p>}
+          </li>
+        ))}
+      </ul>
+    </main>
+  );
+}

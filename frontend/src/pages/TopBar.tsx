@@ -1,0 +1,14 @@
+import { Link } from './Link';
+import { useApp } from './appContext';
+
+export function TopBar() {
+  const { user, logout } = useApp();
+  return (
+    <header className="topbar">
+      <Link to={{ page: 'projects' }} className="brand">Segmentation data engine</Link>
+      <span className="spacer" />
+      {user && <span className="user">{user.username}</span>}
+      <button type="button" className="link-button" onClick={logout}>Log out</button>
+    </header>
+  );
+}

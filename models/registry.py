@@ -1,0 +1,118 @@
+"""Turn a model spec ("sam:vit_b", "sam2:hiera_t", "classical", ...) into a loaded segmenter, falling
+back to the classical backend, with the reason, whenever verified weights are not available."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.checkpoints import (
+    OFFICIAL_CHECKPOINTS,
+    TEST_CHECKPOINTS,
+    CheckpointError,
+    checkpoint_info,
+    load_strict,
+    read_state_dict,
+)
+from models.classical import GrabCutSegmenter
+from models.protocol import ImageSegmenter
+
+log = logging.getLogger(__name__)
+
+CLASSICAL_SPEC = "classical"
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """What `resolve` gives back. spec: the spec asked for; version: what actually serves (the
+    weights' identity, e.g. "sam:vit_b@ec2df6273261", or the classical algorithm's); fallback_reason:
+    None when the requested model loaded, else a sentence for the UI and logs on why the classical
+    backend serves instead."""
+
+    segmenter: ImageSegmenter
+    spec: str
+    version: str
+    fallback_reason: str | None = None
+
+
+def known_specs() -> list[str]:
+    """Every spec `resolve` accepts."""
+    return [*OFFICIAL_CHECKPOINTS, *TEST_CHECKPOINTS, CLASSICAL_SPEC]
+
+
+def load_segmenter(
+    spec: str,
+    checkpoint_path: Path,
+    device: str = "cpu",
+    *,
+    expected_sha256: str | None = None,
+    decoder: str = "torch",
+) -> ImageSegmenter:
+    """Build the network named by `spec`, load `checkpoint_path` strictly and wrap it as a segmenter.
+
+    The sha256 is checked against `expected_sha256`, or the official table when the spec is an
+    official model and no explicit value is given. Raises CheckpointError (never returns an
+    unloaded network) and ValueError for an unknown spec. decoder applies to SAM only: "torch",
+    "onnx" or "auto".
+    """
+    backend, arch = _split(spec)
+    info = checkpoint_info(spec)
+    state_dict, sha256 = read_state_dict(Path(checkpoint_path), layout=info.layout, expected_sha256=expected_sha256)
+    version = f"{backend}:{arch}@{sha256[:12]}"
+    if backend == "sam":
+        from models.sam import SamSegmenter, build_sam_network
+
+        network = build_sam_network(arch)
+        load_strict(network, state_dict, Path(checkpoint_path).name)
+        return SamSegmenter(network, version, decoder=decoder, device=device)
+    from models.sam2 import Sam2Segmenter, build_sam2_network
+
+    network = build_sam2_network(arch)
+    load_strict(network, state_dict, Path(checkpoint_path).name)
+    return Sam2Segmenter(network, version, device=device)
+
+
+def resolve(
+    spec: str,
+    checkpoint_dir: Path,
+    device: str = "cpu",
+    *,
+    checkpoint_path: Path | None = None,
+    expected_sha256: str | None = None,
+    decoder: str = "torch",
+) -> LoadedModel:
+    """Load the model named by `spec` or fall back to classical GrabCut, never to random weights.
+
+    spec: "sam:vit_b|vit_l|vit_h|tiny", "sam2:hiera_t|hiera_s|hiera_b+|hiera_l|tiny" or "classical".
+    The checkpoint is `checkpoint_path` when given (e.g. a retrained model; its sha256 is checked
+    only against `expected_sha256`), else `checkpoint_dir / <official file name>` checked against
+    the official sha256. A missing, corrupt or mismatching checkpoint gives the classical backend
+    and a human-readable `fallback_reason`. An unknown spec raises ValueError.
+    """
+    if spec == CLASSICAL_SPEC:
+        classical = GrabCutSegmenter()
+        return LoadedModel(classical, spec, classical.version, None)
+    _split(spec)
+    info = checkpoint_info(spec)
+    if checkpoint_path is None:
+        path = Path(checkpoint_dir) / info.file_name
+        expected = expected_sha256 or info.sha256
+    else:
+        path, expected = Path(checkpoint_path), expected_sha256
+    try:
+        segmenter = load_segmenter(spec, path, device, expected_sha256=expected, decoder=decoder)
+    except CheckpointError as error:
+        hint = f" (run `python -m models fetch {spec}`)" if info.url and not path.exists() else ""
+        reason = f"{spec} unavailable: {error}{hint}; using the classical GrabCut backend"
+        log.warning(reason)
+        classical = GrabCutSegmenter()
+        return LoadedModel(classical, spec, classical.version, reason)
+    return LoadedModel(segmenter, spec, segmenter.version, None)
+
+
+def _split(spec: str) -> tuple[str, str]:
+    backend, _, arch = spec.partition(":")
+    if backend not in ("sam", "sam2") or spec not in (*OFFICIAL_CHECKPOINTS, *TEST_CHECKPOINTS):
+        raise ValueError(f"unknown model spec {spec!r}; known: {known_specs()}")
+    return backend, arch

@@ -1,0 +1,261 @@
+"""SAM (segment-anything 1.0) behind `ImageSegmenter`: the official network modules, a predictor that
+keeps the per-image embedding outside the network, and an optional onnxruntime decode path."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from functools import partial
+from typing import Literal
+
+import numpy as np
+import torch
+from segment_anything.build_sam import sam_model_registry
+from segment_anything.modeling import ImageEncoderViT, MaskDecoder, PromptEncoder, Sam, TwoWayTransformer
+from segment_anything.utils.transforms import ResizeLongestSide
+
+from models.protocol import Embedding, Prediction, check_embedding, validate_image, validate_prompts
+
+log = logging.getLogger(__name__)
+
+DecoderChoice = Literal["auto", "torch", "onnx"]
+
+
+@dataclass(frozen=True)
+class SamArchitecture:
+    """Hyper-parameters of a SAM network (the official ones mirror segment_anything.build_sam)."""
+
+    encoder_embed_dim: int
+    encoder_depth: int
+    encoder_num_heads: int
+    encoder_global_attn_indexes: tuple[int, ...]
+    prompt_embed_dim: int = 256
+    image_size: int = 1024
+    patch_size: int = 16
+    window_size: int = 14
+    decoder_mlp_dim: int = 2048
+    decoder_num_heads: int = 8
+    iou_head_hidden_dim: int = 256
+
+
+SAM_ARCHITECTURES: dict[str, SamArchitecture] = {
+    "vit_b": SamArchitecture(768, 12, 12, (2, 5, 8, 11)),
+    "vit_l": SamArchitecture(1024, 24, 16, (5, 11, 17, 23)),
+    "vit_h": SamArchitecture(1280, 32, 16, (7, 15, 23, 31)),
+    # Test architecture: the official modules at a tiny width, same 1024 input and 64x64 embedding
+    # grid as the real models, so every shape downstream (256x256 low-res logits) is the real one.
+    # Windowed attention only: a global block over 64x64 tokens would dominate CPU test time.
+    "tiny": SamArchitecture(
+        encoder_embed_dim=32,
+        encoder_depth=2,
+        encoder_num_heads=2,
+        encoder_global_attn_indexes=(),
+        prompt_embed_dim=32,
+        window_size=8,
+        decoder_mlp_dim=64,
+        decoder_num_heads=2,
+        iou_head_hidden_dim=32,
+    ),
+}
+
+
+def build_sam_network(arch: str | SamArchitecture) -> Sam:
+    """A randomly initialised SAM network, in eval mode (load weights next). arch: a name from
+    SAM_ARCHITECTURES or an explicit SamArchitecture.
+
+    Official architectures come from segment_anything's own registry so their state-dict keys are
+    exactly those of the official checkpoints.
+    """
+    if isinstance(arch, str):
+        if arch not in SAM_ARCHITECTURES:
+            raise ValueError(f"unknown SAM architecture {arch!r}; known: {sorted(SAM_ARCHITECTURES)}")
+        if arch in sam_model_registry:
+            return sam_model_registry[arch](checkpoint=None).eval()
+        arch = SAM_ARCHITECTURES[arch]
+    spec = arch
+    grid = spec.image_size // spec.patch_size
+    network = Sam(
+        image_encoder=ImageEncoderViT(
+            depth=spec.encoder_depth,
+            embed_dim=spec.encoder_embed_dim,
+            img_size=spec.image_size,
+            mlp_ratio=4,
+            norm_layer=partial(torch.nn.LayerNorm, eps=1e-6),
+            num_heads=spec.encoder_num_heads,
+            patch_size=spec.patch_size,
+            qkv_bias=True,
+            use_rel_pos=True,
+            global_attn_indexes=spec.encoder_global_attn_indexes,
+            window_size=spec.window_size,
+            out_chans=spec.prompt_embed_dim,
+        ),
+        prompt_encoder=PromptEncoder(
+            embed_dim=spec.prompt_embed_dim,
+            image_embedding_size=(grid, grid),
+            input_image_size=(spec.image_size, spec.image_size),
+            mask_in_chans=16,
+        ),
+        mask_decoder=MaskDecoder(
+            num_multimask_outputs=3,
+            transformer=TwoWayTransformer(
+                depth=2,
+                embedding_dim=spec.prompt_embed_dim,
+                mlp_dim=spec.decoder_mlp_dim,
+                num_heads=spec.decoder_num_heads,
+            ),
+            transformer_dim=spec.prompt_embed_dim,
+            iou_head_depth=3,
+            iou_head_hidden_dim=spec.iou_head_hidden_dim,
+        ),
+        pixel_mean=[123.675, 116.28, 103.53],
+        pixel_std=[58.395, 57.12, 57.375],
+    )
+    return network.eval()
+
+
+class SamSegmenter:
+    """SAM as an `ImageSegmenter`. The network holds no per-image state: `embed` returns the image
+    embedding (1x256x64x64 for the official models) and `predict` takes it back, so one loaded model
+    serves any number of images and annotators.
+
+    decoder: "torch", "onnx", or "auto" (export the prompt decoder to ONNX and keep whichever of the
+    two is faster on this machine, measured once here).
+    """
+
+    name = "sam"
+
+    def __init__(self, network: Sam, version: str, *, decoder: DecoderChoice = "torch", device: str = "cpu"):
+        if decoder not in ("auto", "torch", "onnx"):
+            raise ValueError(f"decoder must be 'auto', 'torch' or 'onnx', got {decoder!r}")
+        self.network = network.to(device).eval()
+        self.version = version
+        self.device = torch.device(device)
+        self.image_size = int(network.image_encoder.img_size)
+        self.transform = ResizeLongestSide(self.image_size)
+        self.onnx_decoder = None
+        self.decoder = "torch"
+        self.decode_timings_ms: dict[str, float] = {}
+        if decoder != "torch":
+            from models.onnx_decoder import OnnxDecoder
+
+            self.onnx_decoder = OnnxDecoder.export(network)
+            self.decoder = "onnx"
+            if decoder == "auto":
+                self.decoder = self._pick_faster_decoder()
+
+    @torch.no_grad()
+    def embed(self, image: np.ndarray) -> Embedding:
+        """image: HxWx3 uint8 RGB. Resizes the long side to the network input (1024), normalises, pads
+        and runs the image encoder; returns features 1xCx64x64 (float32 in memory)."""
+        validate_image(image)
+        resized = self.transform.apply_image(image)
+        pixels = torch.as_tensor(resized, device=self.device).permute(2, 0, 1).contiguous()[None]
+        features = self.network.image_encoder(self.network.preprocess(pixels))
+        return Embedding(
+            backend=self.name,
+            model_version=self.version,
+            original_size=(int(image.shape[0]), int(image.shape[1])),
+            input_size=(int(resized.shape[0]), int(resized.shape[1])),
+            features=features.cpu().numpy(),
+        )
+
+    def predict(self, embedding, points=None, labels=None, box=None, mask_input=None, multimask=True) -> Prediction:
+        """Masks for prompts on an embedded image. points: Nx2 XY in original image pixels; labels: N,
+        1 positive / 0 negative; box: XYXY original pixels; mask_input: 1x256x256 logits from an earlier
+        prediction. Returns 3 candidates (multimask) or 1, masks at the original size."""
+        check_embedding(embedding, self.name, self.version)
+        prompts = validate_prompts(embedding.original_size, points, labels, box, mask_input)
+        coords = None
+        if prompts.points is not None:
+            coords = self.transform.apply_coords(prompts.points, embedding.original_size).astype(np.float32)
+        box_coords = None
+        if prompts.box is not None:
+            box_coords = self.transform.apply_boxes(prompts.box[None], embedding.original_size).astype(np.float32)
+        # The ONNX graph always carries at least one sparse token, so a mask-only prompt goes to torch.
+        if self.decoder == "onnx" and (coords is not None or box_coords is not None):
+            return self._predict_onnx(embedding, coords, prompts.labels, box_coords, prompts.mask_input, multimask)
+        return self._predict_torch(embedding, coords, prompts.labels, box_coords, prompts.mask_input, multimask)
+
+    @torch.no_grad()
+    def _predict_torch(self, embedding, coords, labels, box_coords, mask_input, multimask) -> Prediction:
+        points = None
+        if coords is not None:
+            points = (
+                torch.as_tensor(coords, device=self.device)[None],
+                torch.as_tensor(labels, dtype=torch.int, device=self.device)[None],
+            )
+        boxes = None if box_coords is None else torch.as_tensor(box_coords, device=self.device)
+        masks_in = None if mask_input is None else torch.as_tensor(mask_input, device=self.device)[None]
+        sparse, dense = self.network.prompt_encoder(points=points, boxes=boxes, masks=masks_in)
+        features = torch.as_tensor(np.asarray(embedding.features, dtype=np.float32), device=self.device)
+        low_res, scores = self.network.mask_decoder(
+            image_embeddings=features,
+            image_pe=self.network.prompt_encoder.get_dense_pe(),
+            sparse_prompt_embeddings=sparse,
+            dense_prompt_embeddings=dense,
+            multimask_output=multimask,
+        )
+        masks = self.network.postprocess_masks(low_res, embedding.input_size, embedding.original_size)
+        return Prediction(
+            masks=(masks > self.network.mask_threshold)[0].cpu().numpy(),
+            scores=scores[0].float().cpu().numpy(),
+            low_res_logits=low_res[0].float().cpu().numpy(),
+        )
+
+    def _predict_onnx(self, embedding, coords, labels, box_coords, mask_input, multimask) -> Prediction:
+        onnx_coords, onnx_labels = onnx_point_prompts(coords, labels, box_coords)
+        mask_logits, scores, low_res = self.onnx_decoder.decode(
+            np.asarray(embedding.features, dtype=np.float32), onnx_coords, onnx_labels, mask_input, embedding.original_size
+        )
+        # Token 0 is the single-mask output, tokens 1..3 the multimask ones (as in MaskDecoder.forward).
+        chosen = slice(1, None) if multimask else slice(0, 1)
+        return Prediction(
+            masks=mask_logits[chosen] > self.network.mask_threshold,
+            scores=scores[chosen].astype(np.float32),
+            low_res_logits=low_res[chosen].astype(np.float32),
+        )
+
+    def _pick_faster_decoder(self, runs: int = 5) -> str:
+        """Time one click with each decoder on an embedding of this network's shape; keep the faster."""
+        grid = self.network.prompt_encoder.image_embedding_size
+        channels = self.network.prompt_encoder.embed_dim
+        probe = Embedding(
+            backend=self.name,
+            model_version=self.version,
+            original_size=(534, 800),
+            input_size=(683, 1024) if self.image_size == 1024 else (self.image_size, self.image_size),
+            features=np.zeros((1, channels, *grid), dtype=np.float32),
+        )
+        click = np.array([[400.0, 267.0]]), np.array([1])
+        timings = {}
+        for name, method in (("torch", self._predict_torch), ("onnx", self._predict_onnx)):
+            coords = self.transform.apply_coords(click[0], probe.original_size).astype(np.float32)
+            method(probe, coords, click[1].astype(np.int32), None, None, True)  # warm-up
+            samples = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                method(probe, coords, click[1].astype(np.int32), None, None, True)
+                samples.append(time.perf_counter() - start)
+            timings[name] = float(np.median(samples) * 1000.0)
+        self.decode_timings_ms = timings
+        choice = "onnx" if timings["onnx"] < timings["torch"] else "torch"
+        log.info("SAM decoder timings %s ms: using %s", timings, choice)
+        return choice
+
+
+def onnx_point_prompts(coords, labels, box_coords) -> tuple[np.ndarray, np.ndarray]:
+    """Point prompts in the ONNX decoder's convention: Nx2 coords in the resized-input frame, float
+    labels (1 positive, 0 negative, 2/3 box corners, -1 padding). Mirrors PromptEncoder: points
+    first, then box corners; without a box a padding point is appended."""
+    parts_xy, parts_label = [], []
+    if coords is not None:
+        parts_xy.append(np.asarray(coords, dtype=np.float32).reshape(-1, 2))
+        parts_label.append(np.asarray(labels, dtype=np.float32).reshape(-1))
+    if box_coords is not None:
+        parts_xy.append(np.asarray(box_coords, dtype=np.float32).reshape(2, 2))
+        parts_label.append(np.array([2.0, 3.0], dtype=np.float32))
+    else:
+        parts_xy.append(np.zeros((1, 2), dtype=np.float32))
+        parts_label.append(np.array([-1.0], dtype=np.float32))
+    return np.concatenate(parts_xy, axis=0), np.concatenate(parts_label, axis=0)

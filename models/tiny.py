@@ -1,0 +1,29 @@
+"""Tiny SAM and SAM 2.1 networks for tests, built from the official modules and saved in the official
+checkpoint formats so that tests exercise the real loading code. Random weights: never for users."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from models.sam import build_sam_network
+from models.sam2 import build_sam2_network
+
+
+def save_tiny_sam(path: Path, seed: int = 0) -> Path:
+    """Build the `tiny` SAM architecture with seeded random weights and save it as SAM does: a plain
+    state dict written by torch.save. Returns the path."""
+    torch.manual_seed(seed)
+    network = build_sam_network("tiny")
+    torch.save(network.state_dict(), path)
+    return Path(path)
+
+
+def save_tiny_sam2(path: Path, seed: int = 0) -> Path:
+    """Build the `tiny` SAM 2.1 architecture (models/configs/sam2.1_hiera_tiny_test.yaml) with seeded
+    random weights and save it as SAM 2 does: {"model": state_dict}. Returns the path."""
+    torch.manual_seed(seed)
+    network = build_sam2_network("tiny")
+    torch.save({"model": network.state_dict()}, path)
+    return Path(path)

@@ -1,0 +1,85 @@
+"""Media made on the fly for tests: images, videos, and the bad files ingest must refuse."""
+import io
+import struct
+import tempfile
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+def jpeg_bytes(width=320, height=240, seed=0) -> bytes:
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 255, (height, width, 3), dtype=np.uint8)
+    cv2.circle(pixels, (width // 2, height // 2), min(width, height) // 4, (255, 0, 0), -1)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def png_bytes(width=64, height=48, seed=0) -> bytes:
+    rng = np.random.default_rng(seed)
+    buffer = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, (height, width, 3), dtype=np.uint8)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def corrupt_jpeg_bytes() -> bytes:
+    """A real JPEG cut in half: the header is fine, the pixel data is truncated."""
+    data = jpeg_bytes(640, 480, seed=3)
+    return data[: len(data) // 2]
+
+
+def png_bomb_bytes(width=50000, height=50000) -> bytes:
+    """A small, valid-looking PNG whose header declares width x height pixels."""
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = zlib.compress(b"\x00" * (width + 1) * 4)  # a few rows only: the declared size is the attack
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+
+
+def html_bytes() -> bytes:
+    return b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+
+
+def video_bytes(frames=48, fps=24.0, width=160, height=96) -> bytes:
+    """An MP4 of a square moving left to right."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "clip.mp4")
+        writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+        for index in range(frames):
+            frame = np.full((height, width, 3), 40, np.uint8)
+            x = int(index * (width - 30) / max(1, frames - 1))
+            cv2.rectangle(frame, (x, 30), (x + 30, 60), (0, 200, 255), -1)
+            writer.write(frame)
+        writer.release()
+        return Path(path).read_bytes()
+
+
+def zero_frame_video_bytes() -> bytes:
+    """A real MP4 container with no frame in it."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "empty.mp4")
+        writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), 24.0, (64, 64))
+        writer.release()
+        data = Path(path).read_bytes()
+    if data[4:8] != b"ftyp":  # OpenCV wrote nothing: build the smallest ftyp-only MP4
+        data = struct.pack(">I", 20) + b"ftypisom" + struct.pack(">I", 512) + b"isom"
+    return data
+
+
+def fixture_photos() -> list[Path]:
+    """The real photos of ../shared/fixtures when present (tests then also make their own)."""
+    folder = SHARED_FIXTURES / "images"
+    return sorted(folder.glob("*.jpg")) if folder.is_dir() else []
+
+
+def fixture_video() -> Path | None:
+    path = SHARED_FIXTURES / "videos" / "bedroom.mp4"
+    return path if path.is_file() else None

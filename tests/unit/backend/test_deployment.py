@@ -1,0 +1,49 @@
+"""Deployment files and production settings."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-1234567890",
+    "ALLOWED_HOSTS": "engine.example.org",
+    "DATABASE_URL": "sqlite:////tmp/engine-deploy-check.sqlite3",
+}
+
+
+def manage(*args, env_overrides=None):
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    env.update(env_overrides or {})
+    return subprocess.run([sys.executable, "backend/manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_compose_file_is_valid_against_the_compose_spec():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema", "vendor.compose-spec", "docker-compose.yml"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_has_every_service_of_a_deployment():
+    import yaml
+
+    services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
+    assert {"web", "worker-gpu", "worker-cpu", "beat", "postgres", "redis", "s3"} <= set(services)
+    assert "-Q gpu -c 1" in services["worker-gpu"]["command"]
+    assert services["worker-gpu"]["deploy"]["resources"]["reservations"]["devices"][0]["driver"] == "nvidia"
+    assert "gunicorn" in services["web"]["command"]
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = manage("check", env_overrides={**PRODUCTION, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
