@@ -4,6 +4,7 @@ image size) and an onnxruntime session that decodes prompts against a cached emb
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -59,7 +60,10 @@ def export_decoder(network: Sam, path: Path | None = None) -> bytes:
         "orig_im_size": torch.tensor([1500, 2250], dtype=torch.float),
     }
     buffer = io.BytesIO()
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        # The tracer warns about Python-side arithmetic in SAM's attention; the values are static.
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # the legacy exporter is chosen on purpose
         torch.onnx.export(
             onnx_model,
             tuple(dummy.values()),

@@ -3,6 +3,7 @@ configs as `sam2.build_sam.build_sam2` does, with the per-image features kept ou
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +62,9 @@ class Sam2Segmenter:
         self.version = version
         self.device = torch.device(device)
         self.image_size = int(network.image_size)
-        self.transforms = SAM2Transforms(resolution=self.image_size, mask_threshold=0.0)
+        with warnings.catch_warnings():  # SAM2Transforms uses torch.jit.script, deprecated in torch 2.14
+            warnings.simplefilter("ignore", FutureWarning)
+            self.transforms = SAM2Transforms(resolution=self.image_size, mask_threshold=0.0)
         # Feature grids of the three levels the decoder uses (strides 4, 8, 16).
         self.feature_sizes = [(self.image_size // s, self.image_size // s) for s in (4, 8, 16)]
         self.mask_threshold = 0.0

@@ -11,7 +11,8 @@ class MetricError(ValueError):
     """Inputs to a metric are malformed (wrong shape, dtype or count)."""
 
 
-def _as_mask(mask: object, name: str) -> np.ndarray:
+def as_mask(mask: object, name: str) -> np.ndarray:
+    """`mask` as an HxW bool array (0/1 integers accepted); MetricError naming `name` otherwise."""
     array = np.asarray(mask)
     if array.ndim != 2:
         raise MetricError(f"{name} must be an HxW mask, got shape {array.shape}")
@@ -24,8 +25,9 @@ def _as_mask(mask: object, name: str) -> np.ndarray:
     return array
 
 
-def _check_pair(gt: object, dt: object) -> tuple[np.ndarray, np.ndarray]:
-    gt_mask, dt_mask = _as_mask(gt, "gt"), _as_mask(dt, "dt")
+def check_mask_pair(gt: object, dt: object) -> tuple[np.ndarray, np.ndarray]:
+    """Both masks as HxW bool arrays of one shape; MetricError otherwise."""
+    gt_mask, dt_mask = as_mask(gt, "gt"), as_mask(dt, "dt")
     if gt_mask.shape != dt_mask.shape:
         raise MetricError(f"mask shapes differ: {gt_mask.shape} vs {dt_mask.shape}")
     return gt_mask, dt_mask
@@ -38,7 +40,7 @@ def _iou_of(a: np.ndarray, b: np.ndarray) -> float:
 
 def mask_iou(gt: np.ndarray, dt: np.ndarray) -> float:
     """IoU of two HxW masks; two empty masks score 1.0 (nothing to find, nothing found)."""
-    gt_mask, dt_mask = _check_pair(gt, dt)
+    gt_mask, dt_mask = check_mask_pair(gt, dt)
     return _iou_of(gt_mask, dt_mask)
 
 
@@ -62,7 +64,7 @@ def boundary(mask: np.ndarray, dilation_ratio: float = 0.02) -> np.ndarray:
     Returns:
         HxW bool, a subset of mask.
     """
-    mask = _as_mask(mask, "mask")
+    mask = as_mask(mask, "mask")
     height, width = mask.shape
     iterations = boundary_width(height, width, dilation_ratio)
     padded = cv2.copyMakeBorder(mask.astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
@@ -75,7 +77,7 @@ def boundary_iou(gt: np.ndarray, dt: np.ndarray, dilation_ratio: float = 0.02) -
 
     Two masks without boundary (both empty) score 1.0, as mask_iou does.
     """
-    gt_mask, dt_mask = _check_pair(gt, dt)
+    gt_mask, dt_mask = check_mask_pair(gt, dt)
     return _iou_of(boundary(gt_mask, dilation_ratio), boundary(dt_mask, dilation_ratio))
 
 

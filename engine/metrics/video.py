@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from engine.metrics.masks import MetricError, _check_pair, _iou_of
+from engine.metrics.masks import MetricError, check_mask_pair, mask_iou
 
 DEFAULT_BOUNDARY_TOLERANCE = 0.008
 
@@ -49,7 +49,7 @@ def boundary_f_measure(
         gt, dt: HxW bool masks of one object on one frame.
         tolerance: as a fraction of the image diagonal.
     """
-    gt_mask, dt_mask = _check_pair(gt, dt)
+    gt_mask, dt_mask = check_mask_pair(gt, dt)
     radius = int(math.ceil(tolerance * float(np.hypot(*gt_mask.shape))))
     gt_edges, dt_edges = boundary_map(gt_mask), boundary_map(dt_mask)
     n_gt, n_dt = int(gt_edges.sum()), int(dt_edges.sum())
@@ -105,7 +105,6 @@ def masklet_j_and_f(
         raise MetricError("no frame left to evaluate (skipping first and last needs 3 frames)")
     j_values, f_values = [], []
     for gt, dt in pairs:
-        gt_mask, dt_mask = _check_pair(gt, dt)
-        j_values.append(_iou_of(gt_mask, dt_mask))
-        f_values.append(boundary_f_measure(gt_mask, dt_mask, tolerance))
+        j_values.append(mask_iou(gt, dt))
+        f_values.append(boundary_f_measure(gt, dt, tolerance))
     return JAndF(j=float(np.mean(j_values)), f=float(np.mean(f_values)))

@@ -44,6 +44,9 @@ export class AnnotationCanvas {
   private offsetX = 0;
   private offsetY = 0;
   private fitted = false;
+  /** Once the annotator zooms or pans, a resize keeps their view instead of fitting again. */
+  private viewMoved = false;
+  private outlineWidth = 1;
 
   private readonly workingLayer = new MaskLayer();
   private readonly savedLayer = new MaskLayer();
@@ -108,6 +111,7 @@ export class AnnotationCanvas {
     this.imageWidth = width;
     this.imageHeight = height;
     this.fitted = false;
+    this.viewMoved = false;
     this.fit();
   }
 
@@ -162,8 +166,8 @@ export class AnnotationCanvas {
     this.offsetX = (width - this.imageWidth * this.scale) / 2;
     this.offsetY = (height - this.imageHeight * this.scale) / 2;
     this.fitted = true;
-    this.events.emit('view', { scale: this.scale });
-    this.requestDraw();
+    this.viewMoved = false;
+    this.afterZoom();
   }
 
   /** Zooms by `factor` keeping the screen point (sx, sy) fixed; the canvas centre by default. */
@@ -176,13 +180,28 @@ export class AnnotationCanvas {
     this.scale = next;
     this.offsetX = cx - ix * next;
     this.offsetY = cy - iy * next;
-    this.events.emit('view', { scale: this.scale });
-    this.requestDraw();
+    this.viewMoved = true;
+    this.afterZoom();
   }
 
   pan(dx: number, dy: number): void {
     this.offsetX += dx;
     this.offsetY += dy;
+    this.viewMoved = true;
+    this.requestDraw();
+  }
+
+  /** Outlines are drawn in image pixels, so they thicken when zoomed out to stay visible. */
+  private afterZoom(): void {
+    const width = Math.max(1, Math.min(12, Math.round(1.5 / this.scale)));
+    if (width !== this.outlineWidth) {
+      this.outlineWidth = width;
+      this.workingLayer.outlineWidth = width;
+      this.savedLayer.outlineWidth = width;
+      this.workingLayer.invalidate();
+      this.renderSaved();
+    }
+    this.events.emit('view', { scale: this.scale });
     this.requestDraw();
   }
 
@@ -361,7 +380,7 @@ export class AnnotationCanvas {
     this.element.height = Math.max(1, Math.round(height * ratio));
     this.element.style.width = `${width}px`;
     this.element.style.height = `${height}px`;
-    if (!this.fitted) this.fit();
+    if (!this.fitted || !this.viewMoved) this.fit();
     this.requestDraw();
   }
 

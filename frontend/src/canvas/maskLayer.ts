@@ -18,7 +18,10 @@ export function parseColor(color: string): Rgb {
 
 export class MaskLayer {
   private surface: HTMLCanvasElement | null = null;
+  private pixels: ImageData | null = null;
   private stale = false;
+  /** Outline thickness in image pixels. */
+  outlineWidth = 1;
 
   get isStale(): boolean {
     return this.stale;
@@ -46,10 +49,13 @@ export class MaskLayer {
     }
     const context = this.surface.getContext('2d');
     if (!context) return;
-    const pixels = context.createImageData(w, h);
+    if (!this.pixels || this.pixels.width !== w || this.pixels.height !== h) this.pixels = context.createImageData(w, h);
+    const pixels = this.pixels;
     const rgba = new Uint32Array(pixels.data.buffer);
+    rgba.fill(0);
     // Little-endian RGBA packed as ABGR in a Uint32.
     const pack = (c: Rgb, alpha: number) => ((Math.round(alpha * 255) << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0;
+    const t = Math.max(1, Math.round(this.outlineWidth));
     for (const { mask, color, emphasis } of masks) {
       if (mask.width !== w || mask.height !== h) continue;
       const fill = pack(color, emphasis ? FILL_ALPHA_EMPHASIS : FILL_ALPHA);
@@ -57,11 +63,13 @@ export class MaskLayer {
       const data = mask.data;
       for (let y = 0; y < h; y++) {
         const row = y * w;
+        const nearTopOrBottom = y < t || y >= h - t;
         for (let x = 0; x < w; x++) {
           const i = row + x;
           if (!data[i]) continue;
-          const border = x === 0 || y === 0 || x === w - 1 || y === h - 1
-            || !data[i - 1] || !data[i + 1] || !data[i - w] || !data[i + w];
+          // A pixel is on the outline when a pixel t away (4 directions) is outside the mask.
+          const border = nearTopOrBottom || x < t || x >= w - t
+            || !data[i - t] || !data[i + t] || !data[i - t * w] || !data[i + t * w];
           rgba[i] = border ? edge : fill;
         }
       }

@@ -17,9 +17,9 @@ from models.tiny import save_tiny_sam, save_tiny_sam2
 def _flush_denormals():
     # Random tiny weights push attention intermediates into subnormal floats, which run ~50x slower
     # on x86; flushing them keeps the suite fast and changes results only below 1e-38.
-    previous = torch.set_flush_denormal(True)
+    torch.set_flush_denormal(True)
     yield
-    torch.set_flush_denormal(False) if previous else None
+    torch.set_flush_denormal(False)
 
 
 @pytest.fixture(scope="session")

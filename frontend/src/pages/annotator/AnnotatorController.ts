@@ -35,6 +35,9 @@ export interface AnnotatorView {
   brushRadius: number;
   savedMasks: MaskRecord[];
   selectedMaskId: number | null;
+  /** The image's embedding as last seen; 'pending' shows a small "preparing" chip. */
+  embeddingStatus: ImageRecord['embedding_status'] | null;
+  /** Set while a predict waits on the embedding job (answered 202): the big overlay with progress. */
   preparing: { progress: number; state: string } | null;
   predicting: boolean;
   model: ModelInfo | null;
@@ -81,7 +84,7 @@ export class AnnotatorController {
     this.state = {
       status: 'loading', loadError: null, image: null, project: null, bitmap: null, edit: this.history.present,
       canUndo: false, canRedo: false, tool: 'prompt', brushRadius: 8, savedMasks: [], selectedMaskId: null,
-      preparing: null, predicting: false, model: null, saving: false, error: null, notice: null, conflict: null,
+      embeddingStatus: null, preparing: null, predicting: false, model: null, saving: false, error: null, notice: null, conflict: null,
       draftRestored: false, draftKept: true, clicks: 0,
     };
   }
@@ -122,15 +125,31 @@ export class AnnotatorController {
       this.history.reset(edit);
       this.set({
         status: 'ready', image, project, bitmap, savedMasks: masks, draftRestored: restored,
-        preparing: image.embedding_status === 'pending' ? { progress: 0, state: 'queued' } : null,
-        model: edit.modelVersion ? null : this.state.model,
+        embeddingStatus: image.embedding_status,
       });
       this.syncEdit();
       this.attachToCanvas();
       if (restored) this.flash('Your unsaved draft was restored.');
       void this.loadModelInfo();
+      if (image.embedding_status === 'pending') void this.watchEmbedding();
     } catch (error) {
       this.set({ status: 'error', loadError: describe(error) });
+    }
+  }
+
+  /** Polls the image while its embedding is computed, so the page can say when clicks will be fast. */
+  private async watchEmbedding(): Promise<void> {
+    let delay = 1000;
+    while (!this.disposed && this.state.embeddingStatus === 'pending') {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 1.5, 5000);
+      if (this.disposed) return;
+      try {
+        const image = await this.api.image(this.imageId);
+        this.set({ embeddingStatus: image.embedding_status });
+      } catch {
+        // Keep polling; a dropped connection is not an error the annotator must act on.
+      }
     }
   }
 
@@ -277,7 +296,7 @@ export class AnnotatorController {
         mask: candidates.length ? candidates[chosen].rle : null, handEdited: false,
         logitsToken: answer.logits_token ?? null, modelVersion: answer.model?.version ?? null,
       });
-      this.set({ model: answer.model, preparing: null, predicting: false });
+      this.set({ model: answer.model, preparing: null, predicting: false, embeddingStatus: 'ready' });
       this.syncEdit();
     } catch (error) {
       if (abort.signal.aborted) return;

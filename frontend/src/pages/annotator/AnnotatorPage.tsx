@@ -152,6 +152,12 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
             </div>
           )}
           {view.predicting && !view.preparing && <div className="stage-chip">Predicting…</div>}
+          {!view.predicting && !view.preparing && view.embeddingStatus === 'pending' && (
+            <div className="stage-chip" role="status">Preparing image… (the first click waits for it)</div>
+          )}
+          {view.embeddingStatus === 'failed' && (
+            <div className="stage-chip error-chip" role="status">Preparing this image failed; predictions may be slow or unavailable.</div>
+          )}
           {view.notice && <div className="stage-chip notice-chip" role="status">{view.notice}</div>}
           {view.error && (
             <div className="banner banner-error stage-error" role="alert">
@@ -190,7 +196,7 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
           )}
           {edit.candidates.length === 0 && <p className="muted small">Click the object (or drag a box) to get candidates.</p>}
           <p className="muted small">
-            {edit.points.length} point{edit.points.length === 1 ? '' : 's'}{edit.box ? ' + box' : ''} · {view.clicks} clicks
+            {edit.points.length} point{edit.points.length === 1 ? '' : 's'}{edit.box ? ' + box' : ''} · {view.clicks} click{view.clicks === 1 ? '' : 's'}
             {edit.handEdited && ' · hand-edited'}
             {edit.editing && ` · editing mask #${edit.editing.id} (v${edit.editing.version})`}
           </p>

@@ -1,0 +1,73 @@
+"""The exported SAM prompt decoder (onnxruntime) against the PyTorch decoder on several image sizes,
+including sizes other than the one used at export time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.onnx_decoder import OnnxDecoder
+from models.sam import SamSegmenter
+
+SIZES = [(256, 256), (300, 500), (534, 800), (800, 534)]
+
+
+@pytest.fixture(scope="module")
+def decoders(tiny_sam):
+    onnx_backend = SamSegmenter(tiny_sam.network, tiny_sam.version, decoder="onnx")
+    assert onnx_backend.decoder == "onnx" and isinstance(onnx_backend.onnx_decoder, OnnxDecoder)
+    return tiny_sam, onnx_backend
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def sized(request, tiny_sam):
+    h, w = request.param
+    image = (np.random.default_rng(h * w).random((h, w, 3)) * 255).astype(np.uint8)
+    return tiny_sam.embed(image)
+
+
+def prompt_sets(h, w):
+    return {
+        "click": dict(points=[[w * 0.4, h * 0.5]], labels=[1]),
+        "clicks": dict(points=[[w * 0.4, h * 0.5], [w * 0.8, h * 0.2], [w * 0.1, h * 0.9]], labels=[1, 0, 1]),
+        "box": dict(box=[w * 0.1, h * 0.2, w * 0.7, h * 0.9]),
+        "box+click": dict(points=[[w * 0.3, h * 0.3]], labels=[0], box=[w * 0.1, h * 0.2, w * 0.7, h * 0.9]),
+    }
+
+
+@pytest.mark.parametrize("multimask", [True, False])
+def test_onnx_matches_torch(decoders, sized, multimask):
+    torch_backend, onnx_backend = decoders
+    h, w = sized.original_size
+    for name, prompts in prompt_sets(h, w).items():
+        expected = torch_backend.predict(sized, multimask=multimask, **prompts)
+        actual = onnx_backend.predict(sized, multimask=multimask, **prompts)
+        assert actual.masks.shape == expected.masks.shape == (3 if multimask else 1, h, w)
+        agreement = (actual.masks == expected.masks).mean()
+        assert agreement > 0.999, f"{name} at {h}x{w}: masks agree on {agreement:.5f} of pixels"
+        np.testing.assert_allclose(actual.scores, expected.scores, atol=1e-3, err_msg=name)
+        np.testing.assert_allclose(actual.low_res_logits, expected.low_res_logits, atol=1e-3, err_msg=name)
+
+
+def test_onnx_mask_feedback_matches_torch(decoders, sized):
+    torch_backend, onnx_backend = decoders
+    h, w = sized.original_size
+    first = torch_backend.predict(sized, points=[[w * 0.4, h * 0.5]], labels=[1])
+    feedback = first.low_res_logits[first.best()][None]
+    prompts = dict(points=[[w * 0.4, h * 0.5], [w * 0.6, h * 0.6]], labels=[1, 0], mask_input=feedback)
+    expected = torch_backend.predict(sized, multimask=False, **prompts)
+    actual = onnx_backend.predict(sized, multimask=False, **prompts)
+    assert (actual.masks == expected.masks).mean() > 0.999
+    np.testing.assert_allclose(actual.scores, expected.scores, atol=1e-3)
+
+
+def test_auto_measures_both_decoders_and_keeps_the_faster(tiny_sam):
+    chosen = SamSegmenter(tiny_sam.network, tiny_sam.version, decoder="auto")
+    timings = chosen.decode_timings_ms
+    assert set(timings) == {"torch", "onnx"} and all(t > 0 for t in timings.values())
+    assert chosen.decoder == min(timings, key=timings.get)
+
+
+def test_unknown_decoder_is_refused(tiny_sam):
+    with pytest.raises(ValueError, match="decoder must be"):
+        SamSegmenter(tiny_sam.network, tiny_sam.version, decoder="tensorrt")
