@@ -47,7 +47,8 @@ def main() -> None:
     rle = rle_ops.encode(mask)
     coco_rle = {"size": rle["size"], "counts": rle["counts"].encode()}
     runs = rle_ops.counts_to_runs(rle["counts"])
-    assert np.array_equal(coco_mask.decode(coco_rle).astype(bool), rle_ops.decode(rle))
+    if not np.array_equal(coco_mask.decode(coco_rle).astype(bool), rle_ops.decode(rle)):
+        raise SystemExit("engine decode disagrees with pycocotools: fix that before timing")
 
     baseline = _median_ms(lambda: coco_mask.decode(coco_rle))
     pure_runs = _median_ms(lambda: rle_ops.counts_to_runs(rle["counts"]))
@@ -55,8 +56,9 @@ def main() -> None:
     print(f"mask {HEIGHT}x{WIDTH}, {len(runs)} runs, counts {len(rle['counts'])} chars, "
           f"median of {REPEATS}")
     print(f"pycocotools decode (baseline)         {baseline:8.3f} ms  1.00x")
-    print(f"engine counts_to_runs (codec only)    {pure_runs:8.3f} ms  {pure_runs / baseline:5.2f}x")
-    print(f"engine decode (check + runs -> mask)  {pure_decode:8.3f} ms  {pure_decode / baseline:5.2f}x")
+    for name, value in (("engine counts_to_runs (codec only)", pure_runs),
+                        ("engine decode (check + runs -> mask)", pure_decode)):
+        print(f"{name:38s}{value:8.3f} ms  {value / baseline:5.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""COCO run-length encoded masks with pycocotools' conventions: checking untrusted RLE before anything
-decodes it, encode / decode, area, boxes, union / intersection and IoU on RLE.
+"""COCO run-length encoded masks with pycocotools' conventions: checking untrusted RLE before
+anything decodes it, encode / decode, area, boxes, union / intersection and IoU on RLE.
 
 Conventions (FORMATS.md): an RLE is `{"size": [h, w], "counts": str}`. Runs go down columns (Fortran
 order), the first run counts zeros (it may be 0) and runs alternate zeros / ones. The compressed
-`counts` string is pycocotools' LEB128-like text; `counts_to_runs` / `runs_to_counts` are a pure numpy
-codec for it (no pycocotools), checked against pycocotools in the tests and ported by the frontend.
+`counts` string is pycocotools' LEB128-like text; `counts_to_runs` / `runs_to_counts` are a pure
+numpy codec for it (no pycocotools), checked against pycocotools in the tests and ported by the
+frontend.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class RleError(ValueError):
     """An RLE (or a mask given to encode) is malformed; the message says what is wrong."""
 
 
-# --- the counts-string codec ------------------------------------------------------------------------
+# --- the counts-string codec ---------------------------------------------------------------------
 
 
 def counts_to_runs(counts: str | bytes) -> np.ndarray:
@@ -40,7 +41,7 @@ def counts_to_runs(counts: str | bytes) -> np.ndarray:
     The string is a sequence of values. Each value is written low 5-bit group first, one character
     per group: char = 48 + group, plus 32 when more groups follow. In the last character of a value,
     bit 16 is the sign: when set the value is negative (sign-extended from 5 * n_chars bits).
-    Value i for i >= 3 is stored as a delta: run[i] = value[i] + run[i - 2]; values 0, 1, 2 are runs.
+    Value i for i >= 3 is stored as a delta, run[i] = value[i] + run[i - 2]; values 0-2 are runs.
 
     Args:
         counts: the compressed string (or pycocotools' bytes).
@@ -133,7 +134,7 @@ def runs_to_counts(runs: Sequence[int] | np.ndarray) -> str:
     return chars[written].tobytes().decode("ascii")
 
 
-# --- checking untrusted input --------------------------------------------------------------------------
+# --- checking untrusted input --------------------------------------------------------------------
 
 
 def _check_size(size: object, max_pixels: int) -> tuple[int, int]:
@@ -181,7 +182,8 @@ def _parse(
         raise RleError(f"RLE must have exactly the keys 'size' and 'counts', got {sorted(rle)}")
     height, width = _check_size(rle["size"], max_pixels)
     if expected_size is not None and (height, width) != tuple(expected_size):
-        raise RleError(f"RLE size {[height, width]} differs from the expected {list(expected_size)}")
+        raise RleError(
+            f"RLE size {[height, width]} differs from the expected {list(expected_size)}")
     counts = rle["counts"]
     if isinstance(counts, (str, bytes, bytearray)):
         runs = counts_to_runs(counts)
@@ -220,7 +222,7 @@ def validate_rle(
     return {"size": [height, width], "counts": runs_to_counts(runs)}
 
 
-# --- masks <-> RLE -----------------------------------------------------------------------------------
+# --- masks <-> RLE -------------------------------------------------------------------------------
 
 
 def encode(mask: np.ndarray) -> dict:
@@ -252,7 +254,7 @@ def _runs_to_mask(height: int, width: int, runs: np.ndarray) -> np.ndarray:
 
 
 def decode(rle: object) -> np.ndarray:
-    """Decode an RLE (checked first, so untrusted input is safe) to an HxW C-contiguous bool mask."""
+    """Decode an RLE (checked first, so untrusted input is safe) to an HxW C-order bool mask."""
     height, width, runs = _parse(rle)
     return _runs_to_mask(height, width, runs)
 
@@ -263,7 +265,7 @@ def empty(height: int, width: int) -> dict:
     return {"size": [height, width], "counts": runs_to_counts([height * width])}
 
 
-# --- measures on RLE ---------------------------------------------------------------------------------
+# --- measures on RLE -----------------------------------------------------------------------------
 
 
 def area(rle: object) -> int:
@@ -290,7 +292,7 @@ def _extent(rle: object) -> tuple[int, int, int, int] | None:
 
 
 def bbox_coco(rle: object) -> list[float]:
-    """COCO box [x, y, w, h] as pycocotools `toBbox`: w = x_max - x_min + 1; [0, 0, 0, 0] if empty."""
+    """COCO box [x, y, w, h] as pycocotools `toBbox` (w = x_max - x_min + 1); zeros if empty."""
     extent = _extent(rle)
     if extent is None:
         return [0.0, 0.0, 0.0, 0.0]

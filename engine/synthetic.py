@@ -53,7 +53,8 @@ def _textured_background(rng: np.random.Generator, height: int, width: int) -> t
     ramp = np.linspace(0.0, 1.0, width)[None, :, None]
     gradient = corner_a[None, None, :] * (1 - ramp) + corner_b[None, None, :] * ramp
     noise = rng.normal(0.0, 1.0, size=(height, width, 3)).astype(np.float32)
-    texture = cv2.GaussianBlur(noise, (0, 0), sigmaX=3.0) * 40.0
+    blurred = cv2.GaussianBlur(noise, (0, 0), sigmaX=3.0)
+    texture = blurred / max(float(blurred.std()), 1e-6) * 12.0  # mottled, std 12 grey levels
     fine = rng.normal(0.0, 4.0, size=(height, width, 3))
     background = np.repeat(gradient, height, axis=0) + texture + fine
     return background, (corner_a + corner_b) / 2.0

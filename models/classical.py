@@ -113,6 +113,9 @@ class GrabCutSegmenter:
             return seeds  # GrabCut needs both models; the seeds are the answer
         background_model = np.zeros((1, 65), np.float64)
         foreground_model = np.zeros((1, 65), np.float64)
+        # GrabCut seeds its colour models with k-means++ from OpenCV's thread RNG: fix it so the same
+        # prompts always give the same masks.
+        cv2.setRNGSeed(0)
         cv2.grabCut(crop, seeds, None, background_model, foreground_model, self.iterations, cv2.GC_INIT_WITH_MASK)
         return seeds
 

@@ -187,6 +187,13 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 30)
 
+# --- cache (predict's logits tokens; shared by every web process) ---------------------------
+if CELERY_BROKER_URL.startswith("redis://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL, "KEY_PREFIX": "engine"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
+LOGITS_TOKEN_SECONDS = env_int("LOGITS_TOKEN_SECONDS", 1800)
+
 # --- models --------------------------------------------------------------------------------
 MODEL = os.environ.get("MODEL", "sam2:hiera_t")
 MODEL_CHECKPOINT_DIR = Path(os.environ.get("MODEL_CHECKPOINT_DIR") or REPO_DIR / "models" / "checkpoints")

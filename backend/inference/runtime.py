@@ -17,7 +17,13 @@ def current_model():
     global _loaded
     with _lock:
         if _loaded is None:
+            import torch
+
             from models.registry import resolve
+
+            # Subnormal floats make CPU inference of small or freshly trained networks many times
+            # slower; flushing them changes results only below 1e-38.
+            torch.set_flush_denormal(True)
 
             checkpoint = Path(settings.MODEL_CHECKPOINT) if settings.MODEL_CHECKPOINT else None
             _loaded = resolve(settings.MODEL, Path(settings.MODEL_CHECKPOINT_DIR), device=settings.MODEL_DEVICE, checkpoint_path=checkpoint, decoder="auto")

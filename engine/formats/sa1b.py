@@ -99,7 +99,8 @@ def _check_image(image: object) -> dict:
 def _check_annotation(annotation: object, size: tuple[int, int]) -> dict:
     if not isinstance(annotation, Mapping) or set(annotation) != set(ANNOTATION_KEYS):
         keys = sorted(annotation) if isinstance(annotation, Mapping) else type(annotation).__name__
-        raise Sa1bError(f"annotation must have exactly the keys {list(ANNOTATION_KEYS)}, got {keys}")
+        raise Sa1bError(
+            f"annotation must have exactly the keys {list(ANNOTATION_KEYS)}, got {keys}")
     segmentation = rle_ops.validate_rle(annotation["segmentation"], expected_size=size)
     area = annotation["area"]
     if isinstance(area, bool) or not isinstance(area, int) or area != rle_ops.area(segmentation):

@@ -1,6 +1,6 @@
-"""SA-V masklet files, `{video_id}_manual.json` / `{video_id}_auto.json`: reading, checking, writing,
-and computing the derived masklet fields (sizes, bucket, visibility) from the RLEs as FORMATS.md and
-the SA-V README define them. The reference is the official sav_000001_manual.json."""
+"""SA-V masklet files, `{video_id}_manual.json` / `{video_id}_auto.json`: reading, checking,
+writing, and computing the derived masklet fields (sizes, bucket, visibility) from the RLEs as
+FORMATS.md and the SA-V README define them. The reference is the official sav_000001_manual.json."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def sav_file_name(video_id: str, kind: str = "manual") -> str:
 
 
 def size_bucket(size_abs: float) -> str:
-    """COCO-style size bucket of a masklet's mean visible area: small < 32^2 <= medium < 96^2 <= large."""
+    """Bucket of a masklet's mean visible area: small < 32^2 <= medium < 96^2 <= large."""
     if size_abs < SMALL_BELOW:
         return "small"
     return "medium" if size_abs < MEDIUM_BELOW else "large"
@@ -103,7 +103,8 @@ def derived_masklet_fields(
         fields["masklet_size_abs"].append(size_abs)
         fields["masklet_size_rel"].append(size_rel)
         fields["masklet_size_bucket"].append(size_bucket(size_abs))
-        fields["masklet_visibility_changes"].append(int(np.count_nonzero(seen[first + 1 :] != seen[first:-1])))
+        flips = int(np.count_nonzero(seen[first + 1 :] != seen[first:-1]))
+        fields["masklet_visibility_changes"].append(flips)
         fields["masklet_first_appeared_frame"].append(first)
         fields["masklet_frame_count"].append(len(masklet))
     return {**fields, "masklet_num": int(areas.shape[1])}
@@ -150,8 +151,9 @@ def build_sav(
         **derived,
         "masklet_edited_frame_count": [int(n) for n in masklet_edited_frame_count],
         "masklet_type": [masklet_type] * n_objects,
-        "masklet_stability_score": ([None] * n_objects if masklet_stability_score is None
-                                    else [[float(s) for s in frame] for frame in masklet_stability_score]),
+        "masklet_stability_score": (
+            [None] * n_objects if masklet_stability_score is None
+            else [[float(score) for score in frame] for frame in masklet_stability_score]),
     }
     check_sav(record)
     return {key: record[key] for key in SAV_KEYS}
@@ -180,7 +182,8 @@ def check_sav(record: object) -> None:
             raise SavError(f"{key} must be a list of masklet_num = {n_objects} entries")
     for dimension in ("video_height", "video_width"):
         value = record[dimension]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0 or value != int(value):
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not is_number or not float(value).is_integer() or value <= 0:
             raise SavError(f"{dimension} must be a positive whole number, got {value!r}")
     size = (int(record["video_height"]), int(record["video_width"]))
     masklet = record["masklet"]

@@ -84,7 +84,7 @@ def boundary_iou(gt: np.ndarray, dt: np.ndarray, dilation_ratio: float = 0.02) -
 def stability_score(
     logits: np.ndarray, mask_threshold: float = 0.0, offset: float = 1.0
 ) -> float | np.ndarray:
-    """SAM's stability score: IoU of (logits > threshold + offset) with (logits > threshold - offset).
+    """SAM's stability score: IoU of logits > threshold + offset with logits > threshold - offset.
 
     Args:
         logits: ...xHxW mask logits (one mask or a batch).
@@ -92,7 +92,7 @@ def stability_score(
         offset: how far the threshold moves either way (SAM: 1.0).
     Returns:
         A float for one HxW mask, else an array of shape `logits.shape[:-2]`. A mask with no logit
-        above threshold - offset scores 0.0 (SAM divides 0 by 0 there, and its filter drops the NaN).
+        above threshold - offset scores 0.0 (SAM divides 0 by 0, and its filter drops the NaN).
     """
     logits = np.asarray(logits, dtype=np.float32)
     if logits.ndim < 2:

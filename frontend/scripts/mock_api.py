@@ -4,7 +4,8 @@ Serves frontend/dist the way Django will (index.html for non-/api/ paths, files 
 fakes the API contract in memory. Predict answers discs around the first positive point (three sizes
 when multimask), cuts discs at negative points; image 2 answers 202 until its fake embedding job has
 been polled three times; the model is reported as the classical fallback. POST /mock/bump/<id>/ bumps
-a mask's version as if someone else edited it (to see the 409 dialog).
+a mask's version as if someone else edited it (to see the 409 dialog); POST /mock/pending/<id>/ puts an
+image's embedding back to pending.
 
 Usage: mock_api.py [--port 8765] [--images DIR]
 """
@@ -196,6 +197,12 @@ class Handler(BaseHTTPRequestHandler):
                 row["category"] = 2 if row["category"] != 2 else 1
                 row["updated_at"] = now()
             return self.send_json(200, row)
+        if path.startswith("/mock/pending/"):
+            iid = int(path.split("/")[3])
+            with LOCK:
+                w.images[iid]["embedding_status"] = "pending"
+                w.jobs.pop(iid, None)
+            return self.send_json(200, w.images[iid])
         if not path.startswith("/api/") and not path.startswith("/media/"):
             return self.send_file(DIST / "index.html")
         if path == "/api/auth/token/" and method == "POST":

@@ -79,6 +79,7 @@ def main():
             page.click("[data-testid=keep-mine]")
             page.wait_for_selector("[data-testid=conflict]", state="detached")
             # The image whose embedding is still pending.
+            page.request.post(f"{args.url}/mock/pending/2/")
             page.goto(args.url + "/images/2")
             page.wait_for_selector("canvas.annotation-canvas")
             page.wait_for_timeout(300)

@@ -14,6 +14,10 @@ from engine import rle as rle_ops
 from engine.formats.coco import CocoFormatError, coco_annotation, write_coco_instances
 from engine.rle import RleError
 
+# pycocotools' decode (used here as the reference) warns under numpy 2; engine never calls it.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
 
 def _scene_masks(rng, height, width, count):
     """Random rectangles and ellipses of varied size (some small, some large for COCO's area bins)."""

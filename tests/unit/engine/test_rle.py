@@ -7,6 +7,10 @@ from pycocotools import mask as coco_mask
 from engine import rle as rle_ops
 from engine.rle import RleError
 
+# pycocotools' decode (used here as the reference) warns under numpy 2; engine never calls it.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
 
 def _coco_encode(mask):
     return coco_mask.encode(np.asfortranarray(mask.astype(np.uint8)))

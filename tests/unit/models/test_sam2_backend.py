@@ -9,6 +9,9 @@ from sam2.sam2_image_predictor import SAM2ImagePredictor
 
 from models.protocol import Embedding
 
+# SAM2ImagePredictor builds its transforms with torch.jit.script, deprecated in torch 2.14.
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:FutureWarning")
+
 PROMPTS = {
     "one click": dict(points=[[120.0, 90.0]], labels=[1]),
     "clicks pos and neg": dict(points=[[120.0, 90.0], [400.0, 250.0], [30.5, 280.25]], labels=[1, 0, 1]),

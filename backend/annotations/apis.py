@@ -1,0 +1,103 @@
+"""/api/masks/: list (by image, project, status, source), create, read, edit (409 when stale), delete."""
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.policy import require
+from backend.annotations.selectors import mask_get, mask_list
+from backend.annotations.serializers import (
+    MaskCreateSerializer,
+    MaskSerializer,
+    MaskUpdateSerializer,
+    PromptEventSerializer,
+)
+from backend.annotations.services import StaleMask, mask_create, mask_delete, mask_update
+from backend.media.selectors import image_get
+
+
+def _int_param(request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise ValidationError({name: "must be an id"})
+    return int(raw)
+
+
+def _conflict(exc: StaleMask) -> Response:
+    return Response(
+        {"detail": f"this mask was changed by someone else (now version {exc.current.version}); nothing was saved",
+         "current": MaskSerializer(exc.current).data},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+class MaskListApi(ListAPIView):
+    serializer_class = MaskSerializer
+
+    @extend_schema(parameters=[OpenApiParameter(n, str) for n in ("image", "project", "status", "source")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        request = self.request
+        return mask_list(user=request.user, image_id=_int_param(request, "image"), project_id=_int_param(request, "project"),
+                         status=request.query_params.get("status"), source=request.query_params.get("source"))
+
+    @extend_schema(request=MaskCreateSerializer, responses=MaskSerializer)
+    def post(self, request):
+        data = MaskCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        image = image_get(user=request.user, image_id=values.pop("image"))
+        require(request.user, "image", "annotate", image)
+        mask = mask_create(image=image, user=request.user, category_id=values.pop("category", None), **values)
+        return Response(MaskSerializer(mask).data, status=status.HTTP_201_CREATED)
+
+
+class MaskDetailApi(APIView):
+    serializer_class = MaskSerializer
+
+    @extend_schema(responses=MaskSerializer)
+    def get(self, request, mask_id: int):
+        return Response(MaskSerializer(mask_get(user=request.user, mask_id=mask_id)).data)
+
+    @extend_schema(request=MaskUpdateSerializer, responses={200: MaskSerializer, 409: dict})
+    def patch(self, request, mask_id: int):
+        mask = mask_get(user=request.user, mask_id=mask_id)
+        require(request.user, "mask", "change", mask)
+        data = MaskUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        category_set = "category" in values
+        try:
+            mask = mask_update(mask=mask, user=request.user, category_id=values.pop("category", None), category_set=category_set, **values)
+        except StaleMask as exc:
+            return _conflict(exc)
+        return Response(MaskSerializer(mask).data)
+
+    @extend_schema(parameters=[OpenApiParameter("version", int, required=True)], responses={204: None, 409: dict})
+    def delete(self, request, mask_id: int):
+        mask = mask_get(user=request.user, mask_id=mask_id)
+        require(request.user, "mask", "delete", mask)
+        version = _int_param(request, "version")
+        if version is None:
+            raise ValidationError({"version": "send the version you are deleting (?version=N)"})
+        try:
+            mask_delete(mask=mask, version=version)
+        except StaleMask as exc:
+            return _conflict(exc)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MaskPromptsApi(ListAPIView):
+    """Every click and box, with its time, of the sessions that made and edited the mask."""
+
+    serializer_class = PromptEventSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return mask_get(user=self.request.user, mask_id=self.kwargs["mask_id"]).prompts.all()

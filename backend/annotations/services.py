@@ -1,0 +1,112 @@
+"""Writes on masks: create with the prompt log, edit under optimistic locking, delete."""
+import math
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from rest_framework.exceptions import ValidationError
+
+from backend.annotations.models import Mask, PromptEvent
+from backend.media.models import Category, Image
+from engine import rle as rle_ops
+
+
+class StaleMask(Exception):
+    """The client edited an older version of the mask; nothing was changed."""
+
+    def __init__(self, current: Mask):
+        super().__init__(f"mask {current.pk} is at version {current.version}")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class MaskGeometry:
+    rle: dict
+    area: int
+    bbox: list[float]
+
+
+def mask_geometry(*, image: Image, rle: object) -> MaskGeometry:
+    """Check an untrusted RLE against the image (runs sum to h*w, size equals the image)."""
+    try:
+        checked = rle_ops.validate_rle(rle, expected_size=(image.height, image.width))
+    except rle_ops.RleError as exc:
+        raise ValidationError({"rle": str(exc)}) from exc
+    return MaskGeometry(checked, rle_ops.area(checked), rle_ops.bbox_coco(checked))
+
+
+def _category(image: Image, category_id: int | None) -> Category | None:
+    if category_id is None:
+        return None
+    category = Category.objects.filter(pk=category_id, project_id=image.project_id).first()
+    if category is None:
+        raise ValidationError({"category": f"category {category_id} is not one of this project's categories"})
+    return category
+
+
+def _prompt_events(mask: Mask, prompts: list[dict], user, image: Image) -> list[PromptEvent]:
+    events = []
+    for position, prompt in enumerate(prompts):
+        kind = prompt.get("kind")
+        if kind not in PromptEvent.Kind.values:
+            raise ValidationError({"prompts": f"prompt {position}: kind must be one of {PromptEvent.Kind.values}"})
+        x, y, box = prompt.get("x"), prompt.get("y"), prompt.get("box")
+        for name, value, limit in (("x", x, image.width), ("y", y, image.height)):
+            if value is not None and not (math.isfinite(value) and -0.5 <= value <= limit):
+                raise ValidationError({"prompts": f"prompt {position}: {name}={value} is outside the image"})
+        if kind == PromptEvent.Kind.POINT and (x is None or y is None or prompt.get("label") not in (0, 1)):
+            raise ValidationError({"prompts": f"prompt {position}: a point needs x, y and a label of 0 or 1"})
+        if kind == PromptEvent.Kind.BOX:
+            if not (isinstance(box, list) and len(box) == 4 and all(isinstance(v, (int, float)) and math.isfinite(v) for v in box)
+                    and box[0] <= box[2] and box[1] <= box[3]):
+                raise ValidationError({"prompts": f"prompt {position}: a box is [x0, y0, x1, y1] with x0 <= x1, y0 <= y1"})
+        events.append(PromptEvent(
+            mask=mask, mask_version=mask.version, kind=kind, x=x, y=y, label=prompt.get("label"), box=box,
+            t_ms=int(prompt["t_ms"]), user=user,
+        ))
+    return events
+
+
+def mask_create(*, image: Image, user, rle: object, category_id: int | None = None, source: str = Mask.Source.MANUAL,
+                seconds: float = 0.0, clicks: int = 0, prompts: list[dict] = (), model_version: str = "",
+                predicted_iou: float | None = None, status: str = Mask.Status.SUBMITTED) -> Mask:
+    geometry = mask_geometry(image=image, rle=rle)
+    category = _category(image, category_id)
+    with transaction.atomic():
+        mask = Mask.objects.create(
+            image=image, category=category, rle=geometry.rle, area=geometry.area, bbox=geometry.bbox, source=source,
+            status=status, seconds=seconds, clicks=clicks, model_version=model_version, predicted_iou=predicted_iou,
+            point_coords=[[p["x"], p["y"]] for p in prompts if p.get("kind") == "point"][:1],
+            created_by=user, updated_by=user,
+        )
+        PromptEvent.objects.bulk_create(_prompt_events(mask, list(prompts), user, image))
+    return mask
+
+
+def mask_update(*, mask: Mask, user, version: int, rle: object | None = None, category_id: int | None = None,
+                category_set: bool = False, seconds: float = 0.0, clicks: int = 0, prompts: list[dict] = ()) -> Mask:
+    """Apply an edit made on `version`. Seconds and clicks of this editing session add to the
+    mask's totals. Raises StaleMask (and changes nothing) when the mask moved on meanwhile."""
+    geometry = mask_geometry(image=mask.image, rle=rle) if rle is not None else None
+    category = _category(mask.image, category_id) if category_set else None
+    with transaction.atomic():
+        current = Mask.objects.select_for_update().select_related("image").get(pk=mask.pk)
+        if current.version != version:
+            raise StaleMask(current)
+        fields = {"version": F("version") + 1, "seconds": F("seconds") + seconds, "clicks": F("clicks") + clicks, "updated_by": user}
+        if geometry is not None:
+            fields.update(rle=geometry.rle, area=geometry.area, bbox=geometry.bbox)
+        if category_set:
+            fields["category"] = category
+        Mask.objects.filter(pk=current.pk).update(**fields)
+        current.refresh_from_db()
+        PromptEvent.objects.bulk_create(_prompt_events(current, list(prompts), user, current.image))
+    return current
+
+
+def mask_delete(*, mask: Mask, version: int) -> None:
+    with transaction.atomic():
+        current = Mask.objects.select_for_update().get(pk=mask.pk)
+        if current.version != version:
+            raise StaleMask(current)
+        current.delete()

@@ -1,0 +1,29 @@
+"""manage.py export --project NAME --format coco --out PATH (streamed, with a progress bar)."""
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from backend.exports.models import ExportJob
+from backend.exports.services import export_to_path
+from backend.media.models import Project
+
+
+class Command(BaseCommand):
+    help = "Export a project's masks to a file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--project", required=True)
+        parser.add_argument("--format", required=True, choices=ExportJob.Format.values)
+        parser.add_argument("--out", required=True)
+        parser.add_argument("--all", action="store_true", help="include proposed and rejected masks")
+
+    def handle(self, *args, **options):
+        project = Project.objects.filter(name=options["project"]).first()
+        if project is None:
+            raise CommandError(f"no project named {options['project']!r}")
+        with tqdm(total=100, desc=f"{options['format']} export", unit="%", disable=options["verbosity"] == 0) as bar:
+            def progress(fraction: float) -> None:
+                bar.update(int(fraction * 100) - bar.n)
+
+            counts = export_to_path(project, options["format"], options["out"], include_all=options["all"], progress=progress)
+            bar.update(100 - bar.n)
+        self.stdout.write(f"wrote {counts.get('images', 0)} images and {counts.get('annotations', 0)} masks to {options['out']}")

@@ -1,0 +1,23 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from backend.exports.models import ExportJob
+from backend.jobs.serializers import JobSerializer
+
+
+class ExportSerializer(serializers.ModelSerializer):
+    job = JobSerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = ["id", "project", "format", "options", "job", "size_bytes", "item_count", "download_url", "created_at"]
+        read_only_fields = fields
+
+    def get_download_url(self, export) -> str | None:
+        return reverse("export-download", args=[export.pk]) if export.storage_key else None
+
+
+class ExportCreateSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=ExportJob.Format.choices)
+    include_all = serializers.BooleanField(default=False, help_text="also export proposed and rejected masks")

@@ -1,0 +1,42 @@
+"""POST /api/images/{id}/predict/: clicks (and box, previous logits) -> candidate masks."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.policy import require
+from backend.inference.models import Embedding
+from backend.inference.predict import predict
+from backend.inference.runtime import model_status
+from backend.inference.selectors import embedding_for
+from backend.inference.serializers import PredictInputSerializer
+from backend.inference.services import embedding_schedule
+from backend.jobs.serializers import JobSerializer
+from backend.media.selectors import image_get
+
+
+class PredictApi(APIView):
+    @extend_schema(request=PredictInputSerializer, responses={200: dict, 202: dict})
+    def post(self, request, image_id: int):
+        image = image_get(user=request.user, image_id=image_id)
+        require(request.user, "image", "annotate", image)
+        data = PredictInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        model = model_status()
+        embedding = embedding_for(image)
+        if embedding is None or embedding.status != Embedding.Status.READY:
+            # Never block a web worker on the encoder: say so, and let the client poll the job.
+            if embedding is None or embedding.status == Embedding.Status.FAILED:
+                embedding = embedding_schedule(image=image, user=request.user)
+            job = JobSerializer(embedding.job).data if embedding.job else None
+            return Response({"status": "embedding_pending", "job": job, "model": model}, status=status.HTTP_202_ACCEPTED)
+        values = data.validated_data
+        result = predict(image=image, embedding_row=embedding, points=values["points"], labels=values["labels"],
+                         box=values["box"], logits_token=values["logits_token"], multimask=values["multimask"])
+        return Response({
+            "masks": result.masks,
+            "logits_token": result.best_token,
+            "logits_token_expired": result.token_expired,
+            "model": model,
+            "decode_ms": round(result.decode_ms, 2),
+        })

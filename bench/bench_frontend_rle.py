@@ -1,0 +1,118 @@
+"""Decoding a 1080x1920 mask's COCO RLE in the browser (frontend/src/core/rle.ts, bundled with esbuild,
+in headless Chromium) against pycocotools' C decode of the same counts in Python, both measured in
+this run. Checks that both decodes agree pixel for pixel, then prints median milliseconds and the ratio.
+
+Needs frontend/node_modules (frontend/build.sh or test.sh) and /usr/bin/chromium.
+Run: python bench/bench_frontend_rle.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from playwright.sync_api import sync_playwright
+from pycocotools import mask as coco_mask
+
+REPO = Path(__file__).resolve().parent.parent
+FRONTEND = REPO / "frontend"
+HEIGHT, WIDTH = 1080, 1920
+REPEATS = 50
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def scene_mask() -> np.ndarray:
+    """Smooth blobs with holes, like an object mask of a real frame (the same as bench_rle.py)."""
+    mask = np.zeros((HEIGHT, WIDTH), np.uint8)
+    rng = np.random.default_rng(0)
+    for _ in range(12):
+        centre = (int(rng.integers(0, WIDTH)), int(rng.integers(0, HEIGHT)))
+        axes = (int(rng.integers(40, 400)), int(rng.integers(40, 300)))
+        cv2.ellipse(mask, centre, axes, float(rng.uniform(0, 180)), 0, 360, 1, -1)
+    for _ in range(6):
+        centre = (int(rng.integers(0, WIDTH)), int(rng.integers(0, HEIGHT)))
+        cv2.circle(mask, centre, int(rng.integers(10, 80)), 0, -1)
+    return mask.astype(bool)
+
+
+def bundle_codec() -> str:
+    """src/core/rle.ts as one IIFE script exposing `window.rle`."""
+    esbuild = FRONTEND / "node_modules" / ".bin" / "esbuild"
+    if not esbuild.exists():
+        sys.exit("frontend/node_modules is missing: run frontend/build.sh first")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "rle.js"
+        subprocess.run([str(esbuild), "src/core/rle.ts", "--bundle", "--format=iife", "--global-name=rle",
+                        f"--outfile={out}"], cwd=FRONTEND, check=True, capture_output=True)
+        return out.read_text()
+
+
+BROWSER_BENCH = """({counts, size, repeats}) => {
+  const rle = {size, counts};
+  window.rle.decode(rle);  // warm up the JIT
+  window.rle.decode(rle);
+  const times = [];
+  let area = 0;
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    const mask = window.rle.decode(rle);
+    times.push(performance.now() - start);
+    if (i === 0) { for (let j = 0; j < mask.data.length; j++) area += mask.data[j]; }
+  }
+  times.sort((a, b) => a - b);
+  // The decoded mask's row-major bytes, hashed cheaply, to compare with numpy's.
+  const mask = window.rle.decode(rle);
+  let hash = 0;
+  for (let j = 0; j < mask.data.length; j++) if (mask.data[j]) hash = (hash * 31 + j) % 1000000007;
+  return {median: times[Math.floor(times.length / 2)], area, hash};
+}"""
+
+
+def main() -> None:
+    mask = scene_mask()
+    encoded = coco_mask.encode(np.asfortranarray(mask.astype(np.uint8)))
+    counts = encoded["counts"].decode("ascii")
+
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        decoded = coco_mask.decode(encoded)
+        times.append((time.perf_counter() - start) * 1000)
+    python_ms = statistics.median(times)
+    assert (decoded.astype(bool) == mask).all()
+    ones = np.flatnonzero(mask.reshape(-1))
+    expected_hash = 0
+    for j in ones.tolist():
+        expected_hash = (expected_hash * 31 + j) % 1000000007
+
+    script = bundle_codec()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_content("<!doctype html><title>rle bench</title>")
+        page.add_script_tag(content=script)
+        result = page.evaluate(BROWSER_BENCH, {"counts": counts, "size": [HEIGHT, WIDTH], "repeats": REPEATS})
+        user_agent = page.evaluate("navigator.userAgent")
+        browser.close()
+
+    if result["area"] != int(mask.sum()) or result["hash"] != expected_hash:
+        sys.exit(f"browser decode disagrees with pycocotools: {result} vs area {int(mask.sum())}")
+    browser_ms = result["median"]
+    print(json.dumps({
+        "mask": f"{HEIGHT}x{WIDTH}", "area": int(mask.sum()), "counts_chars": len(counts), "repeats": REPEATS,
+        "browser": user_agent.split(" ")[-2] if " " in user_agent else user_agent,
+    }))
+    print(f"pycocotools decode (C, Python): median {python_ms:.2f} ms")
+    print(f"frontend rle.ts decode (Chromium): median {browser_ms:.2f} ms")
+    print(f"ratio browser / pycocotools: {browser_ms / python_ms:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
