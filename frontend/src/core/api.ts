@@ -20,12 +20,13 @@ export interface PredictRequest {
   points: [number, number][]; labels: (0 | 1)[]; box?: [number, number, number, number];
   logits_token?: string; multimask: boolean;
 }
-export interface Candidate { rle: CompressedRle; score: number }
+/** One proposed mask; `logits_token` (when the server sends one) refines from this candidate. */
+export interface Candidate { rle: CompressedRle; score: number; logits_token?: string }
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export interface Job { id: number | string; kind: string; state: JobState; progress: number; message: string }
 export type PredictResult =
   | { status: 'ready'; masks: Candidate[]; model: ModelInfo; logits_token: string }
-  | { status: 'embedding_pending'; job: Pick<Job, 'id' | 'state' | 'progress'> };
+  | { status: 'embedding_pending'; job: Pick<Job, 'id' | 'state' | 'progress'> | null; model?: ModelInfo };
 
 export type MaskSource = 'manual' | 'assisted' | 'auto';
 export interface Prompt {
@@ -40,7 +41,7 @@ export interface MaskRecord {
 }
 export interface MaskCreate {
   image: number; category: number | null; rle: CompressedRle; source: MaskSource; seconds: number;
-  clicks: number; prompts: Prompt[]; model_version?: string | null;
+  clicks: number; prompts: Prompt[]; model_version?: string; predicted_iou?: number;
 }
 export interface MaskUpdate {
   version: number; rle?: CompressedRle; category?: number | null; seconds?: number; clicks?: number;
@@ -201,7 +202,7 @@ export class ApiClient {
   async predict(imageId: number, request: PredictRequest, signal?: AbortSignal): Promise<PredictResult> {
     const response = await this.request('POST', `/api/images/${imageId}/predict/`, request, signal);
     const body = await response.json();
-    if (response.status === 202) return { status: 'embedding_pending', job: body.job };
+    if (response.status === 202) return { status: 'embedding_pending', job: body.job ?? null, model: body.model };
     return { status: 'ready', masks: body.masks, model: body.model, logits_token: body.logits_token };
   }
 

@@ -285,6 +285,7 @@ export class AnnotatorController {
       const answer = await predictWhenReady(this.api, image.id, request, {
         signal: abort.signal,
         onPreparing: (job) => this.set({ preparing: { progress: job.progress ?? 0, state: job.state } }),
+        onModel: (model) => this.set({ model }),
       });
       if (abort.signal.aborted || this.edit !== edit) return;
       const candidates = [...answer.masks];
@@ -294,7 +295,7 @@ export class AnnotatorController {
       this.history.replace({
         ...edit, candidates, chosen: candidates.length ? chosen : -1,
         mask: candidates.length ? candidates[chosen].rle : null, handEdited: false,
-        logitsToken: answer.logits_token ?? null, modelVersion: answer.model?.version ?? null,
+        logitsToken: candidates[chosen]?.logits_token ?? answer.logits_token ?? null, modelVersion: answer.model?.version ?? null,
       });
       this.set({ model: answer.model, preparing: null, predicting: false, embeddingStatus: 'ready' });
       this.syncEdit();
@@ -308,7 +309,10 @@ export class AnnotatorController {
     const edit = this.edit;
     if (index < 0 || index >= edit.candidates.length || index === edit.chosen) return;
     this.session.addClick();
-    this.push({ ...edit, chosen: index, mask: edit.candidates[index].rle, handEdited: false });
+    this.push({
+      ...edit, chosen: index, mask: edit.candidates[index].rle, handEdited: false,
+      logitsToken: edit.candidates[index].logits_token ?? edit.logitsToken,
+    });
   }
 
   // --- brush and eraser
@@ -451,9 +455,11 @@ export class AnnotatorController {
         version, rle: mask, category: edit.categoryId, seconds, clicks, prompts,
       });
     } else {
+      const chosen = edit.candidates[edit.chosen];
       await this.api.createMask({
         image: image.id, category: edit.categoryId, rle: mask, source: sourceOf(edit), seconds, clicks, prompts,
-        model_version: edit.modelVersion,
+        ...(edit.modelVersion ? { model_version: edit.modelVersion } : {}),
+        ...(chosen && !edit.handEdited ? { predicted_iou: chosen.score } : {}),
       });
     }
     this.drafts.clear(image.id);
