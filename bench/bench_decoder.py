@@ -1,7 +1,7 @@
 """Benchmark: one-click SAM prompt decoding (prompt encoder + mask decoder + upscaling to 534x800)
 with PyTorch and with onnxruntime on the same ViT-B-sized decoder; prints the onnx/torch ratio.
 
-Run: .venv/bin/python bench/bench_decoder.py [--runs 50]. Weights are random (latency does not depend
+Run: .venv/bin/python bench/bench_decoder.py [--runs 50] [--threads N]. Weights are random (latency does not depend
 on their values); only the image encoder is shrunk, since decoding never runs it.
 """
 
@@ -42,13 +42,16 @@ def time_decoder(segmenter: SamSegmenter, embedding: Embedding, runs: int, warmu
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=None, help="intra-op threads for both (default: each library's own)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     torch.set_flush_denormal(True)
     network = build_sam_network(VIT_B_DECODER)
     decoder_params = sum(p.numel() for m in (network.prompt_encoder, network.mask_decoder) for p in m.parameters())
     torch_segmenter = SamSegmenter(network, "bench", decoder="torch")
-    onnx_segmenter = SamSegmenter(network, "bench", decoder="onnx")
+    onnx_segmenter = SamSegmenter(network, "bench", decoder="onnx", onnx_threads=args.threads)
     embedding = Embedding(
         backend="sam",
         model_version="bench",
@@ -58,7 +61,8 @@ def main() -> None:
     )
     rows = {name: time_decoder(s, embedding, args.runs) for name, s in (("torch", torch_segmenter), ("onnx", onnx_segmenter))}
     print(f"SAM ViT-B decoder ({decoder_params / 1e6:.2f}M params), one click, 1x256x64x64 embedding, "
-          f"masks at {IMAGE_SIZE[1]}x{IMAGE_SIZE[0]}, {args.runs} runs, torch threads {torch.get_num_threads()}")
+          f"masks at {IMAGE_SIZE[1]}x{IMAGE_SIZE[0]}, {args.runs} runs, torch threads {torch.get_num_threads()}, "
+          f"onnxruntime threads {args.threads or 'default'}")
     print(f"{'backend':<8} {'median ms':>10} {'p95 ms':>8}")
     for name, samples in rows.items():
         print(f"{name:<8} {np.median(samples):>10.1f} {np.percentile(samples, 95):>8.1f}")

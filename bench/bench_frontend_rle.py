@@ -2,7 +2,7 @@
 in headless Chromium) against pycocotools' C decode of the same counts in Python, both measured in
 this run. Checks that both decodes agree pixel for pixel, then prints median milliseconds and the ratio.
 
-Needs frontend/node_modules (frontend/build.sh or test.sh) and /usr/bin/chromium.
+Needs /usr/bin/chromium; installs frontend/node_modules (npm ci) if missing.
 Run: python bench/bench_frontend_rle.py
 """
 
@@ -45,8 +45,8 @@ def scene_mask() -> np.ndarray:
 def bundle_codec() -> str:
     """src/core/rle.ts as one IIFE script exposing `window.rle`."""
     esbuild = FRONTEND / "node_modules" / ".bin" / "esbuild"
-    if not esbuild.exists():
-        sys.exit("frontend/node_modules is missing: run frontend/build.sh first")
+    if not esbuild.exists():  # install the locked packages the way build.sh does
+        subprocess.run(["bash", "-c", "source ./env.sh && ensure_node_modules"], cwd=FRONTEND, check=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "rle.js"
         subprocess.run([str(esbuild), "src/core/rle.ts", "--bundle", "--format=iife", "--global-name=rle",

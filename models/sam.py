@@ -120,12 +120,22 @@ class SamSegmenter:
     serves any number of images and annotators.
 
     decoder: "torch", "onnx", or "auto" (export the prompt decoder to ONNX and keep whichever of the
-    two is faster on this machine, measured once here).
+    two is faster on this machine, measured once here; onnxruntime runs on the CPU, and "auto"
+    falls back to torch if the export fails). onnx_threads: onnxruntime intra-op threads
+    (None: its default, one per core).
     """
 
     name = "sam"
 
-    def __init__(self, network: Sam, version: str, *, decoder: DecoderChoice = "torch", device: str = "cpu"):
+    def __init__(
+        self,
+        network: Sam,
+        version: str,
+        *,
+        decoder: DecoderChoice = "torch",
+        device: str = "cpu",
+        onnx_threads: int | None = None,
+    ):
         if decoder not in ("auto", "torch", "onnx"):
             raise ValueError(f"decoder must be 'auto', 'torch' or 'onnx', got {decoder!r}")
         self.network = network.to(device).eval()
@@ -139,7 +149,13 @@ class SamSegmenter:
         if decoder != "torch":
             from models.onnx_decoder import OnnxDecoder
 
-            self.onnx_decoder = OnnxDecoder.export(network)
+            try:
+                self.onnx_decoder = OnnxDecoder.export(network, threads=onnx_threads)
+            except Exception as error:  # export failures vary by torch version; "auto" must still serve
+                if decoder == "onnx":
+                    raise
+                log.warning("ONNX export of the SAM decoder failed, decoding with torch: %s", error)
+                return
             self.decoder = "onnx"
             if decoder == "auto":
                 self.decoder = self._pick_faster_decoder()
@@ -224,7 +240,7 @@ class SamSegmenter:
             backend=self.name,
             model_version=self.version,
             original_size=(534, 800),
-            input_size=(683, 1024) if self.image_size == 1024 else (self.image_size, self.image_size),
+            input_size=ResizeLongestSide.get_preprocess_shape(534, 800, self.image_size),
             features=np.zeros((1, channels, *grid), dtype=np.float32),
         )
         click = np.array([[400.0, 267.0]]), np.array([1])

@@ -157,6 +157,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Projects, media, SAM-assisted masks, jobs and exports.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectKindEnum": "backend.media.models.Project.Kind",
+        "PromptKindEnum": "backend.annotations.models.PromptEvent.Kind",
+    },
 }
 
 # --- Celery --------------------------------------------------------------------------------

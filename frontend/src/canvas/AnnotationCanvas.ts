@@ -401,6 +401,8 @@ export class AnnotationCanvas {
   }
 
   private draw(): void {
+    // The view transform, readable by browser tests that click at image coordinates.
+    this.element.dataset.view = `${this.scale} ${this.offsetX} ${this.offsetY}`;
     const ctx = this.context;
     const ratio = window.devicePixelRatio || 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);

@@ -115,6 +115,20 @@ describe('predictWhenReady', () => {
     expect(calls.map((c) => c.url)).toEqual(['/api/images/3/predict/', '/api/jobs/11/', '/api/jobs/11/', '/api/images/3/predict/']);
   });
 
+  it('asks again when the 202 carries no job, and reports the model early', async () => {
+    const { impl } = fakeFetch([
+      [202, { status: 'embedding_pending', job: null, model: ready.model }],
+      [200, ready],
+    ]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    const models: string[] = [];
+    const answer = await predictWhenReady(api, 3, { points: [[1, 1]], labels: [1], multimask: true }, {
+      sleep: async () => {}, onModel: (m) => models.push(m.backend),
+    });
+    expect(answer.masks).toHaveLength(1);
+    expect(models).toEqual(['classical']);
+  });
+
   it('fails clearly when the embedding job fails', async () => {
     const { impl } = fakeFetch([
       [202, { status: 'embedding_pending', job: { id: 11, state: 'queued', progress: 0 } }],

@@ -14,11 +14,15 @@ from models.tiny import save_tiny_sam, save_tiny_sam2
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _flush_denormals():
+def _fast_cpu_inference():
     # Random tiny weights push attention intermediates into subnormal floats, which run ~50x slower
-    # on x86; flushing them keeps the suite fast and changes results only below 1e-38.
+    # on x86; flushing them keeps the suite fast and changes results only below 1e-38. One torch
+    # thread: on 2 cores shared with other jobs, intra-op threads of tiny networks mostly wait.
     torch.set_flush_denormal(True)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     yield
+    torch.set_num_threads(threads)
     torch.set_flush_denormal(False)
 
 

@@ -129,3 +129,20 @@ def test_embedding_header_is_checked():
     np.savez(wide, **archive)
     with pytest.raises(ValueError, match="not float16"):
         Embedding.from_bytes(wide.getvalue())
+
+
+def test_models_package_imports_neither_django_nor_engine():
+    import ast
+    from pathlib import Path
+
+    import models
+
+    for source in Path(models.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in ("django", "engine", "backend", "rest_framework"), f"{source.name} imports {name}"

@@ -95,3 +95,18 @@ def test_embedding_without_high_res_levels_is_refused(tiny_sam2, embedding):
     )
     with pytest.raises(ValueError, match="high-resolution"):
         tiny_sam2.predict(stripped, points=[[10.0, 10.0]], labels=[1])
+
+
+@pytest.mark.parametrize("arch", ["hiera_t"])
+def test_official_configs_build_exactly_as_build_sam2(arch):
+    """Our YAML-reading builder must give the network sam2.build_sam.build_sam2 gives, key for key,
+    so that official checkpoints load strictly into it."""
+    from sam2.build_sam import build_sam2
+
+    from models.sam2 import SAM2_CONFIGS, build_sam2_network
+
+    ours = build_sam2_network(arch)
+    theirs = build_sam2(f"configs/sam2.1/{SAM2_CONFIGS[arch].name}", ckpt_path=None, device="cpu")
+    assert {k: v.shape for k, v in ours.state_dict().items()} == {k: v.shape for k, v in theirs.state_dict().items()}
+    assert ours.sam_mask_decoder.dynamic_multimask_via_stability is True
+    assert ours.sam_mask_decoder.dynamic_multimask_stability_thresh == theirs.sam_mask_decoder.dynamic_multimask_stability_thresh

@@ -94,7 +94,10 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
       if (typingInto(e.target)) return;
       const command = commandForKey(e);
       if (!command) return;
-      if (e.key === 'Enter' && (e.target as HTMLElement)?.tagName === 'BUTTON') return;
+      const tag = (e.target as HTMLElement)?.tagName;
+      if (e.key === 'Enter' && tag === 'BUTTON') return;
+      // A focused <select> keeps its own arrow keys; letters still run shortcuts (no type-ahead).
+      if (tag === 'SELECT' && e.key.startsWith('Arrow')) return;
       if (e.key === 'Escape' && helpOpen) {
         setHelpOpen(false);
         e.preventDefault();
@@ -158,7 +161,7 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
           {view.embeddingStatus === 'failed' && (
             <div className="stage-chip error-chip" role="status">Preparing this image failed; predictions may be slow or unavailable.</div>
           )}
-          {view.notice && <div className="stage-chip notice-chip" role="status">{view.notice}</div>}
+          {view.notice && <div className="stage-chip notice-chip" role="status" data-testid="notice">{view.notice}</div>}
           {view.error && (
             <div className="banner banner-error stage-error" role="alert">
               {view.error}
@@ -178,7 +181,10 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
           <h2>Category</h2>
           <select
             aria-label="category" value={edit.categoryId ?? ''}
-            onChange={(e) => controller.setCategory(e.target.value === '' ? null : Number(e.target.value))}
+            onChange={(e) => {
+              controller.setCategory(e.target.value === '' ? null : Number(e.target.value));
+              e.target.blur(); // hand the keyboard back to the annotator's shortcuts
+            }}
           >
             {categories.length === 0 && <option value="">(no categories)</option>}
             {categories.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
