@@ -130,10 +130,14 @@ def worker_factory(django_db_setup, django_db_blocker):
 
 
 def _purge_broker(url: str) -> None:
-    if url.startswith("redis://"):
+    """Drop what an earlier, interrupted session with the same key prefix left in the broker."""
+    prefix = os.environ.get("CELERY_KEY_PREFIX")
+    if url.startswith("redis://") and prefix:
         import redis
 
-        redis.Redis.from_url(url).flushdb()
+        client = redis.Redis.from_url(url)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
 
 
 def wait_for_worker(worker: WorkerProcess, timeout: float = 90.0) -> WorkerProcess:

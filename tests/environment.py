@@ -9,7 +9,9 @@ REPO = Path(__file__).resolve().parent.parent
 S3_ENDPOINT = "http://127.0.0.1:8333"
 
 _defaults = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/engine",
+    # One database, key prefix and bucket folder per test session: sessions may run side by side.
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/engine_%d" % os.getpid(),
+    "CELERY_KEY_PREFIX": "test-%d:" % os.getpid(),
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
     "STORAGE_URL": "s3://engine-test/run-%d" % os.getpid(),
     "S3_ENDPOINT_URL": S3_ENDPOINT,

@@ -177,6 +177,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    if os.environ.get("CELERY_RESTORE_INTERVAL"):  # how often workers look for unacked messages to redeliver
+        CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = env_int("CELERY_RESTORE_INTERVAL", 10)
+    if os.environ.get("CELERY_KEY_PREFIX"):  # several deployments (or test runs) on one Redis
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ["CELERY_KEY_PREFIX"]
 # Correctness never depends on a result backend: every task that matters has a Job row.
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -193,7 +197,7 @@ WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 30)
 
 # --- cache (predict's logits tokens; shared by every web process) ---------------------------
 if CELERY_BROKER_URL.startswith("redis://"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL, "KEY_PREFIX": "engine"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL, "KEY_PREFIX": os.environ.get("CELERY_KEY_PREFIX", "") + "engine"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
 LOGITS_TOKEN_SECONDS = env_int("LOGITS_TOKEN_SECONDS", 1800)

@@ -168,7 +168,7 @@ def test_stale_save_take_theirs(page, celery_worker, scene_factory):
     page.wait_for_selector("[data-testid=conflict]", state="detached")
     mask = Mask.objects.get(pk=mask_id)
     assert mask.version == 2 and mask.category_id == other
-    assert "other" in page.locator("[data-testid=saved-masks] li").first.inner_text()
+    page.wait_for_selector("[data-testid=saved-masks] li >> text=other")
 
 
 def test_preparing_image_while_no_worker_runs(page, worker_factory, scene_factory, transactional_db):

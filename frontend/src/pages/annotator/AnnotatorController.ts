@@ -508,8 +508,9 @@ export class AnnotatorController {
     this.drafts.clear(this.state.image.id);
     this.session.reset();
     this.history.reset(emptyEditState(this.edit.categoryId));
-    this.set({ conflict: null, selectedMaskId: conflict.theirs.id });
+    // Fetch their rows first, so the dialog closes onto the server's state.
     await this.refreshMasks().catch(() => undefined);
+    this.set({ conflict: null, selectedMaskId: conflict.theirs.id });
     this.syncEdit();
   }
 

@@ -2,6 +2,7 @@
 // All behaviour lives in AnnotatorController; this file maps keys and buttons onto it.
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { AnnotationCanvas } from '../../canvas/AnnotationCanvas';
+import { isDirty } from '../../core/editState';
 import { commandForKey, type Command } from '../../core/shortcuts';
 import { useApp } from '../appContext';
 import { Link } from '../Link';
@@ -211,7 +212,7 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
           <div className="row">
             <button type="button" onClick={() => controller.undo()} disabled={!view.canUndo} title="Ctrl+Z">Undo</button>
             <button type="button" onClick={() => controller.redo()} disabled={!view.canRedo} title="Ctrl+Shift+Z">Redo</button>
-            <button type="button" onClick={() => controller.clear()} title="Esc">Clear</button>
+            <button type="button" onClick={() => controller.clear()} disabled={!isDirty(edit)} title="Esc">Clear</button>
           </div>
           <div className="row">
             <button type="button" className="primary" onClick={() => void controller.save()} disabled={!edit.mask || view.saving} title="S or Enter">
