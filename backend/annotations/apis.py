@@ -13,8 +13,9 @@ from backend.annotations.serializers import (
     MaskSerializer,
     MaskUpdateSerializer,
     PromptEventSerializer,
+    VersionSerializer,
 )
-from backend.annotations.services import StaleMask, mask_create, mask_delete, mask_update
+from backend.annotations.services import StaleMask, mask_create, mask_delete, mask_update, proposal_decide
 from backend.media.selectors import image_get
 
 
@@ -101,3 +102,39 @@ class MaskPromptsApi(ListAPIView):
 
     def get_queryset(self):
         return mask_get(user=self.request.user, mask_id=self.kwargs["mask_id"]).prompts.all()
+
+
+class ProposalDecisionApi(APIView):
+    """POST /api/masks/{id}/accept/ or /reject/ with {version}: decide on a proposed automatic mask."""
+
+    accept = True
+
+    @extend_schema(request=VersionSerializer, responses={200: MaskSerializer, 409: dict})
+    def post(self, request, mask_id: int):
+        mask = mask_get(user=request.user, mask_id=mask_id)
+        require(request.user, "mask", "change", mask)
+        data = VersionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            mask = proposal_decide(mask=mask, user=request.user, version=data.validated_data["version"], accept=self.accept)
+        except StaleMask as exc:
+            return _conflict(exc)
+        return Response(MaskSerializer(mask).data)
+
+
+class ProjectMetricsApi(APIView):
+    """GET /api/projects/{id}/metrics/?by=day,stage (any of day, stage, annotator, model_version)."""
+
+    @extend_schema(parameters=[OpenApiParameter("by", str)], responses=dict)
+    def get(self, request, project_id: int):
+        from backend.annotations.metrics import engine_metrics
+        from backend.media.selectors import project_get
+
+        project = project_get(user=request.user, project_id=project_id)
+        group_by = [g for g in (request.query_params.get("by") or "day").split(",") if g]
+        masks = mask_list(user=request.user, project_id=project.pk)
+        try:
+            rows = engine_metrics(masks, group_by)
+        except ValueError as exc:
+            raise ValidationError({"by": str(exc)}) from exc
+        return Response({"project": project.pk, "by": group_by, "rows": rows})

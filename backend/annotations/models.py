@@ -25,6 +25,10 @@ class Mask(models.Model):
     predicted_iou = models.FloatField(null=True, blank=True)
     stability_score = models.FloatField(null=True, blank=True)
     point_coords = models.JSONField(default=list, blank=True)
+    crop_box = models.JSONField(null=True, blank=True, help_text="automatic masks: XYWH crop they came from")
+    stage = models.CharField(max_length=8, blank=True, help_text="the project's stage when the mask was made")
+    edited = models.BooleanField(default=False, help_text="the pixels were changed after the mask was proposed or saved")
+    external_id = models.BigIntegerField(null=True, blank=True, help_text="id in an imported file (SA-1B annotation id)")
     model_version = models.CharField(max_length=128, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="optimistic lock: bumped by every change")
     seconds = models.FloatField(default=0.0, help_text="time the annotator spent on this mask")
@@ -40,6 +44,21 @@ class Mask(models.Model):
 
     def __str__(self) -> str:
         return f"mask {self.pk} on image {self.image_id}"
+
+
+class AutoMaskRun(models.Model):
+    """One image done by an automatic-mask job: written in the same transaction as its masks, so a
+    job resumed after a dead worker skips it (each image is done exactly once per job)."""
+
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="auto_mask_runs")
+    image = models.ForeignKey("media.Image", on_delete=models.CASCADE, related_name="auto_mask_runs")
+    model_version = models.CharField(max_length=128)
+    mask_count = models.PositiveIntegerField()
+    seconds = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "image"], name="one_run_per_image_per_job")]
 
 
 class PromptEvent(models.Model):

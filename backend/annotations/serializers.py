@@ -24,7 +24,7 @@ class MaskSerializer(serializers.ModelSerializer):
         model = Mask
         fields = [
             "id", "image", "project", "category", "rle", "area", "bbox", "source", "status", "predicted_iou",
-            "stability_score", "point_coords", "model_version", "version", "seconds", "clicks", "created_by",
+            "stability_score", "point_coords", "crop_box", "stage", "edited", "model_version", "version", "seconds", "clicks", "created_by",
             "created_at", "updated_at",
         ]
         read_only_fields = fields
@@ -47,6 +47,10 @@ class MaskCreateSerializer(serializers.Serializer):
     prompts = PromptSerializer(many=True, required=False, default=list, max_length=5000)
     model_version = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
     predicted_iou = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1.5)
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
 
 
 class MaskUpdateSerializer(serializers.Serializer):

@@ -77,7 +77,7 @@ def mask_create(*, image: Image, user, rle: object, category_id: int | None = No
             image=image, category=category, rle=geometry.rle, area=geometry.area, bbox=geometry.bbox, source=source,
             status=status, seconds=seconds, clicks=clicks, model_version=model_version, predicted_iou=predicted_iou,
             point_coords=[[p["x"], p["y"]] for p in prompts if p.get("kind") == "point"][:1],
-            created_by=user, updated_by=user,
+            stage=image.project.stage, created_by=user, updated_by=user,
         )
         PromptEvent.objects.bulk_create(_prompt_events(mask, list(prompts), user, image))
     return mask
@@ -96,6 +96,8 @@ def mask_update(*, mask: Mask, user, version: int, rle: object | None = None, ca
         fields = {"version": F("version") + 1, "seconds": F("seconds") + seconds, "clicks": F("clicks") + clicks, "updated_by": user}
         if geometry is not None:
             fields.update(rle=geometry.rle, area=geometry.area, bbox=geometry.bbox)
+            if geometry.rle != current.rle:
+                fields["edited"] = True
         if category_set:
             fields["category"] = category
         Mask.objects.filter(pk=current.pk).update(**fields)
@@ -110,3 +112,29 @@ def mask_delete(*, mask: Mask, version: int) -> None:
         if current.version != version:
             raise StaleMask(current)
         current.delete()
+
+
+def proposal_decide(*, mask: Mask, user, version: int, accept: bool) -> Mask:
+    """An annotator accepts a proposed automatic mask as it is (or after editing it) or rejects it."""
+    with transaction.atomic():
+        current = Mask.objects.select_for_update().get(pk=mask.pk)
+        if current.version != version:
+            raise StaleMask(current)
+        if current.status != Mask.Status.PROPOSED:
+            raise ValidationError({"status": f"mask {current.pk} is {current.status}, not a proposal"})
+        status = Mask.Status.SUBMITTED if accept else Mask.Status.REJECTED
+        Mask.objects.filter(pk=current.pk).update(status=status, version=F("version") + 1, updated_by=user)
+        current.refresh_from_db()
+    return current
+
+
+def automatic_masks_store(*, image: Image, records: list[dict], model_version: str, status: str) -> list[Mask]:
+    """Bulk-insert automatic masks (records as engine.amg returns them, RLEs made by our own code)."""
+    masks = [
+        Mask(image=image, rle=r["segmentation"], area=int(r["area"]), bbox=rle_ops.bbox_coco(r["segmentation"]),
+             source=Mask.Source.AUTO, status=status, predicted_iou=float(r["predicted_iou"]),
+             stability_score=float(r["stability_score"]), point_coords=r.get("point_coords", []),
+             crop_box=r.get("crop_box"), model_version=model_version, stage=image.project.stage)
+        for r in records
+    ]
+    return Mask.objects.bulk_create(masks, batch_size=500)

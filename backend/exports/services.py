@@ -54,20 +54,35 @@ def write_coco(project: Project, fp, *, include_all: bool = False, progress: Cal
                                 annotations=_coco_annotations(masks, masks.count(), progress))
 
 
-WRITERS = {ExportJob.Format.COCO: (write_coco, "json")}
+def _write_coco_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
+    with open(path, "w", encoding="utf-8") as handle:
+        return write_coco(project, handle, include_all=include_all, progress=progress)
+
+
+def _write_sa1b_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
+    from backend.exports.sa1b import write_sa1b_tar
+
+    return write_sa1b_tar(project, path, masks=export_masks(project, include_all), progress=progress)
+
+
+WRITERS = {
+    ExportJob.Format.COCO: (_write_coco_file, "json"),
+    ExportJob.Format.SA1B: (_write_sa1b_file, "tar"),
+}
 
 
 def export_to_path(project: Project, fmt: str, path: str, *, include_all=False, progress=None) -> dict:
     """Write an export to a local path, atomically (a temporary file renamed on success)."""
     writer, _ = WRITERS[fmt]
     folder = os.path.dirname(os.path.abspath(path))
-    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".partial", delete=False, encoding="utf-8") as tmp:
-        try:
-            counts = writer(project, tmp, include_all=include_all, progress=progress)
-        except BaseException:
-            os.unlink(tmp.name)
-            raise
-    os.replace(tmp.name, path)
+    handle, partial = tempfile.mkstemp(dir=folder, suffix=".partial")
+    os.close(handle)
+    try:
+        counts = writer(project, partial, include_all=include_all, progress=progress)
+    except BaseException:
+        os.unlink(partial)
+        raise
+    os.replace(partial, path)
     return counts
 
 

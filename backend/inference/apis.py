@@ -40,3 +40,21 @@ class PredictApi(APIView):
             "model": model,
             "decode_ms": round(result.decode_ms, 2),
         })
+
+
+class AutoAnnotateApi(APIView):
+    """POST /api/projects/{id}/auto-annotate/: the fully automatic stage's batch job over every image
+    (gpu queue, progress, cancel with /api/jobs/{id}/cancel/, resumable after a worker dies)."""
+
+    @extend_schema(request=None, responses={202: JobSerializer})
+    def post(self, request, project_id: int):
+        from backend.inference.automatic import auto_annotate_schedule
+        from backend.media.models import Project
+        from backend.media.selectors import project_get
+
+        project = project_get(user=request.user, project_id=project_id)
+        require(request.user, "project", "manage", project)
+        if project.kind != Project.Kind.IMAGE:
+            return Response({"detail": "automatic masks are for image projects"}, status=status.HTTP_400_BAD_REQUEST)
+        job = auto_annotate_schedule(project, request.user)
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

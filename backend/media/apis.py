@@ -30,9 +30,10 @@ from backend.media.serializers import (
     ImageSerializer,
     ProjectCreateSerializer,
     ProjectSerializer,
+    ProjectUpdateSerializer,
     VideoSerializer,
 )
-from backend.media.services import media_ingest, project_create
+from backend.media.services import media_ingest, project_create, project_update
 from backend.media.storage import open_stream
 from backend.media.validation import MediaRejected
 
@@ -63,6 +64,16 @@ class ProjectListApi(ListAPIView):
 class ProjectDetailApi(APIView):
     @extend_schema(responses=ProjectSerializer)
     def get(self, request, project_id: int):
+        return Response(ProjectSerializer(project_get(user=request.user, project_id=project_id)).data)
+
+    @extend_schema(request=ProjectUpdateSerializer, responses=ProjectSerializer)
+    def patch(self, request, project_id: int):
+        project = project_get(user=request.user, project_id=project_id)
+        require(request.user, "project", "change", project)
+        data = ProjectUpdateSerializer(data=request.data, context={"project": project})
+        data.is_valid(raise_exception=True)
+        if data.validated_data:
+            project_update(project=project, user=request.user, **data.validated_data)
         return Response(ProjectSerializer(project_get(user=request.user, project_id=project_id)).data)
 
 

@@ -64,6 +64,8 @@ class MediaItem(models.Model):
 
 
 class Image(MediaItem):
+    external_id = models.BigIntegerField(null=True, blank=True, help_text="id in an imported file (SA-1B image_id)")
+
     class Meta(MediaItem.Meta):
         constraints = [models.UniqueConstraint(fields=["project", "sha256"], name="unique_image_per_project")]
 

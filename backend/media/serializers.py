@@ -56,6 +56,18 @@ class ProjectCreateSerializer(serializers.Serializer):
         return cleaned
 
 
+class ProjectUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    stage = serializers.ChoiceField(choices=Project.Stage.choices, required=False)
+    annotation_fps = serializers.IntegerField(min_value=1, max_value=60, required=False)
+
+    def validate_name(self, value):
+        if Project.objects.filter(name=value).exclude(pk=self.context["project"].pk).exists():
+            raise serializers.ValidationError("a project with this name exists")
+        return value
+
+
 class ImageSerializer(serializers.ModelSerializer):
     file_url = serializers.SerializerMethodField()
     mask_count = serializers.IntegerField(read_only=True, default=0)

@@ -72,10 +72,33 @@ def _ingest_one(project: Project, stream: BinaryIO, info: MediaInfo, user) -> tu
 
 
 def _after_image_created(image: Image, user) -> None:
-    # Embeddings are computed ahead of the annotator (inference owns how).
+    # Embeddings are computed ahead of the annotator (inference owns how); in the semi-automatic
+    # stage, confident automatic masks are proposed too.
     from backend.inference.services import embedding_schedule
 
     embedding_schedule(image=image, user=user)
+    if image.project.stage == Project.Stage.SEMI:
+        from backend.inference.automatic import proposals_schedule
+
+        proposals_schedule(image, user)
+
+
+def project_update(*, project: Project, user, **changes) -> Project:
+    """Managers change a project's name, description, annotation fps or stage. Moving to the
+    semi-automatic stage proposes automatic masks on every image that has no mask yet."""
+    from backend.annotations.models import Mask
+
+    previous_stage = project.stage
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(project, field, value)
+        project.save(update_fields=list(changes))
+        if project.stage == Project.Stage.SEMI and previous_stage != Project.Stage.SEMI:
+            from backend.inference.automatic import proposals_schedule
+
+            for image in project.images.exclude(pk__in=Mask.objects.values("image_id")).order_by("id"):
+                proposals_schedule(image, user)
+    return project
 
 
 def frames_extract_schedule(video: Video, user=None):

@@ -1,0 +1,59 @@
+"""Engine metrics of a project, grouped by stage, annotator, model version or day: masks per image,
+seconds and clicks per mask, and the share of automatic proposals accepted unchanged."""
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+
+from backend.annotations.models import Mask
+
+GROUPS = {
+    "stage": "stage",
+    "annotator": "annotator",
+    "model_version": "model_version",
+    "day": "day",
+}
+DECIDED = (Mask.Status.SUBMITTED, Mask.Status.ACCEPTED, Mask.Status.REJECTED)
+KEPT = (Mask.Status.SUBMITTED, Mask.Status.ACCEPTED)
+
+
+def _annotated(masks: QuerySet) -> QuerySet:
+    return masks.annotate(
+        day=TruncDate("created_at"),
+        annotator=Coalesce(F("updated_by__username"), F("created_by__username")),
+    )
+
+
+def engine_metrics(masks: QuerySet, group_by: list[str]) -> list[dict]:
+    """One row per group. Person-made masks (manual, assisted) give seconds and clicks per mask;
+    automatic ones give the proposal figures; masks per image counts every kept mask."""
+    unknown = [g for g in group_by if g not in GROUPS]
+    if unknown:
+        raise ValueError(f"cannot group by {unknown}; choose from {sorted(GROUPS)}")
+    person = Q(source__in=[Mask.Source.MANUAL, Mask.Source.ASSISTED])
+    proposals = Q(source=Mask.Source.AUTO, status__in=DECIDED) & ~Q(updated_by=None)
+    rows = (
+        _annotated(masks)
+        .values(*[GROUPS[g] for g in group_by])
+        .annotate(
+            masks=Count("pk", filter=Q(status__in=KEPT)),
+            images=Count("image", distinct=True, filter=Q(status__in=KEPT)),
+            person_masks=Count("pk", filter=person),
+            seconds_per_mask=Avg("seconds", filter=person),
+            clicks_per_mask=Avg("clicks", filter=person),
+            proposals_decided=Count("pk", filter=proposals),
+            proposals_unchanged=Count("pk", filter=proposals & Q(status__in=KEPT, edited=False)),
+        )
+        .order_by(*[GROUPS[g] for g in group_by])
+    )
+    result = []
+    for row in rows:
+        row = dict(row)
+        if "day" in row and row["day"] is not None:
+            row["day"] = row["day"].isoformat()
+        row["masks_per_image"] = round(row["masks"] / row["images"], 3) if row["images"] else None
+        row["share_accepted_unchanged"] = (
+            round(row["proposals_unchanged"] / row["proposals_decided"], 4) if row["proposals_decided"] else None
+        )
+        for key in ("seconds_per_mask", "clicks_per_mask"):
+            row[key] = round(row[key], 3) if row[key] is not None else None
+        result.append(row)
+    return result
