@@ -14,7 +14,9 @@ PRODUCTION = {
 
 
 def manage(*args, env_overrides=None):
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    # A production process starts with none of the test session's switches (e.g. the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE).
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(env_overrides or {})
     return subprocess.run([sys.executable, "backend/manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
 
