@@ -11,11 +11,19 @@ from typing import Literal
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from segment_anything.build_sam import sam_model_registry
 from segment_anything.modeling import ImageEncoderViT, MaskDecoder, PromptEncoder, Sam, TwoWayTransformer
 from segment_anything.utils.transforms import ResizeLongestSide
 
-from models.protocol import Embedding, Prediction, check_embedding, validate_image, validate_prompts
+from models.protocol import (
+    LOW_RES_SIZE,
+    Embedding,
+    Prediction,
+    check_embedding,
+    validate_image,
+    validate_prompts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +240,64 @@ class SamSegmenter:
             low_res_logits=low_res[chosen].astype(np.float32),
         )
 
+    @torch.no_grad()
+    def predict_batch(self, embedding, points, labels, multimask=True) -> tuple[np.ndarray, np.ndarray]:
+        """Decode B prompt sets in one forward pass, as SamPredictor.predict_torch does (the automatic
+        mask generator's path). Always the torch decoder: the ONNX graph takes one prompt set.
+
+        points: BxNx2 float XY in original image pixels (N points per prompt set, e.g. Bx1x2 for a
+        grid of single clicks); labels: BxN, 1 positive / 0 negative. Coordinates are mapped to the
+        network input in float64, as SamAutomaticMaskGenerator does, so the result is bit-identical
+        to it. Returns (low_res_logits float32 BxKx256x256 in SAM's padded 1024 frame, scores
+        float32 BxK predicted IoU); K is 3 (multimask) or 1. `upscale_logits` brings logits to the
+        image.
+        """
+        check_embedding(embedding, self.name, self.version)
+        coords, label_array = _check_point_batch(points, labels, embedding.original_size)
+        coords = self.transform.apply_coords(coords, embedding.original_size)
+        sparse, dense = self.network.prompt_encoder(
+            points=(
+                torch.as_tensor(coords, device=self.device),
+                torch.as_tensor(label_array, dtype=torch.int, device=self.device),
+            ),
+            boxes=None,
+            masks=None,
+        )
+        features = torch.as_tensor(np.asarray(embedding.features, dtype=np.float32), device=self.device)
+        low_res, scores = self.network.mask_decoder(
+            image_embeddings=features,
+            image_pe=self.network.prompt_encoder.get_dense_pe(),
+            sparse_prompt_embeddings=sparse,
+            dense_prompt_embeddings=dense,
+            multimask_output=multimask,
+        )
+        return low_res.float().cpu().numpy(), scores.float().cpu().numpy()
+
+    @torch.no_grad()
+    def upscale_logits(self, embedding, low_res_logits, chunk: int = 16) -> np.ndarray:
+        """Low-res logits (Nx256x256, from `predict_batch` or Prediction.low_res_logits) to float32
+        NxHxW logits at the embedding's original size; mask = logits > 0. Bit-identical to
+        Sam.postprocess_masks (bilinear to 1024x1024, drop the padding, bilinear to the original
+        size), but only the unpadded part of the 1024 map is computed, `chunk` masks at a time."""
+        low_res = np.asarray(low_res_logits, dtype=np.float32)
+        if low_res.ndim != 3 or low_res.shape[1:] != (LOW_RES_SIZE, LOW_RES_SIZE):
+            raise ValueError(f"low_res_logits must be Nx256x256, got shape {low_res.shape}")
+        in_h, in_w = embedding.input_size
+        factor = self.image_size // LOW_RES_SIZE
+        # Output row i of an exact x`factor` bilinear upscale reads source rows floor((i + 0.5) /
+        # factor - 0.5) and the next one, so rows [0, in_h) need source rows [0, in_h // factor + 2):
+        # upscaling just those with the same scale gives the same values as the full map.
+        rows = min(LOW_RES_SIZE, in_h // factor + 2)
+        cols = min(LOW_RES_SIZE, in_w // factor + 2)
+        out = np.empty((low_res.shape[0], *embedding.original_size), dtype=np.float32)
+        for start in range(0, low_res.shape[0], chunk):
+            block = torch.as_tensor(low_res[start:start + chunk, None, :rows, :cols], device=self.device)
+            block = F.interpolate(block, scale_factor=float(factor), mode="bilinear", align_corners=False)
+            block = block[..., :in_h, :in_w]
+            block = F.interpolate(block, embedding.original_size, mode="bilinear", align_corners=False)
+            out[start:start + chunk] = block[:, 0].cpu().numpy()
+        return out
+
     def _pick_faster_decoder(self, runs: int = 5) -> str:
         """Time one click with each decoder on an embedding of this network's shape; keep the faster."""
         grid = self.network.prompt_encoder.image_embedding_size
@@ -275,3 +341,22 @@ def onnx_point_prompts(coords, labels, box_coords) -> tuple[np.ndarray, np.ndarr
         parts_xy.append(np.zeros((1, 2), dtype=np.float32))
         parts_label.append(np.array([-1.0], dtype=np.float32))
     return np.concatenate(parts_xy, axis=0), np.concatenate(parts_label, axis=0)
+
+
+def _check_point_batch(points, labels, image_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Check a batch of point prompts: points BxNx2 finite XY inside [0, w] x [0, h], labels BxN of
+    0 / 1. Returns (float64 points, int32 labels); ValueError naming the problem otherwise."""
+    h, w = image_size
+    coords = np.asarray(points, dtype=np.float64)
+    if coords.ndim != 3 or coords.shape[2] != 2 or coords.shape[0] == 0 or coords.shape[1] == 0:
+        raise ValueError(f"points must be BxNx2 (XY) with B, N >= 1, got shape {coords.shape}")
+    if not np.all(np.isfinite(coords)):
+        raise ValueError("points contain NaN or infinite values")
+    if np.any((coords < 0) | (coords > np.array([w, h], dtype=np.float64))):
+        raise ValueError(f"points lie outside the {w}x{h} image (XY pixels)")
+    label_array = np.asarray(labels)
+    if label_array.shape != coords.shape[:2]:
+        raise ValueError(f"labels must be BxN = {coords.shape[:2]}, got shape {label_array.shape}")
+    if label_array.dtype.kind not in "biuf" or not np.all(np.isin(label_array, (0, 1))):
+        raise ValueError("labels must be 1 (positive) or 0 (negative)")
+    return coords, label_array.astype(np.int32)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from backend.annotations.models import Mask, PromptEvent
+from backend.annotations.models import AutoMaskRun, Mask, PromptEvent
 
 
 class PromptEventInline(admin.TabularInline):
@@ -18,3 +18,8 @@ class MaskAdmin(admin.ModelAdmin):
 @admin.register(PromptEvent)
 class PromptEventAdmin(admin.ModelAdmin):
     list_display = ["id", "mask", "kind", "x", "y", "label", "t_ms"]
+
+
+@admin.register(AutoMaskRun)
+class AutoMaskRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "job", "image", "model_version", "mask_count", "seconds", "created_at"]

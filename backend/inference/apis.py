@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 from backend.accounts.policy import require
 from backend.inference.models import Embedding
 from backend.inference.predict import predict
-from backend.inference.runtime import model_status
+from backend.inference.runtime import model_status, serving_model
 from backend.inference.selectors import embedding_for
 from backend.inference.serializers import PredictInputSerializer
 from backend.inference.services import embedding_schedule
@@ -22,7 +22,7 @@ class PredictApi(APIView):
         require(request.user, "image", "annotate", image)
         data = PredictInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        model = model_status()
+        model = model_status(serving_model(image.project))
         embedding = embedding_for(image)
         if embedding is None or embedding.status != Embedding.Status.READY:
             # Never block a web worker on the encoder: say so, and let the client poll the job.

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from backend.annotations.models import AutoMaskRun, Mask
 from backend.annotations.services import automatic_masks_store
-from backend.inference.runtime import current_model
+from backend.inference.runtime import serving_model
 from backend.inference.services import load_rgb
 from backend.jobs.models import Job
 from backend.jobs.services import job_create, job_enqueue, job_progress
@@ -19,7 +19,7 @@ PROPOSAL_SETTINGS = {"pred_iou_thresh": 0.88, "stability_score_thresh": 0.95}
 def automatic_records(image: Image, settings: dict | None = None) -> tuple[list[dict], str]:
     from engine.amg import AmgConfig, generate
 
-    loaded = current_model()
+    loaded = serving_model(image.project)
     config = AmgConfig(**(settings or {}))
     return generate(loaded.segmenter, load_rgb(image), config), loaded.version
 

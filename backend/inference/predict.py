@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import ValidationError
 
-from backend.inference.runtime import current_model
+from backend.inference.runtime import serving_model
 from backend.inference.services import embedding_load
 from engine import rle as rle_ops
 
@@ -46,7 +46,7 @@ def logits_from_token(token: str, *, image, model_version: str) -> tuple[np.ndar
 
 
 def predict(*, image, embedding_row, points, labels, box, logits_token: str | None, multimask: bool) -> PredictResult:
-    loaded = current_model()
+    loaded = serving_model(image.project)
     mask_input, expired = (None, False)
     if logits_token:
         mask_input, expired = logits_from_token(logits_token, image=image, model_version=loaded.version)

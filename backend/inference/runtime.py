@@ -1,5 +1,6 @@
-"""The model this process serves: resolved once from settings (MODEL, MODEL_CHECKPOINT[_DIR]) and
-kept for the life of the process, plus an LRU of decoded embeddings."""
+"""The models this process serves: the deployment's default (settings MODEL, MODEL_CHECKPOINT[_DIR]),
+resolved once; each project's active retrained version, looked up on every request so a promotion
+takes effect without a restart; and an LRU of decoded embeddings."""
 import logging
 import threading
 from collections import OrderedDict
@@ -13,7 +14,7 @@ _loaded = None
 
 
 def current_model():
-    """The LoadedModel (segmenter, spec, version, fallback_reason) of this process."""
+    """The deployment's default LoadedModel (segmenter, spec, version, fallback_reason)."""
     global _loaded
     with _lock:
         if _loaded is None:
@@ -35,15 +36,64 @@ def current_model():
 
 
 def reset_model() -> None:
-    """Forget the loaded model (tests, and a promotion of a new model version)."""
+    """Forget the loaded models (tests, and a change of settings)."""
     global _loaded
     with _lock:
         _loaded = None
     embedding_cache.clear()
+    version_cache.clear()
 
 
-def model_status() -> dict:
-    loaded = current_model()
+def serving_model(project):
+    """The model that serves `project` now: its active retrained version, else the default."""
+    version_id = project.active_model_version_id
+    if version_id is None:
+        return current_model()
+    from backend.training.models import ModelVersion
+
+    return model_for_version(ModelVersion.objects.get(pk=version_id).version)
+
+
+def model_for_version(version: str):
+    """A LoadedModel for a version string: the default model's, or a retrained ModelVersion's
+    checkpoint (fetched from storage once, sha256 checked, loaded strictly)."""
+    default = current_model()
+    if version == default.version:
+        return default
+    cached = version_cache.get(version)
+    if cached is not None:
+        return cached
+    from models.registry import LoadedModel, load_segmenter
+
+    from backend.training.models import ModelVersion
+
+    row = ModelVersion.objects.filter(version=version).first()
+    if row is None:
+        raise LookupError(f"no model version {version!r}")
+    path = _local_checkpoint(row)
+    segmenter = load_segmenter(row.spec, path, device=settings.MODEL_DEVICE, expected_sha256=row.sha256)
+    loaded = LoadedModel(segmenter, row.spec, segmenter.version, None)
+    version_cache.put(version, loaded)
+    return loaded
+
+
+def _local_checkpoint(row) -> Path:
+    from backend.media.storage import open_stream
+
+    folder = settings.VAR_DIR / "checkpoint-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{row.sha256}.pt"
+    if not path.exists():
+        partial = path.with_suffix(f".{threading.get_ident()}.part")
+        with open_stream(row.checkpoint_key) as source, partial.open("wb") as target:
+            while chunk := source.read(1 << 20):
+                target.write(chunk)
+        partial.replace(path)
+    return path
+
+
+def model_status(loaded=None) -> dict:
+    loaded = loaded or current_model()
     return {
         "requested": settings.MODEL,
         "backend": loaded.segmenter.name,
@@ -84,3 +134,4 @@ class LruCache:
 
 
 embedding_cache = LruCache(settings.EMBEDDING_CACHE_SIZE)
+version_cache = LruCache(3)

@@ -1,10 +1,10 @@
 """Reads of inference: embedding state per image for the served model."""
 from backend.inference.models import Embedding
-from backend.inference.runtime import current_model
+from backend.inference.runtime import serving_model
 
 
 def embedding_for(image, model_version: str | None = None) -> Embedding | None:
-    version = model_version or current_model().version
+    version = model_version or serving_model(image.project).version
     return Embedding.objects.filter(sha256=image.sha256, model_version=version).select_related("job").first()
 
 
@@ -13,8 +13,14 @@ def embedding_status_map(images) -> dict[int, str]:
     images = list(images)
     if not images:
         return {}
-    version = current_model().version
-    by_sha = dict(
-        Embedding.objects.filter(sha256__in={i.sha256 for i in images}, model_version=version).values_list("sha256", "status")
+    versions = {image.project_id: None for image in images}
+    for image in images:
+        if versions[image.project_id] is None:
+            versions[image.project_id] = serving_model(image.project).version
+    found = dict(
+        ((sha, version), status)
+        for sha, version, status in Embedding.objects.filter(
+            sha256__in={i.sha256 for i in images}, model_version__in=set(versions.values())
+        ).values_list("sha256", "model_version", "status")
     )
-    return {image.pk: by_sha.get(image.sha256, "none") for image in images}
+    return {image.pk: found.get((image.sha256, versions[image.project_id]), "none") for image in images}

@@ -8,7 +8,7 @@ from PIL import Image as PILImage
 from PIL import ImageOps
 
 from backend.inference.models import Embedding
-from backend.inference.runtime import current_model, embedding_cache
+from backend.inference.runtime import embedding_cache, model_for_version, serving_model
 from backend.jobs.services import job_create, job_enqueue
 from backend.media.models import Image
 from backend.media.storage import read_bytes, store_bytes
@@ -22,7 +22,7 @@ def embedding_key(sha256: str, model_version: str) -> str:
 def embedding_schedule(*, image: Image, user=None, model_version: str | None = None) -> Embedding:
     """Make sure an embedding of `image` for the served model exists or is being computed: each
     (image content, model version) is encoded once, whatever the number of projects or requests."""
-    version = model_version or current_model().version
+    version = model_version or serving_model(image.project).version
     with transaction.atomic():
         embedding, created = Embedding.objects.select_for_update().get_or_create(sha256=image.sha256, model_version=version)
         if created or embedding.status == Embedding.Status.FAILED:
@@ -43,9 +43,10 @@ def load_rgb(image: Image) -> np.ndarray:
         return np.asarray(ImageOps.exif_transpose(pil).convert("RGB"))
 
 
-def embedding_compute(*, image: Image) -> Embedding:
-    """Encode the image with this process's model and store the float16 embedding."""
-    loaded = current_model()
+def embedding_compute(*, image: Image, model_version: str | None = None) -> Embedding:
+    """Encode the image with the given model version (default: the project's serving model) and
+    store the float16 embedding."""
+    loaded = model_for_version(model_version) if model_version else serving_model(image.project)
     embedding, _ = Embedding.objects.get_or_create(sha256=image.sha256, model_version=loaded.version)
     if embedding.status == Embedding.Status.READY:
         return embedding

@@ -12,7 +12,7 @@ def compute_embedding(job) -> dict:
     if image is None:
         raise JobFailed("the image was deleted")
     try:
-        embedding = embedding_compute(image=image)
+        embedding = embedding_compute(image=image, model_version=job.params.get("model_version"))
     except Exception:
         Embedding.objects.filter(sha256=image.sha256, job=job).update(status=Embedding.Status.FAILED)
         raise

@@ -18,6 +18,12 @@ class Project(models.Model):
     stage = models.CharField(max_length=8, choices=Stage.choices, default=Stage.ASSISTED)
     annotation_fps = models.PositiveSmallIntegerField(default=settings.DEFAULT_ANNOTATION_FPS)
     description = models.TextField(blank=True)
+    active_model_version = models.ForeignKey(
+        "training.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="the retrained model serving this project; empty: the deployment's MODEL",
+    )
+    gate_metric = models.CharField(max_length=16, default="NoC@90", help_text="a candidate goes live only if better on this")
+    retrain_every_masks = models.PositiveIntegerField(null=True, blank=True, help_text="start a round every N newly accepted masks")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
