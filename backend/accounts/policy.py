@@ -48,6 +48,12 @@ POLICY: dict[str, tuple[str, str, dict[str, frozenset]]] = {
         "change": WORKERS,
         "delete": WORKERS,
     }),
+    "masklet": ("annotations.Masklet", "video__project", {
+        "view": EVERYONE,
+        "create": WORKERS,
+        "change": WORKERS,
+        "delete": WORKERS,
+    }),
     "export": ("exports.ExportJob", "project", {
         "view": frozenset({M, X}),
         "create": frozenset({M, X}),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from backend.annotations.models import AutoMaskRun, Mask, PromptEvent
+from backend.annotations.models import AutoMaskRun, Mask, Masklet, MaskletFrame, PromptEvent
 
 
 class PromptEventInline(admin.TabularInline):
@@ -23,3 +23,15 @@ class PromptEventAdmin(admin.ModelAdmin):
 @admin.register(AutoMaskRun)
 class AutoMaskRunAdmin(admin.ModelAdmin):
     list_display = ["id", "job", "image", "model_version", "mask_count", "seconds", "created_at"]
+
+
+@admin.register(Masklet)
+class MaskletAdmin(admin.ModelAdmin):
+    list_display = ["id", "video", "object_id", "category", "status", "created_by", "updated_at"]
+    list_filter = ["status"]
+
+
+@admin.register(MaskletFrame)
+class MaskletFrameAdmin(admin.ModelAdmin):
+    list_display = ["id", "masklet", "frame_index", "area", "edited", "source", "updated_at"]
+    list_filter = ["edited", "source"]

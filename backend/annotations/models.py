@@ -83,3 +83,48 @@ class PromptEvent(models.Model):
 
     class Meta:
         ordering = ["mask_id", "mask_version", "t_ms", "id"]
+
+
+class Masklet(models.Model):
+    """One object tracked through a video (SA-V's masklet): its per-frame masks are MaskletFrames."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+
+    video = models.ForeignKey("media.Video", on_delete=models.CASCADE, related_name="masklets")
+    object_id = models.PositiveIntegerField(help_text="the tracker's object id, unique within the video")
+    category = models.ForeignKey("media.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="masklets")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["video_id", "object_id"]
+        constraints = [models.UniqueConstraint(fields=["video", "object_id"], name="unique_object_per_video")]
+
+    def __str__(self) -> str:
+        return f"masklet {self.object_id} of video {self.video_id}"
+
+
+class MaskletFrame(models.Model):
+    """The mask of one masklet on one annotated frame. `edited`: a person prompted or fixed it."""
+
+    class Source(models.TextChoices):
+        PROMPTED = "prompted"
+        PROPAGATED = "propagated"
+        MANUAL = "manual"
+
+    masklet = models.ForeignKey(Masklet, on_delete=models.CASCADE, related_name="frames")
+    frame_index = models.PositiveIntegerField()
+    rle = models.JSONField()
+    area = models.PositiveIntegerField()
+    edited = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PROPAGATED)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["masklet_id", "frame_index"]
+        constraints = [models.UniqueConstraint(fields=["masklet", "frame_index"], name="one_mask_per_masklet_frame")]

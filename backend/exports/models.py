@@ -7,6 +7,7 @@ class ExportJob(models.Model):
     class Format(models.TextChoices):
         COCO = "coco", "COCO instances (RLE)"
         SA1B = "sa1b", "SA-1B (tar of sa_<id>.json and images)"
+        SAV = "sav", "SA-V (tar of <video_id>_manual.json and frames)"
 
     project = models.ForeignKey("media.Project", on_delete=models.CASCADE, related_name="exports")
     format = models.CharField(max_length=16, choices=Format.choices)

@@ -65,9 +65,16 @@ def _write_sa1b_file(project: Project, path: str, *, include_all: bool, progress
     return write_sa1b_tar(project, path, masks=export_masks(project, include_all), progress=progress)
 
 
+def _write_sav_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
+    from backend.exports.sav import write_sav_tar
+
+    return write_sav_tar(project, path, include_all=include_all, progress=progress)
+
+
 WRITERS = {
     ExportJob.Format.COCO: (_write_coco_file, "json"),
     ExportJob.Format.SA1B: (_write_sa1b_file, "tar"),
+    ExportJob.Format.SAV: (_write_sav_file, "tar"),
 }
 
 
