@@ -188,6 +188,7 @@ CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_DIRECT = True  # each worker also consumes its own queue: video sessions are pinned there
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -208,6 +209,9 @@ MODEL_CHECKPOINT_DIR = Path(os.environ.get("MODEL_CHECKPOINT_DIR") or REPO_DIR /
 MODEL_CHECKPOINT = os.environ.get("MODEL_CHECKPOINT", "")  # an explicit file overrides the directory
 MODEL_DEVICE = os.environ.get("MODEL_DEVICE", "cpu")
 EMBEDDING_CACHE_SIZE = env_int("EMBEDDING_CACHE_SIZE", 32)
+VIDEO_MODEL = os.environ.get("VIDEO_MODEL", "sam2:hiera_t")  # SAM 2 tracks videos; SAM 1 is image-only
+VIDEO_SESSIONS_PER_WORKER = env_int("VIDEO_SESSIONS_PER_WORKER", 4)
+VIDEO_SESSION_IDLE_SECONDS = env_int("VIDEO_SESSION_IDLE_SECONDS", 900)
 
 # --- security (production: DEBUG off) ------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,4 +1,5 @@
 """Embeddings: one per (image content, model version), stored float16 in object storage."""
+from django.conf import settings
 from django.db import models
 
 
@@ -23,3 +24,40 @@ class Embedding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sha256[:12]} @ {self.model_version} ({self.status})"
+
+
+class VideoSession(models.Model):
+    """The tracker state of one video lives on one gpu worker (its direct queue). Every prompt is
+    stored, so any worker can rebuild the state by replaying them."""
+
+    video = models.OneToOneField("media.Video", on_delete=models.CASCADE, related_name="session")
+    tracker_version = models.CharField(max_length=128, blank=True)
+    worker = models.CharField(max_length=255, blank=True, help_text="the worker holding the state, if any")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"session of video {self.video_id} on {self.worker or 'no worker'}"
+
+
+class VideoPrompt(models.Model):
+    class Kind(models.TextChoices):
+        POINTS = "points"  # clicks and / or a box
+        MASK = "mask"  # a person's brushed mask
+        REMOVE = "remove"  # the object was removed
+
+    session = models.ForeignKey(VideoSession, on_delete=models.CASCADE, related_name="prompts")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    frame = models.PositiveIntegerField()
+    obj_id = models.PositiveIntegerField()
+    points = models.JSONField(null=True, blank=True)
+    labels = models.JSONField(null=True, blank=True)
+    box = models.JSONField(null=True, blank=True)
+    rle = models.JSONField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["session", "seq"], name="prompt_order_in_session")]

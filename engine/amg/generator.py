@@ -175,7 +175,7 @@ class AutomaticMaskGenerator:
         x0, y0, x1, y1 = crop.box
         offset = np.array([x0, y0, x0, y0], dtype=np.int64)
         boxes = mask_boxes(candidates.masks) + offset
-        areas = candidates.masks.reshape(len(candidates.masks), -1).sum(axis=1)
+        areas = candidates.masks.sum(axis=(1, 2))
         keep = ~near_crop_edge(boxes, crop.box, image_size)
         keep &= areas > 0
         keep &= areas <= self.settings.max_mask_fraction * image_size[0] * image_size[1]

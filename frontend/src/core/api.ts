@@ -4,10 +4,17 @@ import type { CompressedRle } from './rle';
 export interface User { id: number; username: string; is_staff: boolean }
 export interface Category { id: number; name: string; color: string }
 export type ProjectKind = 'image' | 'video';
+/** assisted: people click, SAM proposes; semi: automatic proposals to accept / fix / reject; auto: no person. */
+export type ProjectStage = 'assisted' | 'semi' | 'auto';
 export interface Project {
-  id: number; name: string; kind: ProjectKind; categories: Category[]; role: string;
+  id: number; name: string; kind: ProjectKind; stage: ProjectStage; description: string; annotation_fps: number;
+  categories: Category[]; role: string | null;
   image_count: number; video_count: number; mask_count: number; images_done: number;
 }
+export interface ProjectCreate { name: string; kind: ProjectKind; categories: string[]; description?: string }
+export interface ProjectUpdate { name?: string; description?: string; stage?: ProjectStage; annotation_fps?: number }
+/** An upload answer row: the image, and whether it is new (false: the same file was already in the project). */
+export type UploadedImage = ImageRecord & { created: boolean };
 export type EmbeddingStatus = 'ready' | 'pending' | 'failed' | 'none';
 export interface ImageRecord {
   id: number; project: number; width: number; height: number; sha256: string; file_name: string;
@@ -23,21 +30,24 @@ export interface PredictRequest {
 /** One proposed mask; `logits_token` (when the server sends one) refines from this candidate. */
 export interface Candidate { rle: CompressedRle; score: number; logits_token?: string }
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export interface Job { id: number | string; kind: string; state: JobState; progress: number; message: string }
+export interface Job { id: number | string; kind: string; state: JobState; progress: number; message: string; result?: unknown }
 export type PredictResult =
   | { status: 'ready'; masks: Candidate[]; model: ModelInfo; logits_token: string }
   | { status: 'embedding_pending'; job: Pick<Job, 'id' | 'state' | 'progress'> | null; model?: ModelInfo };
 
 export type MaskSource = 'manual' | 'assisted' | 'auto';
+/** proposed: an automatic mask waiting for a person; rejected ones are kept for the metrics only. */
+export type MaskStatus = 'proposed' | 'submitted' | 'accepted' | 'rejected';
 export interface Prompt {
   kind: 'point' | 'box'; x?: number; y?: number; label?: 0 | 1; box?: [number, number, number, number];
   t_ms: number;
 }
 export interface MaskRecord {
   id: number; image: number; category: number | null; rle: CompressedRle; area: number;
-  bbox: [number, number, number, number]; source: MaskSource; status: string; version: number;
+  bbox: [number, number, number, number]; source: MaskSource; status: MaskStatus | string; version: number;
   seconds: number; clicks: number; model_version: string | null; created_by: number | string | null;
   created_at: string; updated_at: string;
+  predicted_iou?: number | null; stability_score?: number | null; stage?: string; edited?: boolean;
 }
 export interface MaskCreate {
   image: number; category: number | null; rle: CompressedRle; source: MaskSource; seconds: number;
@@ -47,6 +57,16 @@ export interface MaskUpdate {
   version: number; rle?: CompressedRle; category?: number | null; seconds?: number; clicks?: number;
   prompts?: Prompt[];
 }
+export type MetricsGroup = 'day' | 'stage' | 'annotator' | 'model_version';
+/** One group of GET /api/projects/{id}/metrics/; the group keys present are those asked for. */
+export interface MetricsRow {
+  day?: string | null; stage?: string | null; annotator?: string | null; model_version?: string | null;
+  masks: number; images: number; person_masks?: number; masks_per_image: number | null;
+  seconds_per_mask: number | null; clicks_per_mask: number | null;
+  proposals_decided: number; proposals_unchanged: number; share_accepted_unchanged: number | null;
+}
+export interface MetricsAnswer { project: number; by: MetricsGroup[]; rows: MetricsRow[] }
+
 export interface Health { status: string; checks: Record<string, unknown> & { model?: ModelInfo } }
 
 /** A 4xx/5xx answer: `detail` is the API's message, `body` the parsed JSON (field errors, `current`). */
@@ -118,10 +138,12 @@ export class ApiClient {
 
   /** Raw request; returns the Response for any 2xx (and 202), throws ApiError otherwise. */
   async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    // FormData goes as multipart (the browser sets the boundary); anything else as JSON.
+    const form = typeof FormData !== 'undefined' && body instanceof FormData;
     const response = await this.fetchImpl(this.baseUrl + path, {
       method,
-      headers: this.headers(body !== undefined),
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: this.headers(body !== undefined && !form),
+      body: body === undefined ? undefined : form ? body : JSON.stringify(body),
       signal,
     });
     if (response.ok) return response;
@@ -172,6 +194,31 @@ export class ApiClient {
     return this.json('GET', `/api/projects/${id}/`);
   }
 
+  createProject(project: ProjectCreate): Promise<Project> {
+    return this.json('POST', '/api/projects/', project);
+  }
+
+  /** Managers only. Moving to 'semi' makes the server propose masks on every image without one. */
+  updateProject(id: number, update: ProjectUpdate): Promise<Project> {
+    return this.json('PATCH', `/api/projects/${id}/`, update);
+  }
+
+  /** Multipart upload (field `files`); one bad file refuses the whole request (4xx with `detail`). */
+  uploadImages(projectId: number, files: Blob[], signal?: AbortSignal): Promise<UploadedImage[]> {
+    const form = new FormData();
+    for (const file of files) form.append('files', file, (file as File).name ?? 'image');
+    return this.json('POST', `/api/projects/${projectId}/images/`, form, signal);
+  }
+
+  /** The fully automatic stage's batch job over every image (answers the running one if there is one). */
+  autoAnnotate(projectId: number): Promise<Job> {
+    return this.json('POST', `/api/projects/${projectId}/auto-annotate/`);
+  }
+
+  metrics(projectId: number, by: MetricsGroup[]): Promise<MetricsAnswer> {
+    return this.json('GET', `/api/projects/${projectId}/metrics/?by=${by.join(',')}`);
+  }
+
   images(projectId: number, page = 1): Promise<Page<ImageRecord>> {
     return this.json('GET', `/api/projects/${projectId}/images/?page=${page}`);
   }
@@ -210,11 +257,17 @@ export class ApiClient {
     return this.json('GET', `/api/jobs/${id}/`, undefined, signal);
   }
 
+  cancelJob(id: number | string): Promise<Job> {
+    return this.json('POST', `/api/jobs/${id}/cancel/`);
+  }
+
   // --- masks
-  async masks(imageId: number): Promise<MaskRecord[]> {
+  /** Every mask of the image (all statuses unless `status` is given), all pages. */
+  async masks(imageId: number, status?: MaskStatus): Promise<MaskRecord[]> {
     const all: MaskRecord[] = [];
+    const filter = status ? `&status=${status}` : '';
     for (let page = 1; ; page++) {
-      const answer = await this.json<Page<MaskRecord> | MaskRecord[]>('GET', `/api/masks/?image=${imageId}&page=${page}`);
+      const answer = await this.json<Page<MaskRecord> | MaskRecord[]>('GET', `/api/masks/?image=${imageId}${filter}&page=${page}`);
       if (Array.isArray(answer)) return answer; // an unpaginated list
       all.push(...answer.results);
       if (!answer.next) return all;
@@ -233,6 +286,24 @@ export class ApiClient {
   async deleteMask(id: number, version: number): Promise<void> {
     await this.request('DELETE', `/api/masks/${id}/?version=${version}`);
   }
+
+  /** Decide on a proposed automatic mask; VersionConflict when `version` is stale. */
+  acceptMask(id: number, version: number): Promise<MaskRecord> {
+    return this.json('POST', `/api/masks/${id}/accept/`, { version });
+  }
+
+  rejectMask(id: number, version: number): Promise<MaskRecord> {
+    return this.json('POST', `/api/masks/${id}/reject/`, { version });
+  }
+}
+
+/** Managers of the project (and staff) change its stage, upload, and run automatic jobs. */
+export function canManage(project: Pick<Project, 'role'> | null | undefined, user: Pick<User, 'is_staff'> | null): boolean {
+  return !!project && (project.role === 'manager' || !!user?.is_staff);
+}
+
+export function isFinalJob(job: Pick<Job, 'state'>): boolean {
+  return job.state !== 'queued' && job.state !== 'running';
 }
 
 /** Polls a job until it leaves queued/running; `onProgress` sees every answer. */

@@ -3,7 +3,10 @@
 export type Route =
   | { page: 'login'; next?: string }
   | { page: 'projects' }
+  | { page: 'newProject' }
   | { page: 'images'; projectId: number; pageNumber: number }
+  | { page: 'settings'; projectId: number }
+  | { page: 'metrics'; projectId: number }
   | { page: 'annotate'; imageId: number }
   | { page: 'masks'; imageId: number }
   | { page: 'notFound'; path: string };
@@ -14,6 +17,9 @@ export function parseRoute(pathname: string, search = ''): Route {
   let m: RegExpMatchArray | null;
   if (path === '/login') return { page: 'login', next: query.get('next') ?? undefined };
   if (path === '/' || path === '/projects') return { page: 'projects' };
+  if (path === '/projects/new') return { page: 'newProject' };
+  if ((m = path.match(/^\/projects\/(\d+)\/settings$/))) return { page: 'settings', projectId: Number(m[1]) };
+  if ((m = path.match(/^\/projects\/(\d+)\/metrics$/))) return { page: 'metrics', projectId: Number(m[1]) };
   if ((m = path.match(/^\/projects\/(\d+)$/))) {
     return { page: 'images', projectId: Number(m[1]), pageNumber: Math.max(1, Number(query.get('page')) || 1) };
   }
@@ -26,6 +32,9 @@ export function routePath(route: Route): string {
   switch (route.page) {
     case 'login': return route.next ? `/login?next=${encodeURIComponent(route.next)}` : '/login';
     case 'projects': return '/';
+    case 'newProject': return '/projects/new';
+    case 'settings': return `/projects/${route.projectId}/settings`;
+    case 'metrics': return `/projects/${route.projectId}/metrics`;
     case 'images': return `/projects/${route.projectId}${route.pageNumber > 1 ? `?page=${route.pageNumber}` : ''}`;
     case 'annotate': return `/images/${route.imageId}`;
     case 'masks': return `/images/${route.imageId}/masks`;

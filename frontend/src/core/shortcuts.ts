@@ -7,6 +7,7 @@ export type Command =
   | 'undo' | 'redo'
   | 'save' | 'saveNext' | 'clear' | 'deleteSelected'
   | 'nextCategory' | 'previousCategory'
+  | 'acceptProposal' | 'rejectProposal' | 'nextProposal' | 'previousProposal'
   | 'fit' | 'zoomIn' | 'zoomOut' | 'panLeft' | 'panRight' | 'panUp' | 'panDown'
   | 'help';
 
@@ -29,6 +30,9 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'N', command: 'saveNext', description: 'Save and go to the next image that needs work' },
   { keys: 'Esc', command: 'clear', description: 'Discard the mask in progress (undoable)' },
   { keys: 'Delete', command: 'deleteSelected', description: 'Delete the selected saved mask' },
+  { keys: 'Tab / Shift+Tab', command: 'nextProposal', description: 'Next / previous automatic proposal' },
+  { keys: 'A', command: 'acceptProposal', description: 'Accept the selected proposal (with your fix, if you edited it)' },
+  { keys: 'X', command: 'rejectProposal', description: 'Reject the selected proposal' },
   { keys: 'F', command: 'fit', description: 'Fit the image to the window' },
   { keys: '+ / -', command: 'zoomIn', description: 'Zoom in / out' },
   { keys: 'Arrows', command: 'panLeft', description: 'Pan' },
@@ -67,6 +71,9 @@ export function commandForKey(e: KeyLike): Command | null {
     case 'c': return e.shiftKey ? 'previousCategory' : 'nextCategory';
     case 'Escape': return 'clear';
     case 'Delete': case 'Backspace': return 'deleteSelected';
+    case 'a': return 'acceptProposal';
+    case 'x': return 'rejectProposal';
+    case 'Tab': return e.shiftKey ? 'previousProposal' : 'nextProposal';
     case 'f': return 'fit';
     case '+': case '=': return 'zoomIn';
     case '-': case '_': return 'zoomOut';

@@ -1,0 +1,140 @@
+"""Video sessions on gpu workers: frames read lazily from storage, a bounded registry of live
+tracker states per worker process, and the rebuild of a state by replaying its stored prompts."""
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from django.conf import settings
+
+from backend.inference.models import VideoPrompt, VideoSession
+from backend.media.models import Video
+from backend.media.storage import read_bytes
+from engine import rle as rle_ops
+
+_tracker_lock = threading.Lock()
+_tracker = None
+
+
+def current_tracker():
+    """The LoadedTracker (tracker, spec, version, fallback_reason) this process serves videos with."""
+    global _tracker
+    with _tracker_lock:
+        if _tracker is None:
+            from pathlib import Path
+
+            from models.registry import resolve_tracker
+
+            checkpoint = Path(settings.MODEL_CHECKPOINT) if settings.MODEL_CHECKPOINT else None
+            _tracker = resolve_tracker(settings.VIDEO_MODEL, Path(settings.MODEL_CHECKPOINT_DIR),
+                                       device=settings.MODEL_DEVICE, checkpoint_path=checkpoint)
+        return _tracker
+
+
+def reset_tracker() -> None:
+    global _tracker
+    with _tracker_lock:
+        _tracker = None
+    registry.clear()
+
+
+class StorageFrames:
+    """A video's extracted frames as the tracker's FrameSource: decoded on demand, at most
+    `cache_size` kept, so a long video never sits in memory whole."""
+
+    def __init__(self, video: Video, cache_size: int = 32):
+        self.keys = list(video.frames.order_by("index").values_list("storage_key", flat=True))
+        self.height, self.width = video.height, video.width
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def get(self, index: int) -> np.ndarray:
+        if not 0 <= index < len(self.keys):
+            raise ValueError(f"frame {index} is outside the video's {len(self.keys)} frames")
+        with self._lock:
+            if index in self._cache:
+                self._cache.move_to_end(index)
+                return self._cache[index]
+        pixels = cv2.imdecode(np.frombuffer(read_bytes(self.keys[index]), np.uint8), cv2.IMREAD_COLOR)
+        rgb = np.ascontiguousarray(pixels[:, :, ::-1])
+        with self._lock:
+            self._cache[index] = rgb
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return rgb
+
+
+@dataclass
+class LiveSession:
+    state: object
+    tracker_version: str
+    applied_seq: int
+    last_used: float
+
+
+def apply_prompt(tracker, state, prompt: VideoPrompt) -> dict[int, np.ndarray]:
+    if prompt.kind == VideoPrompt.Kind.POINTS:
+        points = np.asarray(prompt.points, dtype=np.float32).reshape(-1, 2) if prompt.points else None
+        labels = np.asarray(prompt.labels, dtype=np.int32) if prompt.labels else None
+        box = np.asarray(prompt.box, dtype=np.float32) if prompt.box else None
+        return tracker.add_prompts(state, prompt.frame, prompt.obj_id, points, labels, box)
+    if prompt.kind == VideoPrompt.Kind.MASK:
+        tracker.add_mask(state, prompt.frame, prompt.obj_id, rle_ops.decode(prompt.rle))
+        return {prompt.obj_id: rle_ops.decode(prompt.rle)}
+    tracker.remove_object(state, prompt.obj_id)
+    return {}
+
+
+class SessionRegistry:
+    """Live tracker states of this worker process, at most `capacity`, idle ones evicted."""
+
+    def __init__(self, capacity: int, idle_seconds: float):
+        self.capacity, self.idle_seconds = capacity, idle_seconds
+        self._live: OrderedDict[int, LiveSession] = OrderedDict()
+        self._lock = threading.Lock()
+        self.rebuilds = 0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._live.clear()
+
+    def __contains__(self, session_id: int) -> bool:
+        return session_id in self._live
+
+    def _evict(self) -> None:
+        now = time.monotonic()
+        for session_id in [s for s, live in self._live.items() if now - live.last_used > self.idle_seconds]:
+            del self._live[session_id]
+        while len(self._live) >= self.capacity:
+            self._live.popitem(last=False)
+
+    def acquire(self, session: VideoSession) -> tuple[LiveSession, list[tuple[VideoPrompt, dict[int, np.ndarray]]]]:
+        """The live state of `session`, with every stored prompt applied (rebuilt by replay when
+        this process does not hold it). Returns it and each prompt applied now with its masks."""
+        loaded = current_tracker()
+        with self._lock:
+            live = self._live.get(session.pk)
+            if live is not None and live.tracker_version != loaded.version:
+                live = None
+            if live is None:
+                self._evict()
+                video = Video.objects.get(pk=session.video_id)
+                live = LiveSession(loaded.tracker.start(StorageFrames(video)), loaded.version, 0, time.monotonic())
+                self._live[session.pk] = live
+                self.rebuilds += 1
+            self._live.move_to_end(session.pk)
+        applied = []
+        for prompt in VideoPrompt.objects.filter(session=session, seq__gt=live.applied_seq).order_by("seq"):
+            applied.append((prompt, apply_prompt(loaded.tracker, live.state, prompt)))
+            live.applied_seq = prompt.seq
+        live.last_used = time.monotonic()
+        return live, applied
+
+
+registry = SessionRegistry(settings.VIDEO_SESSIONS_PER_WORKER, settings.VIDEO_SESSION_IDLE_SECONDS)

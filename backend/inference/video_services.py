@@ -1,0 +1,130 @@
+"""Writes of video annotation: sessions, stored prompts, propagation jobs routed to the worker that
+holds the session (or to any gpu worker, which rebuilds it by replay), and masklet frames."""
+import math
+
+import numpy as np
+from celery.utils.nodenames import worker_direct
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from backend.annotations.models import Masklet, MaskletFrame
+from backend.inference.models import VideoPrompt, VideoSession
+from backend.jobs.models import Job
+from backend.jobs.selectors import live_workers
+from backend.jobs.services import job_create, job_enqueue
+from backend.media.models import Category, Video
+from engine import rle as rle_ops
+
+MAX_OBJECTS = 100
+
+
+def session_open(video: Video) -> VideoSession:
+    if video.frames.count() == 0:
+        raise ValidationError({"video": "the video's frames are not extracted yet; wait for its extraction job"})
+    session, _ = VideoSession.objects.get_or_create(video=video)
+    return session
+
+
+def session_queue(session: VideoSession) -> str:
+    """The queue of the worker holding the session while it is alive; else the shared gpu queue."""
+    if session.worker and live_workers(settings.WORKER_STALE_SECONDS).filter(hostname=session.worker).exists():
+        return worker_direct(session.worker).name
+    return "gpu"
+
+
+def _check_points(video: Video, points, labels, box) -> None:
+    for x, y in points or []:
+        if not (math.isfinite(x) and math.isfinite(y) and 0 <= x <= video.width and 0 <= y <= video.height):
+            raise ValidationError({"points": f"point ({x}, {y}) is outside the {video.width}x{video.height} frame"})
+    if box is not None:
+        x0, y0, x1, y1 = box
+        if not all(math.isfinite(v) for v in box) or x0 > x1 or y0 > y1 or x0 < 0 or y0 < 0 or x1 > video.width or y1 > video.height:
+            raise ValidationError({"box": "a box is [x0, y0, x1, y1] inside the frame with x0 <= x1, y0 <= y1"})
+
+
+def prompt_add(*, session: VideoSession, user, kind: str, frame: int, obj_id: int, points=None, labels=None,
+               box=None, rle=None, category_id: int | None = None) -> tuple[VideoPrompt, Job]:
+    """Store a prompt (clicks / box, a brushed mask, or a removal) and send it to the session's worker."""
+    video = session.video
+    n_frames = video.frames.count()
+    if not 0 <= frame < n_frames:
+        raise ValidationError({"frame": f"frame {frame} is outside the video's {n_frames} annotated frames"})
+    if kind == VideoPrompt.Kind.POINTS:
+        if not points and box is None:
+            raise ValidationError({"points": "give at least one point or a box"})
+        if len(points or []) != len(labels or []) or any(label not in (0, 1) for label in labels or []):
+            raise ValidationError({"labels": "one label per point, 1 (positive) or 0 (negative)"})
+        _check_points(video, points, labels, box)
+    if kind == VideoPrompt.Kind.MASK:
+        try:
+            rle = rle_ops.validate_rle(rle, expected_size=(video.height, video.width))
+        except rle_ops.RleError as exc:
+            raise ValidationError({"rle": str(exc)}) from exc
+    category = None
+    if category_id is not None:
+        category = Category.objects.filter(pk=category_id, project_id=video.project_id).first()
+        if category is None:
+            raise ValidationError({"category": f"category {category_id} is not one of this project's"})
+    with transaction.atomic():
+        locked = VideoSession.objects.select_for_update().get(pk=session.pk)
+        existing = Masklet.objects.filter(video=video, object_id=obj_id).first()
+        if kind == VideoPrompt.Kind.REMOVE and existing is None:
+            raise ValidationError({"obj_id": f"object {obj_id} is not in this video"})
+        if existing is None and Masklet.objects.filter(video=video).count() >= MAX_OBJECTS:
+            raise ValidationError({"obj_id": f"a video holds at most {MAX_OBJECTS} objects"})
+        seq = (VideoPrompt.objects.filter(session=locked).aggregate(m=Max("seq"))["m"] or 0) + 1
+        prompt = VideoPrompt.objects.create(session=locked, seq=seq, kind=kind, frame=frame, obj_id=obj_id, points=points,
+                                            labels=labels, box=box, rle=rle, user=user)
+        if kind == VideoPrompt.Kind.REMOVE:
+            existing.delete()
+        elif existing is None:
+            Masklet.objects.create(video=video, object_id=obj_id, category=category, created_by=user)
+        elif category is not None:
+            Masklet.objects.filter(pk=existing.pk).update(category=category)
+        from backend.inference.tasks import video_prompt
+
+        job = job_create(kind="video_prompt", queue=session_queue(locked), project=video.project, subject=locked,
+                         created_by=user, params={"seq": seq})
+        job_enqueue(job, video_prompt)
+    return prompt, job
+
+
+def propagate_schedule(*, session: VideoSession, user, start: int, direction: str, obj_ids: list[int] | None = None) -> Job:
+    from backend.inference.tasks import video_propagate
+
+    n_frames = session.video.frames.count()
+    if not 0 <= start < n_frames:
+        raise ValidationError({"start": f"frame {start} is outside the video's {n_frames} annotated frames"})
+    known = set(Masklet.objects.filter(video=session.video).values_list("object_id", flat=True))
+    if not known:
+        raise ValidationError({"detail": "prompt at least one object before propagating"})
+    unknown = sorted(set(obj_ids or []) - known)
+    if unknown:
+        raise ValidationError({"obj_ids": f"objects {unknown} are not in this video"})
+    job = job_create(kind="video_propagate", queue=session_queue(session), project=session.video.project, subject=session,
+                     created_by=user, params={"start": start, "direction": direction, "obj_ids": obj_ids or sorted(known)})
+    job_enqueue(job, video_propagate)
+    return job
+
+
+def frames_store(video: Video, frame_index: int, masks: dict[int, np.ndarray], *, source: str, edited: bool,
+                 keep_edited: bool) -> int:
+    """Upsert the masks of one frame. With keep_edited, frames a person made are left as they are."""
+    masklets = {m.object_id: m for m in Masklet.objects.filter(video=video, object_id__in=list(masks))}
+    protected = set()
+    if keep_edited:
+        protected = set(MaskletFrame.objects.filter(masklet__in=masklets.values(), frame_index=frame_index, edited=True)
+                        .values_list("masklet__object_id", flat=True))
+    rows = []
+    for obj_id, mask in masks.items():
+        if obj_id not in masklets or obj_id in protected:
+            continue
+        rle = rle_ops.encode(np.asarray(mask, dtype=bool))
+        rows.append(MaskletFrame(masklet=masklets[obj_id], frame_index=frame_index, rle=rle, area=rle_ops.area(rle),
+                                 edited=edited, source=source, updated_at=timezone.now()))
+    MaskletFrame.objects.bulk_create(rows, update_conflicts=True, unique_fields=["masklet", "frame_index"],
+                                     update_fields=["rle", "area", "edited", "source", "updated_at"])
+    return len(rows)
