@@ -17,6 +17,7 @@ from models.checkpoints import (
 )
 from models.classical import GrabCutSegmenter
 from models.protocol import ImageSegmenter
+from models.video import VideoTracker
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +117,86 @@ def _split(spec: str) -> tuple[str, str]:
     if backend not in ("sam", "sam2") or spec not in (*OFFICIAL_CHECKPOINTS, *TEST_CHECKPOINTS):
         raise ValueError(f"unknown model spec {spec!r}; known: {known_specs()}")
     return backend, arch
+
+
+@dataclass(frozen=True)
+class LoadedTracker:
+    """What `resolve_tracker` gives back, as LoadedModel for video: tracker serves; version names
+    the weights (or the classical algorithm) that actually serve; fallback_reason is None when the
+    requested model loaded, else a sentence for the UI and logs."""
+
+    tracker: VideoTracker
+    spec: str
+    version: str
+    fallback_reason: str | None = None
+
+
+def load_tracker(
+    spec: str,
+    checkpoint_path: Path,
+    device: str = "cpu",
+    *,
+    expected_sha256: str | None = None,
+    image_size: int | None = None,
+) -> VideoTracker:
+    """Build the SAM 2 video network named by `spec` ("sam2:..."), load `checkpoint_path` strictly
+    (sha256 checked as in `load_segmenter`) and wrap it as a tracker. image_size overrides the
+    network's input side (e.g. 256 for fast CPU tests); the version then says so. Raises
+    CheckpointError, or ValueError for a spec that is not a SAM 2 model."""
+    backend, arch = _split(spec)
+    if backend != "sam2":
+        raise ValueError(f"{spec} is an image-only model; video tracking needs a sam2 spec or {CLASSICAL_SPEC!r}")
+    from models.sam2_video import Sam2VideoTracker, build_sam2_video_network
+
+    info = checkpoint_info(spec)
+    state_dict, sha256 = read_state_dict(Path(checkpoint_path), layout=info.layout, expected_sha256=expected_sha256)
+    network = build_sam2_video_network(arch, image_size)
+    load_strict(network, state_dict, Path(checkpoint_path).name)
+    version = f"{backend}:{arch}@{sha256[:12]}" + ("" if image_size is None else f"/{image_size}px")
+    return Sam2VideoTracker(network, version, device=device)
+
+
+def resolve_tracker(
+    spec: str,
+    checkpoint_dir: Path,
+    device: str = "cpu",
+    *,
+    checkpoint_path: Path | None = None,
+    expected_sha256: str | None = None,
+    image_size: int | None = None,
+) -> LoadedTracker:
+    """Load the video tracker named by `spec`, or fall back to the classical tracker (GrabCut plus
+    optical flow) with a reason, never to random weights; mirrors `resolve`.
+
+    spec: "sam2:hiera_t|hiera_s|hiera_b+|hiera_l|tiny" or "classical". SAM 1 specs ("sam:...")
+    are image-only: they give the classical tracker and a reason saying so. The checkpoint is
+    `checkpoint_path` when given (sha256 checked only against `expected_sha256`), else
+    `checkpoint_dir / <official file name>` checked against the official sha256. An unknown spec
+    raises ValueError.
+    """
+    from models.classical_video import ClassicalVideoTracker
+
+    if spec == CLASSICAL_SPEC:
+        classical = ClassicalVideoTracker()
+        return LoadedTracker(classical, spec, classical.version, None)
+    backend, _ = _split(spec)
+    if backend != "sam2":
+        reason = f"{spec} is an image-only model (SAM 1 has no video memory); using the classical optical-flow tracker"
+        log.warning(reason)
+        classical = ClassicalVideoTracker()
+        return LoadedTracker(classical, spec, classical.version, reason)
+    info = checkpoint_info(spec)
+    if checkpoint_path is None:
+        path = Path(checkpoint_dir) / info.file_name
+        expected = expected_sha256 or info.sha256
+    else:
+        path, expected = Path(checkpoint_path), expected_sha256
+    try:
+        tracker = load_tracker(spec, path, device, expected_sha256=expected, image_size=image_size)
+    except CheckpointError as error:
+        hint = f" (run `python -m models fetch {spec}`)" if info.url and not path.exists() else ""
+        reason = f"{spec} unavailable: {error}{hint}; using the classical optical-flow tracker"
+        log.warning(reason)
+        classical = ClassicalVideoTracker()
+        return LoadedTracker(classical, spec, classical.version, reason)
+    return LoadedTracker(tracker, spec, tracker.version, None)

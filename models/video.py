@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from PIL import Image
@@ -136,8 +136,9 @@ class TrackerState:
     the tracker (a loaded model) holds no session data, so one model serves many sessions.
 
     frames: where frames come from; backend / model_version: the tracker that made the state (a
-    state is only valid with that tracker); height, width, num_frames: the video's geometry.
-    Backends subclass this with their per-object tracks.
+    state is only valid with that tracker); height, width, num_frames: the video's geometry;
+    objects: obj_id -> the backend's track of that object (its prompts, masks, memory), in the
+    order objects were first prompted. Backends subclass this with typed tracks and caches.
     """
 
     frames: FrameSource
@@ -146,11 +147,12 @@ class TrackerState:
     height: int
     width: int
     num_frames: int
+    objects: dict[int, Any] = field(default_factory=dict)
 
     @property
     def obj_ids(self) -> list[int]:
         """Ids of the objects being tracked, in the order they were first prompted."""
-        return list(getattr(self, "objects", {}))
+        return list(self.objects)
 
 
 @runtime_checkable
@@ -291,7 +293,3 @@ def propagation_order(num_frames: int, start: int, reverse: bool, max_frames: in
     end = min(start + int(max_frames), num_frames - 1)
     return range(start, end + 1)
 
-
-@dataclass(eq=False)
-class _Unused:  # keeps dataclass `field` imported for subclasses that re-export it
-    placeholder: list = field(default_factory=list)

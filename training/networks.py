@@ -11,7 +11,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from models.checkpoints import checkpoint_info, load_strict, read_state_dict
 from models.protocol import LOW_RES_SIZE
@@ -23,11 +22,12 @@ TRAINABLE_CHOICES = ("decoder", "decoder+prompt", "all")
 class ImageFeatures:
     """Encoder output for one image: features 1xCxGxG (G = input/16) and, for SAM 2, the two
     high-resolution levels 1xC0x4Gx4G, 1xC1x2Gx2G. valid: (rows, cols) of the 256x256 low-res frame
-    that cover the image (SAM pads the resized image to a square; SAM 2 stretches it)."""
+    that cover the image (SAM pads the resized image to a square; SAM 2 stretches it). input_size: (h, w) of the image inside the SxS input frame."""
 
     features: torch.Tensor
     high_res: list[torch.Tensor]
     valid: tuple[int, int]
+    input_size: tuple[int, int]
 
 
 class TrainableNetwork:
@@ -131,14 +131,14 @@ class TrainableNetwork:
         scale = LOW_RES_SIZE / self.image_size
         valid = (max(1, round(input_size[0] * scale)), max(1, round(input_size[1] * scale)))
         if self.backend == "sam":
-            return ImageFeatures(self.network.image_encoder(pixels), [], valid)
+            return ImageFeatures(self.network.image_encoder(pixels), [], valid, input_size)
         backbone_out = self.network.forward_image(pixels)
         _, vision_feats, _, _ = self.network._prepare_backbone_features(backbone_out)
         if self.network.directly_add_no_mem_embed:
             vision_feats[-1] = vision_feats[-1] + self.network.no_mem_embed
         sizes = [(self.image_size // s, self.image_size // s) for s in (4, 8, 16)]
         levels = [feat.permute(1, 2, 0).reshape(1, -1, *size) for feat, size in zip(vision_feats, sizes)]
-        return ImageFeatures(levels[-1], levels[:-1], valid)
+        return ImageFeatures(levels[-1], levels[:-1], valid, input_size)
 
     def decode(self, features: ImageFeatures, coords: torch.Tensor, labels: torch.Tensor,
                boxes: torch.Tensor | None, mask_input: torch.Tensor | None, multimask: bool
@@ -150,7 +150,8 @@ class TrainableNetwork:
         (low-res logits BxKx256x256, predicted IoU BxK), K = 3 if multimask else 1.
         """
         if self.backend == "sam":
-            sparse, dense = self.network.prompt_encoder(points=(coords, labels), boxes=boxes, masks=mask_input)
+            points = (coords, labels) if coords.shape[1] > 0 else None
+            sparse, dense = self.network.prompt_encoder(points=points, boxes=boxes, masks=mask_input)
             return self.network.mask_decoder(
                 image_embeddings=features.features,
                 image_pe=self.network.prompt_encoder.get_dense_pe(),
@@ -190,7 +191,13 @@ class TrainableNetwork:
         scale = self.image_size / LOW_RES_SIZE
         return torch.stack([(cols.float() + 0.5) * scale, (rows.float() + 0.5) * scale], dim=-1)
 
+    def as_segmenter(self, version: str):
+        """The network as an `ImageSegmenter` (SamSegmenter / Sam2Segmenter) for evaluation and the
+        simulated annotators; shares the weights (put in eval mode), so train no further with it."""
+        if self.backend == "sam":
+            from models.sam import SamSegmenter
 
-def upsample_logits(low_res: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    """Bilinear resize of BxKx256x256 logits to BxKxHxW (kept for callers that need full size)."""
-    return F.interpolate(low_res, size, mode="bilinear", align_corners=False)
+            return SamSegmenter(self.network, version)
+        from models.sam2 import Sam2Segmenter
+
+        return Sam2Segmenter(self.network, version)

@@ -12,6 +12,7 @@ from backend.inference.selectors import embedding_for
 from backend.inference.serializers import PredictInputSerializer
 from backend.inference.services import embedding_schedule
 from backend.jobs.serializers import JobSerializer
+from backend.media.serializers import AmgSettingsSerializer
 from backend.media.selectors import image_get
 
 
@@ -46,7 +47,7 @@ class AutoAnnotateApi(APIView):
     """POST /api/projects/{id}/auto-annotate/: the fully automatic stage's batch job over every image
     (gpu queue, progress, cancel with /api/jobs/{id}/cancel/, resumable after a worker dies)."""
 
-    @extend_schema(request=None, responses={202: JobSerializer})
+    @extend_schema(request=AmgSettingsSerializer, responses={202: JobSerializer})
     def post(self, request, project_id: int):
         from backend.inference.automatic import auto_annotate_schedule
         from backend.media.models import Project
@@ -56,5 +57,7 @@ class AutoAnnotateApi(APIView):
         require(request.user, "project", "manage", project)
         if project.kind != Project.Kind.IMAGE:
             return Response({"detail": "automatic masks are for image projects"}, status=status.HTTP_400_BAD_REQUEST)
-        job = auto_annotate_schedule(project, request.user)
+        data = AmgSettingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = auto_annotate_schedule(project, request.user, dict(data.validated_data))
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -17,11 +17,11 @@ PROPOSAL_SETTINGS = {"pred_iou_thresh": 0.88, "stability_score_thresh": 0.95}
 
 
 def automatic_records(image: Image, settings: dict | None = None) -> tuple[list[dict], str]:
-    from engine.amg import AmgConfig, generate
+    from engine.amg import AmgSettings, AutomaticMaskGenerator
 
     loaded = serving_model(image.project)
-    config = AmgConfig(**(settings or {}))
-    return generate(loaded.segmenter, load_rgb(image), config), loaded.version
+    generator = AutomaticMaskGenerator(loaded.segmenter, AmgSettings(**(settings or {})))
+    return generator.generate(load_rgb(image)), loaded.version
 
 
 def image_auto_masks(job: Job, image: Image, status: str, settings: dict | None = None) -> int:
@@ -49,8 +49,8 @@ def proposals_schedule(image: Image, user=None) -> Job:
 
 def proposals_run(job: Job) -> dict:
     image = Image.objects.select_related("project").get(pk=job.subject_id)
-    count = image_auto_masks(job, image, Mask.Status.PROPOSED, job.params.get("settings") or PROPOSAL_SETTINGS)
-    return {"proposals": count}
+    settings = {**PROPOSAL_SETTINGS, **image.project.amg_settings}
+    return {"proposals": image_auto_masks(job, image, Mask.Status.PROPOSED, settings)}
 
 
 def auto_annotate_schedule(project: Project, user=None, settings: dict | None = None) -> Job:
@@ -60,7 +60,7 @@ def auto_annotate_schedule(project: Project, user=None, settings: dict | None = 
     if running is not None:
         return running
     job = job_create(kind="auto_annotate", queue="gpu", project=project, subject=project, created_by=user,
-                     params={"settings": settings or {}})
+                     params={"settings": {**project.amg_settings, **(settings or {})}})
     job_enqueue(job, auto_annotate)
     return job
 

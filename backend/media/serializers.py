@@ -21,7 +21,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "name", "kind", "stage", "annotation_fps", "description", "categories", "role",
+            "id", "name", "kind", "stage", "annotation_fps", "description", "categories", "role", "amg_settings",
+            "gate_metric", "retrain_every_masks", "active_model_version",
             "image_count", "video_count", "mask_count", "images_done", "created_at",
         ]
         read_only_fields = fields
@@ -56,11 +57,25 @@ class ProjectCreateSerializer(serializers.Serializer):
         return cleaned
 
 
+class AmgSettingsSerializer(serializers.Serializer):
+    """The automatic-mask generator settings a manager may change (defaults: SAM's, FORMATS.md)."""
+
+    points_per_side = serializers.IntegerField(min_value=1, max_value=64, required=False)
+    pred_iou_thresh = serializers.FloatField(min_value=0, max_value=1, required=False)
+    stability_score_thresh = serializers.FloatField(min_value=0, max_value=1, required=False)
+    box_nms_thresh = serializers.FloatField(min_value=0, max_value=1, required=False)
+    crop_n_layers = serializers.IntegerField(min_value=0, max_value=3, required=False)
+    min_mask_region_area = serializers.IntegerField(min_value=0, max_value=100000, required=False)
+
+
 class ProjectUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     stage = serializers.ChoiceField(choices=Project.Stage.choices, required=False)
     annotation_fps = serializers.IntegerField(min_value=1, max_value=60, required=False)
+    amg_settings = AmgSettingsSerializer(required=False)
+    gate_metric = serializers.ChoiceField(choices=["NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5"], required=False)
+    retrain_every_masks = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
 
     def validate_name(self, value):
         if Project.objects.filter(name=value).exclude(pk=self.context["project"].pk).exists():

@@ -9,6 +9,9 @@ import { ProjectsPage } from './pages/ProjectsPage';
 import { ImagesPage } from './pages/ImagesPage';
 import { AnnotatorPage } from './pages/annotator/AnnotatorPage';
 import { MaskListPage } from './pages/MaskListPage';
+import { MetricsPage } from './pages/MetricsPage';
+import { NewProjectPage } from './pages/NewProjectPage';
+import { SettingsPage } from './pages/SettingsPage';
 import { TopBar } from './pages/TopBar';
 
 function currentRoute(): Route {
@@ -63,6 +66,12 @@ export function App() {
     page = <LoginPage next={route.page === 'login' ? route.next : undefined} onLoggedIn={setUser} />;
   } else if (route.page === 'projects') {
     page = <ProjectsPage />;
+  } else if (route.page === 'newProject') {
+    page = <NewProjectPage />;
+  } else if (route.page === 'settings') {
+    page = <SettingsPage key={route.projectId} projectId={route.projectId} />;
+  } else if (route.page === 'metrics') {
+    page = <MetricsPage key={route.projectId} projectId={route.projectId} />;
   } else if (route.page === 'images') {
     page = <ImagesPage projectId={route.projectId} pageNumber={route.pageNumber} />;
   } else if (route.page === 'annotate') {

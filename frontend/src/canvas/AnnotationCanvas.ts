@@ -18,13 +18,13 @@ export interface CanvasEvents {
   strokestart: { tool: 'brush' | 'eraser' };
   /** A stroke ended; the working mask (the one passed to setWorkingMask) was changed in place. */
   strokeend: { tool: 'brush' | 'eraser' };
-  /** A click with the select tool on a saved mask (null when on none). */
-  select: { maskId: number | null };
+  /** A click with the select tool on a saved mask or a proposal (null when on none). */
+  select: { maskId: number | null; proposal: boolean };
   /** Zoom changed (scale = screen px per image px). */
   view: { scale: number };
 }
 
-export interface SavedMaskView { id: number; mask: BinaryMask; color: string }
+export interface SavedMaskView { id: number; mask: BinaryMask; color: string; bbox?: [number, number, number, number] }
 
 const DRAG_THRESHOLD_PX = 4;
 const MIN_SCALE = 0.05;
@@ -50,6 +50,9 @@ export class AnnotationCanvas {
 
   private readonly workingLayer = new MaskLayer();
   private readonly savedLayer = new MaskLayer();
+  private readonly proposalLayer = new MaskLayer();
+  private proposals: SavedMaskView[] = [];
+  private selectedProposalId: number | null = null;
   private workingMask: BinaryMask | null = null;
   private workingColor: Rgb = [30, 144, 255];
   private savedMasks: SavedMaskView[] = [];
@@ -135,6 +138,13 @@ export class AnnotationCanvas {
     this.renderSaved();
   }
 
+  /** Automatic proposals waiting for a decision: drawn dashed and lighter, above the saved masks. */
+  setProposals(masks: SavedMaskView[], selectedId: number | null = null): void {
+    this.proposals = masks;
+    this.selectedProposalId = selectedId;
+    this.renderProposals();
+  }
+
   setPrompts(points: PromptPoint[], box: Box | null): void {
     this.points = points;
     this.box = box;
@@ -198,8 +208,10 @@ export class AnnotationCanvas {
       this.outlineWidth = width;
       this.workingLayer.outlineWidth = width;
       this.savedLayer.outlineWidth = width;
+      this.proposalLayer.outlineWidth = width;
       this.workingLayer.invalidate();
       this.renderSaved();
+      if (this.proposals.length) this.renderProposals();
     }
     this.events.emit('view', { scale: this.scale });
     this.requestDraw();
@@ -315,7 +327,9 @@ export class AnnotationCanvas {
     if (!this.insideImage(ix, iy)) return;
     const [x, y] = this.clampToImage(ix, iy);
     if (this.tool === 'select') {
-      this.events.emit('select', { maskId: this.maskAt(x, y) });
+      const saved = this.maskAt(this.savedMasks, x, y);
+      const proposal = saved === null ? this.maskAt(this.proposals, x, y) : null;
+      this.events.emit('select', { maskId: saved ?? proposal, proposal: proposal !== null });
       return;
     }
     if (this.tool !== 'prompt') return;
@@ -349,10 +363,10 @@ export class AnnotationCanvas {
     this.requestDraw();
   }
 
-  /** The topmost saved mask under an image pixel. */
-  private maskAt(x: number, y: number): number | null {
-    for (let i = this.savedMasks.length - 1; i >= 0; i--) {
-      const { mask, id } = this.savedMasks[i];
+  /** The topmost mask of `masks` under an image pixel. */
+  private maskAt(masks: SavedMaskView[], x: number, y: number): number | null {
+    for (let i = masks.length - 1; i >= 0; i--) {
+      const { mask, id } = masks[i];
       if (mask.data[y * mask.width + x]) return id;
     }
     return null;
@@ -385,8 +399,17 @@ export class AnnotationCanvas {
   }
 
   private renderSaved(): void {
-    this.savedLayer.render(this.savedMasks.map(({ id, mask, color }) => ({
-      mask, color: parseColor(color), emphasis: id === this.selectedMaskId,
+    this.savedLayer.render(this.savedMasks.map(({ id, mask, color, bbox }) => ({
+      mask, color: parseColor(color), emphasis: id === this.selectedMaskId, bbox,
+    })));
+    this.requestDraw();
+  }
+
+  private renderProposals(): void {
+    // The selected proposal last, so its outline is on top of overlapping ones.
+    const ordered = [...this.proposals].sort((a, b) => Number(a.id === this.selectedProposalId) - Number(b.id === this.selectedProposalId));
+    this.proposalLayer.render(ordered.map(({ id, mask, color, bbox }) => ({
+      mask, color: parseColor(color), emphasis: id === this.selectedProposalId, dashed: true, bbox,
     })));
     this.requestDraw();
   }
@@ -416,6 +439,8 @@ export class AnnotationCanvas {
     ctx.imageSmoothingEnabled = false;
     const saved = this.savedLayer.canvas();
     if (saved) ctx.drawImage(saved, 0, 0);
+    const proposals = this.proposalLayer.canvas();
+    if (proposals) ctx.drawImage(proposals, 0, 0);
     if (this.workingMask) {
       if (this.workingLayer.isStale) {
         this.workingLayer.render([{ mask: this.workingMask, color: this.workingColor, emphasis: true }]);

@@ -4,10 +4,19 @@ import type { BinaryMask } from '../core/rle';
 
 export type Rgb = [number, number, number];
 
-export interface LayerMask { mask: BinaryMask; color: Rgb; emphasis: boolean }
+/** `dashed`: an automatic proposal, drawn lighter with a dashed outline so it reads as not yet kept. */
+export interface LayerMask {
+  mask: BinaryMask; color: Rgb; emphasis: boolean; dashed?: boolean;
+  /** COCO [x, y, w, h] when known: only that window is scanned (many small proposals stay cheap). */
+  bbox?: [number, number, number, number];
+}
 
 const FILL_ALPHA = 0.38;
 const FILL_ALPHA_EMPHASIS = 0.5;
+const FILL_ALPHA_DASHED = 0.14;
+const FILL_ALPHA_DASHED_EMPHASIS = 0.42;
+/** Dash length in image pixels along the outline (diagonal stripes cut any edge into dashes). */
+const DASH = 4;
 
 export function parseColor(color: string): Rgb {
   const hex = color.trim().replace(/^#/, '');
@@ -56,21 +65,31 @@ export class MaskLayer {
     // Little-endian RGBA packed as ABGR in a Uint32.
     const pack = (c: Rgb, alpha: number) => ((Math.round(alpha * 255) << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0;
     const t = Math.max(1, Math.round(this.outlineWidth));
-    for (const { mask, color, emphasis } of masks) {
+    const dash = Math.max(DASH, 3 * t);
+    for (const { mask, color, emphasis, dashed, bbox } of masks) {
       if (mask.width !== w || mask.height !== h) continue;
-      const fill = pack(color, emphasis ? FILL_ALPHA_EMPHASIS : FILL_ALPHA);
+      const fill = dashed
+        ? pack(color, emphasis ? FILL_ALPHA_DASHED_EMPHASIS : FILL_ALPHA_DASHED)
+        : pack(color, emphasis ? FILL_ALPHA_EMPHASIS : FILL_ALPHA);
       const edge = emphasis ? pack([255, 255, 255], 1) : pack(color, 1);
+      // Dashed: the gaps of a selected proposal are dark (white / black ants), of the others just fill.
+      const gap = dashed && emphasis ? pack([0, 0, 0], 1) : fill;
       const data = mask.data;
-      for (let y = 0; y < h; y++) {
+      const [x0, y0, x1, y1] = bbox && bbox[2] > 0 && bbox[3] > 0
+        ? [Math.max(0, Math.floor(bbox[0])), Math.max(0, Math.floor(bbox[1])),
+          Math.min(w, Math.ceil(bbox[0] + bbox[2])), Math.min(h, Math.ceil(bbox[1] + bbox[3]))]
+        : [0, 0, w, h];
+      for (let y = y0; y < y1; y++) {
         const row = y * w;
         const nearTopOrBottom = y < t || y >= h - t;
-        for (let x = 0; x < w; x++) {
+        for (let x = x0; x < x1; x++) {
           const i = row + x;
           if (!data[i]) continue;
           // A pixel is on the outline when a pixel t away (4 directions) is outside the mask.
           const border = nearTopOrBottom || x < t || x >= w - t
             || !data[i - t] || !data[i + t] || !data[i - t * w] || !data[i + t * w];
-          rgba[i] = border ? edge : fill;
+          if (!border) rgba[i] = fill;
+          else rgba[i] = dashed && Math.floor((x + y) / dash) % 2 === 1 ? gap : edge;
         }
       }
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, memoryTokenStore, VersionConflict, type MaskRecord } from './api';
+import { ApiClient, ApiError, canManage, memoryTokenStore, VersionConflict, type MaskRecord } from './api';
 import { predictWhenReady } from './predictor';
 
 interface Call { method: string; url: string; headers: Headers; body: unknown }
@@ -10,7 +10,7 @@ function fakeFetch(answers: [number, unknown][]) {
   const impl = async (input: RequestInfo | URL, init: RequestInit = {}) => {
     calls.push({
       method: init.method ?? 'GET', url: String(input), headers: new Headers(init.headers),
-      body: init.body ? JSON.parse(String(init.body)) : undefined,
+      body: init.body instanceof FormData ? init.body : init.body ? JSON.parse(String(init.body)) : undefined,
     });
     const [status, body] = answers.shift() ?? [500, { detail: 'no answer left' }];
     return new Response(status === 204 ? null : JSON.stringify(body), {
@@ -80,6 +80,63 @@ describe('ApiClient', () => {
     ]);
     const api = new ApiClient(memoryTokenStore('t'), '', impl);
     expect((await api.masks(3)).map((m) => m.id)).toEqual([7, 8]);
+  });
+
+  it('filters masks by status', async () => {
+    const { calls, impl } = fakeFetch([[200, { count: 0, next: null, previous: null, results: [] }]]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    await api.masks(3, 'proposed');
+    expect(calls[0].url).toBe('/api/masks/?image=3&status=proposed&page=1');
+  });
+
+  it('accepts and rejects proposals with the version, 409 as VersionConflict', async () => {
+    const { calls, impl } = fakeFetch([
+      [200, { ...mask, status: 'submitted', version: 3 }],
+      [409, { detail: 'stale', current: { ...mask, version: 5 } }],
+    ]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    expect((await api.acceptMask(7, 2)).status).toBe('submitted');
+    const error = await api.rejectMask(7, 2).catch((e) => e);
+    expect(error).toBeInstanceOf(VersionConflict);
+    expect(calls.map((c) => [c.method, c.url, c.body])).toEqual([
+      ['POST', '/api/masks/7/accept/', { version: 2 }], ['POST', '/api/masks/7/reject/', { version: 2 }],
+    ]);
+  });
+
+  it('changes the stage, starts the automatic job, cancels it, reads metrics', async () => {
+    const { calls, impl } = fakeFetch([
+      [200, { id: 4, stage: 'semi' }], [202, { id: 9, state: 'queued', progress: 0 }],
+      [200, { id: 9, state: 'cancelled', progress: 0.2 }], [200, { project: 4, by: ['stage', 'day'], rows: [] }],
+    ]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    expect((await api.updateProject(4, { stage: 'semi' })).stage).toBe('semi');
+    expect((await api.autoAnnotate(4)).id).toBe(9);
+    expect((await api.cancelJob(9)).state).toBe('cancelled');
+    expect((await api.metrics(4, ['stage', 'day'])).rows).toEqual([]);
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'PATCH /api/projects/4/', 'POST /api/projects/4/auto-annotate/', 'POST /api/jobs/9/cancel/',
+      'GET /api/projects/4/metrics/?by=stage,day',
+    ]);
+    expect(calls[0].body).toEqual({ stage: 'semi' });
+  });
+
+  it('uploads files as multipart under `files`, without a JSON content type', async () => {
+    const { calls, impl } = fakeFetch([[201, [{ id: 1, created: true }]]]);
+    const api = new ApiClient(memoryTokenStore('t'), '', impl);
+    const file = new File([new Uint8Array([1, 2, 3])], 'a.png', { type: 'image/png' });
+    const answer = await api.uploadImages(4, [file]);
+    expect(answer[0].created).toBe(true);
+    expect(calls[0].url).toBe('/api/projects/4/images/');
+    expect(calls[0].headers.get('Content-Type')).toBeNull();
+    const form = calls[0].body as FormData;
+    expect((form.getAll('files')[0] as File).name).toBe('a.png');
+  });
+
+  it('canManage: managers of the project and staff', () => {
+    expect(canManage({ role: 'manager' }, null)).toBe(true);
+    expect(canManage({ role: 'annotator' }, { is_staff: false })).toBe(false);
+    expect(canManage({ role: null }, { is_staff: true })).toBe(true);
+    expect(canManage(null, { is_staff: true })).toBe(false);
   });
 });
 

@@ -18,8 +18,9 @@ export interface EditState {
   /** True once the brush or eraser touched the mask (source becomes manual if no prompt either). */
   handEdited: boolean;
   categoryId: number | null;
-  /** Set when a saved mask is being edited: the server row id and the version we started from. */
-  editing: { id: number; version: number } | null;
+  /** Set when a saved mask is being edited: the server row id and the version we started from;
+   * `proposal` when it is an automatic proposal being fixed (saving it also accepts it). */
+  editing: { id: number; version: number; proposal?: boolean } | null;
   logitsToken: string | null;
   modelVersion: string | null;
 }
@@ -35,7 +36,7 @@ export function editStateFromMask(mask: MaskRecord): EditState {
   return {
     ...emptyEditState(mask.category),
     mask: mask.rle,
-    editing: { id: mask.id, version: mask.version },
+    editing: { id: mask.id, version: mask.version, ...(mask.status === 'proposed' ? { proposal: true } : {}) },
     modelVersion: mask.model_version,
   };
 }

@@ -90,7 +90,7 @@ export function chartLayout(series: Series[], share: boolean, size: ChartSize = 
   const span = t1 - t0;
   const every = Math.max(1, Math.ceil((span + 1) / 6));
   const xTicks: ChartLayout['xTicks'] = [];
-  for (let t = t0; t <= t1; t += every) xTicks.push({ t, label: dayLabel(t) });
+  if (ts.length) for (let t = t0; t <= t1; t += every) xTicks.push({ t, label: dayLabel(t) });
   if (ts.length && xTicks[xTicks.length - 1].t !== t1 && x(t1) - x(xTicks[xTicks.length - 1].t) > 36) {
     xTicks.push({ t: t1, label: dayLabel(t1) });
   }

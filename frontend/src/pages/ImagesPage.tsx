@@ -1,12 +1,15 @@
 import { useState } from 'react';
+import { canManage } from '../core/api';
+import { stageLabel } from '../core/stages';
 import { useApp } from './appContext';
 import { Link } from './Link';
+import { UploadPanel } from './UploadPanel';
 import { useAsync } from './useAsync';
 
 const EMBEDDING_LABEL = { ready: 'ready', pending: 'preparing…', failed: 'failed', none: 'not prepared' } as const;
 
 export function ImagesPage({ projectId, pageNumber }: { projectId: number; pageNumber: number }) {
-  const { api, navigate } = useApp();
+  const { api, navigate, user } = useApp();
   const project = useAsync(() => api.project(projectId), [api, projectId]);
   const images = useAsync(() => api.images(projectId, pageNumber), [api, projectId, pageNumber]);
   const [nextError, setNextError] = useState<string | null>(null);
@@ -34,12 +37,19 @@ export function ImagesPage({ projectId, pageNumber }: { projectId: number; pageN
         {project.data && (
           <span className="muted">{project.data.images_done} / {project.data.image_count} images done · {project.data.mask_count} masks</span>
         )}
+        {project.data && <span className={`badge stage-badge stage-${project.data.stage}`}>{stageLabel(project.data.stage)}</span>}
         <span className="spacer" />
+        <Link to={{ page: 'metrics', projectId }}>Metrics</Link>
+        <Link to={{ page: 'settings', projectId }}>Settings</Link>
         <button type="button" className="primary" onClick={startNext}>Annotate next image</button>
       </div>
+      {canManage(project.data, user) && (
+        <UploadPanel projectId={projectId} onUploaded={() => { images.reload(); project.reload(); }} />
+      )}
       {nextError && <p className="notice">{nextError}</p>}
       {images.loading && <p className="muted">Loading images…</p>}
       {images.error && <p className="form-error" role="alert">{images.error}</p>}
+      {images.data && images.data.count === 0 && <p className="muted">No images yet.{canManage(project.data, user) ? ' Upload some above.' : ''}</p>}
       <table className="table">
         <thead>
           <tr><th>Image</th><th>Size</th><th>Masks</th><th>Embedding</th><th /></tr>

@@ -2,6 +2,7 @@ import { useApp } from './appContext';
 import { Link } from './Link';
 import { useAsync } from './useAsync';
 import type { Page, Project } from '../core/api';
+import { stageLabel } from '../core/stages';
 
 function Progress({ done, total }: { done: number; total: number }) {
   const fraction = total > 0 ? done / total : 0;
@@ -18,10 +19,14 @@ export function ProjectsPage() {
   const projects = useAsync<Page<Project>>(() => api.projects(), [api]);
   return (
     <main className="page">
-      <h1>Projects</h1>
+      <div className="page-head">
+        <h1>Projects</h1>
+        <span className="spacer" />
+        <Link to={{ page: 'newProject' }} className="button primary">New project</Link>
+      </div>
       {projects.loading && <p className="muted">Loading projects…</p>}
       {projects.error && <p className="form-error" role="alert">{projects.error}</p>}
-      {projects.data && projects.data.results.length === 0 && <p className="muted">You are not a member of any project yet.</p>}
+      {projects.data && projects.data.results.length === 0 && <p className="muted">You are not a member of any project yet. Create one with New project.</p>}
       <ul className="card-list">
         {projects.data?.results.map((p) => (
           <li key={p.id} className="card">
@@ -30,6 +35,7 @@ export function ProjectsPage() {
                 ? <Link to={{ page: 'images', projectId: p.id, pageNumber: 1 }} className="card-title">{p.name}</Link>
                 : <span className="card-title">{p.name}</span>}
               <span className="badge">{p.kind}</span>
+              <span className={`badge stage-badge stage-${p.stage}`}>{stageLabel(p.stage)}</span>
               <span className="badge muted">{p.role}</span>
             </div>
             <div className="counts">
@@ -38,6 +44,12 @@ export function ProjectsPage() {
               <span>{p.categories.length} categories</span>
             </div>
             {p.kind === 'image' && <Progress done={p.images_done} total={p.image_count} />}
+            {p.kind === 'image' && (
+              <div className="card-links small">
+                <Link to={{ page: 'metrics', projectId: p.id }}>Metrics</Link>
+                <Link to={{ page: 'settings', projectId: p.id }}>Settings</Link>
+              </div>
+            )}
             {p.kind === 'video' && <p className="muted small">Video annotation is not in this page yet.</p>}
           </li>
         ))}

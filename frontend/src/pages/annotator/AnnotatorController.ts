@@ -14,12 +14,13 @@ import { predictWhenReady } from '../../core/predictor';
 import { decode, encode, emptyMask, rleArea, type BinaryMask, type CompressedRle } from '../../core/rle';
 import { MaskSession } from '../../core/session';
 import type { AnnotationCanvas, Tool } from '../../canvas/AnnotationCanvas';
+import { ProposalReview } from './ProposalReview';
 
 export interface Conflict {
   /** What we tried to write, and the row the server has now. */
   mine: { rle: CompressedRle | null; category: number | null };
   theirs: MaskRecord;
-  action: 'save' | 'delete';
+  action: 'save' | 'delete' | 'accept' | 'reject';
 }
 
 export interface AnnotatorView {
@@ -33,8 +34,14 @@ export interface AnnotatorView {
   canRedo: boolean;
   tool: Tool;
   brushRadius: number;
+  /** Submitted or accepted masks (the image's annotation). */
   savedMasks: MaskRecord[];
   selectedMaskId: number | null;
+  /** Automatic proposals waiting for a decision (ProposalReview), and how many were rejected. */
+  proposals: MaskRecord[];
+  selectedProposalId: number | null;
+  rejectedCount: number;
+  deciding: boolean;
   /** The image's embedding as last seen; 'pending' shows a small "preparing" chip. */
   embeddingStatus: ImageRecord['embedding_status'] | null;
   /** Set while a predict waits on the embedding job (answered 202): the big overlay with progress. */
@@ -51,6 +58,8 @@ export interface AnnotatorView {
 }
 
 const DRAFT_DELAY_MS = 250;
+/** Proposals without a category (automatic masks are class-agnostic) are drawn in amber. */
+export const PROPOSAL_COLOR = '#f0a800';
 
 function isNetworkError(error: unknown): boolean {
   return error instanceof TypeError || (error instanceof DOMException && error.name === 'NetworkError');
@@ -78,15 +87,23 @@ export class AnnotatorController {
   private draftTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
   private noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly proposals: ProposalReview;
 
   constructor(private readonly api: ApiClient, readonly imageId: number, storage: Storage = window.localStorage) {
     this.drafts = new DraftStore(storage);
     this.state = {
       status: 'loading', loadError: null, image: null, project: null, bitmap: null, edit: this.history.present,
       canUndo: false, canRedo: false, tool: 'prompt', brushRadius: 8, savedMasks: [], selectedMaskId: null,
+      proposals: [], selectedProposalId: null, rejectedCount: 0, deciding: false,
       embeddingStatus: null, preparing: null, predicting: false, model: null, saving: false, error: null, notice: null, conflict: null,
       draftRestored: false, draftKept: true, clicks: 0,
     };
+    this.proposals = new ProposalReview({
+      api, view: this.getView, set: (patch) => this.set(patch), refreshMasks: () => this.refreshMasks(),
+      flash: (notice) => this.flash(notice), describe, edit: (id) => this.editSavedMask(id), save: () => this.save(),
+      discardEdit: () => { this.session.reset(); this.history.reset(emptyEditState(this.edit.categoryId)); this.syncEdit(); },
+      editingId: () => this.edit.editing?.id ?? null,
+    });
   }
 
   // --- store protocol for React
@@ -100,8 +117,11 @@ export class AnnotatorController {
 
   private set(patch: Partial<AnnotatorView>): void {
     if (this.disposed) return;
+    const proposalsChanged = ('proposals' in patch && patch.proposals !== this.state.proposals)
+      || ('selectedProposalId' in patch && patch.selectedProposalId !== this.state.selectedProposalId);
     this.state = { ...this.state, ...patch };
     for (const listener of this.listeners) listener();
+    if (proposalsChanged) this.renderCanvas();
   }
 
   // --- lifecycle
@@ -124,7 +144,7 @@ export class AnnotatorController {
       }
       this.history.reset(edit);
       this.set({
-        status: 'ready', image, project, bitmap, savedMasks: masks, draftRestored: restored,
+        status: 'ready', image, project, bitmap, ...ProposalReview.split(masks, null), draftRestored: restored,
         embeddingStatus: image.embedding_status,
       });
       this.syncEdit();
@@ -190,7 +210,11 @@ export class AnnotatorController {
       canvas.on('box', (b) => this.setBox(b)),
       canvas.on('strokestart', () => this.ensureWorkingMask()),
       canvas.on('strokeend', () => this.commitStroke()),
-      canvas.on('select', ({ maskId }) => (maskId === null ? this.selectMask(null) : this.editSavedMask(maskId))),
+      canvas.on('select', ({ maskId, proposal }) => {
+        if (proposal) this.proposals.select(maskId);
+        else if (maskId === null) this.selectMask(null);
+        else this.editSavedMask(maskId);
+      }),
     ];
     this.renderCanvas();
   }
@@ -239,12 +263,12 @@ export class AnnotatorController {
     if (!canvas || !this.state.image) return;
     const edit = this.edit;
     const editingId = edit.editing?.id ?? null;
-    canvas.setSavedMasks(
-      this.state.savedMasks
-        .filter((m) => m.id !== editingId)
-        .map((m) => ({ id: m.id, mask: this.decodedSaved(m), color: this.categoryColor(m.category) })),
-      this.state.selectedMaskId,
-    );
+    const view = (m: MaskRecord) => ({
+      id: m.id, mask: this.decodedSaved(m), bbox: m.bbox,
+      color: m.category === null && m.status === 'proposed' ? PROPOSAL_COLOR : this.categoryColor(m.category),
+    });
+    canvas.setSavedMasks(this.state.savedMasks.filter((m) => m.id !== editingId).map(view), this.state.selectedMaskId);
+    canvas.setProposals(this.state.proposals.filter((m) => m.id !== editingId).map(view), this.state.selectedProposalId);
     canvas.setWorkingMask(this.working, this.categoryColor(edit.categoryId));
     canvas.setPrompts(edit.points, edit.box);
   }
@@ -383,11 +407,11 @@ export class AnnotatorController {
     this.canvas?.setSelectedMask(id);
   }
 
-  /** Loads a saved mask into the editor (undo returns to what was there before). */
+  /** Loads a saved mask or a proposal into the editor (undo returns to what was there before). */
   editSavedMask(id: number): void {
-    const mask = this.state.savedMasks.find((m) => m.id === id);
+    const mask = this.state.savedMasks.find((m) => m.id === id) ?? this.state.proposals.find((m) => m.id === id);
     if (!mask) return;
-    this.set({ selectedMaskId: id });
+    this.set(mask.status === 'proposed' ? { selectedProposalId: id, selectedMaskId: null } : { selectedMaskId: id });
     this.push(editStateFromMask(mask));
   }
 
@@ -413,8 +437,8 @@ export class AnnotatorController {
 
   private async refreshMasks(): Promise<void> {
     if (!this.state.image) return;
-    const savedMasks = await this.api.masks(this.state.image.id);
-    this.set({ savedMasks });
+    const all = await this.api.masks(this.state.image.id);
+    this.set(ProposalReview.split(all, this.state));
   }
 
   // --- save
@@ -451,9 +475,11 @@ export class AnnotatorController {
     const clicks = this.session.clicks;
     const prompts = this.session.promptLog;
     if (edit.editing) {
-      await this.api.updateMask(edit.editing.id, {
+      const updated = await this.api.updateMask(edit.editing.id, {
         version, rle: mask, category: edit.categoryId, seconds, clicks, prompts,
       });
+      // A fixed proposal: accepted with the version the fix answered.
+      if (edit.editing.proposal) await this.api.acceptMask(updated.id, updated.version);
     } else {
       const chosen = edit.candidates[edit.chosen];
       await this.api.createMask({
@@ -469,13 +495,17 @@ export class AnnotatorController {
     await this.refreshMasks();
     this.syncEdit();
     this.drafts.clear(image.id);
-    this.flash('Saved.');
+    this.flash(edit.editing?.proposal ? `Proposal #${edit.editing.id} fixed and accepted.` : 'Saved.');
   }
 
   /** 409: write our version over theirs, knowingly (PATCH with the server's version number). */
   async keepMine(): Promise<void> {
     const conflict = this.state.conflict;
     if (!conflict) return;
+    if (conflict.action === 'accept' || conflict.action === 'reject') {
+      await this.proposals.decideAnyway(conflict);
+      return;
+    }
     if (conflict.action === 'delete') {
       try {
         await this.api.deleteMask(conflict.theirs.id, conflict.theirs.version);

@@ -10,7 +10,9 @@ import { AnnotatorController } from './AnnotatorController';
 import { CandidateStrip } from './CandidateStrip';
 import { ConflictDialog } from './ConflictDialog';
 import { HelpOverlay } from './HelpOverlay';
+import { ProposalList } from './ProposalList';
 import { SavedMaskList } from './SavedMaskList';
+import { stageLabel } from '../../core/stages';
 
 const TOOL_LABELS = { prompt: 'Points / box (P)', brush: 'Brush (B)', eraser: 'Eraser (E)', select: 'Select (V)' } as const;
 
@@ -76,6 +78,10 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
       case 'deleteSelected': void controller.deleteSelected(); return;
       case 'nextCategory': return controller.cycleCategory(1);
       case 'previousCategory': return controller.cycleCategory(-1);
+      case 'acceptProposal': void controller.proposals.accept(); return;
+      case 'rejectProposal': void controller.proposals.reject(); return;
+      case 'nextProposal': controller.proposals.step(1); return;
+      case 'previousProposal': controller.proposals.step(-1); return;
       case 'fit': return canvas?.fit();
       case 'zoomIn': return canvas?.zoom(1.25);
       case 'zoomOut': return canvas?.zoom(0.8);
@@ -105,6 +111,8 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
         return;
       }
       if (controller.getView().conflict && command !== 'help') return;
+      // Tab moves through proposals only when there are some; otherwise it keeps moving the focus.
+      if ((command === 'nextProposal' || command === 'previousProposal') && controller.getView().proposals.length === 0) return;
       e.preventDefault();
       runRef.current(command);
     };
@@ -126,6 +134,7 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
           <nav className="breadcrumbs">
             {project && <Link to={{ page: 'images', projectId: project.id, pageNumber: 1 }}>{project.name}</Link>} / {image?.file_name}
             <span className="muted"> · {image?.width}×{image?.height}</span>
+            {project && <span className={`badge stage-badge stage-${project.stage}`} title="the project's stage">{stageLabel(project.stage)}</span>}
           </nav>
           <span className="spacer" />
           <div className="tool-group" role="radiogroup" aria-label="tool">
@@ -224,6 +233,12 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
             {view.draftKept ? 'Draft kept in this browser until saved.' : 'Draft could not be stored (browser storage full).'}
           </p>
         </section>
+        <ProposalList
+          proposals={view.proposals} categories={categories} selectedId={view.selectedProposalId}
+          editingId={edit.editing?.id ?? null} rejectedCount={view.rejectedCount} deciding={view.deciding}
+          onSelect={(id) => controller.proposals.select(id)} onAccept={() => void controller.proposals.accept()}
+          onReject={() => void controller.proposals.reject()} onFix={(id) => controller.proposals.fix(id)}
+        />
         <SavedMaskList
           masks={view.savedMasks} categories={categories} selectedId={view.selectedMaskId}
           editingId={edit.editing?.id ?? null}

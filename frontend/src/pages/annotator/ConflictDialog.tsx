@@ -28,13 +28,14 @@ export function ConflictDialog({ conflict, bitmap, categories, onKeepMine, onTak
       <div className="modal conflict" role="dialog" aria-modal="true" aria-label="Edit conflict" data-testid="conflict">
         <h2>This mask was changed by someone else</h2>
         <p>
-          {action === 'delete'
-            ? `Mask #${theirs.id} is now at version ${theirs.version}. Delete it anyway, or keep their version?`
-            : `Mask #${theirs.id} is now at version ${theirs.version}. Nothing was overwritten; choose which version to keep.`}
+          {action === 'delete' && `Mask #${theirs.id} is now at version ${theirs.version}. Delete it anyway, or keep their version?`}
+          {action === 'save' && `Mask #${theirs.id} is now at version ${theirs.version}. Nothing was overwritten; choose which version to keep.`}
+          {(action === 'accept' || action === 'reject')
+            && `Proposal #${theirs.id} was edited meanwhile (now version ${theirs.version}). ${action === 'accept' ? 'Accept' : 'Reject'} their version, or look at it first?`}
         </p>
         <div className="conflict-columns">
           <figure>
-            <figcaption>Yours{action === 'delete' ? ' (delete)' : ''}: {name(mine.category)}, {mine.rle ? rleArea(mine.rle) : 0}px</figcaption>
+            <figcaption>{action === 'save' || action === 'delete' ? 'Yours' : 'As you saw it'}{action === 'delete' ? ' (delete)' : ''}: {name(mine.category)}, {mine.rle ? rleArea(mine.rle) : 0}px</figcaption>
             <Preview bitmap={bitmap} rle={action === 'delete' ? null : mine.rle} color={color(mine.category)} />
           </figure>
           <figure>
@@ -44,7 +45,7 @@ export function ConflictDialog({ conflict, bitmap, categories, onKeepMine, onTak
         </div>
         <div className="row">
           <button type="button" className="primary" onClick={onKeepMine} data-testid="keep-mine">
-            {action === 'delete' ? 'Delete anyway' : 'Keep mine'}
+            {{ delete: 'Delete anyway', save: 'Keep mine', accept: 'Accept theirs', reject: 'Reject theirs' }[action]}
           </button>
           <button type="button" onClick={onTakeTheirs} data-testid="take-theirs">Take theirs</button>
           <button type="button" className="link-button" onClick={onCancel}>Decide later</button>

@@ -1,0 +1,71 @@
+// Upload images into a project (managers): choose or drop files; each goes in its own request and
+// gets its own line (added, already in the project, or the server's reason for refusing it).
+import { useRef, useState, type DragEvent } from 'react';
+import { uploadEach, uploadSummary, type UploadItem } from '../core/upload';
+import { useApp } from './appContext';
+
+const STATE_LABEL = { waiting: 'waiting', uploading: 'uploading…', added: 'added', duplicate: 'already in the project', failed: 'refused' } as const;
+
+export function UploadPanel({ projectId, onUploaded }: { projectId: number; onUploaded: () => void }) {
+  const { api } = useApp();
+  const input = useRef<HTMLInputElement>(null);
+  const [items, setItems] = useState<UploadItem[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [dragging, setDragging] = useState(false);
+
+  async function upload(files: File[]) {
+    if (!files.length || busy) return;
+    setBusy(true);
+    try {
+      const done = await uploadEach(files, async (file, signal) => {
+        const [image] = await api.uploadImages(projectId, [file], signal);
+        return image;
+      }, { concurrency: 2, onChange: setItems });
+      if (done.some((i) => i.state === 'added')) onUploaded();
+    } finally {
+      setBusy(false);
+      if (input.current) input.current.value = '';
+    }
+  }
+
+  function onDrop(e: DragEvent) {
+    e.preventDefault();
+    setDragging(false);
+    void upload([...e.dataTransfer.files]);
+  }
+
+  return (
+    <section
+      className={`upload${dragging ? ' dragging' : ''}`} data-testid="upload"
+      onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)} onDrop={onDrop}
+    >
+      <div className="upload-head">
+        <strong>Upload images</strong>
+        <span className="muted small">JPEG, PNG or WebP — choose files or drop them here. A file already in the project is not stored twice.</span>
+        <span className="spacer" />
+        <label className={`button${busy ? ' disabled' : ''}`}>
+          {busy ? 'Uploading…' : 'Choose files…'}
+          <input
+            ref={input} type="file" multiple accept="image/jpeg,image/png,image/webp" hidden disabled={busy}
+            onChange={(e) => void upload([...(e.target.files ?? [])])} data-testid="upload-input"
+          />
+        </label>
+      </div>
+      {items.length > 0 && (
+        <>
+          <p className="small" data-testid="upload-summary">{uploadSummary(items)}</p>
+          <ul className="upload-list" data-testid="upload-list">
+            {items.map((item, i) => (
+              <li key={`${item.name}-${i}`} className={`upload-${item.state}`}>
+                <span className="upload-name">{item.name}</span>
+                <span className="muted small">{Math.max(1, Math.round(item.size / 1024))} KB</span>
+                <span className={`status upload-state-${item.state}`}>{STATE_LABEL[item.state]}</span>
+                {item.error && <span className="form-error small" role="alert">{item.error}</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
