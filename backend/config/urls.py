@@ -31,6 +31,7 @@ api = [
     path("", include("backend.annotations.urls")),
     path("", include("backend.inference.urls")),
     path("", include("backend.exports.urls")),
+    path("", include("backend.training.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

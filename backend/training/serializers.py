@@ -1,0 +1,35 @@
+from rest_framework import serializers
+
+from backend.jobs.serializers import JobSerializer
+from backend.training.models import ModelVersion, TrainingRound
+
+
+class ModelVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ModelVersion
+        fields = ["id", "project", "spec", "version", "parent_version", "status", "metrics", "snapshot", "created_at", "promoted_at"]
+        read_only_fields = fields
+
+
+class TrainingRoundSerializer(serializers.ModelSerializer):
+    job = JobSerializer(read_only=True)
+    candidate = ModelVersionSerializer(read_only=True)
+
+    class Meta:
+        model = TrainingRound
+        fields = ["id", "project", "trigger", "config", "job", "parent_version", "candidate", "promoted", "masks_used", "log", "created_at"]
+        read_only_fields = fields
+
+
+class RoundConfigSerializer(serializers.Serializer):
+    steps = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    trainable = serializers.ChoiceField(choices=["decoder", "decoder+prompt", "all"], required=False)
+    lr = serializers.FloatField(min_value=1e-8, max_value=1.0, required=False)
+    masks_per_step = serializers.IntegerField(min_value=1, max_value=64, required=False)
+    iterations = serializers.IntegerField(min_value=2, max_value=20, required=False)
+    heldout_percent = serializers.IntegerField(min_value=1, max_value=50, required=False)
+    seed = serializers.IntegerField(min_value=0, required=False)
+
+
+class RoundStartSerializer(serializers.Serializer):
+    config = RoundConfigSerializer(required=False, default=dict)

@@ -1,0 +1,32 @@
+"""Celery tasks of retraining: rounds on the train queue, and the scheduled trigger for beat."""
+from celery import shared_task
+
+from backend.jobs.services import JobFailed
+from backend.jobs.worker import job_task
+from backend.media.models import Project
+
+
+@job_task("training.run_round")
+def run_round(job) -> dict:
+    from backend.training.models import TrainingRound
+    from backend.training.runner import round_run
+
+    training_round = TrainingRound.objects.select_related("project").filter(job=job).first()
+    if training_round is None:
+        raise JobFailed("the round was deleted")
+    return round_run(training_round, job)
+
+
+@shared_task(name="training.scheduled_round", ignore_result=True)
+def scheduled_round(project_id: int) -> None:
+    """What a django-celery-beat PeriodicTask calls (args: [project_id]); skips a busy project."""
+    from backend.training.models import TrainingRound
+    from backend.training.services import RoundRunning, round_start
+
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return
+    try:
+        round_start(project=project, trigger=TrainingRound.Trigger.SCHEDULE)
+    except RoundRunning:
+        pass
