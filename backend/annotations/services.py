@@ -80,6 +80,7 @@ def mask_create(*, image: Image, user, rle: object, category_id: int | None = No
             stage=image.project.stage, created_by=user, updated_by=user,
         )
         PromptEvent.objects.bulk_create(_prompt_events(mask, list(prompts), user, image))
+        _after_masks_kept(image.project)
     return mask
 
 
@@ -125,7 +126,17 @@ def proposal_decide(*, mask: Mask, user, version: int, accept: bool) -> Mask:
         status = Mask.Status.SUBMITTED if accept else Mask.Status.REJECTED
         Mask.objects.filter(pk=current.pk).update(status=status, version=F("version") + 1, updated_by=user)
         current.refresh_from_db()
+        if accept:
+            _after_masks_kept(current.image.project)
     return current
+
+
+def _after_masks_kept(project) -> None:
+    """Newly kept masks may reach the project's retraining threshold (checked after commit)."""
+    if project.retrain_every_masks:
+        from backend.training.services import maybe_start_threshold_round
+
+        transaction.on_commit(lambda: maybe_start_threshold_round(project))
 
 
 def automatic_masks_store(*, image: Image, records: list[dict], model_version: str, status: str) -> list[Mask]:
