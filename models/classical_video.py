@@ -56,7 +56,9 @@ class ClassicalVideoTracker:
 
     name = "classical"
 
-    def __init__(self, *, flow_side: int = 320, band: int = 4, refine_iterations: int = 2, segmenter: GrabCutSegmenter | None = None):
+    def __init__(
+        self, *, flow_side: int = 320, band: int = 4, refine_iterations: int = 2, segmenter: GrabCutSegmenter | None = None
+    ):
         if flow_side < 32:
             raise ValueError(f"flow_side must be >= 32, got {flow_side}")
         if band < 1:

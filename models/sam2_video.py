@@ -183,7 +183,8 @@ class Sam2VideoTracker:
         obj_id = check_obj_id(obj_id)
         mask = torch.from_numpy(check_mask(state, mask))[None, None].float().to(self.device)
         if mask.shape[-2:] != (self.image_size, self.image_size):
-            mask = F.interpolate(mask, size=(self.image_size, self.image_size), mode="bilinear", align_corners=False, antialias=True)
+            size = (self.image_size, self.image_size)
+            mask = F.interpolate(mask, size=size, mode="bilinear", align_corners=False, antialias=True)
             mask = (mask >= 0.5).float()
         track = state.objects.setdefault(obj_id, Sam2ObjectTrack())
         track.mask_inputs[frame] = mask
@@ -252,10 +253,13 @@ class Sam2VideoTracker:
             if latest is None:
                 logits.append(torch.full((1, 1, state.height, state.width), NO_OBJ_SCORE, device=self.device))
             else:
-                logits.append(F.interpolate(latest["pred_masks"].to(self.device), size=(state.height, state.width), mode="bilinear", align_corners=False))
+                logits.append(_resize(latest["pred_masks"].to(self.device), (state.height, state.width)))
         return self._to_masks(state, list(state.objects), torch.cat(logits, dim=0))
 
-    def _step(self, state, track, frame, *, is_init_cond, reverse, run_mem_encoder, point_inputs=None, mask_inputs=None, prev_logits=None):
+    def _step(
+        self, state, track, frame, *, is_init_cond, reverse, run_mem_encoder,
+        point_inputs=None, mask_inputs=None, prev_logits=None,
+    ):
         """SAM2VideoPredictor._run_single_frame_inference for one object: returns (compact output
         kept as memory, mask logits 1x1x(S/4)x(S/4))."""
         feats, pos, sizes = self._features(state, frame)
@@ -287,7 +291,7 @@ class Sam2VideoTracker:
                     pending = track.pending(is_cond)
                     for frame, out in pending.items():
                         if out["maskmem_features"] is None:
-                            high_res = F.interpolate(out["pred_masks"].to(self.device), size=(self.image_size, self.image_size), mode="bilinear", align_corners=False)
+                            high_res = _resize(out["pred_masks"].to(self.device), (self.image_size, self.image_size))
                             feats, _, sizes = self._features(state, frame)
                             memory, pos_enc = self.network._encode_new_memory(
                                 current_vision_feats=feats, feat_sizes=sizes, pred_masks_high_res=high_res,
@@ -335,7 +339,7 @@ class Sam2VideoTracker:
     def _to_masks(self, state, obj_ids: list[int], logits: torch.Tensor) -> dict[int, np.ndarray]:
         """Kx1xhxw logits -> {obj_id: bool HxW} at the video size (non-overlap applied if set)."""
         if logits.shape[-2:] != (state.height, state.width):
-            logits = F.interpolate(logits, size=(state.height, state.width), mode="bilinear", align_corners=False)
+            logits = _resize(logits, (state.height, state.width))
         if self.network.non_overlap_masks:
             logits = self.network._apply_non_overlapping_constraints(logits)
         masks = (logits > 0.0)[:, 0].cpu().numpy()
@@ -343,3 +347,8 @@ class Sam2VideoTracker:
 
     def _check(self, state) -> None:
         check_state(state, Sam2TrackerState, self.name, self.version)
+
+
+def _resize(logits: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Bilinear resize of Bx1xhxw mask logits, as sam2 resizes them everywhere."""
+    return F.interpolate(logits, size=size, mode="bilinear", align_corners=False)

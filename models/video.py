@@ -250,7 +250,9 @@ def check_frame_source(frames) -> FrameSource:
     if not isinstance(frames, FrameSource):
         raise ValueError(f"frames must be a FrameSource (len, height, width, get), got {type(frames).__name__}")
     if len(frames) < 1 or int(frames.height) < 1 or int(frames.width) < 1:
-        raise ValueError(f"frames must hold at least one frame of positive size, got {len(frames)} of {frames.width}x{frames.height}")
+        raise ValueError(
+            f"frames must hold at least one frame of positive size, got {len(frames)} of {frames.width}x{frames.height}"
+        )
     return frames
 
 

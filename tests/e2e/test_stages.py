@@ -77,7 +77,7 @@ def test_auto_stage_job_progress_and_cancel(page, scene_factory):
     scene = scene_factory(wait_embedding=False)  # no worker: the job waits in the queue until cancelled
     Project.objects.filter(pk=scene.project.pk).update(stage="auto")
     log_in(page, scene, f"/projects/{scene.project.pk}/settings")
-    page.click("text=Run automatic annotation")
+    page.click("button:has-text('Run automatic annotation')")
     page.wait_for_selector("[data-testid=auto-job][data-state=queued]")
     job = Job.objects.get(kind="auto_annotate", project=scene.project)
     assert page.locator("[role=progressbar]").is_visible()
@@ -89,7 +89,7 @@ def test_auto_stage_job_progress_and_cancel(page, scene_factory):
     # A reload shows the job it followed, and a new run can start.
     page.reload()
     page.wait_for_selector("[data-testid=auto-job][data-state=cancelled]")
-    assert page.locator("text=Run automatic annotation").is_enabled()
+    assert page.locator("button:has-text('Run automatic annotation')").is_enabled()
 
 
 def test_proposals_accepted_rejected_and_fixed(page, celery_worker, scene_factory):

@@ -36,7 +36,7 @@ def test_one_round_at_a_time_and_only_managers_start_them(project, manager, make
     assert api.post(f"/api/projects/{project.pk}/rounds/", {}, format="json").status_code == 202
 
 
-def test_schedule_and_threshold_start_rounds(project, manager, client_for):
+def test_schedule_and_threshold_start_rounds(project, manager, client_for, django_capture_on_commit_callbacks):
     scheduled_round(project.pk)
     assert TrainingRound.objects.filter(project=project, trigger="schedule").count() == 1
     scheduled_round(project.pk)  # busy: skipped, not queued twice
@@ -49,14 +49,12 @@ def test_schedule_and_threshold_start_rounds(project, manager, client_for):
     image = project.images.get()
     mask = np.zeros((40, 60), bool)
     mask[5:10, 5:10] = True
-    from backend.training.services import maybe_start_threshold_round
-
-    api.post("/api/masks/", {"image": image.pk, "rle": rle_ops.encode(mask)}, format="json")
-    assert maybe_start_threshold_round(project) is None  # one mask of the two needed
-    api.post("/api/masks/", {"image": image.pk, "rle": rle_ops.encode(mask)}, format="json")
-    # the rule runs after commit; the test transaction never commits, so run it as the hook would
-    started = maybe_start_threshold_round(project)
-    assert started is not None and started.trigger == "threshold"
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post("/api/masks/", {"image": image.pk, "rle": rle_ops.encode(mask)}, format="json")
+    assert not TrainingRound.objects.filter(trigger="threshold").exists()  # one mask of the two needed
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post("/api/masks/", {"image": image.pk, "rle": rle_ops.encode(mask)}, format="json")
+    assert TrainingRound.objects.filter(project=project, trigger="threshold").count() == 1
 
 
 def test_promote_roll_back_and_the_project_is_served_by_its_active_version(project, manager, client_for):
