@@ -3,7 +3,7 @@ folder) against the bare SAM2VideoPredictor (init_state loads every frame first)
 network and generated video; prints frames per second of each, their ratio, and the latency from a
 click (add_prompts) to the first propagated frame.
 
-Run: .venv/bin/python bench/bench_propagation.py [--frames 24] [--image-size 256] [--repeats 3].
+Run: .venv/bin/python bench/bench_propagation.py [--frames 24] [--image-size 256] [--repeats 5].
 Weights are random (tiny test architecture); timings of the network do not depend on their values.
 """
 
@@ -85,7 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=24)
     parser.add_argument("--image-size", type=int, default=256, help="network input side (the config's is 1024)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

@@ -63,6 +63,8 @@ class ClassicalVideoTracker:
             raise ValueError(f"flow_side must be >= 32, got {flow_side}")
         if band < 1:
             raise ValueError(f"band must be >= 1 pixel, got {band}")
+        if refine_iterations < 1:
+            raise ValueError(f"refine_iterations must be >= 1, got {refine_iterations}")
         self.flow_side = flow_side
         self.band = band
         self.refine_iterations = refine_iterations

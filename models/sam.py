@@ -277,26 +277,32 @@ class SamSegmenter:
     def upscale_logits(self, embedding, low_res_logits, chunk: int = 16) -> np.ndarray:
         """Low-res logits (Nx256x256, from `predict_batch` or Prediction.low_res_logits) to float32
         NxHxW logits at the embedding's original size; mask = logits > 0. Bit-identical to
-        Sam.postprocess_masks (bilinear to 1024x1024, drop the padding, bilinear to the original
-        size), but only the unpadded part of the 1024 map is computed, `chunk` masks at a time."""
+        Sam.postprocess_masks on SamPredictor's multimask output (bilinear to 1024x1024, drop the
+        padding, bilinear to the original size); `chunk` masks at a time bound the memory."""
         low_res = np.asarray(low_res_logits, dtype=np.float32)
         if low_res.ndim != 3 or low_res.shape[1:] != (LOW_RES_SIZE, LOW_RES_SIZE):
             raise ValueError(f"low_res_logits must be Nx256x256, got shape {low_res.shape}")
+        count = low_res.shape[0]
+        # PyTorch's CPU bilinear kernel rounds differently for different channel counts: upscale in
+        # groups of 3 channels, the layout of SAM's multimask output, padding the last group.
+        group = 3
+        padded = np.concatenate([low_res, np.repeat(low_res[-1:], -count % group, axis=0)]) if count else low_res
+        planes = padded.reshape(-1, group, LOW_RES_SIZE, LOW_RES_SIZE)
         in_h, in_w = embedding.input_size
         factor = self.image_size // LOW_RES_SIZE
         # Output row i of an exact x`factor` bilinear upscale reads source rows floor((i + 0.5) /
         # factor - 0.5) and the next one, so rows [0, in_h) need source rows [0, in_h // factor + 2):
-        # upscaling just those with the same scale gives the same values as the full map.
+        # upscaling just those at the same scale gives the same values as the full 1024 map.
         rows = min(LOW_RES_SIZE, in_h // factor + 2)
         cols = min(LOW_RES_SIZE, in_w // factor + 2)
-        out = np.empty((low_res.shape[0], *embedding.original_size), dtype=np.float32)
-        for start in range(0, low_res.shape[0], chunk):
-            block = torch.as_tensor(low_res[start:start + chunk, None, :rows, :cols], device=self.device)
+        out = np.empty((planes.shape[0] * group, *embedding.original_size), dtype=np.float32)
+        step = max(1, chunk // group)
+        for start in range(0, planes.shape[0], step):
+            block = torch.as_tensor(planes[start:start + step, :, :rows, :cols], device=self.device)
             block = F.interpolate(block, scale_factor=float(factor), mode="bilinear", align_corners=False)
-            block = block[..., :in_h, :in_w]
-            block = F.interpolate(block, embedding.original_size, mode="bilinear", align_corners=False)
-            out[start:start + chunk] = block[:, 0].cpu().numpy()
-        return out
+            block = F.interpolate(block[..., :in_h, :in_w], embedding.original_size, mode="bilinear", align_corners=False)
+            out[start * group:(start + step) * group] = block.flatten(0, 1).cpu().numpy()
+        return out[:count]
 
     def _pick_faster_decoder(self, runs: int = 5) -> str:
         """Time one click with each decoder on an embedding of this network's shape; keep the faster."""

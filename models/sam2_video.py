@@ -37,12 +37,17 @@ from models.video import (
 
 log = logging.getLogger(__name__)
 
-# What sam2.build_sam.build_sam2_video_predictor(..., apply_postprocessing=True) adds to a config.
+# What sam2.build_sam.build_sam2_video_predictor(..., apply_postprocessing=True) adds to a config,
+# plus one choice of ours: a frame that gets a correction after it was tracked becomes a
+# conditioning frame. With sam2's default (false) the correction is stored as an ordinary tracked
+# output, and the next propagation over that frame recomputes it and drops the person's
+# correction (facebookresearch/sam2#731); a data engine must keep it.
 VIDEO_OVERRIDES = [
     "model._target_=sam2.sam2_video_predictor.SAM2VideoPredictor",
     *POSTPROCESSING_OVERRIDES,
     "model.binarize_mask_from_pts_for_mem_enc=true",
     "model.fill_hole_area=8",
+    "model.add_all_frames_to_correct_as_cond=true",
 ]
 IMAGE_MEAN = (0.485, 0.456, 0.406)  # ImageNet, as sam2.utils.misc.load_video_frames
 IMAGE_STD = (0.229, 0.224, 0.225)
@@ -50,8 +55,9 @@ IMAGE_STD = (0.229, 0.224, 0.225)
 
 def build_sam2_video_network(arch: str, image_size: int | None = None) -> SAM2VideoPredictor:
     """A randomly initialised SAM2VideoPredictor of the named SAM 2.1 architecture, in eval mode,
-    configured as `sam2.build_sam.build_sam2_video_predictor` configures it. image_size overrides
-    the config's input side (1024), e.g. 256 for fast CPU tests; the weights do not change shape."""
+    configured as `sam2.build_sam.build_sam2_video_predictor` configures it, except that corrected
+    frames become conditioning frames (see VIDEO_OVERRIDES). image_size overrides the config's
+    input side (1024), e.g. 256 for fast CPU tests; the weights do not change shape."""
     if arch not in SAM2_CONFIGS:
         raise ValueError(f"unknown SAM 2 architecture {arch!r}; known: {sorted(SAM2_CONFIGS)}")
     overrides = list(VIDEO_OVERRIDES)
@@ -170,10 +176,7 @@ class Sam2VideoTracker:
             "point_coords": (torch.from_numpy(np.concatenate(coords))[None] / scale * self.image_size).to(self.device),
             "point_labels": torch.from_numpy(np.concatenate(codes))[None].to(self.device),
         }
-        track = state.objects.setdefault(obj_id, Sam2ObjectTrack())
-        track.point_inputs[frame] = point_inputs
-        track.mask_inputs.pop(frame, None)
-        return self._interact(state, track, frame, point_inputs=point_inputs)
+        return self._interact(state, obj_id, frame, point_inputs=point_inputs)
 
     @torch.inference_mode()
     def add_mask(self, state, frame, obj_id, mask) -> dict[int, np.ndarray]:
@@ -186,10 +189,7 @@ class Sam2VideoTracker:
             size = (self.image_size, self.image_size)
             mask = F.interpolate(mask, size=size, mode="bilinear", align_corners=False, antialias=True)
             mask = (mask >= 0.5).float()
-        track = state.objects.setdefault(obj_id, Sam2ObjectTrack())
-        track.mask_inputs[frame] = mask
-        track.point_inputs.pop(frame, None)
-        return self._interact(state, track, frame, mask_inputs=mask)
+        return self._interact(state, obj_id, frame, mask_inputs=mask)
 
     def remove_object(self, state, obj_id) -> None:
         """Forget `obj_id` entirely; other objects' memories are per object and stay as they are."""
@@ -231,9 +231,27 @@ class Sam2VideoTracker:
                 logits.append(pred_masks)
             yield frame, self._to_masks(state, list(state.objects), torch.cat(logits, dim=0))
 
-    def _interact(self, state, track, frame, *, point_inputs=None, mask_inputs=None) -> dict[int, np.ndarray]:
-        """sam2's add_new_points_or_box / add_new_mask after the inputs are stored: run the frame
-        without encoding memory, keep the output pending, return every object's mask on `frame`."""
+    def _interact(self, state, obj_id, frame, *, point_inputs=None, mask_inputs=None) -> dict[int, np.ndarray]:
+        """sam2's add_new_points_or_box / add_new_mask: store the inputs (points replace a mask on
+        that frame and the other way round), run the frame without encoding memory, keep the
+        output pending, return every object's mask on `frame`. A new object that fails to run
+        (e.g. an unreadable frame) is not kept."""
+        is_new = obj_id not in state.objects
+        track = state.objects.setdefault(obj_id, Sam2ObjectTrack())
+        try:
+            return self._run_prompt(state, track, frame, point_inputs, mask_inputs)
+        except Exception:
+            if is_new:
+                del state.objects[obj_id]
+            raise
+
+    def _run_prompt(self, state, track, frame, point_inputs, mask_inputs) -> dict[int, np.ndarray]:
+        if point_inputs is not None:
+            track.point_inputs[frame] = point_inputs
+            track.mask_inputs.pop(frame, None)
+        else:
+            track.mask_inputs[frame] = mask_inputs
+            track.point_inputs.pop(frame, None)
         is_init_cond = frame not in track.tracked
         reverse = False if is_init_cond else track.tracked[frame]
         is_cond = is_init_cond or self.network.add_all_frames_to_correct_as_cond

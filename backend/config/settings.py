@@ -210,6 +210,7 @@ MODEL_CHECKPOINT = os.environ.get("MODEL_CHECKPOINT", "")  # an explicit file ov
 MODEL_DEVICE = os.environ.get("MODEL_DEVICE", "cpu")
 EMBEDDING_CACHE_SIZE = env_int("EMBEDDING_CACHE_SIZE", 32)
 VIDEO_MODEL = os.environ.get("VIDEO_MODEL", "sam2:hiera_t")  # SAM 2 tracks videos; SAM 1 is image-only
+VIDEO_IMAGE_SIZE = env_int("VIDEO_IMAGE_SIZE", 0) or None  # tracker input side; None: the model's own (1024)
 VIDEO_SESSIONS_PER_WORKER = env_int("VIDEO_SESSIONS_PER_WORKER", 4)
 VIDEO_SESSION_IDLE_SECONDS = env_int("VIDEO_SESSION_IDLE_SECONDS", 900)
 

@@ -41,20 +41,25 @@ class VideoSession(models.Model):
 
 
 class VideoPrompt(models.Model):
+    """One operation of a video session, in order: clicks / box, a brushed mask, a removal or a
+    propagation pass. Replaying them in `seq` order rebuilds the tracker state exactly."""
+
     class Kind(models.TextChoices):
         POINTS = "points"  # clicks and / or a box
         MASK = "mask"  # a person's brushed mask
         REMOVE = "remove"  # the object was removed
+        PROPAGATE = "propagate"  # a propagation pass (replayed too: the tracker's memory depends on it)
 
     session = models.ForeignKey(VideoSession, on_delete=models.CASCADE, related_name="prompts")
     seq = models.PositiveIntegerField()
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
     frame = models.PositiveIntegerField()
     obj_id = models.PositiveIntegerField()
     points = models.JSONField(null=True, blank=True)
     labels = models.JSONField(null=True, blank=True)
     box = models.JSONField(null=True, blank=True)
     rle = models.JSONField(null=True, blank=True)
+    options = models.JSONField(default=dict, blank=True, help_text="propagate: {reverse, obj_ids}")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

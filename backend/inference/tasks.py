@@ -35,53 +35,88 @@ def auto_annotate(job) -> dict:
     return auto_annotate_run(job)
 
 
-def _session_on_this_worker(job):
-    """The session's live state on this worker; the masks of every prompt applied to get there
-    (all of them after a rebuild by replay) are stored on their frames."""
+def _store_prompted(session):
+    from backend.inference.models import VideoPrompt
+    from backend.inference.video_services import frames_store
+
+    def store(prompt, masks) -> None:
+        if prompt.kind in (VideoPrompt.Kind.POINTS, VideoPrompt.Kind.MASK) and prompt.obj_id in masks:
+            source = "manual" if prompt.kind == VideoPrompt.Kind.MASK else "prompted"
+            frames_store(session.video, prompt.frame, {prompt.obj_id: masks[prompt.obj_id]}, source=source, edited=True,
+                         keep_edited=False)
+
+    return store
+
+
+def _session_operation(job):
+    """The job's session and operation, with the live state on this worker brought up to just
+    before it (rebuilt by replay when this worker does not hold it). None when already applied."""
     from backend.inference.models import VideoPrompt, VideoSession
     from backend.inference.video import current_tracker, registry
-    from backend.inference.video_services import frames_store
 
     session = VideoSession.objects.select_related("video").filter(pk=job.subject_id).first()
     if session is None:
         raise JobFailed("the video session was deleted")
-    live, applied = registry.acquire(session)
+    operation = VideoPrompt.objects.get(session=session, seq=job.params["seq"])
+    live = registry.acquire(session, operation.seq, on_prompt=_store_prompted(session))
     VideoSession.objects.filter(pk=session.pk).update(worker=job.worker, tracker_version=current_tracker().version)
-    for prompt, masks in applied:
-        if prompt.kind != VideoPrompt.Kind.REMOVE and prompt.obj_id in masks:
-            source = "manual" if prompt.kind == VideoPrompt.Kind.MASK else "prompted"
-            frames_store(session.video, prompt.frame, {prompt.obj_id: masks[prompt.obj_id]}, source=source, edited=True,
-                         keep_edited=False)
-    return session, live, applied
+    if live.applied_seq >= operation.seq:
+        return session, live, None
+    return session, live, operation
 
 
 @job_task("inference.video_prompt")
 def video_prompt(job) -> dict:
-    """Apply the session's new prompts (rebuilding it by replay if this worker does not hold it)
-    and store each prompted object's mask on its frame."""
-    _, _, applied = _session_on_this_worker(job)
-    return {"applied": [p.seq for p, _ in applied]}
+    """Apply a clicks / box, mask or removal operation and store the prompted object's mask."""
+    from backend.inference.video import apply_prompt, current_tracker
+
+    session, live, operation = _session_operation(job)
+    if operation is None:
+        return {"already_applied": job.params["seq"]}
+    masks = apply_prompt(current_tracker().tracker, live.state, operation)
+    _store_prompted(session)(operation, masks)
+    live.applied_seq = operation.seq
+    return {"seq": operation.seq, "frame": operation.frame, "objects": sorted(masks)}
 
 
 @job_task("inference.video_propagate")
 def video_propagate(job) -> dict:
-    """Propagate through the video, writing each frame's masks as it comes (the page polls them);
-    frames a person made are kept. Cancel stops at the next frame."""
-    from backend.inference.video import current_tracker
+    """Propagate through the video (one pass, or forward then backward), writing each frame's masks
+    as it comes (the page polls them); frames a person made are kept, and only the chosen objects
+    are written. Cancel stops at the next frame; the pass is recorded as far as it went, so a
+    replay rebuilds exactly this state."""
+    from backend.inference.models import VideoPrompt, VideoSession
+    from backend.inference.video import current_tracker, propagation, registry
     from backend.inference.video_services import frames_store
-    from backend.jobs.services import job_progress
+    from backend.jobs.services import JobCancelled, job_progress
 
-    session, live, _ = _session_on_this_worker(job)
-    tracker = current_tracker().tracker
-    start, direction, objects = job.params["start"], job.params["direction"], set(job.params["obj_ids"])
+    session = VideoSession.objects.select_related("video").filter(pk=job.subject_id).first()
+    if session is None:
+        raise JobFailed("the video session was deleted")
+    operations = list(VideoPrompt.objects.filter(session=session, seq__in=job.params["seqs"]).order_by("seq"))
     n_frames = session.video.frames.count()
-    passes = {"forward": [False], "backward": [True], "both": [False, True]}[direction]
-    total = sum(n_frames - start if not reverse else start + 1 for reverse in passes)
+    total = sum(op.frame + 1 if op.options.get("reverse") else n_frames - op.frame for op in operations)
     done = written = 0
-    for reverse in passes:
-        for frame, masks in tracker.propagate(live.state, start=start, reverse=reverse):
-            wanted = {obj: mask for obj, mask in masks.items() if obj in objects}
-            written += frames_store(session.video, frame, wanted, source="propagated", edited=False, keep_edited=True)
-            done += 1
-            job_progress(job, min(done / max(total, 1), 1.0), f"frame {frame}")
+    for operation in operations:
+        live = registry.acquire(session, operation.seq, on_prompt=_store_prompted(session))
+        VideoSession.objects.filter(pk=session.pk).update(worker=job.worker, tracker_version=current_tracker().version)
+        if live.applied_seq >= operation.seq:
+            continue
+        objects = set(operation.options.get("obj_ids") or [])
+        frames_here = 0
+        try:
+            for frame, masks in propagation(current_tracker().tracker, live.state, operation):
+                frames_here += 1
+                wanted = {obj: mask for obj, mask in masks.items() if obj in objects}
+                written += frames_store(session.video, frame, wanted, source="propagated", edited=False, keep_edited=True)
+                done += 1
+                job_progress(job, min(done / max(total, 1), 1.0), f"frame {frame}")
+        except JobCancelled:
+            options = {**operation.options, "max_frames": frames_here - 1} if frames_here else {**operation.options, "skip": True}
+            VideoPrompt.objects.filter(pk=operation.pk).update(options=options)
+            VideoPrompt.objects.filter(session=session, seq__in=job.params["seqs"], seq__gt=operation.seq).update(
+                options={"skip": True})
+            raise
+        finally:
+            live.applied_seq = operation.seq
     return {"frames": done, "masks_written": written}

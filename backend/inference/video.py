@@ -29,7 +29,8 @@ def current_tracker():
 
             checkpoint = Path(settings.MODEL_CHECKPOINT) if settings.MODEL_CHECKPOINT else None
             _tracker = resolve_tracker(settings.VIDEO_MODEL, Path(settings.MODEL_CHECKPOINT_DIR),
-                                       device=settings.MODEL_DEVICE, checkpoint_path=checkpoint)
+                                       device=settings.MODEL_DEVICE, checkpoint_path=checkpoint,
+                                       image_size=settings.VIDEO_IMAGE_SIZE)
         return _tracker
 
 
@@ -79,16 +80,27 @@ class LiveSession:
 
 
 def apply_prompt(tracker, state, prompt: VideoPrompt) -> dict[int, np.ndarray]:
+    """Apply one clicks / box, mask or removal operation; returns the masks on its frame."""
     if prompt.kind == VideoPrompt.Kind.POINTS:
         points = np.asarray(prompt.points, dtype=np.float32).reshape(-1, 2) if prompt.points else None
         labels = np.asarray(prompt.labels, dtype=np.int32) if prompt.labels else None
         box = np.asarray(prompt.box, dtype=np.float32) if prompt.box else None
         return tracker.add_prompts(state, prompt.frame, prompt.obj_id, points, labels, box)
     if prompt.kind == VideoPrompt.Kind.MASK:
-        tracker.add_mask(state, prompt.frame, prompt.obj_id, rle_ops.decode(prompt.rle))
-        return {prompt.obj_id: rle_ops.decode(prompt.rle)}
-    tracker.remove_object(state, prompt.obj_id)
-    return {}
+        return tracker.add_mask(state, prompt.frame, prompt.obj_id, rle_ops.decode(prompt.rle))
+    if prompt.kind == VideoPrompt.Kind.REMOVE:
+        tracker.remove_object(state, prompt.obj_id)
+        return {}
+    raise ValueError(f"apply_prompt does not run {prompt.kind} operations")
+
+
+def propagation(tracker, state, prompt: VideoPrompt):
+    """The frames of a propagate operation: (frame, {obj_id: mask}) as the tracker streams them;
+    a pass cancelled part way is replayed only as far as it went."""
+    if prompt.options.get("skip"):
+        return iter(())
+    return tracker.propagate(state, start=prompt.frame, reverse=bool(prompt.options.get("reverse")),
+                             max_frames=prompt.options.get("max_frames"))
 
 
 class SessionRegistry:
@@ -114,9 +126,11 @@ class SessionRegistry:
         while len(self._live) >= self.capacity:
             self._live.popitem(last=False)
 
-    def acquire(self, session: VideoSession) -> tuple[LiveSession, list[tuple[VideoPrompt, dict[int, np.ndarray]]]]:
-        """The live state of `session`, with every stored prompt applied (rebuilt by replay when
-        this process does not hold it). Returns it and each prompt applied now with its masks."""
+    def acquire(self, session: VideoSession, before_seq: int, on_prompt=None) -> LiveSession:
+        """The live state of `session` with every operation before `before_seq` applied; rebuilt by
+        replaying the stored operations (propagations included, silently: their masks are stored)
+        when this process does not hold it. on_prompt(prompt, masks) hears each clicks / mask
+        operation applied here, so its masks can be (re)stored."""
         loaded = current_tracker()
         with self._lock:
             live = self._live.get(session.pk)
@@ -129,12 +143,18 @@ class SessionRegistry:
                 self._live[session.pk] = live
                 self.rebuilds += 1
             self._live.move_to_end(session.pk)
-        applied = []
-        for prompt in VideoPrompt.objects.filter(session=session, seq__gt=live.applied_seq).order_by("seq"):
-            applied.append((prompt, apply_prompt(loaded.tracker, live.state, prompt)))
+        pending = VideoPrompt.objects.filter(session=session, seq__gt=live.applied_seq, seq__lt=before_seq).order_by("seq")
+        for prompt in pending:
+            if prompt.kind == VideoPrompt.Kind.PROPAGATE:
+                for _ in propagation(loaded.tracker, live.state, prompt):
+                    pass
+            else:
+                masks = apply_prompt(loaded.tracker, live.state, prompt)
+                if on_prompt is not None:
+                    on_prompt(prompt, masks)
             live.applied_seq = prompt.seq
         live.last_used = time.monotonic()
-        return live, applied
+        return live
 
 
 registry = SessionRegistry(settings.VIDEO_SESSIONS_PER_WORKER, settings.VIDEO_SESSION_IDLE_SECONDS)

@@ -93,6 +93,7 @@ def prompt_add(*, session: VideoSession, user, kind: str, frame: int, obj_id: in
 
 
 def propagate_schedule(*, session: VideoSession, user, start: int, direction: str, obj_ids: list[int] | None = None) -> Job:
+    """Store the propagation pass(es) as operations and send one job for them to the session's worker."""
     from backend.inference.tasks import video_propagate
 
     n_frames = session.video.frames.count()
@@ -104,9 +105,19 @@ def propagate_schedule(*, session: VideoSession, user, start: int, direction: st
     unknown = sorted(set(obj_ids or []) - known)
     if unknown:
         raise ValidationError({"obj_ids": f"objects {unknown} are not in this video"})
-    job = job_create(kind="video_propagate", queue=session_queue(session), project=session.video.project, subject=session,
-                     created_by=user, params={"start": start, "direction": direction, "obj_ids": obj_ids or sorted(known)})
-    job_enqueue(job, video_propagate)
+    passes = {"forward": [False], "backward": [True], "both": [False, True]}[direction]
+    with transaction.atomic():
+        locked = VideoSession.objects.select_for_update().get(pk=session.pk)
+        seq = VideoPrompt.objects.filter(session=locked).aggregate(m=Max("seq"))["m"] or 0
+        seqs = []
+        for reverse in passes:
+            seq += 1
+            VideoPrompt.objects.create(session=locked, seq=seq, kind=VideoPrompt.Kind.PROPAGATE, frame=start, obj_id=0,
+                                       options={"reverse": reverse, "obj_ids": sorted(obj_ids or known)}, user=user)
+            seqs.append(seq)
+        job = job_create(kind="video_propagate", queue=session_queue(locked), project=session.video.project, subject=locked,
+                         created_by=user, params={"seqs": seqs, "direction": direction, "start": start})
+        job_enqueue(job, video_propagate)
     return job
 
 

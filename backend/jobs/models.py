@@ -15,7 +15,9 @@ class Job(models.Model):
 
     kind = models.CharField(max_length=64, db_index=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
-    queue = models.CharField(max_length=64, default="cpu")
+    queue = models.CharField(max_length=255, default="cpu")
+    task_name = models.CharField(max_length=128, blank=True, help_text="the Celery task that runs the job")
+    route = models.PositiveIntegerField(default=0, help_text="bumped when the job is re-sent elsewhere; older messages are ignored")
     # What the job works on, as ids (tasks take ids, never objects).
     project = models.ForeignKey("media.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
     subject_type = models.CharField(max_length=64, blank=True)

@@ -37,7 +37,39 @@ def job_create(*, kind: str, queue: str, project=None, subject=None, params=None
 
 def job_enqueue(job: Job, task) -> None:
     """Send the task once the surrounding transaction commits (the worker must see the rows)."""
-    transaction.on_commit(lambda: task.apply_async(args=[job.pk], queue=job.queue))
+    if job.task_name != task.name:
+        job.task_name = task.name
+        Job.objects.filter(pk=job.pk).update(task_name=task.name)
+    route = job.route
+    transaction.on_commit(lambda: task.apply_async(args=[job.pk], kwargs={"route": route}, queue=job.queue))
+
+
+DIRECT_QUEUE_SUFFIX = ".dq2"  # Celery's per-worker queues (worker_direct)
+
+
+def jobs_reroute_from_dead_workers(live_hostnames: set[str], fallback_queue: str = "gpu") -> list[int]:
+    """Jobs pinned to a worker's own queue (video sessions) whose worker stopped beating would wait
+    forever: send them to the shared queue instead. The route number is bumped, so the old message,
+    should that worker come back, is ignored."""
+    from backend.config.celery import app
+
+    moved = []
+    candidates = Job.objects.filter(state__in=[Job.State.QUEUED, Job.State.RUNNING], queue__endswith=DIRECT_QUEUE_SUFFIX)
+    for job_id, queue in candidates.values_list("pk", "queue"):
+        if queue[: -len(DIRECT_QUEUE_SUFFIX)] in live_hostnames:
+            continue
+        with transaction.atomic():
+            job = Job.objects.select_for_update().filter(pk=job_id, queue=queue).first()
+            if job is None or job.is_final or not job.task_name:
+                continue
+            job.route += 1
+            job.queue = fallback_queue
+            job.message = f"re-sent to {fallback_queue}: its worker stopped"
+            job.save(update_fields=["route", "queue", "message", "updated_at"])
+            name, route = job.task_name, job.route
+            transaction.on_commit(lambda: app.send_task(name, args=[job_id], kwargs={"route": route}, queue=fallback_queue))
+        moved.append(job_id)
+    return moved
 
 
 def job_start_and_enqueue(task, **create_kwargs) -> Job:
@@ -46,13 +78,15 @@ def job_start_and_enqueue(task, **create_kwargs) -> Job:
     return job
 
 
-def job_claim(job_id: int, worker: str = "") -> Job | None:
+def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | None:
     """Move a job to running and count the attempt. Returns None when there is nothing to do:
     the job is gone or already final (idempotent redelivery), or its attempts are used up, in
     which case it is marked failed (a task that kills its worker cannot loop forever)."""
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_final:
+            return None
+        if route is not None and route != job.route:  # a message from before the job was re-sent
             return None
         if job.attempts >= job.max_attempts:
             job.state = Job.State.FAILED
@@ -98,10 +132,10 @@ def job_cancel(job: Job) -> Job:
     return job
 
 
-def job_run(job_id: int, work: Callable[[Job], dict | None], worker: str = "") -> Job | None:
+def job_run(job_id: int, work: Callable[[Job], dict | None], worker: str = "", route: int | None = None) -> Job | None:
     """Run `work(job)` under the state machine. `work` reports progress with job_progress and
     returns a result dict. JobFailed and any other exception fail the job with a message."""
-    job = job_claim(job_id, worker)
+    job = job_claim(job_id, worker, route)
     if job is None:
         return None
     try:

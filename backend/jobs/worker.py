@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from backend.config.celery import app
 from backend.jobs.models import Job, WorkerHeartbeat
-from backend.jobs.services import job_run
+from backend.jobs.selectors import live_workers
+from backend.jobs.services import job_run, jobs_reroute_from_dead_workers
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,11 @@ class HeartbeatStep(bootsteps.StartStopStep):
         try:
             queues = sorted(worker.app.amqp.queues.consume_from or worker.app.amqp.queues)
             record_heartbeat(worker.hostname, queues, self.started_at)
+            # Every live worker also watches for jobs stuck on the queue of a dead one.
+            live = set(live_workers(settings.WORKER_STALE_SECONDS).values_list("hostname", flat=True))
+            moved = jobs_reroute_from_dead_workers(live)
+            if moved:
+                log.warning("re-sent jobs %s from stopped workers' queues", moved)
         except Exception:  # noqa: BLE001 - a missed beat must never kill the worker
             log.exception("worker heartbeat failed")
 
@@ -62,9 +68,9 @@ def job_task(name: str) -> Callable:
 
     def decorate(work: Callable[[Job], dict | None]):
         @shared_task(name=name, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-        def task(self, job_id: int):
+        def task(self, job_id: int, route: int = 0):
             close_old_connections()
-            job_run(job_id, work, worker=self.request.hostname or "")
+            job_run(job_id, work, worker=self.request.hostname or "", route=route)
 
         task.work = work
         return task

@@ -64,6 +64,23 @@ def test_manager_switches_stage_to_semi_and_back(page, scene_factory):
     assert not page.locator("[data-testid=auto-annotate]").count()
 
 
+def test_switch_to_semi_then_proposals_arrive_in_the_annotator(page, celery_worker, scene_factory):
+    scene = scene_factory(worker=celery_worker)
+    Project.objects.filter(pk=scene.project.pk).update(
+        amg_settings={"points_per_side": 4, "pred_iou_thresh": 0.0, "stability_score_thresh": 0.0})
+    log_in(page, scene, f"/projects/{scene.project.pk}/settings")
+    page.check("input[name=stage][value=semi]")
+    page.click("text=Switch to semi-automatic")
+    page.wait_for_selector("[data-testid=stage-notice]")
+    page.goto(f"{scene.base_url}/images/{scene.image['id']}")
+    # Shown when they come: the page looks again while the image's proposal job runs.
+    page.wait_for_selector("[data-testid=proposals] li", timeout=120_000)
+    count = Mask.objects.filter(image_id=scene.image["id"], status="proposed", source="auto").count()
+    assert count > 0 and page.locator("[data-testid=proposals] li").count() == count
+    assert page.locator("text=Saved masks (0)").is_visible()
+    shot(page, "semi-proposals-arrived")
+
+
 def test_annotator_cannot_change_the_stage(page, live_server, make_user, project_factory):
     owner, annotator = make_user(), make_user()
     project = project_factory(owner, members=[(annotator, "annotator")])
@@ -90,6 +107,22 @@ def test_auto_stage_job_progress_and_cancel(page, scene_factory):
     page.reload()
     page.wait_for_selector("[data-testid=auto-job][data-state=cancelled]")
     assert page.locator("button:has-text('Run automatic annotation')").is_enabled()
+
+
+def test_auto_stage_job_runs_to_the_end(page, celery_worker, scene_factory):
+    scene = scene_factory(worker=celery_worker)
+    # A coarse grid keeping every candidate, so the classical model's generator is quick and finds some.
+    Project.objects.filter(pk=scene.project.pk).update(
+        stage="auto", amg_settings={"points_per_side": 4, "pred_iou_thresh": 0.0, "stability_score_thresh": 0.0})
+    log_in(page, scene, f"/projects/{scene.project.pk}/settings")
+    page.click("button:has-text('Run automatic annotation')")
+    page.wait_for_selector("[data-testid=auto-job][data-state=succeeded]", timeout=180_000)
+    masks = Mask.objects.filter(image_id=scene.image["id"], source="auto")
+    assert masks.exists() and set(masks.values_list("status", flat=True)) == {"submitted"}
+    summary = page.locator("[data-testid=auto-job]").inner_text()
+    assert "100%" in summary and f"{masks.count()} mask" in summary and "on 1 image." in summary
+    page.wait_for_selector("text=1 / 1 with masks")  # the project's counts were reloaded
+    shot(page, "auto-job-succeeded")
 
 
 def test_proposals_accepted_rejected_and_fixed(page, celery_worker, scene_factory):
@@ -154,6 +187,7 @@ def test_proposals_accepted_rejected_and_fixed(page, celery_worker, scene_factor
     page.wait_for_selector(f"[data-testid=notice] >> text=Proposal #{third.pk} fixed and accepted.")
     third.refresh_from_db()
     assert third.status == "submitted" and third.edited and third.version == 3
+    assert third.category.name == "shape", "a fixed proposal takes the category in use"
     assert not rle_ops.decode(third.rle)[cy, cx], "the erased pixels were saved"
     page.wait_for_selector("[data-testid=proposals] >> text=All proposals decided.")
     assert page.locator("text=Saved masks (3)").is_visible()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricsRow } from './api';
-import { chartLayout, dayLabel, dayNumber, DEFAULT_CHART, formatMetric, linePath, niceMax, seriesByStage } from './metrics';
+import { chartLayout, dayDomain, dayLabel, dayNumber, DEFAULT_CHART, formatMetric, linePath, niceMax, seriesByStage } from './metrics';
 
 function row(stage: string | null, day: string | null, values: Partial<MetricsRow> = {}): MetricsRow {
   return {
@@ -83,12 +83,25 @@ describe('metrics series', () => {
     expect(layout.xTicks[0].label).toBe('10-01');
   });
 
+  it('spans the same days on every chart when given the page domain', () => {
+    const rows = [row('assisted', '2026-11-01', { seconds_per_mask: 5 }), row('semi', '2026-11-05', { seconds_per_mask: null })];
+    const domain = dayDomain(rows);
+    expect(domain).toEqual([dayNumber('2026-11-01'), dayNumber('2026-11-05')]);
+    expect(dayDomain([row('semi', null)])).toBeNull();
+    const series = seriesByStage(rows, 'seconds_per_mask');
+    const layout = chartLayout(series, false, DEFAULT_CHART, domain);
+    expect(layout.x(dayNumber('2026-11-01'))).toBe(DEFAULT_CHART.left);
+    expect(layout.x(dayNumber('2026-11-05'))).toBe(DEFAULT_CHART.width - DEFAULT_CHART.right);
+    expect(layout.xTicks.at(-1)?.label).toBe('11-05');
+  });
+
   it('formats values and shares', () => {
     expect(formatMetric(null)).toBe('—');
     expect(formatMetric(0)).toBe('0');
     expect(formatMetric(1.5)).toBe('1.5');
     expect(formatMetric(2)).toBe('2');
     expect(formatMetric(12.345)).toBe('12.3');
+    expect(formatMetric(20)).toBe('20');
     expect(formatMetric(0.756, true)).toBe('76%');
   });
 });

@@ -8,10 +8,10 @@ export type MetricKey = 'masks_per_image' | 'seconds_per_mask' | 'clicks_per_mas
 export interface MetricInfo { key: MetricKey; title: string; share: boolean; help: string }
 
 export const METRICS: MetricInfo[] = [
-  { key: 'masks_per_image', title: 'Masks per image', share: false, help: 'kept masks (submitted or accepted) per image that has one' },
-  { key: 'seconds_per_mask', title: 'Seconds per mask', share: false, help: 'annotator time per mask made by a person' },
-  { key: 'clicks_per_mask', title: 'Clicks per mask', share: false, help: 'clicks, boxes and strokes per mask made by a person' },
-  { key: 'share_accepted_unchanged', title: 'Proposals accepted unchanged', share: true, help: 'share of decided automatic proposals accepted without a fix' },
+  { key: 'masks_per_image', title: 'Masks per image', share: false, help: 'kept masks per image that has one' },
+  { key: 'seconds_per_mask', title: 'Seconds per mask', share: false, help: 'annotator time per mask by a person' },
+  { key: 'clicks_per_mask', title: 'Clicks per mask', share: false, help: 'clicks, boxes and strokes per mask by a person' },
+  { key: 'share_accepted_unchanged', title: 'Proposals accepted unchanged', share: true, help: 'share of decided proposals kept without a fix' },
 ];
 
 /** Stages in the order of the data engine; masks from before stages were recorded have ''. */
@@ -66,7 +66,7 @@ export function niceMax(value: number): number {
 }
 
 export interface ChartSize { width: number; height: number; left: number; right: number; top: number; bottom: number }
-export const DEFAULT_CHART: ChartSize = { width: 560, height: 220, left: 48, right: 14, top: 12, bottom: 28 };
+export const DEFAULT_CHART: ChartSize = { width: 560, height: 220, left: 48, right: 26, top: 12, bottom: 28 };
 
 export interface ChartLayout {
   x: (t: number) => number;
@@ -76,9 +76,18 @@ export interface ChartLayout {
   yTicks: number[];
 }
 
-export function chartLayout(series: Series[], share: boolean, size: ChartSize = DEFAULT_CHART): ChartLayout {
+/** The first and last day of the rows, so that every chart of a page spans the same days. */
+export function dayDomain(rows: Pick<MetricsRow, 'day'>[]): [number, number] | null {
+  const ts = rows.map((r) => (r.day ? dayNumber(r.day) : NaN)).filter(Number.isFinite);
+  return ts.length ? [Math.min(...ts), Math.max(...ts)] : null;
+}
+
+export function chartLayout(
+  series: Series[], share: boolean, size: ChartSize = DEFAULT_CHART, domain: [number, number] | null = null,
+): ChartLayout {
   const points = series.flatMap((s) => s.points);
   const ts = points.map((p) => p.t);
+  if (domain) ts.push(...domain);
   const t0 = ts.length ? Math.min(...ts) : 0;
   const t1 = ts.length ? Math.max(...ts) : 0;
   const yMax = share ? 1 : niceMax(Math.max(0, ...points.map((p) => p.value)));
@@ -109,6 +118,6 @@ export function formatMetric(value: number | null | undefined, share = false): s
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   if (share) return `${Math.round(value * 100)}%`;
   if (Math.abs(value) >= 100) return value.toFixed(0);
-  if (Math.abs(value) >= 10) return value.toFixed(1);
+  if (Math.abs(value) >= 10) return value.toFixed(1).replace(/\.0$/, '');
   return value.toFixed(2).replace(/\.?0+$/, '') || '0';
 }

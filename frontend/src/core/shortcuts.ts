@@ -21,7 +21,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'P', command: 'toolPrompt', description: 'Points and box tool' },
   { keys: 'B', command: 'toolBrush', description: 'Brush: add to the mask' },
   { keys: 'E', command: 'toolEraser', description: 'Eraser: remove from the mask' },
-  { keys: 'V', command: 'toolSelect', description: 'Select a saved mask to edit' },
+  { keys: 'V', command: 'toolSelect', description: 'Select a saved mask (to edit) or a proposal' },
   { keys: '[ / ]', command: 'brushSmaller', description: 'Brush / eraser smaller / larger' },
   { keys: 'Ctrl+Z', command: 'undo', description: 'Undo' },
   { keys: 'Ctrl+Shift+Z / Ctrl+Y', command: 'redo', description: 'Redo' },

@@ -1,11 +1,15 @@
 // A small line chart in plain SVG: one line (with its points) per series, day ticks, value ticks.
 import { chartLayout, DEFAULT_CHART, formatMetric, linePath, type Series } from '../core/metrics';
 
-interface Props { title: string; series: Series[]; share?: boolean; help?: string; testId?: string }
+interface Props {
+  title: string; series: Series[]; share?: boolean; help?: string; testId?: string;
+  /** First and last day of the page, so all charts share the time axis. */
+  domain?: [number, number] | null;
+}
 
-export function LineChart({ title, series, share = false, help, testId }: Props) {
+export function LineChart({ title, series, share = false, help, testId, domain = null }: Props) {
   const size = DEFAULT_CHART;
-  const layout = chartLayout(series, share, size);
+  const layout = chartLayout(series, share, size, domain);
   const empty = series.every((s) => s.points.length === 0);
   const bottom = size.height - size.bottom;
   return (

@@ -1,7 +1,7 @@
 // A project's engine metrics: the four figures over time with one line per stage, then the same
 // figures per stage, per annotator and per model version.
 import type { MetricsRow } from '../core/api';
-import { formatMetric, METRICS, seriesByStage } from '../core/metrics';
+import { dayDomain, formatMetric, METRICS, seriesByStage } from '../core/metrics';
 import { stageLabel } from '../core/stages';
 import { useApp } from './appContext';
 import { LineChart } from './LineChart';
@@ -78,7 +78,10 @@ export function MetricsPage({ projectId }: { projectId: number }) {
         <>
           <div className="charts" data-testid="charts">
             {METRICS.map((m) => (
-              <LineChart key={m.key} title={m.title} help={m.help} share={m.share} series={seriesByStage(d.byDay, m.key)} testId={`chart-${m.key}`} />
+              <LineChart
+                key={m.key} title={m.title} help={m.help} share={m.share} series={seriesByStage(d.byDay, m.key)}
+                domain={dayDomain(d.byDay)} testId={`chart-${m.key}`}
+              />
             ))}
           </div>
           <h2 className="section-title">By stage</h2>

@@ -1,6 +1,6 @@
 // A project's settings: its stage in the data engine (managers change it), and in the fully
 // automatic stage the job that annotates every image.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, canManage, isFinalJob, type Job, type Project, type ProjectStage } from '../core/api';
 import { STAGES, stageLabel } from '../core/stages';
 import { useApp } from './appContext';
@@ -28,15 +28,25 @@ function JobProgress({ job }: { job: Job }) {
 function jobSummary(job: Job): string {
   const result = job.result as { images?: number; masks?: number } | undefined;
   if (!result || typeof result.masks !== 'number') return '';
-  return ` ${result.masks} masks on ${result.images ?? '?'} images.`;
+  const images = result.images ?? 0;
+  return ` ${result.masks} mask${result.masks === 1 ? '' : 's'} on ${images} image${images === 1 ? '' : 's'}.`;
 }
 
-function AutoAnnotate({ project }: { project: Project }) {
+function AutoAnnotate({ project, onFinished }: { project: Project; onFinished: () => void }) {
   const { api } = useApp();
   const tracker = useJob(api, `segdata.autoJob.${project.id}`);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const running = tracker.job !== null && !isFinalJob(tracker.job);
+  // Once a job ends, the project's counts changed: reload them (once per job).
+  const reported = useRef<string | null>(null);
+  useEffect(() => {
+    const job = tracker.job;
+    if (job && isFinalJob(job) && reported.current !== String(job.id)) {
+      reported.current = String(job.id);
+      onFinished();
+    }
+  }, [tracker.job, onFinished]);
 
   async function start() {
     setBusy(true);
@@ -68,7 +78,7 @@ function AutoAnnotate({ project }: { project: Project }) {
       <h2>Automatic annotation</h2>
       <p className="muted">
         One job on the GPU queue runs the automatic mask generator over every image of the project ({project.image_count}{' '}
-        images) and stores the masks as submitted. A job that is interrupted continues where it stopped; images already done
+        image{project.image_count === 1 ? '' : 's'}) and stores the masks as submitted. A job that is interrupted continues where it stopped; images already done
         by it are not done again.
       </p>
       <div className="row">
@@ -152,8 +162,7 @@ export function SettingsPage({ projectId }: { projectId: number }) {
                       onChange={() => setChoice(s.stage)}
                     />
                     <span className="stage-text">
-                      <strong>{s.label}</strong>
-                      {project.stage === s.stage && <span className="badge current">current</span>}
+                      <span><strong>{s.label}</strong>{project.stage === s.stage && <span className="badge current">current</span>}</span>
                       <span className="stage-summary">{s.summary}</span>
                       <span className="muted small">{s.details}</span>
                     </span>
@@ -170,7 +179,7 @@ export function SettingsPage({ projectId }: { projectId: number }) {
               {notice && <p className="notice-ok" role="status" data-testid="stage-notice">{notice}</p>}
               {error && <p className="form-error" role="alert">{error}</p>}
             </section>
-            {project.stage === 'auto' && manager && <AutoAnnotate project={project} />}
+            {project.stage === 'auto' && manager && <AutoAnnotate project={project} onFinished={loaded.reload} />}
             {project.stage === 'auto' && !manager && (
               <section className="panel"><p className="muted">A manager runs the automatic annotation of this project.</p></section>
             )}

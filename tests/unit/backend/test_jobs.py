@@ -75,3 +75,21 @@ def test_job_api_shows_state_and_progress_only_to_who_may_see_it(job, make_user,
     assert client_for(stranger).get(f"/api/jobs/{job.pk}/").status_code == 404
     cancelled = client_for(owner).post(f"/api/jobs/{job.pk}/cancel/")
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+
+
+def test_jobs_on_a_dead_workers_queue_are_resent_and_old_messages_ignored(db, django_capture_on_commit_callbacks):
+    pinned = job_create(kind="video_prompt", queue="gpu-1@host.dq2")
+    Job.objects.filter(pk=pinned.pk).update(task_name="inference.video_prompt")
+    alive = job_create(kind="video_prompt", queue="gpu-2@host.dq2")
+    Job.objects.filter(pk=alive.pk).update(task_name="inference.video_prompt")
+    from backend.jobs.services import jobs_reroute_from_dead_workers
+
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        moved = jobs_reroute_from_dead_workers({"gpu-2@host"})
+    assert moved == [pinned.pk] and len(sent) == 1
+    pinned.refresh_from_db()
+    assert pinned.queue == "gpu" and pinned.route == 1 and Job.objects.get(pk=alive.pk).queue == "gpu-2@host.dq2"
+    # the message sent before the move, should the old worker come back, does nothing
+    assert job_run(pinned.pk, lambda running: {"ran": True}, route=0) is None
+    assert Job.objects.get(pk=pinned.pk).state == "queued"
+    assert job_run(pinned.pk, lambda running: {"ran": True}, route=1).state == "succeeded"

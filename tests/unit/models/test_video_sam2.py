@@ -182,3 +182,28 @@ def test_bad_propagation_arguments_fail_before_the_first_frame(tracker):
     with pytest.raises(ValueError, match="expected a Sam2TrackerState"):
         tracker.add_prompts(object(), 0, 1, points=[[1, 1]], labels=[1])
     assert isinstance(state, Sam2TrackerState) and state.objects[1].tracked == {}
+
+
+def test_a_new_object_whose_frame_cannot_be_read_is_not_kept(tracker, tmp_path):
+    for t, frame in enumerate(moving_shapes(3)):
+        Image.fromarray(frame if t != 1 else frame[:50]).save(tmp_path / f"{t:05d}.png")
+    state = tracker.start(FolderFrames.from_folder(tmp_path))
+    tracker.add_prompts(state, 0, 1, points=[[20.0, 35.0]], labels=[1])
+    with pytest.raises(ValueError, match="frame 1 .* is 128x50"):
+        tracker.add_prompts(state, 1, 2, points=[[20.0, 35.0]], labels=[1])
+    assert state.obj_ids == [1]
+
+
+def test_a_correction_survives_the_next_propagation(tracker):
+    # sam2's default would recompute a corrected, already tracked frame on the next propagation
+    # and drop the correction; ours makes it a conditioning frame.
+    assert tracker.network.add_all_frames_to_correct_as_cond
+    state = tracker.start(moving_shapes())
+    tracker.add_prompts(state, 0, 1, points=[[20.0, 35.0]], labels=[1])
+    list(tracker.propagate(state))
+    corrected = np.zeros((HEIGHT, WIDTH), bool)
+    corrected[20:50, 30:60] = True
+    on_frame = tracker.add_mask(state, 7, 1, corrected)
+    again = dict(tracker.propagate(state))
+    np.testing.assert_array_equal(again[7][1], on_frame[1])
+    assert 7 in state.objects[1].cond and 7 not in state.objects[1].non_cond

@@ -42,6 +42,8 @@ export interface AnnotatorView {
   selectedProposalId: number | null;
   rejectedCount: number;
   deciding: boolean;
+  /** Semi-automatic stage, nothing on the image yet: its proposals may still be computed. */
+  proposalsPending: boolean;
   /** The image's embedding as last seen; 'pending' shows a small "preparing" chip. */
   embeddingStatus: ImageRecord['embedding_status'] | null;
   /** Set while a predict waits on the embedding job (answered 202): the big overlay with progress. */
@@ -94,7 +96,7 @@ export class AnnotatorController {
     this.state = {
       status: 'loading', loadError: null, image: null, project: null, bitmap: null, edit: this.history.present,
       canUndo: false, canRedo: false, tool: 'prompt', brushRadius: 8, savedMasks: [], selectedMaskId: null,
-      proposals: [], selectedProposalId: null, rejectedCount: 0, deciding: false,
+      proposals: [], selectedProposalId: null, rejectedCount: 0, deciding: false, proposalsPending: false,
       embeddingStatus: null, preparing: null, predicting: false, model: null, saving: false, error: null, notice: null, conflict: null,
       draftRestored: false, draftKept: true, clicks: 0,
     };
@@ -102,7 +104,7 @@ export class AnnotatorController {
       api, view: this.getView, set: (patch) => this.set(patch), refreshMasks: () => this.refreshMasks(),
       flash: (notice) => this.flash(notice), describe, edit: (id) => this.editSavedMask(id), save: () => this.save(),
       discardEdit: () => { this.session.reset(); this.history.reset(emptyEditState(this.edit.categoryId)); this.syncEdit(); },
-      editingId: () => this.edit.editing?.id ?? null,
+      editingId: () => this.edit.editing?.id ?? null, alive: () => !this.disposed,
     });
   }
 
@@ -152,6 +154,7 @@ export class AnnotatorController {
       if (restored) this.flash('Your unsaved draft was restored.');
       void this.loadModelInfo();
       if (image.embedding_status === 'pending') void this.watchEmbedding();
+      void this.proposals.watchForProposals();
     } catch (error) {
       this.set({ status: 'error', loadError: describe(error) });
     }
@@ -412,7 +415,10 @@ export class AnnotatorController {
     const mask = this.state.savedMasks.find((m) => m.id === id) ?? this.state.proposals.find((m) => m.id === id);
     if (!mask) return;
     this.set(mask.status === 'proposed' ? { selectedProposalId: id, selectedMaskId: null } : { selectedMaskId: id });
-    this.push(editStateFromMask(mask));
+    const next = editStateFromMask(mask);
+    // A proposal has no category yet: fixing it gives it the one in use (shown in the panel, C changes it).
+    if (mask.status === 'proposed' && mask.category === null) next.categoryId = this.edit.categoryId;
+    this.push(next);
   }
 
   async deleteSelected(): Promise<void> {

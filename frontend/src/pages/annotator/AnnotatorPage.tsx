@@ -236,6 +236,7 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
         <ProposalList
           proposals={view.proposals} categories={categories} selectedId={view.selectedProposalId}
           editingId={edit.editing?.id ?? null} rejectedCount={view.rejectedCount} deciding={view.deciding}
+          pending={view.proposalsPending}
           onSelect={(id) => controller.proposals.select(id)} onAccept={() => void controller.proposals.accept()}
           onReject={() => void controller.proposals.reject()} onFix={(id) => controller.proposals.fix(id)}
         />

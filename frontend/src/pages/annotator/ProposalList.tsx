@@ -6,17 +6,25 @@ import { PROPOSAL_COLOR } from './AnnotatorController';
 
 interface Props {
   proposals: MaskRecord[]; categories: Category[]; selectedId: number | null; editingId: number | null;
-  rejectedCount: number; deciding: boolean;
+  rejectedCount: number; deciding: boolean; pending: boolean;
   onSelect: (id: number | null) => void; onAccept: () => void; onReject: () => void; onFix: (id: number) => void;
 }
 
-export function ProposalList({ proposals, categories, selectedId, editingId, rejectedCount, deciding, onSelect, onAccept, onReject, onFix }: Props) {
+export function ProposalList({ proposals, categories, selectedId, editingId, rejectedCount, deciding, pending, onSelect, onAccept, onReject, onFix }: Props) {
   const category = (id: number | null) => categories.find((c) => c.id === id);
   const listRef = useRef<HTMLUListElement>(null);
   useEffect(() => {
     // Tab through a long list: keep the selected row in sight.
     listRef.current?.querySelector(`[data-proposal-id="${selectedId}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [selectedId]);
+  if (pending) {
+    return (
+      <section className="proposals" data-testid="proposals">
+        <h2>Proposals</h2>
+        <p className="muted small" role="status">The model is proposing masks for this image… they appear here when ready.</p>
+      </section>
+    );
+  }
   if (proposals.length === 0 && rejectedCount === 0) return null;
   return (
     <section className="proposals" data-testid="proposals">

@@ -21,6 +21,8 @@ export interface ProposalHost {
   /** Drops what is in the editor without an undo step (the proposal it held was decided). */
   discardEdit(): void;
   editingId(): number | null;
+  /** False once the page is gone (stops polling). */
+  alive(): boolean;
 }
 
 export type ProposalView = Pick<AnnotatorView, 'proposals' | 'selectedProposalId' | 'rejectedCount' | 'deciding'>;
@@ -86,6 +88,26 @@ export class ProposalReview {
     if (target === undefined) return;
     this.select(target);
     this.host.edit(target);
+  }
+
+  /** Semi-automatic stage, an image with nothing on it yet: its proposals are probably being computed
+   * (a job per image after the switch). Look again now and then so they show up without a reload. */
+  async watchForProposals(options: { intervalMs?: number; timeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {}): Promise<void> {
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const interval = options.intervalMs ?? 4000;
+    const deadline = Date.now() + (options.timeoutMs ?? 180_000);
+    const waiting = () => {
+      const view = this.host.view();
+      return this.host.alive() && view.project?.stage === 'semi' && view.proposals.length === 0
+        && view.savedMasks.length === 0 && view.rejectedCount === 0;
+    };
+    if (waiting()) this.host.set({ proposalsPending: true });
+    while (waiting() && Date.now() < deadline) {
+      await sleep(interval);
+      if (!waiting()) break;
+      await this.host.refreshMasks().catch(() => undefined);
+    }
+    if (this.host.alive()) this.host.set({ proposalsPending: false });
   }
 
   /** The conflict dialog's "accept / reject anyway": decide on the server's current version. */
