@@ -253,7 +253,7 @@ class SamSegmenter:
         image.
         """
         check_embedding(embedding, self.name, self.version)
-        coords, label_array = _check_point_batch(points, labels, embedding.original_size)
+        coords, label_array = check_point_batch(points, labels, embedding.original_size)
         coords = self.transform.apply_coords(coords, embedding.original_size)
         sparse, dense = self.network.prompt_encoder(
             points=(
@@ -349,7 +349,7 @@ def onnx_point_prompts(coords, labels, box_coords) -> tuple[np.ndarray, np.ndarr
     return np.concatenate(parts_xy, axis=0), np.concatenate(parts_label, axis=0)
 
 
-def _check_point_batch(points, labels, image_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def check_point_batch(points, labels, image_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Check a batch of point prompts: points BxNx2 finite XY inside [0, w] x [0, h], labels BxN of
     0 / 1. Returns (float64 points, int32 labels); ValueError naming the problem otherwise."""
     h, w = image_size

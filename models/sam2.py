@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import sam2 as sam2_package
 import torch
+import torch.nn.functional as F
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 from sam2.modeling.sam2_base import SAM2Base
 from sam2.utils.transforms import SAM2Transforms
 
-from models.protocol import Embedding, Prediction, check_embedding, validate_image, validate_prompts
+from models.protocol import LOW_RES_SIZE, Embedding, Prediction, check_embedding, validate_image, validate_prompts
+from models.sam import check_point_batch
 
 OFFICIAL_CONFIG_DIR = Path(sam2_package.__file__).parent / "configs" / "sam2.1"
 LOCAL_CONFIG_DIR = Path(__file__).parent / "configs"
@@ -140,6 +142,53 @@ class Sam2Segmenter:
             scores=scores[0].float().cpu().numpy(),
             low_res_logits=low_res[0].float().cpu().numpy(),
         )
+
+    @torch.no_grad()
+    def predict_batch(self, embedding, points, labels, multimask=True) -> tuple[np.ndarray, np.ndarray]:
+        """Decode B prompt sets in one forward pass, as SAM2AutomaticMaskGenerator does through
+        SAM2ImagePredictor._predict. points: BxNx2 float XY in original image pixels; labels: BxN, 1
+        positive / 0 negative. Returns (low_res_logits float32 BxKx256x256, not clamped, scores
+        float32 BxK); K is 3 (multimask) or 1. `upscale_logits` brings logits to the image; clamp to
+        [-32, 32] before feeding one back as mask_input, as `predict` does."""
+        check_embedding(embedding, self.name, self.version)
+        if len(embedding.high_res_features) != 2:
+            raise ValueError("a SAM 2 embedding needs its two high-resolution feature levels")
+        coords, label_array = check_point_batch(points, labels, embedding.original_size)
+        coords_t = self.transforms.transform_coords(
+            torch.as_tensor(coords, dtype=torch.float32, device=self.device), normalize=True, orig_hw=embedding.original_size
+        )
+        labels_t = torch.as_tensor(label_array, dtype=torch.int, device=self.device)
+        sparse, dense = self.network.sam_prompt_encoder(points=(coords_t, labels_t), boxes=None, masks=None)
+        low_res, scores, _, _ = self.network.sam_mask_decoder(
+            image_embeddings=self._tensor(embedding.features),
+            image_pe=self.network.sam_prompt_encoder.get_dense_pe(),
+            sparse_prompt_embeddings=sparse,
+            dense_prompt_embeddings=dense,
+            multimask_output=multimask,
+            repeat_image=coords_t.shape[0] > 1,
+            high_res_features=[self._tensor(level) for level in embedding.high_res_features],
+        )
+        return low_res.float().cpu().numpy(), scores.float().cpu().numpy()
+
+    @torch.no_grad()
+    def upscale_logits(self, embedding, low_res_logits, chunk: int = 24) -> np.ndarray:
+        """Low-res logits (Nx256x256) to float32 NxHxW logits at the embedding's original size (one
+        bilinear resize, as SAM2Transforms.postprocess_masks without hole filling); mask = logits >
+        0. Upscaled in groups of 3 channels, the layout of the multimask output, because PyTorch's CPU
+        kernel rounds differently for other channel counts."""
+        low_res = np.asarray(low_res_logits, dtype=np.float32)
+        if low_res.ndim != 3 or low_res.shape[1:] != (LOW_RES_SIZE, LOW_RES_SIZE):
+            raise ValueError(f"low_res_logits must be Nx256x256, got shape {low_res.shape}")
+        count, group = low_res.shape[0], 3
+        padded = np.concatenate([low_res, np.repeat(low_res[-1:], -count % group, axis=0)]) if count else low_res
+        planes = padded.reshape(-1, group, LOW_RES_SIZE, LOW_RES_SIZE)
+        out = np.empty((planes.shape[0] * group, *embedding.original_size), dtype=np.float32)
+        step = max(1, chunk // group)
+        for start in range(0, planes.shape[0], step):
+            block = torch.as_tensor(planes[start:start + step], device=self.device)
+            block = F.interpolate(block, embedding.original_size, mode="bilinear", align_corners=False)
+            out[start * group:(start + step) * group] = block.flatten(0, 1).cpu().numpy()
+        return out[:count]
 
     def _tensor(self, array: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(np.asarray(array, dtype=np.float32), device=self.device)

@@ -54,6 +54,17 @@ POLICY: dict[str, tuple[str, str, dict[str, frozenset]]] = {
         "change": WORKERS,
         "delete": WORKERS,
     }),
+    "question": ("annotations.VideoQuestion", "video__project", {
+        "view": EVERYONE,
+        "create": WORKERS,
+        "change": WORKERS,
+        "audit": frozenset({R, M}),
+    }),
+    "caption": ("annotations.RegionCaption", "masklet__video__project", {
+        "view": EVERYONE,
+        "create": WORKERS,
+        "change": WORKERS,
+    }),
     "export": ("exports.ExportJob", "project", {
         "view": frozenset({M, X}),
         "create": frozenset({M, X}),

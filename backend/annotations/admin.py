@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from backend.annotations.models import AutoMaskRun, Mask, Masklet, MaskletFrame, PromptEvent
+from backend.annotations.models import (
+    AutoMaskRun,
+    Mask,
+    Masklet,
+    MaskletFrame,
+    PromptEvent,
+    RegionCaption,
+    Review,
+    VideoQuestion,
+)
 
 
 class PromptEventInline(admin.TabularInline):
@@ -35,3 +44,21 @@ class MaskletAdmin(admin.ModelAdmin):
 class MaskletFrameAdmin(admin.ModelAdmin):
     list_display = ["id", "masklet", "frame_index", "area", "edited", "source", "updated_at"]
     list_filter = ["edited", "source"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["id", "mask", "masklet", "reviewer", "decision", "seconds", "created_at"]
+    list_filter = ["decision"]
+
+
+@admin.register(VideoQuestion)
+class VideoQuestionAdmin(admin.ModelAdmin):
+    list_display = ["id", "video", "q_type", "q_subtype", "start_time", "end_time", "is_audited"]
+    list_filter = ["q_type", "is_audited"]
+
+
+@admin.register(RegionCaption)
+class RegionCaptionAdmin(admin.ModelAdmin):
+    list_display = ["id", "masklet", "kind", "start_frame", "end_frame", "status"]
+    list_filter = ["kind", "status"]

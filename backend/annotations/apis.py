@@ -127,7 +127,7 @@ class ProjectMetricsApi(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("by", str)], responses=dict)
     def get(self, request, project_id: int):
-        from backend.annotations.metrics import engine_metrics
+        from backend.annotations.metrics import engine_metrics, review_metrics
         from backend.media.selectors import project_get
 
         project = project_get(user=request.user, project_id=project_id)
@@ -137,4 +137,4 @@ class ProjectMetricsApi(APIView):
             rows = engine_metrics(masks, group_by)
         except ValueError as exc:
             raise ValidationError({"by": str(exc)}) from exc
-        return Response({"project": project.pk, "by": group_by, "rows": rows})
+        return Response({"project": project.pk, "by": group_by, "rows": rows, "reviews": review_metrics(project.pk)})

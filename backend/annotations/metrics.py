@@ -57,3 +57,26 @@ def engine_metrics(masks: QuerySet, group_by: list[str]) -> list[dict]:
             row[key] = round(row[key], 3) if row[key] is not None else None
         result.append(row)
     return result
+
+
+def review_metrics(project_id: int) -> list[dict]:
+    """Review decisions per reviewer and day: counts by decision and mean seconds per decision."""
+    from django.db.models import Q as Where
+
+    from backend.annotations.models import Review
+
+    reviews = Review.objects.filter(Where(mask__image__project_id=project_id) | Where(masklet__video__project_id=project_id))
+    rows = (
+        reviews.annotate(day=TruncDate("created_at"), reviewer_name=F("reviewer__username"))
+        .values("day", "reviewer_name")
+        .annotate(
+            decisions=Count("pk"),
+            accepted=Count("pk", filter=Q(decision="accepted")),
+            rejected=Count("pk", filter=Q(decision="rejected")),
+            fixed=Count("pk", filter=Q(decision="fixed")),
+            seconds_per_decision=Avg("seconds"),
+        )
+        .order_by("day", "reviewer_name")
+    )
+    return [{**row, "day": row["day"].isoformat(), "reviewer": row.pop("reviewer_name"),
+             "seconds_per_decision": round(row["seconds_per_decision"] or 0.0, 3)} for row in rows]

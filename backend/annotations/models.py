@@ -128,3 +128,71 @@ class MaskletFrame(models.Model):
     class Meta:
         ordering = ["masklet_id", "frame_index"]
         constraints = [models.UniqueConstraint(fields=["masklet", "frame_index"], name="one_mask_per_masklet_frame")]
+
+
+class Review(models.Model):
+    """A reviewer's decision on a submitted mask or masklet (a masklet is judged as a whole, as in
+    SA-V). A rejection carries its reason back to the annotator."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+        FIXED = "fixed"  # the reviewer corrected it and accepted it
+
+    mask = models.ForeignKey(Mask, null=True, blank=True, on_delete=models.CASCADE, related_name="reviews")
+    masklet = models.ForeignKey(Masklet, null=True, blank=True, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="reviews")
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    reason = models.TextField(blank=True)
+    seconds = models.FloatField(default=0.0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(mask__isnull=False, masklet__isnull=True) | models.Q(mask__isnull=True, masklet__isnull=False)),
+            name="review_of_one_item")]
+
+
+class VideoQuestion(models.Model):
+    """A fine-grained question / answer pair on a time segment of a video (PLM-FGQA)."""
+
+    video = models.ForeignKey("media.Video", on_delete=models.CASCADE, related_name="questions")
+    start_time = models.FloatField(help_text="segment start, seconds")
+    end_time = models.FloatField(help_text="segment end, seconds")
+    question = models.TextField()
+    answer = models.TextField()
+    q_type = models.CharField(max_length=64)
+    q_subtype = models.CharField(max_length=64, blank=True)
+    what_description = models.TextField(blank=True)
+    domain = models.CharField(max_length=64, blank=True)
+    is_audited = models.BooleanField(default=False)
+    audited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["video_id", "start_time", "id"]
+
+
+class RegionCaption(models.Model):
+    """A spatio-temporal region caption on a masklet (PLM-STC): rcap (caption of a span), rtloc
+    (a caption whose span is what is asked for), rdcap (consecutive spans, each captioned)."""
+
+    class Kind(models.TextChoices):
+        RCAP = "rcap"
+        RTLOC = "rtloc"
+        RDCAP = "rdcap"
+
+    masklet = models.ForeignKey(Masklet, on_delete=models.PROTECT, related_name="captions")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    start_frame = models.PositiveIntegerField(null=True, blank=True)
+    end_frame = models.PositiveIntegerField(null=True, blank=True)
+    caption = models.TextField(blank=True)
+    dense_captions = models.JSONField(default=list, blank=True, help_text="rdcap: [{start_frame, end_frame, caption}]")
+    status = models.CharField(max_length=10, choices=Masklet.Status.choices, default=Masklet.Status.SUBMITTED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["masklet_id", "start_frame", "id"]

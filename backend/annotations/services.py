@@ -95,6 +95,8 @@ def mask_update(*, mask: Mask, user, version: int, rle: object | None = None, ca
         if current.version != version:
             raise StaleMask(current)
         fields = {"version": F("version") + 1, "seconds": F("seconds") + seconds, "clicks": F("clicks") + clicks, "updated_by": user}
+        if current.status == Mask.Status.REJECTED:
+            fields["status"] = Mask.Status.SUBMITTED  # fixed after a rejection: back to the reviewers
         if geometry is not None:
             fields.update(rle=geometry.rle, area=geometry.area, bbox=geometry.bbox)
             if geometry.rle != current.rle:

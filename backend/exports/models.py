@@ -8,6 +8,8 @@ class ExportJob(models.Model):
         COCO = "coco", "COCO instances (RLE)"
         SA1B = "sa1b", "SA-1B (tar of sa_<id>.json and images)"
         SAV = "sav", "SA-V (tar of <video_id>_manual.json and frames)"
+        PLM_FGQA = "plm-fgqa", "PLM fine-grained video QA (JSON Lines)"
+        PLM_STC = "plm-stc", "PLM region captions (tar of rcap, rtloc, rdcap JSON Lines)"
 
     project = models.ForeignKey("media.Project", on_delete=models.CASCADE, related_name="exports")
     format = models.CharField(max_length=16, choices=Format.choices)

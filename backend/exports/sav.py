@@ -12,7 +12,6 @@ from backend.media.storage import read_bytes
 from engine import rle as rle_ops
 from engine.formats.sav import build_sav, sav_file_name, write_sav
 
-DEFAULT_MASKLET_STATUSES = (Masklet.Status.SUBMITTED, Masklet.Status.ACCEPTED)
 
 
 def sav_video_id(video: Video) -> str:
@@ -47,7 +46,10 @@ def _add(tar: tarfile.TarFile, name: str, payload: bytes) -> None:
 
 def write_sav_tar(project: Project, path: str, *, include_all: bool = False,
                   progress: Callable[[float], None] | None = None) -> dict:
-    masklets = Masklet.objects.all() if include_all else Masklet.objects.filter(status__in=DEFAULT_MASKLET_STATUSES)
+    from backend.exports.plm import kept_statuses
+
+    statuses = kept_statuses(project, include_all)
+    masklets = Masklet.objects.all() if statuses is None else Masklet.objects.filter(status__in=statuses)
     videos = list(project.videos.order_by("id"))
     written = 0
     with tarfile.open(path, "w", format=tarfile.USTAR_FORMAT) as tar:

@@ -14,14 +14,17 @@ from backend.media.models import Project
 from engine.formats.coco import coco_annotation, write_coco_instances
 
 DEFAULT_STATUSES = (Mask.Status.SUBMITTED, Mask.Status.ACCEPTED)
+REVIEWED_STATUSES = (Mask.Status.ACCEPTED,)
 UNCATEGORISED = {"id": 0, "name": "uncategorised", "supercategory": ""}
 CHUNK = 2000
 
 
 def export_masks(project: Project, include_all: bool = False):
+    """Kept masks: accepted ones where the project requires review, else submitted and accepted;
+    include_all adds proposals and rejected masks."""
     masks = Mask.objects.filter(image__project=project)
     if not include_all:
-        masks = masks.filter(status__in=DEFAULT_STATUSES)
+        masks = masks.filter(status__in=REVIEWED_STATUSES if project.review_required else DEFAULT_STATUSES)
     return masks
 
 
@@ -71,10 +74,24 @@ def _write_sav_file(project: Project, path: str, *, include_all: bool, progress)
     return write_sav_tar(project, path, include_all=include_all, progress=progress)
 
 
+def _write_fgqa_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
+    from backend.exports.plm import write_fgqa
+
+    return write_fgqa(project, path, include_all=include_all, progress=progress)
+
+
+def _write_stc_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
+    from backend.exports.plm import write_stc
+
+    return write_stc(project, path, include_all=include_all, progress=progress)
+
+
 WRITERS = {
     ExportJob.Format.COCO: (_write_coco_file, "json"),
     ExportJob.Format.SA1B: (_write_sa1b_file, "tar"),
     ExportJob.Format.SAV: (_write_sav_file, "tar"),
+    ExportJob.Format.PLM_FGQA: (_write_fgqa_file, "jsonl"),
+    ExportJob.Format.PLM_STC: (_write_stc_file, "tar"),
 }
 
 

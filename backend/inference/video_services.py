@@ -79,7 +79,9 @@ def prompt_add(*, session: VideoSession, user, kind: str, frame: int, obj_id: in
         prompt = VideoPrompt.objects.create(session=locked, seq=seq, kind=kind, frame=frame, obj_id=obj_id, points=points,
                                             labels=labels, box=box, rle=rle, user=user)
         if kind == VideoPrompt.Kind.REMOVE:
-            existing.delete()
+            from backend.annotations.plm import masklet_delete
+
+            masklet_delete(existing)
         elif existing is None:
             Masklet.objects.create(video=video, object_id=obj_id, category=category, created_by=user)
         elif category is not None:

@@ -23,6 +23,8 @@ class Project(models.Model):
         help_text="the retrained model serving this project; empty: the deployment's MODEL",
     )
     gate_metric = models.CharField(max_length=16, default="NoC@90", help_text="a candidate goes live only if better on this")
+    review_required = models.BooleanField(default=False, help_text="exports take only reviewed-and-accepted items")
+    qa_taxonomy = models.JSONField(default=dict, blank=True, help_text="video QA: {question type: [subtypes]}")
     amg_settings = models.JSONField(default=dict, blank=True, help_text="automatic-mask generator settings over SAM's defaults")
     retrain_every_masks = models.PositiveIntegerField(null=True, blank=True, help_text="start a round every N newly accepted masks")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -22,7 +22,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "id", "name", "kind", "stage", "annotation_fps", "description", "categories", "role", "amg_settings",
-            "gate_metric", "retrain_every_masks", "active_model_version",
+            "review_required", "qa_taxonomy", "gate_metric", "retrain_every_masks", "active_model_version",
             "image_count", "video_count", "mask_count", "images_done", "created_at",
         ]
         read_only_fields = fields
@@ -74,8 +74,16 @@ class ProjectUpdateSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Project.Stage.choices, required=False)
     annotation_fps = serializers.IntegerField(min_value=1, max_value=60, required=False)
     amg_settings = AmgSettingsSerializer(required=False)
+    review_required = serializers.BooleanField(required=False)
+    qa_taxonomy = serializers.DictField(child=serializers.ListField(child=serializers.CharField(max_length=64), max_length=100),
+                                        required=False)
     gate_metric = serializers.ChoiceField(choices=["NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5"], required=False)
     retrain_every_masks = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
+
+    def validate_qa_taxonomy(self, value):
+        if len(value) > 100 or any(len(name) > 64 for name in value):
+            raise serializers.ValidationError("at most 100 question types, names of at most 64 characters")
+        return value
 
     def validate_name(self, value):
         if Project.objects.filter(name=value).exclude(pk=self.context["project"].pk).exists():

@@ -1,6 +1,6 @@
 """Turn a batch of grid points into scored candidate masks on one embedded crop: one batched forward
-pass where the backend offers `predict_batch` / `upscale_logits` (SAM), else one `predict` call per
-point (classical GrabCut, SAM 2). Predicted-IoU and stability filters are applied here, the IoU
+pass where the backend offers `predict_batch` / `upscale_logits` (SAM, SAM 2), else one `predict`
+call per point (classical GrabCut). Predicted-IoU and stability filters are applied here, the IoU
 filter before upscaling so rejected candidates never cost a full-resolution map."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from engine.metrics.masks import stability_score
 from models.protocol import Embedding, ImageSegmenter
 
 MASK_THRESHOLD = 0.0  # every backend's masks are logits > 0
+UPSCALE_CHUNK = 24  # masks upscaled to full resolution at a time (a multiple of 3, see SamSegmenter)
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,27 @@ def _decode_batched(segmenter, embedding: Embedding, points: np.ndarray, score_f
     low_res = low_res.reshape(-1, *low_res.shape[2:])
     predicted_iou = scores.reshape(-1).astype(np.float32)
     clicks = np.repeat(points, per_point, axis=0)
-    keep = _iou_passes(predicted_iou, score_filter)
-    logits = segmenter.upscale_logits(embedding, low_res[keep])
-    stability = _stability(logits, score_filter)
-    passes = _stability_passes(stability, score_filter)
+    keep = np.flatnonzero(_iou_passes(predicted_iou, score_filter))
+    # Full-resolution logits exist UPSCALE_CHUNK at a time: the peak memory is that many float maps
+    # plus the bool masks that pass (SAM holds every mask of the batch as float logits).
+    masks, stability, kept = [], [], []
+    for start in range(0, len(keep), UPSCALE_CHUNK):
+        chosen = keep[start:start + UPSCALE_CHUNK]
+        logits = segmenter.upscale_logits(embedding, low_res[chosen])
+        chunk_stability = _stability(logits, score_filter)
+        passes = _stability_passes(chunk_stability, score_filter)
+        masks.append(logits[passes] > MASK_THRESHOLD)
+        stability.append(chunk_stability[passes])
+        kept.append(chosen[passes])
+    if not kept:
+        height, width = embedding.original_size
+        return _no_candidates(height, width)
+    kept_indices = np.concatenate(kept)
     return Candidates(
-        masks=logits[passes] > MASK_THRESHOLD,
-        predicted_iou=predicted_iou[keep][passes],
-        stability=stability[passes],
-        points=clicks[keep][passes],
+        masks=np.concatenate(masks),
+        predicted_iou=predicted_iou[kept_indices],
+        stability=np.concatenate(stability),
+        points=clicks[kept_indices],
     )
 
 
@@ -90,12 +103,15 @@ def _decode_per_point(segmenter, embedding: Embedding, points: np.ndarray, score
         predicted_iou.append(scores[keep][passes])
         stability.append(point_stability[passes])
         clicks.append(np.repeat(point[None], int(passes.sum()), axis=0))
-    height, width = embedding.original_size
     if not masks:
-        return Candidates(np.zeros((0, height, width), dtype=bool), np.zeros(0, np.float32),
-                          np.zeros(0, np.float32), np.zeros((0, 2), np.float64))
+        return _no_candidates(*embedding.original_size)
     return Candidates(np.concatenate(masks), np.concatenate(predicted_iou), np.concatenate(stability),
                       np.concatenate(clicks).astype(np.float64))
+
+
+def _no_candidates(height: int, width: int) -> Candidates:
+    return Candidates(np.zeros((0, height, width), dtype=bool), np.zeros(0, np.float32),
+                      np.zeros(0, np.float32), np.zeros((0, 2), np.float64))
 
 
 def _iou_passes(predicted_iou: np.ndarray, score_filter: ScoreFilter) -> np.ndarray:

@@ -118,10 +118,12 @@ class AutomaticMaskGenerator:
     """SA-1B-style automatic masks from any `ImageSegmenter`.
 
     Backends with `predict_batch(embedding, points BxNx2, labels BxN, multimask)` -> (low-res logits
-    BxKx256x256, scores BxK) and `upscale_logits(embedding, Nx256x256)` -> NxHxW logits (SamSegmenter)
-    decode a whole point batch per forward pass, with stability on full-resolution logits, giving
-    SamAutomaticMaskGenerator's masks; others (GrabCutSegmenter, Sam2Segmenter) are prompted one
-    click at a time, stability then coming from their 256x256 logits.
+    BxKx256x256, scores BxK) and `upscale_logits(embedding, Nx256x256)` -> NxHxW logits
+    (SamSegmenter, Sam2Segmenter) decode a whole point batch per forward pass, with stability on
+    full-resolution logits: the records equal SamAutomaticMaskGenerator's (SAM2AutomaticMaskGenerator's
+    with use_m2m off for SAM 2) given the same settings and max_mask_fraction=1.0. Others
+    (GrabCutSegmenter) are prompted one click at a time, stability then coming from their 256x256
+    logits.
     """
 
     def __init__(self, segmenter: ImageSegmenter, settings: AmgSettings | None = None):

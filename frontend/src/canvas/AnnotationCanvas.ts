@@ -118,6 +118,16 @@ export class AnnotationCanvas {
     this.fit();
   }
 
+  /** Another picture of the same size (the next video frame): zoom and pan stay as they are. */
+  swapImage(image: CanvasImageSource, width: number, height: number): void {
+    if (!this.image || width !== this.imageWidth || height !== this.imageHeight) {
+      this.setImage(image, width, height);
+      return;
+    }
+    this.image = image;
+    this.requestDraw();
+  }
+
   /** The mask being edited; brush and eraser write into `mask.data` in place. */
   setWorkingMask(mask: BinaryMask | null, color?: string): void {
     this.workingMask = mask;

@@ -3,6 +3,8 @@ on shared CPUs), and generated scenes small enough to train on in seconds."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -23,3 +25,21 @@ def _fast_cpu_training():
 def scenes():
     """(train samples, held-out samples): 128x128 generated scenes with 3 objects each."""
     return synthetic_samples(24, seed=0), synthetic_samples(3, seed=500)
+
+
+@pytest.fixture(scope="session")
+def trained_tiny_sam(scenes, tmp_path_factory):
+    """A tiny SAM trained from scratch on the training scenes, with held-out metrics before and after
+    (shared by the learning and checkpoint tests: training is the expensive part of the suite)."""
+    from training.evaluate import evaluate
+    from training.loop import train
+    from training.networks import TrainableNetwork
+    from training.simulate import SimulationConfig
+
+    train_samples, heldout = scenes
+    config = replace(SimulationConfig().train, steps=TEST_STEPS, checkpoint_every=TEST_STEPS // 2)
+    untrained = TrainableNetwork.build(config.spec, seed=config.seed).as_segmenter("untrained")
+    untrained_metrics = evaluate(untrained, heldout)
+    result = train(train_samples, config, tmp_path_factory.mktemp("trained"))
+    metrics = evaluate(result.network.as_segmenter("trained"), heldout)
+    return {"result": result, "untrained_metrics": untrained_metrics, "metrics": metrics}
