@@ -160,6 +160,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProjectKindEnum": "backend.media.models.Project.Kind",
         "PromptKindEnum": "backend.annotations.models.PromptEvent.Kind",
+        "VideoOperationKindEnum": "backend.inference.models.VideoPrompt.Kind",
+        "RegionCaptionKindEnum": "backend.annotations.models.RegionCaption.Kind",
+        "MaskStatusEnum": "backend.annotations.models.Mask.Status",
+        "MaskletStatusEnum": "backend.annotations.models.Masklet.Status",
+        "ModelVersionStatusEnum": "backend.training.models.ModelVersion.Status",
+        "JobStateEnum": "backend.jobs.models.Job.State",
     },
 }
 
