@@ -300,7 +300,8 @@ class SamSegmenter:
         for start in range(0, planes.shape[0], step):
             block = torch.as_tensor(planes[start:start + step, :, :rows, :cols], device=self.device)
             block = F.interpolate(block, scale_factor=float(factor), mode="bilinear", align_corners=False)
-            block = F.interpolate(block[..., :in_h, :in_w], embedding.original_size, mode="bilinear", align_corners=False)
+            block = block[..., :in_h, :in_w]
+            block = F.interpolate(block, embedding.original_size, mode="bilinear", align_corners=False)
             out[start * group:(start + step) * group] = block.flatten(0, 1).cpu().numpy()
         return out[:count]
 

@@ -155,7 +155,9 @@ class Sam2Segmenter:
             raise ValueError("a SAM 2 embedding needs its two high-resolution feature levels")
         coords, label_array = check_point_batch(points, labels, embedding.original_size)
         coords_t = self.transforms.transform_coords(
-            torch.as_tensor(coords, dtype=torch.float32, device=self.device), normalize=True, orig_hw=embedding.original_size
+            torch.as_tensor(coords, dtype=torch.float32, device=self.device),
+            normalize=True,
+            orig_hw=embedding.original_size,
         )
         labels_t = torch.as_tensor(label_array, dtype=torch.int, device=self.device)
         sparse, dense = self.network.sam_prompt_encoder(points=(coords_t, labels_t), boxes=None, masks=None)

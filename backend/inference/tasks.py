@@ -87,7 +87,7 @@ def video_propagate(job) -> dict:
     replay rebuilds exactly this state."""
     from backend.inference.models import VideoPrompt, VideoSession
     from backend.inference.video import current_tracker, propagation, registry
-    from backend.inference.video_services import frames_store
+    from backend.inference.video_services import FrameWriter
     from backend.jobs.services import JobCancelled, job_progress
 
     session = VideoSession.objects.select_related("video").filter(pk=job.subject_id).first()
@@ -102,15 +102,16 @@ def video_propagate(job) -> dict:
         VideoSession.objects.filter(pk=session.pk).update(worker=job.worker, tracker_version=current_tracker().version)
         if live.applied_seq >= operation.seq:
             continue
-        objects = set(operation.options.get("obj_ids") or [])
+        writer = FrameWriter(session.video, set(operation.options.get("obj_ids") or []))
         frames_here = 0
         try:
             for frame, masks in propagation(current_tracker().tracker, live.state, operation):
                 frames_here += 1
-                wanted = {obj: mask for obj, mask in masks.items() if obj in objects}
-                written += frames_store(session.video, frame, wanted, source="propagated", edited=False, keep_edited=True)
                 done += 1
-                job_progress(job, min(done / max(total, 1), 1.0), f"frame {frame}")
+                if writer.add(frame, masks):  # progress (and the cancel check) as often as masks are flushed
+                    job_progress(job, min(done / max(total, 1), 1.0), f"frame {frame}")
+            writer.flush()
+            written += writer.written
         except JobCancelled:
             options = {**operation.options, "max_frames": frames_here - 1} if frames_here else {**operation.options, "skip": True}
             VideoPrompt.objects.filter(pk=operation.pk).update(options=options)

@@ -141,3 +141,36 @@ def frames_store(video: Video, frame_index: int, masks: dict[int, np.ndarray], *
     MaskletFrame.objects.bulk_create(rows, update_conflicts=True, unique_fields=["masklet", "frame_index"],
                                      update_fields=["rle", "area", "edited", "source", "updated_at"])
     return len(rows)
+
+
+class FrameWriter:
+    """Writes a propagation's masks in small batches: the first frame at once (the page shows it
+    immediately), then every `interval` seconds, so a long pass costs few database round trips.
+    Frames a person made are kept; only `objects` are written."""
+
+    def __init__(self, video: Video, objects: set[int], interval: float = 0.25):
+        self.masklets = {m.object_id: m for m in Masklet.objects.filter(video=video, object_id__in=objects)}
+        self.protected = set(MaskletFrame.objects.filter(masklet__in=self.masklets.values(), edited=True)
+                             .values_list("masklet__object_id", "frame_index"))
+        self.interval, self.rows, self.written, self.last_flush = interval, [], 0, None
+
+    def add(self, frame_index: int, masks: dict[int, np.ndarray]) -> bool:
+        """Queue one frame's masks; returns True when they were flushed to the database."""
+        now = timezone.now()
+        for obj_id, mask in masks.items():
+            if obj_id in self.masklets and (obj_id, frame_index) not in self.protected:
+                rle = rle_ops.encode(np.asarray(mask, dtype=bool))
+                self.rows.append(MaskletFrame(masklet=self.masklets[obj_id], frame_index=frame_index, rle=rle,
+                                              area=rle_ops.area(rle), edited=False, source="propagated", updated_at=now))
+        if self.last_flush is None or (now - self.last_flush).total_seconds() >= self.interval:
+            self.flush()
+            return True
+        return False
+
+    def flush(self) -> None:
+        if self.rows:
+            MaskletFrame.objects.bulk_create(self.rows, update_conflicts=True, unique_fields=["masklet", "frame_index"],
+                                             update_fields=["rle", "area", "edited", "source", "updated_at"])
+            self.written += len(self.rows)
+            self.rows = []
+        self.last_flush = timezone.now()

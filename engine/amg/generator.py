@@ -76,11 +76,15 @@ class AmgSettings:
                 raise ValueError(message)
         if self.point_grids is not None:
             if len(self.point_grids) != self.crop_n_layers + 1:
-                raise ValueError(f"point_grids needs one grid per crop layer ({self.crop_n_layers + 1}), got {len(self.point_grids)}")
+                raise ValueError(
+                    f"point_grids needs one grid per crop layer ({self.crop_n_layers + 1}), got {len(self.point_grids)}"
+                )
             for grid in self.point_grids:
                 grid = np.asarray(grid)
                 if grid.ndim != 2 or grid.shape[1] != 2 or len(grid) == 0 or grid.min() < 0 or grid.max() > 1:
-                    raise ValueError(f"each point grid must be a non-empty Nx2 XY array in [0, 1], got shape {grid.shape}")
+                    raise ValueError(
+                        f"each point grid must be a non-empty Nx2 XY array in [0, 1], got shape {grid.shape}"
+                    )
         else:
             layer_point_grids(self.points_per_side, self.crop_n_layers, self.crop_n_points_downscale_factor)
 
@@ -169,8 +173,8 @@ class AutomaticMaskGenerator:
             found.extend(self._process_batch(embedding, points[start:start + batch], crop, image.shape[:2]))
         if not found.rles:
             return found
-        found = found.select(box_nms(found.box_array(), np.asarray(found.predicted_iou, np.float32), self.settings.box_nms_thresh))
-        return found
+        scores = np.asarray(found.predicted_iou, np.float32)
+        return found.select(box_nms(found.box_array(), scores, self.settings.box_nms_thresh))
 
     def _process_batch(self, embedding, points: np.ndarray, crop: CropBox, image_size: tuple[int, int]) -> _Masks:
         candidates = decode_points(self.segmenter, embedding, points, self._score_filter)

@@ -9,7 +9,9 @@ import cv2
 import numpy as np
 
 
-def remove_small_regions(mask: np.ndarray, min_area: float, mode: Literal["holes", "islands"]) -> tuple[np.ndarray, bool]:
+def remove_small_regions(
+    mask: np.ndarray, min_area: float, mode: Literal["holes", "islands"]
+) -> tuple[np.ndarray, bool]:
     """Remove the small connected regions of one kind from a mask.
 
     mask: bool HxW. mode "holes": background components (8-connected) smaller than min_area pixels

@@ -13,6 +13,8 @@ import { MetricsPage } from './pages/MetricsPage';
 import { NewProjectPage } from './pages/NewProjectPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { TopBar } from './pages/TopBar';
+import { VideoAnnotatorPage } from './pages/video/VideoAnnotatorPage';
+import { VideoListPage } from './pages/video/VideoListPage';
 
 function currentRoute(): Route {
   return parseRoute(window.location.pathname, window.location.search);
@@ -78,6 +80,10 @@ export function App() {
     page = <AnnotatorPage key={route.imageId} imageId={route.imageId} />;
   } else if (route.page === 'masks') {
     page = <MaskListPage imageId={route.imageId} />;
+  } else if (route.page === 'videos') {
+    page = <VideoListPage key={route.projectId} projectId={route.projectId} pageNumber={route.pageNumber} />;
+  } else if (route.page === 'video') {
+    page = <VideoAnnotatorPage key={route.videoId} videoId={route.videoId} />;
   } else {
     page = <main className="page"><h1>Not found</h1><p>No page at {route.path}.</p></main>;
   }

@@ -9,6 +9,8 @@ export type Route =
   | { page: 'metrics'; projectId: number }
   | { page: 'annotate'; imageId: number }
   | { page: 'masks'; imageId: number }
+  | { page: 'videos'; projectId: number; pageNumber?: number }
+  | { page: 'video'; videoId: number }
   | { page: 'notFound'; path: string };
 
 export function parseRoute(pathname: string, search = ''): Route {
@@ -25,6 +27,10 @@ export function parseRoute(pathname: string, search = ''): Route {
   }
   if ((m = path.match(/^\/images\/(\d+)$/))) return { page: 'annotate', imageId: Number(m[1]) };
   if ((m = path.match(/^\/images\/(\d+)\/masks$/))) return { page: 'masks', imageId: Number(m[1]) };
+  if ((m = path.match(/^\/projects\/(\d+)\/videos$/))) {
+    return { page: 'videos', projectId: Number(m[1]), pageNumber: Math.max(1, Number(query.get('page')) || 1) };
+  }
+  if ((m = path.match(/^\/videos\/(\d+)$/))) return { page: 'video', videoId: Number(m[1]) };
   return { page: 'notFound', path };
 }
 
@@ -38,6 +44,8 @@ export function routePath(route: Route): string {
     case 'images': return `/projects/${route.projectId}${route.pageNumber > 1 ? `?page=${route.pageNumber}` : ''}`;
     case 'annotate': return `/images/${route.imageId}`;
     case 'masks': return `/images/${route.imageId}/masks`;
+    case 'videos': return `/projects/${route.projectId}/videos${(route.pageNumber ?? 1) > 1 ? `?page=${route.pageNumber}` : ''}`;
+    case 'video': return `/videos/${route.videoId}`;
     case 'notFound': return route.path;
   }
 }

@@ -3,6 +3,7 @@ import { Link } from './Link';
 import { useAsync } from './useAsync';
 import type { Page, Project } from '../core/api';
 import { stageLabel } from '../core/stages';
+import { ProjectVideoLinks } from './video/ProjectVideoLinks';
 
 function Progress({ done, total }: { done: number; total: number }) {
   const fraction = total > 0 ? done / total : 0;
@@ -33,7 +34,7 @@ export function ProjectsPage() {
             <div className="card-head">
               {p.kind === 'image'
                 ? <Link to={{ page: 'images', projectId: p.id, pageNumber: 1 }} className="card-title">{p.name}</Link>
-                : <span className="card-title">{p.name}</span>}
+                : <Link to={{ page: 'videos', projectId: p.id, pageNumber: 1 }} className="card-title">{p.name}</Link>}
               <span className="badge">{p.kind}</span>
               <span className={`badge stage-badge stage-${p.stage}`}>{stageLabel(p.stage)}</span>
               <span className="badge muted">{p.role}</span>
@@ -50,7 +51,7 @@ export function ProjectsPage() {
                 <Link to={{ page: 'settings', projectId: p.id }}>Settings</Link>
               </div>
             )}
-            {p.kind === 'video' && <p className="muted small">Video annotation is not in this page yet.</p>}
+            {p.kind === 'video' && <ProjectVideoLinks projectId={p.id} />}
           </li>
         ))}
       </ul>

@@ -649,9 +649,11 @@ export class VideoController {
     try {
       await this.chain; // prompts made before the propagation are stored first
       const job = await propagate(this.api, session.id, start, direction, objIds);
-      this.set({ propagation: { ...(this.state.propagation as PropagationView), job } });
+      const current = this.getView().propagation;
+      if (current) this.set({ propagation: { ...current, job } });
       const final = await this.followJob(job, (j) => {
-        if (this.state.propagation) this.set({ propagation: { ...this.state.propagation, job: j } });
+        const now = this.getView().propagation;
+        if (now) this.set({ propagation: { ...now, job: j } });
       });
       await this.refreshMasklets(true);
       if (final.state === 'succeeded') this.flash(`Propagated ${direction} from frame ${start}.`);

@@ -1,0 +1,229 @@
+"""The video annotator in a real browser against the real API and a Celery worker serving the
+classical video tracker: a click on the moving square, propagation forward (streamed into the page),
+scrubbing, an eraser correction on a later frame, reload; an object added by a box and removed.
+Screenshots go to test-output/e2e/ (1280x800 and 1920x1080)."""
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from backend.annotations.models import MaskletFrame
+from engine import rle as rle_ops
+from tests import media_factory as mf
+from tests.conftest import wait_for_job, wait_for_worker
+from tests.e2e.conftest import click_image, drag_image, log_in, screen_point, shot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+SOURCE_FRAMES, WIDTH, HEIGHT = 48, 160, 96
+
+
+def square_x(frame: int, step: int) -> int:
+    """Left edge of the square on annotated frame `frame` (source frame frame * step)."""
+    return int(frame * step * (WIDTH - 30) / (SOURCE_FRAMES - 1))
+
+
+@pytest.fixture
+def classical_video(settings, transactional_db):
+    from backend.inference.video import reset_tracker
+
+    settings.VIDEO_MODEL = "classical"
+    reset_tracker()
+    yield {"VIDEO_MODEL": "classical", "OMP_NUM_THREADS": 1}
+    reset_tracker()
+
+
+@pytest.fixture
+def video_scene(live_server, classical_video, worker_factory, make_user, client_for, project_factory):
+    worker = wait_for_worker(worker_factory(**classical_video))
+    user = make_user()
+    api = client_for(user)
+    project = project_factory(user, kind="video", categories=("square", "other"))
+    answer = api.post(f"/api/projects/{project.pk}/videos/",
+                      {"files": [SimpleUploadedFile("square.mp4", mf.video_bytes(frames=SOURCE_FRAMES, width=WIDTH, height=HEIGHT))]},
+                      format="multipart")
+    assert answer.status_code in (200, 201), answer.content
+    video = answer.json()[0]
+    assert wait_for_job(video["extraction_job"]["id"], worker=worker).state == "succeeded"
+    video = api.get(f"/api/videos/{video['id']}/").json()
+    yield {"base": live_server.url, "user": user, "api": api, "project": project, "video": video, "worker": worker}
+    worker.stop()
+
+
+def visitor(base_url: str, user) -> SimpleNamespace:
+    """What log_in needs of a scene."""
+    return SimpleNamespace(base_url=base_url, user=user, password=user.raw_password)
+
+
+def pixel(page, x: float, y: float) -> tuple[int, int, int]:
+    """The canvas' RGB at image pixel (x, y)."""
+    sx, sy = screen_point(page, x, y)
+    box = page.locator("canvas.annotation-canvas").bounding_box()
+    return tuple(page.eval_on_selector(
+        "canvas.annotation-canvas",
+        "(c, [x, y]) => { const r = window.devicePixelRatio || 1;"
+        " return Array.from(c.getContext('2d').getImageData(Math.floor(x * r), Math.floor(y * r), 1, 1).data).slice(0, 3); }",
+        [sx - box["x"], sy - box["y"]]))
+
+
+def go_to_frame(page, frame: int) -> None:
+    page.fill("[data-testid=frame-number]", str(frame))
+    page.locator("[data-testid=frame-number]").blur()
+    page.wait_for_function(f"document.querySelector('[data-testid=frame-slider]').value === '{frame}'")
+    page.wait_for_timeout(250)  # the frame picture is drawn on the next animation frame
+
+
+def wait_saved(page) -> None:
+    page.wait_for_selector("[data-testid=save-state] >> text=Saved", timeout=60_000)
+
+
+def stored(video_id: int) -> dict:
+    return {(f.masklet.object_id, f.frame_index): f
+            for f in MaskletFrame.objects.filter(masklet__video_id=video_id).select_related("masklet")}
+
+
+def test_click_propagate_scrub_erase_and_reload(page, video_scene):
+    video = video_scene["video"]
+    frames = video["annotation_frame_count"]
+    step = round(video["fps"] / video["annotation_fps"])
+    assert frames == SOURCE_FRAMES // step
+
+    log_in(page, visitor(video_scene["base"], video_scene["user"]))
+    card = page.locator(f"[data-testid=project-videos-{video_scene['project'].pk}]")
+    card.locator("text=square.mp4").click()
+    page.wait_for_selector("canvas.annotation-canvas")
+    page.wait_for_function("document.querySelector('canvas.annotation-canvas').dataset.view !== undefined")
+    page.wait_for_selector("text=Loading frame", state="detached")
+    shot(page, "video-opened")
+
+    # A click on the square on frame 0 starts object 1 there.
+    x0 = square_x(0, step)
+    click_image(page, x0 + 15, 45)
+    wait_saved(page)
+    row = page.locator("[data-testid=timeline-row-1]")
+    page.wait_for_function("document.querySelector('[data-testid=timeline-row-1]')?.dataset.present === '0'")
+    assert row.get_attribute("data-edited") == "0"
+    first = stored(video["id"])[(1, 0)]
+    mask0 = rle_ops.decode(first.rle)
+    assert first.edited and mask0[45, x0 + 15] and not mask0[45, 150]
+    assert "classical" in page.locator("[data-testid=tracker-version]").inner_text()
+    r, g, b = pixel(page, x0 + 15, 45)
+    assert b > 80, f"the square (no blue in it) is tinted by the object's blue mask: {(r, g, b)}"
+    shot(page, "video-clicked")
+
+    # Propagate forward: the masks stream into the timeline frame by frame.
+    page.click("[data-testid=propagate-forward]")
+    page.wait_for_selector("[data-testid=propagation]")
+    page.wait_for_selector("[data-testid=propagation]", state="detached", timeout=120_000)
+    page.wait_for_function(f"document.querySelector('[data-testid=timeline-row-1]').dataset.present === '0-{frames - 1}'")
+    rows = stored(video["id"])
+    assert {frame for (obj, frame) in rows if obj == 1} == set(range(frames))
+    later = frames - 4
+    xl = square_x(later, step)
+    mask_later = rle_ops.decode(rows[(1, later)].rle)
+    assert mask_later[45, xl + 15] and not rows[(1, later)].edited, "the tracker followed the square"
+    assert not mask_later[45, 5], "and not the background where the square was"
+
+    # Scrub: to the later frame with the frame number, one more with → and back with ←.
+    go_to_frame(page, later - 1)
+    page.locator("canvas.annotation-canvas").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"document.querySelector('[data-testid=frame-slider]').value === '{later}'")
+    page.wait_for_timeout(300)
+    assert pixel(page, xl + 15, 45)[2] > 80, "the propagated mask is drawn on the later frame"
+    assert pixel(page, 5, 80)[2] < 80, "the background is not"
+    shot(page, "video-propagated")
+
+    # Correct with the eraser on the later frame: the right half of the square goes.
+    page.keyboard.press("e")
+    for _ in range(3):
+        page.keyboard.press("]")
+    drag_image(page, [(xl + 22, 28), (xl + 22, 45), (xl + 22, 62), (xl + 28, 62), (xl + 28, 28)])
+    page.wait_for_selector("text=Brushed mask not sent")
+    page.keyboard.press("Enter")
+    wait_saved(page)
+    page.wait_for_function(
+        f"(document.querySelector('[data-testid=timeline-row-1]').dataset.edited || '').split(',').includes('{later}')")
+    corrected = stored(video["id"])[(1, later)]
+    fixed = rle_ops.decode(corrected.rle)
+    assert corrected.edited and corrected.source == "manual"
+    assert fixed[45, xl + 8] and not fixed[45, xl + 25], "the left half stays, the erased right half is gone"
+    assert fixed.sum() < mask_later.sum()
+    shot(page, "video-erased")
+
+    # Reload: everything comes back from the server.
+    page.reload()
+    page.wait_for_selector("canvas.annotation-canvas")
+    page.wait_for_function(f"document.querySelector('[data-testid=timeline-row-1]')?.dataset.present === '0-{frames - 1}'")
+    assert page.locator("[data-testid=timeline-row-1]").get_attribute("data-edited") == f"0,{later}"
+    go_to_frame(page, later)
+    assert pixel(page, xl + 8, 45)[2] > 80
+    assert pixel(page, xl + 25, 45)[2] < 80, "the erased part stays erased after a reload"
+    assert "edited" in page.locator("[data-testid=object-1]").inner_text()
+    shot(page, "video-reloaded")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_timeout(400)
+    shot(page, "video-reloaded-1920")
+
+
+def test_box_adds_a_second_object_then_remove_it(page, video_scene):
+    video = video_scene["video"]
+    log_in(page, visitor(video_scene["base"], video_scene["user"]), f"/videos/{video['id']}")
+    page.wait_for_selector("canvas.annotation-canvas")
+    page.wait_for_function("document.querySelector('canvas.annotation-canvas').dataset.view !== undefined")
+    page.wait_for_selector("text=Loading frame", state="detached")
+
+    # Object 1 by a click; then N starts object 2, drawn by a box around the square on frame 2.
+    step = round(video["fps"] / video["annotation_fps"])
+    click_image(page, square_x(0, step) + 15, 45)
+    wait_saved(page)
+    go_to_frame(page, 2)
+    page.locator("canvas.annotation-canvas").focus()
+    page.keyboard.press("n")
+    page.wait_for_selector("[data-testid=object-2]")
+    page.select_option("[data-testid=object-2] select[aria-label=category]", label="other")
+    x2 = square_x(2, step)
+    drag_image(page, [(x2 - 3, 26), (x2 + 33, 64)])
+    wait_saved(page)
+    page.wait_for_function("document.querySelector('[data-testid=timeline-row-2]')?.dataset.present === '2'")
+    from backend.annotations.models import Masklet
+
+    masklet = Masklet.objects.get(video_id=video["id"], object_id=2)
+    assert masklet.category.name == "other"
+    assert "other" in page.locator("[data-testid=object-2]").inner_text()
+    shot(page, "video-two-objects")
+
+    # Remove object 2: asked first, then gone from the list, the timeline and the server.
+    page.click("[data-testid=object-2] >> text=Remove")
+    page.wait_for_selector("[role=alertdialog]")
+    shot(page, "video-remove-confirm")
+    page.click("[data-testid=confirm-remove]")
+    page.wait_for_selector("[data-testid=object-2]", state="detached")
+    wait_saved(page)
+    assert not Masklet.objects.filter(video_id=video["id"], object_id=2).exists()
+    assert Masklet.objects.filter(video_id=video["id"], object_id=1).exists()
+    assert page.locator("[data-testid=timeline-row-2]").count() == 0
+    answer = video_scene["api"].get(f"/api/videos/{video['id']}/masklets/").json()
+    assert [m["object_id"] for m in answer["masklets"]] == [1]
+    assert np.all([f["object_id"] == 1 for f in answer["frames"]])
+
+
+def test_page_waits_for_frame_extraction(page, live_server, classical_video, worker_factory, make_user, client_for,
+                                         project_factory):
+    user = make_user()
+    api = client_for(user)
+    project = project_factory(user, kind="video", categories=("square",))
+    answer = api.post(f"/api/projects/{project.pk}/videos/",
+                      {"files": [SimpleUploadedFile("square.mp4", mf.video_bytes(frames=24, width=WIDTH, height=HEIGHT))]},
+                      format="multipart")
+    video = answer.json()[0]
+    log_in(page, visitor(live_server.url, user), f"/videos/{video['id']}")
+    page.wait_for_selector("[data-testid=extracting]")  # no worker yet: the extraction job waits
+    shot(page, "video-extracting")
+    worker = wait_for_worker(worker_factory(**classical_video))
+    try:
+        page.wait_for_selector("canvas.annotation-canvas", timeout=90_000)
+        page.wait_for_selector("[data-testid=timeline]")
+    finally:
+        worker.stop()
