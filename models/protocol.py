@@ -225,3 +225,22 @@ def check_embedding(embedding: Embedding, backend: str, version: str) -> None:
         raise ValueError(
             f"embedding was made by model version {embedding.model_version!r}, this segmenter is {version!r}"
         )
+
+
+def check_point_batch(points, labels, image_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Check a batch of point prompts: points BxNx2 finite XY inside [0, w] x [0, h], labels BxN of
+    0 / 1. Returns (float64 points, int32 labels); ValueError naming the problem otherwise."""
+    h, w = image_size
+    coords = np.asarray(points, dtype=np.float64)
+    if coords.ndim != 3 or coords.shape[2] != 2 or coords.shape[0] == 0 or coords.shape[1] == 0:
+        raise ValueError(f"points must be BxNx2 (XY) with B, N >= 1, got shape {coords.shape}")
+    if not np.all(np.isfinite(coords)):
+        raise ValueError("points contain NaN or infinite values")
+    if np.any((coords < 0) | (coords > np.array([w, h], dtype=np.float64))):
+        raise ValueError(f"points lie outside the {w}x{h} image (XY pixels)")
+    label_array = np.asarray(labels)
+    if label_array.shape != coords.shape[:2]:
+        raise ValueError(f"labels must be BxN = {coords.shape[:2]}, got shape {label_array.shape}")
+    if label_array.dtype.kind not in "biuf" or not np.all(np.isin(label_array, (0, 1))):
+        raise ValueError("labels must be 1 (positive) or 0 (negative)")
+    return coords, label_array.astype(np.int32)

@@ -15,8 +15,15 @@ from omegaconf import OmegaConf
 from sam2.modeling.sam2_base import SAM2Base
 from sam2.utils.transforms import SAM2Transforms
 
-from models.protocol import LOW_RES_SIZE, Embedding, Prediction, check_embedding, validate_image, validate_prompts
-from models.sam import check_point_batch
+from models.protocol import (
+    LOW_RES_SIZE,
+    Embedding,
+    Prediction,
+    check_embedding,
+    check_point_batch,
+    validate_image,
+    validate_prompts,
+)
 
 OFFICIAL_CONFIG_DIR = Path(sam2_package.__file__).parent / "configs" / "sam2.1"
 LOCAL_CONFIG_DIR = Path(__file__).parent / "configs"

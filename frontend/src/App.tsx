@@ -15,6 +15,9 @@ import { SettingsPage } from './pages/SettingsPage';
 import { TopBar } from './pages/TopBar';
 import { VideoAnnotatorPage } from './pages/video/VideoAnnotatorPage';
 import { VideoListPage } from './pages/video/VideoListPage';
+import { ReviewQueuePage } from './pages/review/ReviewQueuePage';
+import { SentBackPage } from './pages/review/SentBackPage';
+import { PlmPage } from './pages/plm/PlmPage';
 
 function currentRoute(): Route {
   return parseRoute(window.location.pathname, window.location.search);
@@ -84,6 +87,12 @@ export function App() {
     page = <VideoListPage key={route.projectId} projectId={route.projectId} pageNumber={route.pageNumber} />;
   } else if (route.page === 'video') {
     page = <VideoAnnotatorPage key={route.videoId} videoId={route.videoId} />;
+  } else if (route.page === 'review') {
+    page = <ReviewQueuePage key={`${route.projectId}-${route.kind ?? ''}`} projectId={route.projectId} kind={route.kind} />;
+  } else if (route.page === 'sentBack') {
+    page = <SentBackPage />;
+  } else if (route.page === 'plm') {
+    page = <PlmPage key={route.videoId} videoId={route.videoId} tab={route.tab} />;
   } else {
     page = <main className="page"><h1>Not found</h1><p>No page at {route.path}.</p></main>;
   }

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { MaskRecord } from './api';
 import { proposalAfterDecision, splitMasks, stepProposal } from './proposals';
 
-function mask(id: number, status: string, predicted_iou: number | null = null): MaskRecord {
+function mask(id: number, status: string, predicted_iou: number | null = null, source: MaskRecord['source'] = 'auto'): MaskRecord {
   return {
-    id, image: 1, category: null, rle: { size: [1, 1], counts: '01' }, area: 1, bbox: [0, 0, 1, 1], source: 'auto',
+    id, image: 1, category: null, rle: { size: [1, 1], counts: '01' }, area: 1, bbox: [0, 0, 1, 1], source,
     status, version: 1, seconds: 0, clicks: 0, model_version: 'm', created_by: null, created_at: '', updated_at: '', predicted_iou,
   };
 }
@@ -15,9 +15,9 @@ describe('proposals', () => {
   it('splits kept masks, proposals (most confident first) and rejected ones', () => {
     const split = splitMasks([
       mask(1, 'submitted'), mask(2, 'proposed', 0.9), mask(3, 'rejected'), mask(4, 'accepted'),
-      mask(5, 'proposed', 0.97), mask(6, 'proposed'), mask(7, 'proposed', 0.9),
+      mask(5, 'proposed', 0.97), mask(6, 'proposed'), mask(7, 'proposed', 0.9), mask(8, 'rejected', null, 'assisted'),
     ]);
-    expect(ids(split.kept)).toEqual([1, 4]);
+    expect(ids(split.kept)).toEqual([1, 4, 8]); // a person's mask a reviewer rejected stays in sight
     expect(ids(split.proposals)).toEqual([5, 2, 7, 6]);
     expect(split.rejected).toBe(1);
   });

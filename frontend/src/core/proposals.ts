@@ -6,7 +6,8 @@ export interface SplitMasks {
   kept: MaskRecord[];
   /** Waiting for a person: accept, fix then accept, or reject. */
   proposals: MaskRecord[];
-  /** Rejected proposals: kept on the server for the metrics, not drawn. */
+  /** Rejected automatic masks: kept on the server for the metrics, not drawn. (A person's mask a
+   * reviewer rejected stays in `kept`, so its annotator sees it and can fix it.) */
   rejected: number;
 }
 
@@ -16,7 +17,7 @@ export function splitMasks(masks: MaskRecord[]): SplitMasks {
   let rejected = 0;
   for (const mask of masks) {
     if (mask.status === 'proposed') proposals.push(mask);
-    else if (mask.status === 'rejected') rejected++;
+    else if (mask.status === 'rejected' && mask.source === 'auto') rejected++;
     else kept.push(mask);
   }
   // Review the most confident first; ties (or no score) by id, as the server stored them.

@@ -11,6 +11,9 @@ export type Route =
   | { page: 'masks'; imageId: number }
   | { page: 'videos'; projectId: number; pageNumber?: number }
   | { page: 'video'; videoId: number }
+  | { page: 'review'; projectId: number; kind?: 'mask' | 'masklet' }
+  | { page: 'sentBack' }
+  | { page: 'plm'; videoId: number; tab?: 'qa' | 'captions' }
   | { page: 'notFound'; path: string };
 
 export function parseRoute(pathname: string, search = ''): Route {
@@ -31,6 +34,14 @@ export function parseRoute(pathname: string, search = ''): Route {
     return { page: 'videos', projectId: Number(m[1]), pageNumber: Math.max(1, Number(query.get('page')) || 1) };
   }
   if ((m = path.match(/^\/videos\/(\d+)$/))) return { page: 'video', videoId: Number(m[1]) };
+  if ((m = path.match(/^\/projects\/(\d+)\/review$/))) {
+    const kind = query.get('kind');
+    return { page: 'review', projectId: Number(m[1]), kind: kind === 'mask' || kind === 'masklet' ? kind : undefined };
+  }
+  if (path === '/me/sent-back') return { page: 'sentBack' };
+  if ((m = path.match(/^\/videos\/(\d+)\/plm$/))) {
+    return { page: 'plm', videoId: Number(m[1]), tab: query.get('tab') === 'captions' ? 'captions' : 'qa' };
+  }
   return { page: 'notFound', path };
 }
 
@@ -46,6 +57,9 @@ export function routePath(route: Route): string {
     case 'masks': return `/images/${route.imageId}/masks`;
     case 'videos': return `/projects/${route.projectId}/videos${(route.pageNumber ?? 1) > 1 ? `?page=${route.pageNumber}` : ''}`;
     case 'video': return `/videos/${route.videoId}`;
+    case 'review': return `/projects/${route.projectId}/review${route.kind ? `?kind=${route.kind}` : ''}`;
+    case 'sentBack': return '/me/sent-back';
+    case 'plm': return `/videos/${route.videoId}/plm${route.tab === 'captions' ? '?tab=captions' : ''}`;
     case 'notFound': return route.path;
   }
 }

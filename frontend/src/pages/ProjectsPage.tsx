@@ -52,6 +52,9 @@ export function ProjectsPage() {
               </div>
             )}
             {p.kind === 'video' && <ProjectVideoLinks projectId={p.id} />}
+            {(p.role === 'reviewer' || p.role === 'manager') && (
+              <div className="card-links small"><Link to={{ page: 'review', projectId: p.id }}>Review queue</Link></div>
+            )}
           </li>
         ))}
       </ul>

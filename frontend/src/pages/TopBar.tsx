@@ -1,5 +1,6 @@
 import { Link } from './Link';
 import { useApp } from './appContext';
+import { SentBackBadge } from './review/SentBackBadge';
 
 export function TopBar() {
   const { user, logout } = useApp();
@@ -7,6 +8,7 @@ export function TopBar() {
     <header className="topbar">
       <Link to={{ page: 'projects' }} className="brand">Segmentation data engine</Link>
       <span className="spacer" />
+      {user && <SentBackBadge />}
       {user && <span className="user">{user.username}</span>}
       <button type="button" className="link-button" onClick={logout}>Log out</button>
     </header>

@@ -18,7 +18,7 @@ export function SavedMaskList({ masks, categories, selectedId, editingId, onSele
             <button type="button" className="mask-row" onClick={() => onSelect(m.id === selectedId ? null : m.id)} aria-pressed={m.id === selectedId}>
               <span className="swatch" style={{ background: category(m.category)?.color }} />
               <span className="mask-name">#{m.id} {category(m.category)?.name ?? 'no category'}</span>
-              <span className="muted small">{m.area}px · {m.source}</span>
+              <span className="muted small">{m.area}px · {m.source}{m.status !== 'submitted' && <> · <span className={`mask-status-${m.status}`}>{m.status}</span></>}</span>
             </button>
             {m.id === selectedId && (
               <span className="mask-actions">

@@ -159,7 +159,7 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
             ))}
           </div>
           {(view.tool === 'brush' || view.tool === 'eraser') && <span className="muted small">size {view.brushRadius}px ([ / ])</span>}
-          <span className={`save-state save-${view.saveState}`} data-testid="save-state" title={view.saveMessage ?? 'Prompts are stored on the server as soon as they are applied'}>
+          <span className={`save-state save-${view.saveState}`} data-testid="save-state" data-ops={view.savedOps} title={view.saveMessage ?? 'Prompts are stored on the server as soon as they are applied'}>
             {SAVE_LABEL[view.saveState]}
           </span>
           <button type="button" className="tool" onClick={() => setHelpOpen(true)} aria-label="keyboard shortcuts">?</button>

@@ -40,6 +40,8 @@ export interface VideoView {
   canUndo: boolean;
   saveState: SaveState;
   saveMessage: string | null;
+  /** Prompts applied by the server since the page opened. */
+  savedOps: number;
   propagation: PropagationView | null;
   /** Categories chosen for objects the server knows, sent with their next prompt. */
   pendingCategory: Record<number, number | null>;
@@ -98,7 +100,7 @@ export class VideoController {
     this.state = {
       status: 'loading', loadError: null, video: null, project: null, session: null, frames: [], frame: 0,
       frameLoading: true, playing: false, selectedObj: null, tool: 'prompt', brushRadius: 6, brushDirty: false,
-      canUndo: false, saveState: 'idle', saveMessage: null, propagation: null, pendingCategory: {}, removing: null,
+      canUndo: false, saveState: 'idle', saveMessage: null, savedOps: 0, propagation: null, pendingCategory: {}, removing: null,
       error: null, notice: null, storeVersion: 0, prompts: { points: [], labels: [], box: null },
     };
   }
@@ -561,6 +563,7 @@ export class VideoController {
         }
         const final = await this.followJob(job);
         if (final.state !== 'succeeded') throw new Error(final.message || `the prompt job ${final.state}`);
+        this.set({ savedOps: this.state.savedOps + 1 });
         if (doneNotice) this.flash(doneNotice);
         if (!session.tracker_version) void this.refreshSession();
         return true;

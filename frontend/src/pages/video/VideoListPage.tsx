@@ -51,7 +51,7 @@ export function VideoListPage({ projectId, pageNumber = 1 }: { projectId: number
                 <td>{v.frame_count} frames @ {Math.round(v.fps * 100) / 100} fps</td>
                 <td>{v.annotation_frame_count} @ {v.annotation_fps} fps</td>
                 <td className="video-thumb-state">{extractionLabel(v)}</td>
-                <td><Link to={{ page: 'video', videoId: v.id }}>Annotate →</Link></td>
+                <td><Link to={{ page: 'video', videoId: v.id }}>Annotate →</Link> <Link to={{ page: 'plm', videoId: v.id }}>PLM →</Link></td>
               </tr>
             ))}
           </tbody>
