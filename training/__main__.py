@@ -23,10 +23,10 @@ from training.snapshot import Snapshot
 def _bar(description: str):
     from tqdm import tqdm
 
-    bar = tqdm(total=1000, desc=description, unit="‰", leave=True)
+    bar = tqdm(total=100.0, desc=description, unit="%", bar_format="{l_bar}{bar}| {n:.0f}% [{elapsed}<{remaining}{postfix}]")
 
     def update(fraction: float, message: str) -> None:
-        bar.n = int(round(1000 * fraction))
+        bar.n = round(100.0 * fraction, 1)
         bar.set_postfix_str(message, refresh=False)
         bar.refresh()
 

@@ -80,6 +80,7 @@ def round_run(training_round: TrainingRound, job: Job, on_progress=None) -> dict
     from models.registry import load_segmenter
     from training.evaluate import evaluate, gate
     from training.loop import TrainConfig, train
+    from training.losses import LossWeights
 
     def report(fraction: float, message: str) -> None:
         job_progress(job, fraction, message)
@@ -100,7 +101,11 @@ def round_run(training_round: TrainingRound, job: Job, on_progress=None) -> dict
     _append_log(training_round, f"snapshot {snapshot.manifest_sha256[:12]}: {len(train_images)} images / {masks_used} masks "
                                 f"to train on, {len(heldout_images)} images held out; parent {parent_version}")
     loader = storage_loader(project)
-    config = TrainConfig(spec=spec, **options)
+    weights = {name: options.pop(f"{name}_weight") for name in ("focal", "dice") if f"{name}_weight" in options}
+    try:
+        config = TrainConfig(spec=spec, loss_weights=LossWeights(**weights), **options)
+    except ValueError as exc:
+        raise JobFailed(f"bad training settings: {exc}") from exc
     # A folder per round on this worker: a round redelivered after a crash resumes from its last checkpoint.
     folder = settings.VAR_DIR / "training" / f"round-{training_round.pk}"
     result = train(list(snapshot.samples("train", loader)), config, folder, init_checkpoint=parent_path, resume=True,

@@ -27,6 +27,10 @@ class RoundConfigSerializer(serializers.Serializer):
     lr = serializers.FloatField(min_value=1e-8, max_value=1.0, required=False)
     masks_per_step = serializers.IntegerField(min_value=1, max_value=64, required=False)
     iterations = serializers.IntegerField(min_value=2, max_value=20, required=False)
+    mask_only_iterations = serializers.IntegerField(min_value=0, max_value=19, required=False)
+    box_probability = serializers.FloatField(min_value=0, max_value=1, required=False)
+    focal_weight = serializers.FloatField(min_value=0, max_value=100, required=False)
+    dice_weight = serializers.FloatField(min_value=0, max_value=100, required=False)
     heldout_percent = serializers.IntegerField(min_value=1, max_value=50, required=False)
     seed = serializers.IntegerField(min_value=0, required=False)
 

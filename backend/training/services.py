@@ -12,7 +12,8 @@ from backend.training.models import ModelVersion, TrainingRound
 
 ACTIVE_JOB_STATES = (Job.State.QUEUED, Job.State.RUNNING)
 KEPT = (Mask.Status.SUBMITTED, Mask.Status.ACCEPTED)
-CONFIG_KEYS = {"steps", "trainable", "lr", "masks_per_step", "iterations", "heldout_percent", "seed"}
+CONFIG_KEYS = {"steps", "trainable", "lr", "masks_per_step", "iterations", "mask_only_iterations", "box_probability",
+               "focal_weight", "dice_weight", "heldout_percent", "seed"}
 
 
 class RoundRunning(Exception):

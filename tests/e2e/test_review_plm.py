@@ -212,7 +212,7 @@ def test_qa_pair_and_region_captions(page, live_server, plm_video, client_for):
     page.wait_for_selector("[data-testid=caption-row] >> text=It keeps sliding right.")
     shot(page, "plm-caption-rdcap")
 
-    rows = client_for(plm_video.annotator).get(f"/api/videos/{video.pk}/captions/").json()["results"]
+    rows = sorted(client_for(plm_video.annotator).get(f"/api/videos/{video.pk}/captions/").json()["results"], key=lambda r: r["id"])
     assert [(r["masklet"], r["kind"], r["start_frame"], r["end_frame"], r["caption"]) for r in rows] == [
         (masklet.pk, "rcap", 2, 6, "A white square slides to the right."),
         (masklet.pk, "rdcap", 0, 11, ""),

@@ -11,7 +11,7 @@ import { VideoController, type SaveState } from './VideoController';
 import './video.css';
 
 const TOOL_LABELS = { prompt: 'Points / box (P)', brush: 'Brush (B)', eraser: 'Eraser (E)', select: 'Select (V)' } as const;
-const SAVE_LABEL: Record<SaveState, string> = { idle: 'No changes yet', saving: 'Saving…', saved: 'Saved', error: 'Not saved' };
+const SAVE_LABEL: Record<SaveState, string> = { idle: 'Up to date', saving: 'Saving…', saved: 'Saved', error: 'Not saved' };
 
 function typingInto(target: EventTarget | null): boolean {
   const element = target as HTMLElement | null;

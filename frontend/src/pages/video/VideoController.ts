@@ -121,6 +121,8 @@ export class VideoController {
   }
 
   private storeChanged(): void {
+    // A working copy without strokes follows the store (propagation may have rewritten its frame).
+    if (this.editing && !this.editing.history.canUndo) this.editing = null;
     this.set({ storeVersion: this.store.version });
     this.renderMasks();
   }
@@ -315,7 +317,29 @@ export class VideoController {
     return mask;
   }
 
+  /**
+   * With the brush or eraser, the selected object's mask on this frame is the canvas' working mask
+   * (the canvas paints only into one), copied from the store until a stroke changes it.
+   */
+  private syncBrush(): void {
+    const tool = this.state.tool;
+    if (tool !== 'brush' && tool !== 'eraser') {
+      if (this.editing && !this.editing.history.canUndo) this.editing = null;
+      return;
+    }
+    const objId = this.state.selectedObj;
+    const frame = this.state.frame;
+    if (objId === null || !this.store.has(objId)) return;
+    if (this.editing && this.editing.objId === objId && this.editing.frame === frame) return;
+    if (this.editing?.history.canUndo) return; // strokes elsewhere: sent by the navigation that left them
+    const video = this.state.video;
+    const current = this.decodedMask(objId, frame);
+    const mask = current ? cloneMask(current) : emptyMask(video?.width ?? 0, video?.height ?? 0);
+    this.editing = { objId, frame, mask, history: new History<string>(encode(mask).counts, { limit: 100 }) };
+  }
+
   private renderMasks(): void {
+    this.syncBrush();
     const canvas = this.canvas;
     if (!canvas || this.shownFrame !== this.state.frame) return;
     const frame = this.state.frame;
@@ -423,6 +447,11 @@ export class VideoController {
     if ((tool === 'prompt' || tool === 'select') && this.editing && this.state.brushDirty) this.applyBrush();
     this.set({ tool });
     this.canvas?.setTool(tool);
+    // Brushing with no object selected paints a new one.
+    if ((tool === 'brush' || tool === 'eraser') && (this.state.selectedObj === null || !this.store.has(this.state.selectedObj))) {
+      if (tool === 'brush') this.addObject();
+    }
+    this.renderMasks();
   }
 
   resizeBrush(factor: number): void {
@@ -483,18 +512,9 @@ export class VideoController {
 
   // --- brush and eraser
 
+  /** A stroke starts on the working mask that syncBrush prepared for (selected object, frame). */
   private ensureEditing(): void {
     this.pause();
-    const objId = this.targetObject();
-    const frame = this.state.frame;
-    if (this.editing && this.editing.objId === objId && this.editing.frame === frame) return;
-    if (this.editing) this.applyBrush();
-    const video = this.state.video;
-    const current = this.decodedMask(objId, frame);
-    const mask = current ? cloneMask(current) : emptyMask(video?.width ?? 0, video?.height ?? 0);
-    this.editing = { objId, frame, mask, history: new History<string>(encode(mask).counts, { limit: 100 }) };
-    this.canvas?.setWorkingMask(mask, objectColor(objId));
-    this.renderMasks();
   }
 
   private commitStroke(): void {
