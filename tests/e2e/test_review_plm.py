@@ -52,7 +52,7 @@ def test_review_queue_accept_reject_fix_and_sent_back(page, live_server, review_
     masks = team.masks
     login_as(page, live_server, team.reviewer)
     page.click(f"text={team.project.name} >> xpath=ancestor::li//a[text()='Review queue']")
-    page.wait_for_selector(f"[data-testid=review-mask][data-mask-id='{masks[0]['id']}']")
+    page.wait_for_selector(f"[data-testid=review-mask][data-mask-id='{masks[0]['id']}'][data-ready=true]")
     page.wait_for_function("document.querySelector('canvas.annotation-canvas')?.dataset.view !== undefined")
     assert page.locator("[data-testid=review-remaining]").inner_text() == "4 waiting"
     shot(page, "review-queue-mask")
@@ -65,6 +65,7 @@ def test_review_queue_accept_reject_fix_and_sent_back(page, live_server, review_
     assert [Mask.objects.get(pk=m["id"]).status for m in masks[:2]] == ["accepted", "accepted"]
 
     # F: brush more onto the third mask, then save the fix.
+    page.wait_for_selector(f"[data-testid=review-mask][data-mask-id='{masks[2]['id']}'][data-ready=true]")
     page.keyboard.press("f")
     page.wait_for_selector("[data-testid=fix-tools]")
     drag_image(page, [(200, 140), (240, 140), (280, 140)])

@@ -70,6 +70,7 @@ function MaskReview({ mask, busy, onDecide }: {
   const [tool, setTool] = useState<'brush' | 'eraser'>('brush');
   const [edited, setEdited] = useState(false);
   const [imageError, setImageError] = useState<string | null>(null);
+  const [imageReady, setImageReady] = useState(false);
   const image = useAsync(() => api.image(mask.image), [api, mask.image]);
 
   useEffect(() => {
@@ -87,7 +88,9 @@ function MaskReview({ mask, busy, onDecide }: {
     if (!record) return;
     let live = true;
     api.imageBlob(record).then((blob) => createImageBitmap(blob)).then((bitmap) => {
-      if (live) canvasRef.current?.setImage(bitmap, record.width || bitmap.width, record.height || bitmap.height);
+      if (!live) return;
+      canvasRef.current?.setImage(bitmap, record.width || bitmap.width, record.height || bitmap.height);
+      setImageReady(true);
     }).catch((e) => { if (live) setImageError(errorText(e)); });
     return () => { live = false; };
   }, [api, image.data]);
@@ -125,7 +128,7 @@ function MaskReview({ mask, busy, onDecide }: {
       if (mode === 'view') {
         if (key === 'a') { e.preventDefault(); onDecide('accept', {}); }
         else if (key === 'r') { e.preventDefault(); setMode('reject'); }
-        else if (key === 'f') { e.preventDefault(); setMode('fix'); }
+        else if (key === 'f') { e.preventDefault(); canvasRef.current?.setTool(tool); setMode('fix'); }
       } else if (mode === 'fix') {
         if (key === 'b') setTool('brush');
         else if (key === 'e') setTool('eraser');
@@ -135,10 +138,10 @@ function MaskReview({ mask, busy, onDecide }: {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [busy, mode, onDecide, saveFix, cancelFix]);
+  }, [busy, mode, tool, onDecide, saveFix, cancelFix]);
 
   return (
-    <div className="review-item" data-testid="review-mask" data-mask-id={mask.id}>
+    <div className="review-item" data-testid="review-mask" data-mask-id={mask.id} data-ready={imageReady ? 'true' : 'false'}>
       <div className="review-stage" ref={stageRef} />
       <aside className="review-side">
         <h2 className="section-title">Mask {mask.id}</h2>
@@ -153,7 +156,7 @@ function MaskReview({ mask, busy, onDecide }: {
           <div className="review-buttons">
             <button type="button" className="primary" disabled={busy} onClick={() => onDecide('accept', {})}>Accept <kbd>A</kbd></button>
             <button type="button" className="danger" disabled={busy} onClick={() => setMode('reject')}>Reject <kbd>R</kbd></button>
-            <button type="button" disabled={busy} onClick={() => setMode('fix')}>Fix <kbd>F</kbd></button>
+            <button type="button" disabled={busy} onClick={() => { canvasRef.current?.setTool(tool); setMode('fix'); }}>Fix <kbd>F</kbd></button>
           </div>
         )}
         {mode === 'reject' && (
