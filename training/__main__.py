@@ -98,8 +98,11 @@ def command_evaluate(args) -> int:
 def command_simulate(args) -> int:
     base = SimulationConfig()
     train_config = replace(base.train, steps=args.steps, seed=args.seed)
+    if args.iterations is not None:
+        train_config = replace(train_config, iterations=args.iterations)
     config = replace(base, rounds=args.rounds, images_per_round=args.images_per_round, shapes_per_image=args.shapes,
-                     image_size=args.image_size, heldout_images=args.heldout_images, seed=args.seed, train=train_config)
+                     image_size=args.image_size, heldout_images=args.heldout_images, seed=args.seed, train=train_config,
+                     gate_metric=args.gate_metric)
     run_simulation(config, Path(args.out))
     print(f"written {Path(args.out) / 'simulation.json'}")
     return 0
@@ -121,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     p_train.add_argument("--mask-only-iterations", type=int, default=0)
     p_train.add_argument("--masks-per-step", type=int, default=3)
     p_train.add_argument("--box-probability", type=float, default=0.3)
-    p_train.add_argument("--lr", type=float, default=1e-2)
+    p_train.add_argument("--lr", type=float, default=3e-3)
     p_train.add_argument("--focal-weight", type=float, default=20.0, help="SAM: 20 (dice weight is 1)")
     p_train.add_argument("--checkpoint-every", type=int, default=50)
     p_train.add_argument("--seed", type=int, default=0)
@@ -146,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     p_sim.add_argument("--image-size", type=int, default=SimulationConfig.image_size)
     p_sim.add_argument("--heldout-images", type=int, default=SimulationConfig.heldout_images)
     p_sim.add_argument("--steps", type=int, default=150, help="training steps per round")
+    p_sim.add_argument("--iterations", type=int, default=None, help="decoder calls per mask in training")
+    p_sim.add_argument("--gate-metric", default=SimulationConfig.gate_metric, help="NoC@90, NoC@85, mIoU@1, ...")
     p_sim.add_argument("--seed", type=int, default=0)
     p_sim.set_defaults(handler=command_simulate)
 

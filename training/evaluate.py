@@ -71,7 +71,7 @@ def annotate(segmenter: ImageSegmenter, samples: Iterable[TrainingSample], *, ma
 def evaluate(segmenter: ImageSegmenter, samples: Iterable[TrainingSample], *, max_clicks: int = DEFAULT_MAX_CLICKS,
              progress: Callable[[float, str], None] | None = None) -> dict[str, float]:
     """Metrics of `segmenter` on held-out samples: {"mIoU@1", "mIoU@3", "mIoU@5", "NoC@85", "NoC@90",
-    "mBoundaryIoU@1", "masks"}. Sessions stop at IoU 0.90 (later IoUs carry forward, as
+    "mBoundaryIoU@1", "masks"} (mIoU@k only for k <= max_clicks; NoC capped at max_clicks). Sessions stop at IoU 0.90 (later IoUs carry forward, as
     ClicksEvaluator reads a shorter curve). Raises ValueError when there is no mask to evaluate."""
     samples = list(samples)
     sessions = annotate(segmenter, samples, max_clicks=max_clicks, progress=progress)
@@ -84,7 +84,7 @@ def metrics_from_sessions(sessions: list[MaskSession], samples: list[TrainingSam
                           max_clicks: int = DEFAULT_MAX_CLICKS) -> dict[str, float]:
     """Aggregate sessions with engine.metrics' evaluators (ClicksEvaluator, BoundaryIoUEvaluator)."""
     by_key = {sample.key: sample for sample in samples}
-    clicks = ClicksEvaluator(max_clicks=max_clicks, iou_at=(1, 3, 5))
+    clicks = ClicksEvaluator(max_clicks=max_clicks, iou_at=tuple(k for k in (1, 3, 5) if k <= max_clicks))
     boundary = BoundaryIoUEvaluator()
     inputs = [{"mask": by_key[s.image_key].masks[s.mask_index]} for s in sessions]
     clicks.process(inputs, [{"ious": s.trace.ious} for s in sessions])

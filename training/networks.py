@@ -51,17 +51,18 @@ class TrainableNetwork:
         """The network for `spec`: weights from `init_checkpoint` (official format, strict), or a
         random initialisation seeded by `seed` (training from scratch)."""
         backend, _, arch = spec.partition(":")
-        torch.manual_seed(seed)
-        if backend == "sam":
-            from models.sam import build_sam_network
-
-            network = build_sam_network(arch)
-        elif backend == "sam2":
-            from models.sam2 import build_sam2_network
-
-            network = build_sam2_network(arch)
-        else:
+        if backend not in ("sam", "sam2"):
             raise ValueError(f"spec must be 'sam:<arch>' or 'sam2:<arch>', got {spec!r}")
+        with torch.random.fork_rng():  # seeded init without touching the caller's global RNG
+            torch.manual_seed(seed)
+            if backend == "sam":
+                from models.sam import build_sam_network
+
+                network = build_sam_network(arch)
+            else:
+                from models.sam2 import build_sam2_network
+
+                network = build_sam2_network(arch)
         adapter = cls(spec, network)
         if init_checkpoint is not None:
             adapter.load(init_checkpoint)

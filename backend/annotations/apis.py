@@ -13,7 +13,7 @@ from backend.annotations.serializers import (
     MaskSerializer,
     MaskUpdateSerializer,
     PromptEventSerializer,
-    VersionSerializer,
+    ProposalDecisionSerializer,
 )
 from backend.annotations.services import StaleMask, mask_create, mask_delete, mask_update, proposal_decide
 from backend.media.selectors import image_get
@@ -109,14 +109,16 @@ class ProposalDecisionApi(APIView):
 
     accept = True
 
-    @extend_schema(request=VersionSerializer, responses={200: MaskSerializer, 409: dict})
+    @extend_schema(request=ProposalDecisionSerializer, responses={200: MaskSerializer, 409: dict})
     def post(self, request, mask_id: int):
         mask = mask_get(user=request.user, mask_id=mask_id)
         require(request.user, "mask", "change", mask)
-        data = VersionSerializer(data=request.data)
+        data = ProposalDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        values = data.validated_data
         try:
-            mask = proposal_decide(mask=mask, user=request.user, version=data.validated_data["version"], accept=self.accept)
+            mask = proposal_decide(mask=mask, user=request.user, version=values["version"], accept=self.accept,
+                                   seconds=values["seconds"], clicks=values["clicks"], category_id=values["category"])
         except StaleMask as exc:
             return _conflict(exc)
         return Response(MaskSerializer(mask).data)

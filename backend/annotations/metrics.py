@@ -41,6 +41,7 @@ def engine_metrics(masks: QuerySet, group_by: list[str]) -> list[dict]:
             clicks_per_mask=Avg("clicks", filter=person),
             proposals_decided=Count("pk", filter=proposals),
             proposals_unchanged=Count("pk", filter=proposals & Q(status__in=KEPT, edited=False)),
+            seconds_per_proposal=Avg("seconds", filter=proposals),
         )
         .order_by(*[GROUPS[g] for g in group_by])
     )
@@ -53,7 +54,7 @@ def engine_metrics(masks: QuerySet, group_by: list[str]) -> list[dict]:
         row["share_accepted_unchanged"] = (
             round(row["proposals_unchanged"] / row["proposals_decided"], 4) if row["proposals_decided"] else None
         )
-        for key in ("seconds_per_mask", "clicks_per_mask"):
+        for key in ("seconds_per_mask", "clicks_per_mask", "seconds_per_proposal"):
             row[key] = round(row[key], 3) if row[key] is not None else None
         result.append(row)
     return result

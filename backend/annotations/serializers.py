@@ -53,6 +53,12 @@ class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
+class ProposalDecisionSerializer(VersionSerializer):
+    seconds = serializers.FloatField(min_value=0, max_value=86400, default=0)
+    clicks = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    category = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
 class MaskUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
     rle = serializers.JSONField(required=False)

@@ -117,8 +117,11 @@ def mask_delete(*, mask: Mask, version: int) -> None:
         current.delete()
 
 
-def proposal_decide(*, mask: Mask, user, version: int, accept: bool) -> Mask:
-    """An annotator accepts a proposed automatic mask as it is (or after editing it) or rejects it."""
+def proposal_decide(*, mask: Mask, user, version: int, accept: bool, seconds: float = 0.0, clicks: int = 0,
+                    category_id: int | None = None) -> Mask:
+    """An annotator accepts a proposed automatic mask as it is (or after editing it), optionally
+    giving its category, or rejects it; the seconds and clicks spent deciding are recorded."""
+    category = _category(mask.image, category_id) if category_id is not None else None
     with transaction.atomic():
         current = Mask.objects.select_for_update().get(pk=mask.pk)
         if current.version != version:
@@ -126,7 +129,11 @@ def proposal_decide(*, mask: Mask, user, version: int, accept: bool) -> Mask:
         if current.status != Mask.Status.PROPOSED:
             raise ValidationError({"status": f"mask {current.pk} is {current.status}, not a proposal"})
         status = Mask.Status.SUBMITTED if accept else Mask.Status.REJECTED
-        Mask.objects.filter(pk=current.pk).update(status=status, version=F("version") + 1, updated_by=user)
+        fields = {"status": status, "version": F("version") + 1, "updated_by": user,
+                  "seconds": F("seconds") + seconds, "clicks": F("clicks") + clicks}
+        if category is not None:
+            fields["category"] = category
+        Mask.objects.filter(pk=current.pk).update(**fields)
         current.refresh_from_db()
         if accept:
             _after_masks_kept(current.image.project)

@@ -14,9 +14,12 @@ def _count(queryset: QuerySet, field: str = "project") -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+KEPT = (Mask.Status.SUBMITTED, Mask.Status.ACCEPTED)  # proposals and rejected masks are not work done
+
+
 def project_list(*, user) -> QuerySet[Project]:
     """Projects the user belongs to (all for staff), with counts and the user's role."""
-    masks = Mask.objects.filter(image__project=OuterRef("pk")).values("image__project")
+    masks = Mask.objects.filter(image__project=OuterRef("pk"), status__in=KEPT).values("image__project")
     return (
         scope(user, "project", "view")
         .annotate(
@@ -26,7 +29,7 @@ def project_list(*, user) -> QuerySet[Project]:
                 Subquery(masks.order_by().annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0)
             ),
             images_done=_count(
-                Image.objects.filter(project=OuterRef("pk")).filter(Exists(Mask.objects.filter(image=OuterRef("pk"))))
+                Image.objects.filter(project=OuterRef("pk")).filter(Exists(Mask.objects.filter(image=OuterRef("pk"), status__in=KEPT)))
             ),
             role=Subquery(Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]),
         )
@@ -39,7 +42,10 @@ def project_get(*, user, project_id: int) -> Project:
 
 
 def image_list(*, user, project: Project | None = None) -> QuerySet[Image]:
-    qs = scope(user, "image", "view").annotate(mask_count=_count(Mask.objects.filter(image=OuterRef("pk")), "image"))
+    qs = scope(user, "image", "view").annotate(
+        mask_count=_count(Mask.objects.filter(image=OuterRef("pk"), status__in=KEPT), "image"),
+        proposal_count=_count(Mask.objects.filter(image=OuterRef("pk"), status=Mask.Status.PROPOSED), "image"),
+    )
     if project is not None:
         qs = qs.filter(project=project)
     return qs.order_by("id")
@@ -50,7 +56,7 @@ def image_get(*, user, image_id: int) -> Image:
 
 
 def image_next(*, user, project: Project, after_id: int | None) -> Image | None:
-    """The next image (by id, wrapping around) that has no mask yet."""
+    """The next image (by id, wrapping around) with no kept mask yet (open proposals still need work)."""
     todo = image_list(user=user, project=project).filter(mask_count=0)
     if after_id is not None:
         following = todo.filter(id__gt=after_id).first()

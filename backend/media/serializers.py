@@ -17,15 +17,27 @@ class ProjectSerializer(serializers.ModelSerializer):
     video_count = serializers.IntegerField(read_only=True)
     mask_count = serializers.IntegerField(read_only=True)
     images_done = serializers.IntegerField(read_only=True)
+    auto_job = serializers.SerializerMethodField(help_text="the latest fully automatic job")
 
     class Meta:
         model = Project
         fields = [
             "id", "name", "kind", "stage", "annotation_fps", "description", "categories", "role", "amg_settings",
-            "review_required", "qa_taxonomy", "gate_metric", "retrain_every_masks", "active_model_version",
+            "review_required", "qa_taxonomy", "gate_metric", "retrain_every_masks", "active_model_version", "auto_job",
             "image_count", "video_count", "mask_count", "images_done", "created_at",
         ]
         read_only_fields = fields
+
+    def get_auto_job(self, project) -> dict | None:
+        return _latest_job(project, "auto_annotate")
+
+
+def _latest_job(project, kind: str) -> dict | None:
+    from backend.jobs.models import Job
+    from backend.jobs.serializers import JobSerializer
+
+    job = Job.objects.filter(project=project, kind=kind).order_by("-created_at", "-id").first()
+    return JobSerializer(job).data if job else None
 
 
 class CategoryInputSerializer(serializers.Serializer):
@@ -94,13 +106,14 @@ class ProjectUpdateSerializer(serializers.Serializer):
 class ImageSerializer(serializers.ModelSerializer):
     file_url = serializers.SerializerMethodField()
     mask_count = serializers.IntegerField(read_only=True, default=0)
+    proposal_count = serializers.IntegerField(read_only=True, default=0)
     embedding_status = serializers.SerializerMethodField()
 
     class Meta:
         model = Image
         fields = [
             "id", "project", "width", "height", "sha256", "file_name", "format", "size_bytes", "file_url",
-            "mask_count", "embedding_status", "created_at",
+            "mask_count", "proposal_count", "embedding_status", "created_at",
         ]
         read_only_fields = fields
 

@@ -10,6 +10,7 @@ import { ImagesPage } from './pages/ImagesPage';
 import { AnnotatorPage } from './pages/annotator/AnnotatorPage';
 import { MaskListPage } from './pages/MaskListPage';
 import { MetricsPage } from './pages/MetricsPage';
+import { TrainingPage } from './pages/training/TrainingPage';
 import { NewProjectPage } from './pages/NewProjectPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { TopBar } from './pages/TopBar';
@@ -77,6 +78,8 @@ export function App() {
     page = <SettingsPage key={route.projectId} projectId={route.projectId} />;
   } else if (route.page === 'metrics') {
     page = <MetricsPage key={route.projectId} projectId={route.projectId} />;
+  } else if (route.page === 'training') {
+    page = <TrainingPage key={route.projectId} projectId={route.projectId} />;
   } else if (route.page === 'images') {
     page = <ImagesPage projectId={route.projectId} pageNumber={route.pageNumber} />;
   } else if (route.page === 'annotate') {

@@ -69,6 +69,7 @@ def test_review_queue_accept_reject_fix_and_sent_back(page, live_server, review_
     page.keyboard.press("f")
     page.wait_for_selector("[data-testid=fix-tools]")
     drag_image(page, [(200, 140), (240, 140), (280, 140)])
+    shot(page, "review-fix")
     page.click("button:has-text('Save fix')")
     page.wait_for_selector(f"[data-testid=review-mask][data-mask-id='{masks[3]['id']}']")
     fixed = Mask.objects.get(pk=masks[2]["id"])
@@ -135,7 +136,7 @@ def plm_video(live_server, make_user, project_factory):
         key = store_bytes(frame_key(video, index), mf.jpeg_bytes(video.width, video.height, seed=index), overwrite=True)
         Frame.objects.get_or_create(video=video, index=index,
                                     defaults={"source_index": source, "timestamp": source / video.fps, "storage_key": key})
-    masklet = Masklet.objects.create(video=video, object_id=1, created_by=annotator)
+    masklet = Masklet.objects.create(video=video, object_id=1, created_by=annotator, status="submitted")
     for index in range(len(plan)):
         shape = np.zeros((video.height, video.width), bool)
         shape[20:60, 10 + index * 6:50 + index * 6] = True
@@ -231,3 +232,24 @@ def test_qa_pair_and_region_captions(page, live_server, plm_video, client_for):
     page.wait_for_selector("[data-testid=question-row] >> text=audited")
     assert VideoQuestion.objects.get(pk=question["id"]).is_audited
     shot(page, "plm-question-audited")
+
+
+def test_masklet_judged_whole_in_the_review_queue(page, live_server, plm_video, client_for):
+    masklet = plm_video.masklet
+    login_as(page, live_server, plm_video.reviewer, f"/projects/{plm_video.project.pk}/review")
+    page.wait_for_selector(f"[data-testid=review-masklet][data-masklet-id='{masklet.pk}']")
+    page.wait_for_selector("[data-testid=frame-canvas][data-frame='0']")
+    assert page.locator("[data-testid=review-remaining]").inner_text() == "1 waiting"
+    scrub_to(page, 6)
+    page.wait_for_selector("[data-testid=frame-canvas][data-frame='6']")
+    shot(page, "review-masklet")
+    page.locator("[data-testid=frame-scrubber]").blur()
+    page.keyboard.press("r")
+    page.fill("textarea[name=reason]", "The track jumps to the circle on frame 6.")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("[data-testid=review-empty] >> text=masklet")
+    masklet.refresh_from_db()
+    review = Review.objects.get(masklet=masklet)
+    assert masklet.status == "rejected" and (review.decision, review.reason) == ("rejected", "The track jumps to the circle on frame 6.")
+    back = client_for(plm_video.annotator).get("/api/me/rejections/").json()["results"]
+    assert [(r["masklet"], r["reason"]) for r in back] == [(masklet.pk, "The track jumps to the circle on frame 6.")]

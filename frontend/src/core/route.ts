@@ -7,6 +7,7 @@ export type Route =
   | { page: 'images'; projectId: number; pageNumber: number }
   | { page: 'settings'; projectId: number }
   | { page: 'metrics'; projectId: number }
+  | { page: 'training'; projectId: number }
   | { page: 'annotate'; imageId: number }
   | { page: 'masks'; imageId: number }
   | { page: 'videos'; projectId: number; pageNumber?: number }
@@ -25,6 +26,7 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (path === '/projects/new') return { page: 'newProject' };
   if ((m = path.match(/^\/projects\/(\d+)\/settings$/))) return { page: 'settings', projectId: Number(m[1]) };
   if ((m = path.match(/^\/projects\/(\d+)\/metrics$/))) return { page: 'metrics', projectId: Number(m[1]) };
+  if ((m = path.match(/^\/projects\/(\d+)\/training$/))) return { page: 'training', projectId: Number(m[1]) };
   if ((m = path.match(/^\/projects\/(\d+)$/))) {
     return { page: 'images', projectId: Number(m[1]), pageNumber: Math.max(1, Number(query.get('page')) || 1) };
   }
@@ -52,6 +54,7 @@ export function routePath(route: Route): string {
     case 'newProject': return '/projects/new';
     case 'settings': return `/projects/${route.projectId}/settings`;
     case 'metrics': return `/projects/${route.projectId}/metrics`;
+    case 'training': return `/projects/${route.projectId}/training`;
     case 'images': return `/projects/${route.projectId}${route.pageNumber > 1 ? `?page=${route.pageNumber}` : ''}`;
     case 'annotate': return `/images/${route.imageId}`;
     case 'masks': return `/images/${route.imageId}/masks`;

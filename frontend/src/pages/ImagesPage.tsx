@@ -40,6 +40,7 @@ export function ImagesPage({ projectId, pageNumber }: { projectId: number; pageN
         {project.data && <span className={`badge stage-badge stage-${project.data.stage}`}>{stageLabel(project.data.stage)}</span>}
         <span className="spacer" />
         <Link to={{ page: 'metrics', projectId }}>Metrics</Link>
+        <Link to={{ page: 'training', projectId }}>Training</Link>
         <Link to={{ page: 'settings', projectId }}>Settings</Link>
         <button type="button" className="primary" onClick={startNext}>Annotate next image</button>
       </div>

@@ -48,6 +48,7 @@ export function ProjectsPage() {
             {p.kind === 'image' && (
               <div className="card-links small">
                 <Link to={{ page: 'metrics', projectId: p.id }}>Metrics</Link>
+                <Link to={{ page: 'training', projectId: p.id }}>Training</Link>
                 <Link to={{ page: 'settings', projectId: p.id }}>Settings</Link>
               </div>
             )}

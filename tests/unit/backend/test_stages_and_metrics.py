@@ -42,7 +42,12 @@ def test_annotators_accept_or_reject_proposals_and_metrics_count_them(project_wi
     kept, edited, dropped = proposal(image["id"], slice(5, 15)), proposal(image["id"], slice(20, 30)), proposal(image["id"], slice(35, 45))
     listed = api.get(f"/api/masks/?image={image['id']}&status=proposed").json()
     assert listed["count"] == 3
-    assert api.post(f"/api/masks/{kept.pk}/accept/", {"version": 1}, format="json").json()["status"] == "submitted"
+    counted = api.get(f"/api/images/{image['id']}/").json()
+    assert (counted["mask_count"], counted["proposal_count"]) == (0, 3)  # proposals are not work done
+    assert api.get(f"/api/projects/{project.pk}/images/next/").json()["id"] == image["id"]
+    category = project.categories.first().pk
+    accepted = api.post(f"/api/masks/{kept.pk}/accept/", {"version": 1, "seconds": 1.5, "category": category}, format="json").json()
+    assert (accepted["status"], accepted["category"], accepted["seconds"]) == ("submitted", category, 1.5)
     moved = np.zeros((60, 80), bool)
     moved[20:32, 10:30] = True
     patched = api.patch(f"/api/masks/{edited.pk}/", {"version": 1, "rle": rle_ops.encode(moved), "seconds": 4, "clicks": 0}, format="json").json()

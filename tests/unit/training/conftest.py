@@ -10,6 +10,8 @@ import torch
 
 from training.datasets import synthetic_samples
 
+TEST_STEPS = 120  # from-scratch steps in the shared trained fixture (one decoder call per mask)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _fast_cpu_training():
@@ -30,16 +32,16 @@ def scenes():
 @pytest.fixture(scope="session")
 def trained_tiny_sam(scenes, tmp_path_factory):
     """A tiny SAM trained from scratch on the training scenes, with held-out metrics before and after
-    (shared by the learning and checkpoint tests: training is the expensive part of the suite)."""
+    (5 clicks per mask; shared by the learning and checkpoint tests: training is the expensive part)."""
     from training.evaluate import evaluate
     from training.loop import train
     from training.networks import TrainableNetwork
     from training.simulate import SimulationConfig
 
     train_samples, heldout = scenes
-    config = replace(SimulationConfig().train, steps=TEST_STEPS, checkpoint_every=TEST_STEPS // 2)
+    config = replace(SimulationConfig().train, steps=TEST_STEPS, iterations=1, checkpoint_every=TEST_STEPS // 2)
     untrained = TrainableNetwork.build(config.spec, seed=config.seed).as_segmenter("untrained")
-    untrained_metrics = evaluate(untrained, heldout)
+    untrained_metrics = evaluate(untrained, heldout, max_clicks=5)
     result = train(train_samples, config, tmp_path_factory.mktemp("trained"))
-    metrics = evaluate(result.network.as_segmenter("trained"), heldout)
+    metrics = evaluate(result.network.as_segmenter("trained"), heldout, max_clicks=5)
     return {"result": result, "untrained_metrics": untrained_metrics, "metrics": metrics}

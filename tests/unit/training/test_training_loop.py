@@ -14,7 +14,7 @@ from models.registry import load_segmenter
 from training.loop import TrainConfig, train
 from training.networks import TrainableNetwork
 
-SMALL = TrainConfig(spec="sam:tiny", steps=6, iterations=3, mask_only_iterations=1, masks_per_step=2,
+SMALL = TrainConfig(spec="sam:tiny", steps=4, iterations=3, mask_only_iterations=1, masks_per_step=2,
                     box_probability=0.5, checkpoint_every=2, lr=1e-3)
 
 
@@ -40,7 +40,7 @@ def test_resume_after_interruption_gives_the_uninterrupted_weights(tmp_path, sce
     pointer = json.loads((tmp_path / "resumed" / "checkpoints" / "latest.json").read_text())
     assert pointer["step"] == 2  # the last complete checkpoint before the crash
     resumed = train(train_samples, SMALL, tmp_path / "resumed", resume=True)
-    assert resumed.steps == straight.steps == 6
+    assert resumed.steps == straight.steps == 4
     assert resumed.losses == pytest.approx(straight.losses)
     for name, value in straight.network.network.state_dict().items():
         assert torch.equal(value, resumed.network.network.state_dict()[name]), name
@@ -51,7 +51,7 @@ def test_cancel_stops_cleanly_with_progress_reported(tmp_path, scenes):
     result = train(scenes[0][:2], SMALL, tmp_path, progress=lambda f, m: reports.append((f, m)),
                    cancel=lambda: len(reports) >= 3)
     assert result.cancelled and result.steps == 3 and len(result.losses) == 3
-    assert [f for f, _ in reports] == pytest.approx([1 / 6, 2 / 6, 3 / 6])
+    assert [f for f, _ in reports] == pytest.approx([1 / 4, 2 / 4, 3 / 4])
     assert json.loads((tmp_path / "checkpoints" / "latest.json").read_text())["step"] == 3
     assert result.checkpoint.is_file()
 

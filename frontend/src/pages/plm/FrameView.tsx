@@ -77,7 +77,12 @@ export function FrameView({ cache, frame, mask, color = '#ff7f0e', label }: {
     if (!canvas || !cache) return;
     const bitmap = cache.get(frame);
     setMissing(bitmap === null);
-    if (!bitmap) return;
+    if (!bitmap) {
+      canvas.width = 0;
+      canvas.height = 0;
+      delete canvas.dataset.frame;
+      return;
+    }
     bitmap.then((image) => {
       if (!live) return;
       canvas.width = image.width;
@@ -104,13 +109,13 @@ export function Scrubber({ frame, count, onChange, span, marks, fps }: {
   marks?: number[]; fps: number;
 }) {
   const last = Math.max(0, count - 1);
-  const percent = (f: number) => (last > 0 ? (f / last) * 100 : 0);
+  const percent = (f: number) => (last > 0 ? Math.max(0, Math.min(100, (f / last) * 100)) : 0);
   return (
     <div className="plm-scrubber">
       <div className="plm-track">
         {span && (
           <div className="plm-span" data-testid="segment-span"
-            style={{ left: `${percent(Math.min(...span))}%`, width: `${Math.max(0.5, percent(Math.abs(span[1] - span[0])))}%` }} />
+            style={{ left: `${percent(Math.min(...span))}%`, width: `${Math.max(0.5, percent(Math.max(...span)) - percent(Math.min(...span)))}%` }} />
         )}
         {(marks ?? []).map((m) => <div key={m} className="plm-mark" style={{ left: `${percent(m)}%` }} />)}
       </div>

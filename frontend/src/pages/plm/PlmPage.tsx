@@ -186,6 +186,9 @@ function CaptionsPanel({ video, cache, maskletList, masks }: {
   const present = useMemo(() => [...(objectMasks?.keys() ?? [])].sort((a, b) => a - b), [objectMasks]);
   const color = masklet ? objectColor(masklet.object_id) : '#ff7f0e';
   const last = Math.max(0, video.frameCount - 1);
+  // The frames the caption covers: rdcap's first start and last end, else the start / end fields.
+  const shownStart = kind === 'rdcap' ? segments[0]?.start_frame ?? 0 : start;
+  const shownEnd = kind === 'rdcap' ? segments[segments.length - 1]?.end_frame ?? 0 : end;
 
   useEffect(() => {
     if (maskletId === null && maskletList.length && maskletList[0].id !== undefined) setMaskletId(maskletList[0].id);
@@ -234,15 +237,15 @@ function CaptionsPanel({ video, cache, maskletList, masks }: {
       <section className="plm-view">
         <FrameView cache={cache} frame={frame} mask={objectMasks?.get(frame) ?? null} color={color} />
         <Scrubber frame={frame} count={video.frameCount} onChange={setFrame} marks={present} fps={video.annotation_fps}
-          span={kind === 'rdcap' ? (segments.length ? [segments[0].start_frame, segments[segments.length - 1].end_frame] : null) : [start, end]} />
+          span={[shownStart, shownEnd]} />
         <div className="plm-ends">
           <figure>
-            <FrameView cache={cache} frame={start} mask={objectMasks?.get(start) ?? null} color={color} label={`start frame ${start}`} />
-            <figcaption className="small">Start: frame {kind === 'rdcap' ? segments[0]?.start_frame ?? '–' : start}</figcaption>
+            <FrameView cache={cache} frame={shownStart} mask={objectMasks?.get(shownStart) ?? null} color={color} label={`start frame ${shownStart}`} />
+            <figcaption className="small">Start: frame {shownStart}</figcaption>
           </figure>
           <figure>
-            <FrameView cache={cache} frame={end} mask={objectMasks?.get(end) ?? null} color={color} label={`end frame ${end}`} />
-            <figcaption className="small">End: frame {kind === 'rdcap' ? segments[segments.length - 1]?.end_frame ?? '–' : end}</figcaption>
+            <FrameView cache={cache} frame={shownEnd} mask={objectMasks?.get(shownEnd) ?? null} color={color} label={`end frame ${shownEnd}`} />
+            <figcaption className="small">End: frame {shownEnd}</figcaption>
           </figure>
         </div>
       </section>
@@ -280,10 +283,10 @@ function CaptionsPanel({ video, cache, maskletList, masks }: {
           <div className="plm-segments" data-testid="dense-segments">
             {segments.map((s, i) => (
               <div key={i} className="plm-segment" data-testid="dense-segment">
-                <span className="small">#{i + 1} frames {s.start_frame}–</span>
+                <span className="small">#{i + 1}: frames {s.start_frame} to</span>
                 <input type="number" aria-label={`segment ${i + 1} end frame`} value={s.end_frame} min={s.start_frame} max={last}
                   onChange={(e) => updateSegment(i, { end_frame: Number(e.target.value) })} />
-                <input aria-label={`segment ${i + 1} caption`} placeholder="caption" value={s.caption}
+                <input className="plm-segment-caption" aria-label={`segment ${i + 1} caption`} placeholder={`caption of frames ${s.start_frame}–${s.end_frame}`} value={s.caption}
                   onChange={(e) => updateSegment(i, { caption: e.target.value })} />
                 {segments.length > 1 && (
                   <button type="button" className="link-button" onClick={() => setSegments((all) => chainSegments(all.filter((_, k) => k !== i)))}>remove</button>

@@ -41,7 +41,7 @@ function RejectBox({ onSend, onCancel, busy }: { onSend: (reason: string) => voi
     <div className="review-reject" data-testid="reject-box">
       <label htmlFor="reject-reason" className="section-title">Why is it rejected? The annotator reads this.</label>
       <textarea id="reject-reason" name="reason" ref={ref} rows={3} value={reason}
-        onChange={(e) => setReason(e.target.value)}
+        onChange={(e) => { setReason(e.target.value); setError(null); }}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); }
           if (e.key === 'Escape') { e.preventDefault(); onCancel(); }
@@ -358,6 +358,7 @@ export function ReviewQueuePage({ projectId, kind: routeKind }: { projectId: num
           <span className="badge" data-testid="review-remaining">{queue.remaining} waiting</span>
         )}
         {queue.decidedCount > 0 && <span className="badge muted">{queue.decidedCount} decided here</span>}
+        {notice && <p className="notice notice-ok review-notice" role="status" data-testid="review-notice">{notice}</p>}
       </div>
       {forbidden && (
         <div className="banner banner-error" role="alert" data-testid="review-forbidden">
@@ -368,7 +369,6 @@ export function ReviewQueuePage({ projectId, kind: routeKind }: { projectId: num
       )}
       {loadError && !forbidden && <p className="form-error" role="alert">Could not load the queue: {loadError.text}</p>}
       {project.error && !loadError && <p className="form-error">{project.error}</p>}
-      {notice && <p className="notice notice-ok" role="status" data-testid="review-notice">{notice}</p>}
       {loaded && !loadError && !current && (
         <div className="notice" data-testid="review-empty">
           <strong>Nothing to review.</strong> Every submitted {kind === 'masklet' ? 'masklet' : 'mask'} of this project has been decided.

@@ -99,11 +99,12 @@ export function Timeline({ store, version, objects, frameCount, frame, selectedO
         const cells = rows.get(object.objId) ?? new Uint8Array(frameCount);
         const present = cellRuns(cells, CELL_PRESENT);
         const edited = cellRuns(cells, CELL_EDITED);
+        const tracked = cellRuns(cells, CELL_TRACKED);
         const category = categories.find((c) => c.id === object.category)?.name;
         return (
           <div
             key={object.objId} className={`timeline-row${object.objId === selectedObj ? ' selected' : ''}`}
-            data-testid={`timeline-row-${object.objId}`} data-present={present} data-edited={edited}
+            data-testid={`timeline-row-${object.objId}`} data-present={present} data-edited={edited} data-tracked={tracked}
             title={`object ${object.objId}: visible on frames ${present || 'none'}${edited ? `; made by a person on ${edited}` : ''}`}
           >
             <button type="button" className="timeline-label" onClick={() => onSeek(frame, object.objId)}>

@@ -65,7 +65,7 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
       case 'brushLarger': return controller.resizeBrush(1.25);
       case 'undo': return controller.undo();
       case 'applyBrush': return controller.applyBrush();
-      case 'discardBrush': return controller.discardBrush();
+      case 'discardBrush': return view.removing !== null ? controller.cancelRemove() : controller.discardBrush();
       case 'newObject': controller.addObject(); return;
       case 'nextObject': return controller.cycleObject(1);
       case 'previousObject': return controller.cycleObject(-1);
@@ -264,13 +264,13 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
         </section>
         <section className="propagate">
           <h2>Propagate from frame {view.frame}</h2>
-          <div className="row">
+          <div className="propagate-buttons">
             <button type="button" className="primary" disabled={!!propagation || serverObjects === 0} onClick={() => void controller.propagate('forward', 'all')} data-testid="propagate-forward">Forward ▶</button>
             <button type="button" disabled={!!propagation || serverObjects === 0} onClick={() => void controller.propagate('backward', 'all')} data-testid="propagate-backward">◀ Backward</button>
             <button type="button" disabled={!!propagation || serverObjects === 0} onClick={() => void controller.propagate('both', 'all')} data-testid="propagate-both">Both ◀▶</button>
           </div>
-          <div className="row">
-            <span className="muted small">Selected object only:</span>
+          <div className="propagate-selected">
+            <span className="muted small">Selected only:</span>
             {(['forward', 'backward', 'both'] as const).map((direction) => (
               <button
                 key={direction} type="button" className="small-button"
@@ -286,13 +286,13 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
               <div className="progress">
                 <div className="progress-bar" style={{ width: `${Math.round(propagation.job.progress * 100)}%` }} />
                 <span className="progress-label">
-                  {propagation.cancelling ? 'cancelling…' : `${propagation.job.state} ${Math.round(propagation.job.progress * 100)}%`}
-                  {propagation.job.message ? ` · ${propagation.job.message}` : ''}
+                  {propagation.cancelling ? 'cancelling…' : `${propagation.direction} · ${propagation.job.state} ${Math.round(propagation.job.progress * 100)}%`}
                 </span>
               </div>
               <button type="button" className="danger" onClick={() => void controller.cancelPropagation()} disabled={propagation.cancelling || propagation.job.id === ''} data-testid="cancel-propagation">Cancel</button>
             </div>
           )}
+          {propagation?.job.message && <p className="muted small propagation-message">{propagation.job.message}</p>}
           <p className="muted small">Frames a person made (◆ in the timeline) are kept when propagating.</p>
         </section>
         <section className="actions">

@@ -139,6 +139,7 @@ export class VideoController {
       const project = await this.api.project(video.project).catch(() => null);
       this.set({ video, project });
       let session: VideoSessionRecord | null = null;
+      let refusedAfterExtraction = 0;
       for (let delay = 700; !this.disposed; delay = Math.min(delay * 1.3, 3000)) {
         const extracting = video.extraction_job && !isFinalJob(video.extraction_job);
         if (!extracting) {
@@ -147,6 +148,8 @@ export class VideoController {
           if (video.extraction_job?.state === 'failed' || video.extraction_job?.state === 'cancelled') {
             throw new Error(`extracting the frames ${video.extraction_job.state}${video.extraction_job.message ? `: ${video.extraction_job.message}` : ''}`);
           }
+          // Extraction finished (or there is no job) and still no session: the video has no frames.
+          if (++refusedAfterExtraction >= 4) throw new Error('the video has no extracted frames to annotate');
         }
         this.set({ status: 'extracting', video });
         await sleep(delay);
@@ -667,7 +670,7 @@ export class VideoController {
       this.flash('Prompt the selected object on a frame first.');
       return;
     }
-    const placeholder: Job = { id: '', kind: 'video_propagate', state: 'queued', progress: 0, message: 'waiting for the prompts before it' };
+    const placeholder: Job = { id: '', kind: 'video_propagate', state: 'queued', progress: 0, message: 'waiting for earlier prompts to be applied' };
     this.set({ propagation: { job: placeholder, direction, scope, start, cancelling: false }, error: null });
     try {
       await this.chain; // prompts made before the propagation are stored first
