@@ -13,13 +13,13 @@ from backend.inference.serializers import PredictInputSerializer
 from backend.inference.services import embedding_schedule
 from backend.jobs.serializers import JobSerializer
 from backend.media.serializers import AmgSettingsSerializer
-from backend.media.selectors import image_get
+from backend.media.selectors import image_for_work
 
 
 class PredictApi(APIView):
     @extend_schema(request=PredictInputSerializer, responses={200: dict, 202: dict})
     def post(self, request, image_id: int):
-        image = image_get(user=request.user, image_id=image_id)
+        image = image_for_work(user=request.user, image_id=image_id)
         require(request.user, "image", "annotate", image)
         data = PredictInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -55,6 +55,11 @@ def image_get(*, user, image_id: int) -> Image:
     return get_object_or_404(image_list(user=user).select_related("project"), pk=image_id)
 
 
+def image_for_work(*, user, image_id: int) -> Image:
+    """The image alone (no counts), for hot paths such as predict; 404 when not visible."""
+    return get_object_or_404(scope(user, "image", "view").select_related("project"), pk=image_id)
+
+
 def image_next(*, user, project: Project, after_id: int | None) -> Image | None:
     """The next image (by id, wrapping around) with no kept mask yet (open proposals still need work)."""
     todo = image_list(user=user, project=project).filter(mask_count=0)

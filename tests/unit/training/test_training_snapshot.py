@@ -59,3 +59,19 @@ def test_bad_input_raises_value_error(tmp_path):
     snapshot, _ = snapshot_from_samples("p", [(np.zeros((32, 32, 3), np.uint8), [np.eye(32, dtype=bool)])])
     with pytest.raises(ValueError):
         list(snapshot.samples("validation"))
+
+
+def test_training_package_imports_no_django_or_backend():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    program = (
+        "import importlib, pkgutil, sys, training\n"
+        "for info in pkgutil.walk_packages(training.__path__, 'training.'):\n"
+        "    importlib.import_module(info.name)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'backend', 'rest_framework', 'celery'}))\n"
+    )
+    repo = Path(__file__).resolve().parents[3]
+    result = subprocess.run([sys.executable, "-c", program], cwd=repo, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout

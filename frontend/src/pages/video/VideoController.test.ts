@@ -150,6 +150,22 @@ describe('VideoController', () => {
     controller.dispose();
   });
 
+  it('follows a propagation still running after a reload, then forgets it', async () => {
+    const routes = baseRoutes();
+    routes['GET /api/videos/3/masklets/'] = [[200, { masklets: [{ object_id: 1, category: 7, status: 'draft' }], frames: [], updated_until: null }]];
+    routes['GET /api/jobs/6/'] = [[200, job(6, 'running', 0.3)], [200, job(6, 'running', 0.7)], [200, job(6, 'succeeded', 1)]];
+    const { api, storage, map } = setup(routes);
+    map.set('segdata.video.3.propagation', JSON.stringify({ job: job(6, 'running', 0.1), direction: 'both', scope: 'all', start: 2, cancelling: false }));
+    const controller = new VideoController(api, 3, storage);
+    await controller.load();
+    await until(() => controller.getView().propagation?.job.progress === 0.7);
+    expect(controller.getView().propagation?.direction).toBe('both');
+    await until(() => controller.getView().propagation === null);
+    expect(controller.getView().notice).toMatch(/Propagated both from frame 2/);
+    expect(map.has('segdata.video.3.propagation')).toBe(false);
+    controller.dispose();
+  });
+
   it('removes an object only after confirmation, and a local one without a request', async () => {
     const routes = baseRoutes();
     routes['GET /api/videos/3/masklets/'] = [

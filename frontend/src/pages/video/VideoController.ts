@@ -87,9 +87,11 @@ export class VideoController {
   private following = 0;
   private polling = false;
   private readonly promptKey: string;
+  private readonly propagationKey: string;
 
   constructor(private readonly api: ApiClient, readonly videoId: number, private readonly storage: Storage = window.localStorage) {
     this.promptKey = `segdata.video.${videoId}.prompts`;
+    this.propagationKey = `segdata.video.${videoId}.propagation`;
     let saved: Record<string, FramePrompts> = {};
     try {
       saved = JSON.parse(storage.getItem(this.promptKey) ?? '{}') ?? {};
@@ -162,6 +164,7 @@ export class VideoController {
       const first = this.store.list()[0]?.objId ?? null;
       this.set({ status: 'ready', video, session, frames, selectedObj: first, storeVersion: this.store.version });
       this.attach();
+      void this.resumePropagation();
       await this.goTo(0);
     } catch (error) {
       this.set({ status: 'error', loadError: describe(error) });
@@ -609,10 +612,18 @@ export class VideoController {
     this.following++;
     try {
       let current = job;
+      let failures = 0;
       while (!isFinalJob(current) && !this.disposed) {
-        await sleep(POLL_MS);
-        const [next] = await Promise.all([this.api.job(current.id), this.pollMasklets()]);
-        current = next;
+        await sleep(POLL_MS * (1 + failures));
+        try {
+          const [next] = await Promise.all([this.api.job(current.id), this.pollMasklets()]);
+          current = next;
+          failures = 0;
+        } catch (error) {
+          // A dropped connection: keep following (the job runs on the server regardless).
+          if (++failures > 8 || (error instanceof ApiError && error.status === 404)) throw error;
+          continue;
+        }
         onProgress?.(current);
       }
       await this.refreshMasklets(false);
@@ -672,11 +683,28 @@ export class VideoController {
     }
     const placeholder: Job = { id: '', kind: 'video_propagate', state: 'queued', progress: 0, message: 'waiting for earlier prompts to be applied' };
     this.set({ propagation: { job: placeholder, direction, scope, start, cancelling: false }, error: null });
+    let job: Job;
     try {
       await this.chain; // prompts made before the propagation are stored first
-      const job = await propagate(this.api, session.id, start, direction, objIds);
-      const current = this.getView().propagation;
-      if (current) this.set({ propagation: { ...current, job } });
+      job = await propagate(this.api, session.id, start, direction, objIds);
+    } catch (error) {
+      this.set({ error: `Could not propagate: ${describe(error)}`, propagation: null });
+      return;
+    }
+    await this.followPropagation({ job, direction, scope, start, cancelling: false });
+  }
+
+  /** Follows a propagation job to its end (also one found running when the page opens). */
+  private async followPropagation(started: PropagationView): Promise<void> {
+    const { direction, start } = started;
+    const job = started.job;
+    this.set({ propagation: started });
+    try {
+      this.storage.setItem(this.propagationKey, JSON.stringify({ ...started, cancelling: false }));
+    } catch {
+      // without storage a reload just does not show the progress again
+    }
+    try {
       const final = await this.followJob(job, (j) => {
         const now = this.getView().propagation;
         if (now) this.set({ propagation: { ...now, job: j } });
@@ -684,11 +712,34 @@ export class VideoController {
       await this.refreshMasklets(true);
       if (final.state === 'succeeded') this.flash(`Propagated ${direction} from frame ${start}.`);
       else if (final.state === 'cancelled') this.flash('Propagation cancelled; the frames done so far are kept.');
-      else this.set({ error: `Propagation ${final.state}: ${final.message}` });
+      else if (isFinalJob(final)) this.set({ error: `Propagation ${final.state}: ${final.message}` });
+      if (isFinalJob(final)) this.storage.removeItem(this.propagationKey);
     } catch (error) {
-      this.set({ error: `Could not propagate: ${describe(error)}` });
+      this.set({ error: `Could not follow the propagation: ${describe(error)}` });
+      if (error instanceof ApiError && error.status === 404) this.storage.removeItem(this.propagationKey);
     } finally {
       this.set({ propagation: null });
+    }
+  }
+
+  /** A propagation this browser started that may still run (the page was reloaded meanwhile). */
+  private async resumePropagation(): Promise<void> {
+    let saved: PropagationView | null = null;
+    try {
+      saved = JSON.parse(this.storage.getItem(this.propagationKey) ?? 'null');
+    } catch {
+      saved = null;
+    }
+    if (!saved?.job?.id) return;
+    try {
+      const job = await this.api.job(saved.job.id);
+      if (isFinalJob(job)) {
+        this.storage.removeItem(this.propagationKey);
+        return;
+      }
+      await this.followPropagation({ ...saved, job, cancelling: false });
+    } catch {
+      this.storage.removeItem(this.propagationKey);
     }
   }
 
