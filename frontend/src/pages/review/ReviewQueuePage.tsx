@@ -16,9 +16,16 @@ import {
 } from './reviewApi';
 import './review.css';
 
+/** Keys typed into a field are text; the frame scrubber (a range input) still lets A / R through. */
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT');
+  if (!el) return false;
+  if (el.tagName === 'INPUT') return (el as HTMLInputElement).type !== 'range';
+  return el.tagName === 'TEXTAREA' || el.tagName === 'SELECT';
+}
+
+function isRange(target: EventTarget | null): boolean {
+  return (target as HTMLInputElement | null)?.type === 'range';
 }
 
 function errorText(error: unknown): string {
@@ -207,7 +214,8 @@ function MaskletReview({ masklet, busy, onDecide }: {
       const key = e.key.toLowerCase();
       if (key === 'a') { e.preventDefault(); onDecide('accept', {}); }
       else if (key === 'r') { e.preventDefault(); setRejecting(true); }
-      else if (e.key === 'ArrowRight' || key === 'd') setFrame((f) => Math.min(count - 1, f + 1));
+      else if (isRange(e.target)) return; // the scrubber steps through frames itself
+      else if (e.key === 'ArrowRight') setFrame((f) => Math.min(count - 1, f + 1));
       else if (e.key === 'ArrowLeft') setFrame((f) => Math.max(0, f - 1));
     };
     window.addEventListener('keydown', onKey);
