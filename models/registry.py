@@ -95,21 +95,31 @@ def resolve(
         classical = GrabCutSegmenter()
         return LoadedModel(classical, spec, classical.version, None)
     _split(spec)
-    info = checkpoint_info(spec)
-    if checkpoint_path is None:
-        path = Path(checkpoint_dir) / info.file_name
-        expected = expected_sha256 or info.sha256
-    else:
-        path, expected = Path(checkpoint_path), expected_sha256
+    path, expected = _checkpoint_target(spec, checkpoint_dir, checkpoint_path, expected_sha256)
     try:
         segmenter = load_segmenter(spec, path, device, expected_sha256=expected, decoder=decoder)
     except CheckpointError as error:
-        hint = f" (run `python -m models fetch {spec}`)" if info.url and not path.exists() else ""
-        reason = f"{spec} unavailable: {error}{hint}; using the classical GrabCut backend"
-        log.warning(reason)
+        reason = _unavailable(spec, path, error, "the classical GrabCut backend")
         classical = GrabCutSegmenter()
         return LoadedModel(classical, spec, classical.version, reason)
     return LoadedModel(segmenter, spec, segmenter.version, None)
+
+
+def _checkpoint_target(spec: str, checkpoint_dir, checkpoint_path, expected_sha256) -> tuple[Path, str | None]:
+    """The file to load and the sha256 it must have: an explicit path (checked only against
+    expected_sha256), else the official file name in checkpoint_dir with the official sha256."""
+    info = checkpoint_info(spec)
+    if checkpoint_path is None:
+        return Path(checkpoint_dir) / info.file_name, expected_sha256 or info.sha256
+    return Path(checkpoint_path), expected_sha256
+
+
+def _unavailable(spec: str, path: Path, error: Exception, fallback: str) -> str:
+    """The sentence the UI and the logs show when a model cannot be loaded."""
+    hint = f" (run `python -m models fetch {spec}`)" if checkpoint_info(spec).url and not path.exists() else ""
+    reason = f"{spec} unavailable: {error}{hint}; using {fallback}"
+    log.warning(reason)
+    return reason
 
 
 def _split(spec: str) -> tuple[str, str]:
@@ -185,18 +195,11 @@ def resolve_tracker(
         log.warning(reason)
         classical = ClassicalVideoTracker()
         return LoadedTracker(classical, spec, classical.version, reason)
-    info = checkpoint_info(spec)
-    if checkpoint_path is None:
-        path = Path(checkpoint_dir) / info.file_name
-        expected = expected_sha256 or info.sha256
-    else:
-        path, expected = Path(checkpoint_path), expected_sha256
+    path, expected = _checkpoint_target(spec, checkpoint_dir, checkpoint_path, expected_sha256)
     try:
         tracker = load_tracker(spec, path, device, expected_sha256=expected, image_size=image_size)
     except CheckpointError as error:
-        hint = f" (run `python -m models fetch {spec}`)" if info.url and not path.exists() else ""
-        reason = f"{spec} unavailable: {error}{hint}; using the classical optical-flow tracker"
-        log.warning(reason)
+        reason = _unavailable(spec, path, error, "the classical optical-flow tracker")
         classical = ClassicalVideoTracker()
         return LoadedTracker(classical, spec, classical.version, reason)
     return LoadedTracker(tracker, spec, tracker.version, None)
