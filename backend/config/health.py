@@ -62,9 +62,14 @@ def check_workers() -> dict:
 
 
 def check_model() -> dict:
-    from backend.inference.runtime import model_status
+    from django.conf import settings as conf
 
-    return model_status()
+    from backend.inference.runtime import model_status
+    from backend.inference.video import current_tracker
+
+    tracker = current_tracker()
+    return {**model_status(), "video": {"requested": conf.VIDEO_MODEL, "version": tracker.version,
+                                        "fallback": tracker.fallback_reason is not None, "reason": tracker.fallback_reason}}
 
 
 class HealthApi(APIView):

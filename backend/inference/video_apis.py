@@ -19,11 +19,27 @@ from backend.media.selectors import video_get
 class SessionSerializer(serializers.ModelSerializer):
     frame_count = serializers.SerializerMethodField()
     objects = serializers.SerializerMethodField()
+    prompts = serializers.SerializerMethodField(help_text="the clicks and boxes stored per object and frame")
+    tracker = serializers.SerializerMethodField(help_text="the video model serving, and why not the one asked for")
 
     class Meta:
         model = VideoSession
-        fields = ["id", "video", "worker", "tracker_version", "frame_count", "objects", "created_at", "last_used"]
+        fields = ["id", "video", "worker", "tracker_version", "tracker", "frame_count", "objects", "prompts", "created_at",
+                  "last_used"]
         read_only_fields = fields
+
+    def get_prompts(self, session) -> list[dict]:
+        return list(session.prompts.filter(kind=VideoPrompt.Kind.POINTS).order_by("seq")
+                    .values("seq", "frame", "obj_id", "points", "labels", "box"))
+
+    def get_tracker(self, session) -> dict:
+        from django.conf import settings
+
+        from backend.inference.video import current_tracker
+
+        loaded = current_tracker()
+        return {"requested": settings.VIDEO_MODEL, "version": loaded.version, "fallback": loaded.fallback_reason is not None,
+                "reason": loaded.fallback_reason}
 
     def get_frame_count(self, session) -> int:
         return session.video.frames.count()
@@ -110,3 +126,26 @@ class MaskletListApi(APIView):
                  "source": f.source, "updated_at": f.updated_at.isoformat()} for f in frames]
         latest = max((r["updated_at"] for r in rows), default=since)
         return Response({"video": video.pk, "masklets": masklets, "frames": rows, "updated_until": latest})
+
+
+class MaskletCategoryApi(APIView):
+    """PATCH /api/videos/{id}/masklets/{object_id}/ {category}: change an object's category."""
+
+    @extend_schema(request=dict, responses=dict)
+    def patch(self, request, video_id: int, object_id: int):
+        video = video_get(user=request.user, video_id=video_id)
+        require(request.user, "video", "annotate", video)
+        masklet = get_object_or_404(Masklet.objects.filter(video=video), object_id=object_id)
+        category_id = request.data.get("category")
+        category = None
+        if category_id is not None:
+            from backend.media.models import Category
+
+            if not isinstance(category_id, int):
+                raise ValidationError({"category": "a category id or null"})
+            category = Category.objects.filter(pk=category_id, project_id=video.project_id).first()
+            if category is None:
+                raise ValidationError({"category": f"category {category_id} is not one of this project's"})
+        masklet.category = category
+        masklet.save(update_fields=["category", "updated_at"])
+        return Response({"object_id": masklet.object_id, "category": category.pk if category else None, "status": masklet.status})

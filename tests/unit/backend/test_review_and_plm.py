@@ -167,3 +167,31 @@ def test_masklet_review_and_removing_a_captioned_object_is_refused(video_with_ma
     with pytest.raises(ValidationError, match="region captions"):
         masklet_delete(masklet)
     assert Masklet.objects.filter(pk=masklet.pk).exists() and Video.objects.exists()
+
+
+def test_video_session_shows_its_tracker_prompts_and_object_categories_change(video_with_masklet, client_for, settings):
+    from backend.inference.video import reset_tracker
+    from backend.media.models import Category, Frame
+
+    settings.VIDEO_MODEL = "classical"
+    reset_tracker()
+    video, masklet = video_with_masklet["video"], video_with_masklet["masklet"]
+    Frame.objects.create(video=video, index=0, source_index=0, timestamp=0, storage_key="none")
+    api = client_for(video_with_masklet["annotator"])
+    session = api.post(f"/api/videos/{video.pk}/session/").json()
+    assert session["tracker"]["version"].startswith("classical") and session["tracker"]["fallback"] is False
+    assert api.post(f"/api/video-sessions/{session['id']}/prompts/", {"frame": 0, "obj_id": 3, "points": [[5, 5]], "labels": [1]},
+                    format="json").status_code == 202
+    stored = api.post(f"/api/videos/{video.pk}/session/").json()["prompts"]
+    assert [(p["frame"], p["obj_id"], p["points"]) for p in stored] == [(0, 3, [[5.0, 5.0]])]
+    category = Category.objects.create(project=video.project, name="square")
+    changed = api.patch(f"/api/videos/{video.pk}/masklets/3/", {"category": category.pk}, format="json")
+    assert changed.status_code == 200 and Masklet.objects.get(pk=masklet.pk).category_id == category.pk
+    assert api.patch(f"/api/videos/{video.pk}/masklets/3/", {"category": 99999}, format="json").status_code == 400
+    assert api.post(f"/api/video-sessions/{session['id']}/prompts/", {"frame": 40, "obj_id": 3, "points": [[5, 5]], "labels": [1]},
+                    format="json").status_code == 400  # outside the video
+    for obj_id in range(10, 22):  # at least ten objects per video
+        assert api.post(f"/api/video-sessions/{session['id']}/prompts/", {"frame": 0, "obj_id": obj_id, "box": [1, 1, 20, 20]},
+                        format="json").status_code == 202
+    assert Masklet.objects.filter(video=video).count() == 13
+    reset_tracker()
