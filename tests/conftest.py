@@ -99,19 +99,26 @@ class WorkerProcess:
 
 
 @pytest.fixture(scope="session")
-def worker_factory(django_db_setup, django_db_blocker):
-    """Start real `celery worker` processes against the test database, Redis and S3."""
+def worker_database_url(django_db_setup, django_db_blocker) -> str:
+    """The test database as a URL for worker processes; the broker is purged once per session."""
     from django.conf import settings
     from django.db import connection
 
     db = connection.settings_dict
-    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     _purge_broker(settings.CELERY_BROKER_URL)
+    return f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker_factory(worker_database_url):
+    """Start real `celery worker` processes against the test database, Redis and S3; every worker a
+    test starts is stopped when it ends, so no worker serves another test with other settings."""
     started: list[WorkerProcess] = []
 
     def start(queues="gpu,cpu,train", **env_overrides) -> WorkerProcess:
         hostname = f"test-{uuid.uuid4().hex[:6]}@localhost"
-        env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO), **{k: str(v) for k, v in env_overrides.items()}}
+        env = {**os.environ, "DATABASE_URL": worker_database_url, "PYTHONPATH": str(REPO),
+               **{k: str(v) for k, v in env_overrides.items()}}
         log_path = OUTPUT / "workers" / f"{hostname.split('@')[0]}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         command = [
