@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     p_sim.add_argument("--shapes", type=int, default=SimulationConfig.shapes_per_image)
     p_sim.add_argument("--image-size", type=int, default=SimulationConfig.image_size)
     p_sim.add_argument("--heldout-images", type=int, default=SimulationConfig.heldout_images)
-    p_sim.add_argument("--steps", type=int, default=150, help="training steps per round")
+    p_sim.add_argument("--steps", type=int, default=SimulationConfig().train.steps, help="training steps per round")
     p_sim.add_argument("--iterations", type=int, default=None, help="decoder calls per mask in training")
     p_sim.add_argument("--gate-metric", default=SimulationConfig.gate_metric, help="NoC@90, NoC@85, mIoU@1, ...")
     p_sim.add_argument("--seed", type=int, default=0)

@@ -24,7 +24,7 @@ PrintFn = Callable[[str], None]
 # both measured here: focal:dice 1:1 instead of 20:1 (from random init, 20:1 settles on the empty
 # mask within the first 50 steps and stays there for hundreds), and lr 3e-3 (1e-2 and above kill
 # the tiny decoder: constant masks).
-FROM_SCRATCH = TrainConfig(spec="sam:tiny", trainable="decoder+prompt", steps=150, iterations=3, mask_only_iterations=0,
+FROM_SCRATCH = TrainConfig(spec="sam:tiny", trainable="decoder+prompt", steps=1000, iterations=3, mask_only_iterations=0,
                            masks_per_step=3, box_probability=0.3, lr=3e-3, checkpoint_every=50,
                            loss_weights=LossWeights(focal=1.0))
 
@@ -35,20 +35,25 @@ class SimulationConfig:
     retrains. images_per_round x shapes_per_image masks are annotated per round; heldout_images:
     the fixed held-out set, chosen by the snapshot rule (image hash + project salt). Time per mask
     is modelled as seconds_base + seconds_per_click x clicks (20 clicks -> 34 s, 6.7 -> 14 s).
-    train: the retraining recipe (steps per round; each round continues from the active weights)."""
+    train: the retraining recipe (steps per round; each round continues from the active weights).
+    Defaults (one object per scene) are the smallest setting measured here where held-out NoC@90
+    falls by the last round; with 3 objects per scene the tiny network from random init learns
+    figure / ground before it learns to follow clicks, and NoC@90 stays at 20 for longer."""
 
-    rounds: int = 4
-    images_per_round: int = 6
-    shapes_per_image: int = 3
+    rounds: int = 3
+    images_per_round: int = 12
+    shapes_per_image: int = 1
     image_size: int = 128
-    heldout_images: int = 4
+    heldout_images: int = 6
     heldout_percent: int = 10
     project_salt: str = "simulation"
     max_clicks: int = 20
     target_iou: float = 0.90
     seconds_base: float = 4.0
     seconds_per_click: float = 1.5
-    gate_metric: str = "NoC@90"
+    # An untrained network sits at the NoC cap (20) and so does the first candidate, so a NoC gate
+    # would never promote it (strictly better only); mIoU@1 moves first. The app's gate stays NoC@90.
+    gate_metric: str = "mIoU@1"
     seed: int = 0
     train: TrainConfig = field(default_factory=lambda: FROM_SCRATCH)
 

@@ -18,6 +18,11 @@ class JobCancelled(Exception):
     """Raised inside a running job when somebody cancelled it."""
 
 
+class JobBusy(Exception):
+    """The job is running on another live worker: a message redelivered early (the broker's
+    visibility timeout is shorter than the job) must wait, not run the job twice."""
+
+
 class JobFailed(Exception):
     """A job's own clear failure: its message is shown to the user as is; never retried."""
 
@@ -88,6 +93,8 @@ def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | 
             return None
         if route is not None and route != job.route:  # a message from before the job was re-sent
             return None
+        if job.state == Job.State.RUNNING and job.worker and job.worker != worker and _worker_alive(job.worker):
+            raise JobBusy(f"job {job.pk} is running on {job.worker}")
         if job.attempts >= job.max_attempts:
             job.state = Job.State.FAILED
             job.message = f"gave up after {job.attempts} attempts (the worker stopped during each one)"
@@ -101,6 +108,12 @@ def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | 
         job.save(update_fields=["state", "attempts", "started_at", "worker", "updated_at"])
     job.refresh_from_db()
     return job
+
+
+def _worker_alive(hostname: str) -> bool:
+    from backend.jobs.selectors import live_workers
+
+    return live_workers(settings.WORKER_STALE_SECONDS).filter(hostname=hostname).exists()
 
 
 def job_progress(job: Job, progress: float, message: str | None = None) -> None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from backend.config.celery import app
 from backend.jobs.models import Job, WorkerHeartbeat
 from backend.jobs.selectors import live_workers
-from backend.jobs.services import job_run, jobs_reroute_from_dead_workers
+from backend.jobs.services import JobBusy, job_run, jobs_reroute_from_dead_workers
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +67,14 @@ def job_task(name: str) -> Callable:
     redelivered, and Job.max_attempts caps how often that can happen."""
 
     def decorate(work: Callable[[Job], dict | None]):
-        @shared_task(name=name, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+        @shared_task(name=name, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
         def task(self, job_id: int, route: int = 0):
             close_old_connections()
-            job_run(job_id, work, worker=self.request.hostname or "", route=route)
+            try:
+                job_run(job_id, work, worker=self.request.hostname or "", route=route)
+            except JobBusy:
+                # Still running elsewhere: look again later; if that worker dies, this delivery takes over.
+                raise self.retry(countdown=2 * settings.WORKER_HEARTBEAT_SECONDS)
 
         task.work = work
         return task

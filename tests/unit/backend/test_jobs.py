@@ -93,3 +93,21 @@ def test_jobs_on_a_dead_workers_queue_are_resent_and_old_messages_ignored(db, dj
     assert job_run(pinned.pk, lambda running: {"ran": True}, route=0) is None
     assert Job.objects.get(pk=pinned.pk).state == "queued"
     assert job_run(pinned.pk, lambda running: {"ran": True}, route=1).state == "succeeded"
+
+
+def test_a_job_running_on_a_live_worker_is_not_run_twice(job):
+    """An early redelivery (broker visibility timeout shorter than the job) must not start a second
+    copy while the first worker is alive; once that worker stops beating, the delivery takes over."""
+    from django.utils import timezone
+
+    from backend.jobs.models import WorkerHeartbeat
+    from backend.jobs.services import JobBusy
+
+    Job.objects.filter(pk=job.pk).update(state="running", attempts=1, worker="first@host")
+    beat = WorkerHeartbeat.objects.create(hostname="first@host", started_at=timezone.now(), last_seen=timezone.now())
+    with pytest.raises(JobBusy):
+        job_run(job.pk, lambda running: {}, worker="second@host")
+    assert Job.objects.get(pk=job.pk).attempts == 1
+    WorkerHeartbeat.objects.filter(pk=beat.pk).update(last_seen=timezone.now() - timezone.timedelta(hours=1))
+    finished = job_run(job.pk, lambda running: {"took": "over"}, worker="second@host")
+    assert finished.state == "succeeded" and finished.attempts == 2 and finished.worker == "second@host"

@@ -14,7 +14,8 @@ from training.simulate import SimulationConfig, format_table, run_simulation
 
 def test_simulator_rounds_annotate_retrain_and_gate(tmp_path):
     base = SimulationConfig()
-    config = replace(base, rounds=2, images_per_round=2, heldout_images=1, max_clicks=5,
+    config = replace(base, rounds=2, images_per_round=2, shapes_per_image=3, heldout_images=1, max_clicks=5,
+                     gate_metric="NoC@90",
                      train=replace(base.train, steps=20, iterations=1, checkpoint_every=20))
     lines = []
     reports = run_simulation(config, tmp_path, print_fn=lines.append)
