@@ -83,3 +83,20 @@ def fixture_photos() -> list[Path]:
 def fixture_video() -> Path | None:
     path = SHARED_FIXTURES / "videos" / "bedroom.mp4"
     return path if path.is_file() else None
+
+
+def scene_video_bytes(frames=200, fps=30.0, width=960, height=540) -> bytes:
+    """A stand-in for the shared bedroom clip: a large bright block low in the middle of a textured
+    room-like background, drifting slowly right (what the classical tracker can follow)."""
+    rng = np.random.default_rng(7)
+    background = cv2.GaussianBlur(rng.integers(40, 120, (height, width, 3), dtype=np.uint8), (0, 0), 6)
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "scene.mp4")
+        writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+        for index in range(frames):
+            frame = background.copy()
+            x0 = int(width * 0.33) + index // 2
+            cv2.rectangle(frame, (x0, int(height * 0.62)), (x0 + int(width * 0.34), int(height * 0.97)), (210, 200, 190), -1)
+            writer.write(frame)
+        writer.release()
+        return Path(path).read_bytes()
