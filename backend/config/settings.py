@@ -205,8 +205,8 @@ WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 30)
 # --- cache (predict's logits tokens; shared by every web process) ---------------------------
 if CELERY_BROKER_URL.startswith("redis://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL, "KEY_PREFIX": os.environ.get("CELERY_KEY_PREFIX", "") + "engine"}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
+else:  # the embedded default runs one web process: its memory is the shared cache
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "engine"}}
 LOGITS_TOKEN_SECONDS = env_int("LOGITS_TOKEN_SECONDS", 1800)
 
 # --- models --------------------------------------------------------------------------------
