@@ -77,12 +77,6 @@ def jobs_reroute_from_dead_workers(live_hostnames: set[str], fallback_queue: str
     return moved
 
 
-def job_start_and_enqueue(task, **create_kwargs) -> Job:
-    job = job_create(**create_kwargs)
-    job_enqueue(job, task)
-    return job
-
-
 def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | None:
     """Move a job to running and count the attempt. Returns None when there is nothing to do:
     the job is gone or already final (idempotent redelivery), or its attempts are used up, in
