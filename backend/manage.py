@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Django's command-line entry point; puts the repository root on sys.path so that the
 sibling packages engine/, models/ and training/ import as top-level packages."""
+
 import os
 import sys
 from pathlib import Path

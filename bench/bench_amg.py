@@ -19,13 +19,13 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from segment_anything import SamAutomaticMaskGenerator  # noqa: E402
+from segment_anything import SamAutomaticMaskGenerator
 
-from engine.amg import AmgSettings, AutomaticMaskGenerator  # noqa: E402
-from engine.synthetic import make_scene  # noqa: E402
-from models.checkpoints import TEST_CHECKPOINTS  # noqa: E402
-from models.registry import resolve  # noqa: E402
-from models.tiny import save_tiny_sam  # noqa: E402
+from engine.amg import AmgSettings, AutomaticMaskGenerator
+from engine.synthetic import make_scene
+from models.checkpoints import TEST_CHECKPOINTS
+from models.registry import resolve
+from models.tiny import save_tiny_sam
 
 LOWERED = dict(pred_iou_thresh=0.05, stability_score_thresh=0.5, stability_score_offset=0.005)
 
@@ -59,8 +59,10 @@ def main() -> None:
     rows = {}
     for name, generate in (("segment-anything", reference.generate), ("engine.amg", ours.generate)):
         rows[name] = time_generator(generate, image, args.runs)
-    print(f"tiny SAM, {image.shape[1]}x{image.shape[0]} image, {args.points_per_side}x{args.points_per_side} clicks, "
-          f"{args.runs} runs after a warm-up, torch threads {torch.get_num_threads()}")
+    print(
+        f"tiny SAM, {image.shape[1]}x{image.shape[0]} image, {args.points_per_side}x{args.points_per_side} clicks, "
+        f"{args.runs} runs after a warm-up, torch threads {torch.get_num_threads()}"
+    )
     print(f"{'generator':<18} {'median s':>9} {'images/s':>9} {'masks':>6} {'masks/s':>8}")
     for name, (samples, count) in rows.items():
         median = float(np.median(samples))

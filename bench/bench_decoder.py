@@ -17,8 +17,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.protocol import Embedding  # noqa: E402
-from models.sam import SamArchitecture, SamSegmenter, build_sam_network  # noqa: E402
+from models.protocol import Embedding
+from models.sam import SamArchitecture, SamSegmenter, build_sam_network
 
 # The decoder half of vit_b (prompt dim 256, decoder MLP 2048, 8 heads); a 1-block encoder stub.
 VIT_B_DECODER = SamArchitecture(
@@ -42,7 +42,9 @@ def time_decoder(segmenter: SamSegmenter, embedding: Embedding, runs: int, warmu
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--threads", type=int, default=None, help="intra-op threads for both (default: each library's own)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="intra-op threads for both (default: each library's own)"
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -59,10 +61,15 @@ def main() -> None:
         input_size=(683, 1024),
         features=np.random.default_rng(0).standard_normal((1, 256, 64, 64)).astype(np.float32),
     )
-    rows = {name: time_decoder(s, embedding, args.runs) for name, s in (("torch", torch_segmenter), ("onnx", onnx_segmenter))}
-    print(f"SAM ViT-B decoder ({decoder_params / 1e6:.2f}M params), one click, 1x256x64x64 embedding, "
-          f"masks at {IMAGE_SIZE[1]}x{IMAGE_SIZE[0]}, {args.runs} runs, torch threads {torch.get_num_threads()}, "
-          f"onnxruntime threads {args.threads or 'default'}")
+    rows = {
+        name: time_decoder(s, embedding, args.runs)
+        for name, s in (("torch", torch_segmenter), ("onnx", onnx_segmenter))
+    }
+    print(
+        f"SAM ViT-B decoder ({decoder_params / 1e6:.2f}M params), one click, 1x256x64x64 embedding, "
+        f"masks at {IMAGE_SIZE[1]}x{IMAGE_SIZE[0]}, {args.runs} runs, torch threads {torch.get_num_threads()}, "
+        f"onnxruntime threads {args.threads or 'default'}"
+    )
     print(f"{'backend':<8} {'median ms':>10} {'p95 ms':>8}")
     for name, samples in rows.items():
         print(f"{name:<8} {np.median(samples):>10.1f} {np.percentile(samples, 95):>8.1f}")

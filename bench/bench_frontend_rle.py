@@ -49,8 +49,12 @@ def bundle_codec() -> str:
         subprocess.run(["bash", "-c", "source ./env.sh && ensure_node_modules"], cwd=FRONTEND, check=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "rle.js"
-        subprocess.run([str(esbuild), "src/core/rle.ts", "--bundle", "--format=iife", "--global-name=rle",
-                        f"--outfile={out}"], cwd=FRONTEND, check=True, capture_output=True)
+        subprocess.run(
+            [str(esbuild), "src/core/rle.ts", "--bundle", "--format=iife", "--global-name=rle", f"--outfile={out}"],
+            cwd=FRONTEND,
+            check=True,
+            capture_output=True,
+        )
         return out.read_text()
 
 
@@ -105,10 +109,17 @@ def main() -> None:
     if result["area"] != int(mask.sum()) or result["hash"] != expected_hash:
         sys.exit(f"browser decode disagrees with pycocotools: {result} vs area {int(mask.sum())}")
     browser_ms = result["median"]
-    print(json.dumps({
-        "mask": f"{HEIGHT}x{WIDTH}", "area": int(mask.sum()), "counts_chars": len(counts), "repeats": REPEATS,
-        "browser": user_agent.split(" ")[-2] if " " in user_agent else user_agent,
-    }))
+    print(
+        json.dumps(
+            {
+                "mask": f"{HEIGHT}x{WIDTH}",
+                "area": int(mask.sum()),
+                "counts_chars": len(counts),
+                "repeats": REPEATS,
+                "browser": user_agent.split(" ")[-2] if " " in user_agent else user_agent,
+            }
+        )
+    )
     print(f"pycocotools decode (C, Python): median {python_ms:.2f} ms")
     print(f"frontend rle.ts decode (Chromium): median {browser_ms:.2f} ms")
     print(f"ratio browser / pycocotools: {browser_ms / python_ms:.2f}x")

@@ -12,6 +12,7 @@
 Runs on the embedded default (SQLite, local storage) in a temporary folder:
     .venv/bin/python bench/bench_image_loop.py [--runs 40] [--masks 2000]
 """
+
 import argparse
 import http.client
 import io
@@ -30,7 +31,9 @@ sys.path.insert(0, str(REPO))
 VAR = tempfile.mkdtemp(prefix="bench-image-loop-")
 for key in ("DATABASE_URL", "CELERY_BROKER_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
     os.environ.pop(key, None)
-os.environ.update({"VAR_DIR": VAR, "DJANGO_SETTINGS_MODULE": "backend.config.settings", "DEBUG": "1", "MODEL": "classical"})
+os.environ.update(
+    {"VAR_DIR": VAR, "DJANGO_SETTINGS_MODULE": "backend.config.settings", "DEBUG": "1", "MODEL": "classical"}
+)
 
 import django  # noqa: E402
 
@@ -51,7 +54,7 @@ from models.sam import SamSegmenter, build_sam_network  # noqa: E402
 
 def stats(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -103,8 +106,11 @@ def store_embedding(image, features: Embedding) -> None:
 
     payload = features.to_bytes()
     key = store_bytes(embedding_key(image.sha256, features.model_version), payload, overwrite=True)
-    Row.objects.update_or_create(sha256=image.sha256, model_version=features.model_version,
-                                 defaults={"status": "ready", "storage_key": key, "size_bytes": len(payload)})
+    Row.objects.update_or_create(
+        sha256=image.sha256,
+        model_version=features.model_version,
+        defaults={"status": "ready", "storage_key": key, "size_bytes": len(payload)},
+    )
 
 
 def http_predict_ms(port: int, token: str, image_id: int, runs: int) -> list[float]:
@@ -140,14 +146,17 @@ def bench_predict(project, user, token, port, runs) -> None:
     torch.manual_seed(0)
     network = build_sam_network(VIT_B_DECODER)
     print(f"\n1. predict latency, ViT-B-sized decoder (256-d, 64x64 embedding), image 800x534, {runs} runs")
-    print(f"   {'decoder':<12}{'bare median':>12}{'bare p95':>10}{'HTTP median':>13}{'HTTP p95':>10}{'ratio (median)':>16}")
+    print(
+        f"   {'decoder':<12}{'bare median':>12}{'bare p95':>10}{'HTTP median':>13}{'HTTP p95':>10}{'ratio (median)':>16}"
+    )
     image = add_image(project, user, seed=1)
     rng = np.random.default_rng(0)
     for decoder in ("torch", "onnx"):
         segmenter = SamSegmenter(network, f"bench:vitb-decoder-{decoder}", decoder=decoder)
         install(segmenter)
-        features = Embedding("sam", segmenter.version, (534, 800), (683, 1024),
-                             rng.standard_normal((1, 256, 64, 64)).astype(np.float32))
+        features = Embedding(
+            "sam", segmenter.version, (534, 800), (683, 1024), rng.standard_normal((1, 256, 64, 64)).astype(np.float32)
+        )
         store_embedding(image, features)
         http_predict_ms(port, token, image.pk, 3)  # loads the embedding into the LRU
         from backend.inference.runtime import embedding_cache
@@ -171,8 +180,16 @@ def bench_open_to_first_mask(project, user, token, port, network) -> None:
     samples = []
     for seed in range(10, 15):
         image = add_image(project, user, seed=seed)
-        store_embedding(image, Embedding("sam", segmenter.version, (534, 800), (683, 1024),
-                                         rng.standard_normal((1, 256, 64, 64)).astype(np.float32)))
+        store_embedding(
+            image,
+            Embedding(
+                "sam",
+                segmenter.version,
+                (534, 800),
+                (683, 1024),
+                rng.standard_normal((1, 256, 64, 64)).astype(np.float32),
+            ),
+        )
         embedding_cache.clear()  # precomputed by a worker, never seen by this web process
         connection = http.client.HTTPConnection("127.0.0.1", port)
         headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
@@ -181,16 +198,20 @@ def bench_open_to_first_mask(project, user, token, port, network) -> None:
         detail = json.loads(connection.getresponse().read())
         connection.request("GET", detail["file_url"], headers=headers)
         connection.getresponse().read()
-        connection.request("POST", f"/api/images/{image.pk}/predict/", json.dumps({"points": [[10, 10]], "labels": [1]}), headers)
+        connection.request(
+            "POST", f"/api/images/{image.pk}/predict/", json.dumps({"points": [[10, 10]], "labels": [1]}), headers
+        )
         response = connection.getresponse()
         response.read()
         samples.append((time.perf_counter() - started) * 1000)
         assert response.status == 200
         connection.close()
     bare = bare_predict_ms(segmenter, embedding_cache.get((image.sha256, segmenter.version)), 10)
-    print(f"\n2. open an image with a precomputed embedding -> first mask (detail + pixels + predict, cold LRU)")
-    print(f"   median {statistics.median(samples):.1f} ms over {len(samples)} images; bare decoder median "
-          f"{statistics.median(bare):.1f} ms; ratio {statistics.median(samples) / statistics.median(bare):.2f}x")
+    print("\n2. open an image with a precomputed embedding -> first mask (detail + pixels + predict, cold LRU)")
+    print(
+        f"   median {statistics.median(samples):.1f} ms over {len(samples)} images; bare decoder median "
+        f"{statistics.median(bare):.1f} ms; ratio {statistics.median(samples) / statistics.median(bare):.2f}x"
+    )
 
 
 def bench_embeddings(project, user, count: int) -> None:
@@ -211,8 +232,10 @@ def bench_embeddings(project, user, count: int) -> None:
         embedding_compute(image=image)
     app = time.perf_counter() - started
     print(f"\n3. embeddings per minute, SAM 2.1 hiera-t at 1024 on this machine ({count} images of 800x534)")
-    print(f"   bare embed: {60 * count / bare:.1f}/min; app path (storage read, encode, float16, store): "
-          f"{60 * count / app:.1f}/min; ratio app/bare time {app / bare:.2f}x")
+    print(
+        f"   bare embed: {60 * count / bare:.1f}/min; app path (storage read, encode, float16, store): "
+        f"{60 * count / app:.1f}/min; ratio app/bare time {app / bare:.2f}x"
+    )
 
 
 def bench_export(project, user, n_masks: int) -> None:
@@ -222,15 +245,15 @@ def bench_export(project, user, n_masks: int) -> None:
 
     image = add_image(project, user, seed=999, size=(480, 640))
     rng = np.random.default_rng(5)
-    print(f"\n4. COCO export (streamed), masks per second and peak Python memory")
+    print("\n4. COCO export (streamed), masks per second and peak Python memory")
     results = []
     for n in (n_masks, 10 * n_masks):
         Mask.objects.all().delete()
         masks = []
-        for i in range(n):
+        for _i in range(n):
             mask = np.zeros((480, 640), bool)
             y, x = rng.integers(0, 400), rng.integers(0, 560)
-            mask[y:y + rng.integers(5, 80), x:x + rng.integers(5, 80)] = True
+            mask[y : y + rng.integers(5, 80), x : x + rng.integers(5, 80)] = True
             rle = rle_ops.encode(mask)
             masks.append(Mask(image=image, rle=rle, area=rle_ops.area(rle), bbox=rle_ops.bbox_coco(rle), source="auto"))
         Mask.objects.bulk_create(masks, batch_size=2000)
@@ -244,7 +267,7 @@ def bench_export(project, user, n_masks: int) -> None:
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
         results.append((n, counts["annotations"], seconds, peak, out.stat().st_size / 1e6))
-    for n, written, seconds, peak, size in results:
+    for _n, written, seconds, peak, size in results:
         print(f"   {written:>7} masks: {written / seconds:>8.0f} masks/s, peak {peak:6.1f} MB, file {size:6.1f} MB")
     print(f"   peak memory ratio at 10x the masks: {results[1][3] / results[0][3]:.2f}x")
 

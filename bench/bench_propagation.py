@@ -19,15 +19,15 @@ from pathlib import Path
 
 os.environ.setdefault("TQDM_DISABLE", "1")  # sam2's progress bars would be timed and printed
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+import torch
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.registry import load_tracker  # noqa: E402
-from models.tiny import save_tiny_sam2  # noqa: E402
-from models.video import FolderFrames  # noqa: E402
+from models.registry import load_tracker
+from models.tiny import save_tiny_sam2
+from models.video import FolderFrames
 
 HEIGHT, WIDTH = 96, 128
 CLICKS = {1: [[20.0, 35.0]], 2: [[85.0, 60.0]]}  # one positive click per object on frame 0
@@ -40,7 +40,7 @@ def write_video(folder: Path, n_frames: int) -> None:
     for t in range(n_frames):
         frame = ramp.copy()
         frame[(xx - (20 + 3 * t % 90)) ** 2 + (yy - 35) ** 2 <= 144] = (220, 40, 40)
-        frame[50 + t % 20:72 + t % 20, 70:100] = (40, 200, 60)
+        frame[50 + t % 20 : 72 + t % 20, 70:100] = (40, 200, 60)
         Image.fromarray(frame.astype(np.uint8)).save(folder / f"{t:05d}.jpg", quality=90)
 
 
@@ -102,8 +102,10 @@ def main() -> None:
         for _ in range(args.repeats):  # interleaved, so background load hits both alike
             rows["bare"].append(run_bare(tracker.network, folder))
             rows["ours"].append(run_ours(tracker, folder))
-    print(f"SAM 2.1 tiny test network at {args.image_size}px, {args.frames} JPEG frames {WIDTH}x{HEIGHT}, "
-          f"2 objects, torch threads {torch.get_num_threads()}, median of {args.repeats}")
+    print(
+        f"SAM 2.1 tiny test network at {args.image_size}px, {args.frames} JPEG frames {WIDTH}x{HEIGHT}, "
+        f"2 objects, torch threads {torch.get_num_threads()}, median of {args.repeats}"
+    )
     print(f"{'tracker':<8} {'start ms':>9} {'click->frame 1 ms':>18} {'propagation fps':>16}")
     medians = {}
     for name, samples in rows.items():
@@ -111,8 +113,10 @@ def main() -> None:
         medians[name] = (init_s, first_s, fps)
         print(f"{name:<8} {init_s * 1e3:>9.1f} {first_s * 1e3:>18.1f} {fps:>16.1f}")
     print(f"ratio ours/bare propagation fps: {medians['ours'][2] / medians['bare'][2]:.2f}")
-    print(f"ratio ours/bare start + click->frame 1: "
-          f"{(medians['ours'][0] + medians['ours'][1]) / (medians['bare'][0] + medians['bare'][1]):.2f}")
+    print(
+        f"ratio ours/bare start + click->frame 1: "
+        f"{(medians['ours'][0] + medians['ours'][1]) / (medians['bare'][0] + medians['bare'][1]):.2f}"
+    )
 
 
 if __name__ == "__main__":

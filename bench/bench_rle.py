@@ -13,7 +13,7 @@ import numpy as np
 from pycocotools import mask as coco_mask
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from engine import rle as rle_ops  # noqa: E402
+from engine import rle as rle_ops
 
 HEIGHT, WIDTH = 1080, 1920
 REPEATS = 50
@@ -53,11 +53,12 @@ def main() -> None:
     baseline = _median_ms(lambda: coco_mask.decode(coco_rle))
     pure_runs = _median_ms(lambda: rle_ops.counts_to_runs(rle["counts"]))
     pure_decode = _median_ms(lambda: rle_ops.decode(rle))
-    print(f"mask {HEIGHT}x{WIDTH}, {len(runs)} runs, counts {len(rle['counts'])} chars, "
-          f"median of {REPEATS}")
+    print(f"mask {HEIGHT}x{WIDTH}, {len(runs)} runs, counts {len(rle['counts'])} chars, median of {REPEATS}")
     print(f"pycocotools decode (baseline)         {baseline:8.3f} ms  1.00x")
-    for name, value in (("engine counts_to_runs (codec only)", pure_runs),
-                        ("engine decode (check + runs -> mask)", pure_decode)):
+    for name, value in (
+        ("engine counts_to_runs (codec only)", pure_runs),
+        ("engine decode (check + runs -> mask)", pure_decode),
+    ):
         print(f"{name:38s}{value:8.3f} ms  {value / baseline:5.2f}x")
 
 

@@ -10,6 +10,7 @@ tiny SAM 2 network and generated video (frames at 256 px, 2 objects):
 Embedded default (SQLite, local files) in a temporary folder; no server processes needed:
     .venv/bin/python bench/bench_video_app.py [--frames 24] [--repeats 3]
 """
+
 import argparse
 import os
 import statistics
@@ -25,9 +26,18 @@ VAR = tempfile.mkdtemp(prefix="bench-video-app-")
 for key in ("DATABASE_URL", "CELERY_BROKER_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
     os.environ.pop(key, None)
 CHECKPOINTS = Path(VAR) / "checkpoints"
-os.environ.update({"VAR_DIR": VAR, "DJANGO_SETTINGS_MODULE": "backend.config.settings", "DEBUG": "1", "MODEL": "classical",
-                   "VIDEO_MODEL": "sam2:tiny", "MODEL_CHECKPOINT_DIR": str(CHECKPOINTS), "VIDEO_IMAGE_SIZE": "256",
-                   "TQDM_DISABLE": "1"})
+os.environ.update(
+    {
+        "VAR_DIR": VAR,
+        "DJANGO_SETTINGS_MODULE": "backend.config.settings",
+        "DEBUG": "1",
+        "MODEL": "classical",
+        "VIDEO_MODEL": "sam2:tiny",
+        "MODEL_CHECKPOINT_DIR": str(CHECKPOINTS),
+        "VIDEO_IMAGE_SIZE": "256",
+        "TQDM_DISABLE": "1",
+    }
+)
 
 import django  # noqa: E402
 
@@ -48,9 +58,19 @@ def make_video(folder: Path, n_frames: int):
     from backend.media.storage import store_bytes
 
     project = project_create(user=None, name=f"bench-{n_frames}-{time.time_ns()}", kind="video")
-    video = Video.objects.create(project=project, sha256=f"{time.time_ns():064d}"[-64:], storage_key="none", format="mp4",
-                                 size_bytes=0, width=WIDTH, height=HEIGHT, fps=6.0, frame_count=n_frames,
-                                 duration=n_frames / 6, annotation_fps=6.0)
+    video = Video.objects.create(
+        project=project,
+        sha256=f"{time.time_ns():064d}"[-64:],
+        storage_key="none",
+        format="mp4",
+        size_bytes=0,
+        width=WIDTH,
+        height=HEIGHT,
+        fps=6.0,
+        frame_count=n_frames,
+        duration=n_frames / 6,
+        annotation_fps=6.0,
+    )
     for index in range(n_frames):
         key = store_bytes(f"bench/{video.pk}/{index:05d}.jpg", (folder / f"{index:05d}.jpg").read_bytes())
         Frame.objects.create(video=video, index=index, source_index=index, timestamp=index / 6, storage_key=key)
@@ -69,7 +89,9 @@ def run_app(video, n_frames: int) -> tuple[float, float]:
     session = session_open(video)
     started = time.perf_counter()
     for obj_id, points in CLICKS.items():
-        _, job = prompt_add(session=session, user=None, kind="points", frame=0, obj_id=obj_id, points=points, labels=[1])
+        _, job = prompt_add(
+            session=session, user=None, kind="points", frame=0, obj_id=obj_id, points=points, labels=[1]
+        )
         job_run(job.pk, video_prompt.work, worker="bench")
     job = propagate_schedule(session=session, user=None, start=0, direction="forward")
     worker = threading.Thread(target=job_run, args=(job.pk, video_propagate.work), kwargs={"worker": "bench"})
@@ -102,10 +124,12 @@ def main() -> None:
         _, bare_first, bare_fps = run_bare(bare_network, folder)
         bare.append((bare_first, bare_fps))
         app.append(run_app(make_video(folder, args.frames), args.frames))
-    bare_first, bare_fps = (statistics.median(v) for v in zip(*bare))
-    app_first, app_fps = (statistics.median(v) for v in zip(*app))
-    print(f"video: {args.frames} frames {WIDTH}x{HEIGHT}, 2 objects, tiny SAM 2.1 at 256 px, 1 torch thread, "
-          f"median of {args.repeats}")
+    bare_first, bare_fps = (statistics.median(v) for v in zip(*bare, strict=False))
+    app_first, app_fps = (statistics.median(v) for v in zip(*app, strict=False))
+    print(
+        f"video: {args.frames} frames {WIDTH}x{HEIGHT}, 2 objects, tiny SAM 2.1 at 256 px, 1 torch thread, "
+        f"median of {args.repeats}"
+    )
     print(f"{'path':<6}{'propagation fps':>17}{'click -> first frame ms':>26}")
     print(f"{'bare':<6}{bare_fps:>17.1f}{bare_first * 1000:>26.1f}")
     print(f"{'app':<6}{app_fps:>17.1f}{app_first * 1000:>26.1f}")

@@ -38,8 +38,7 @@ def _checked(mask: object, name: str) -> np.ndarray:
 
 def _largest_region(error: np.ndarray) -> tuple[int, np.ndarray | None]:
     """(area, mask) of the largest 8-connected region of `error`; (0, None) when it is empty."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(
-        error.astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(error.astype(np.uint8), connectivity=8)
     if count <= 1:
         return 0, None
     areas = stats[1:, cv2.CC_STAT_AREA]
@@ -141,8 +140,7 @@ def simulate(
         mask, prev_logits = segment_fn(points, labels, prev_logits)
         pred = _checked(mask, "segment_fn mask")
         if pred.shape != gt_mask.shape:
-            raise AnnotatorError(
-                f"segment_fn returned shape {pred.shape}, expected {gt_mask.shape}")
+            raise AnnotatorError(f"segment_fn returned shape {pred.shape}, expected {gt_mask.shape}")
         trace.ious.append(mask_iou(gt_mask, pred))
         if stop_when_reached and thresholds and trace.ious[-1] >= max(thresholds):
             break

@@ -182,8 +182,7 @@ def _parse(
         raise RleError(f"RLE must have exactly the keys 'size' and 'counts', got {sorted(rle)}")
     height, width = _check_size(rle["size"], max_pixels)
     if expected_size is not None and (height, width) != tuple(expected_size):
-        raise RleError(
-            f"RLE size {[height, width]} differs from the expected {list(expected_size)}")
+        raise RleError(f"RLE size {[height, width]} differs from the expected {list(expected_size)}")
     counts = rle["counts"]
     if isinstance(counts, (str, bytes, bytearray)):
         runs = counts_to_runs(counts)
@@ -201,9 +200,7 @@ def _parse(
     return height, width, _canonical_runs(runs)
 
 
-def validate_rle(
-    rle: object, expected_size: tuple[int, int] | None = None, max_pixels: int = MAX_PIXELS
-) -> dict:
+def validate_rle(rle: object, expected_size: tuple[int, int] | None = None, max_pixels: int = MAX_PIXELS) -> dict:
     """Check an RLE from an untrusted source and return it normalised.
 
     Args:
@@ -238,11 +235,10 @@ def encode(mask: np.ndarray) -> dict:
     mask = np.asarray(mask)
     if mask.ndim != 2 or mask.shape[0] == 0 or mask.shape[1] == 0:
         raise RleError(f"mask must be a non-empty HxW array, got shape {mask.shape}")
-    if mask.dtype != bool:
-        if not np.issubdtype(mask.dtype, np.integer) or (mask.size and mask.max() > 1) or (
-            mask.size and mask.min() < 0
-        ):
-            raise RleError(f"mask must be bool (or 0/1 integers), got dtype {mask.dtype}")
+    if mask.dtype != bool and (
+        not np.issubdtype(mask.dtype, np.integer) or (mask.size and mask.max() > 1) or (mask.size and mask.min() < 0)
+    ):
+        raise RleError(f"mask must be bool (or 0/1 integers), got dtype {mask.dtype}")
     encoded = coco_mask.encode(np.asfortranarray(mask.astype(np.uint8)))
     return {"size": [int(mask.shape[0]), int(mask.shape[1])], "counts": encoded["counts"].decode()}
 

@@ -11,7 +11,9 @@ _MIN_COLOUR_DISTANCE = 90.0  # Euclidean RGB distance between any two shapes, an
 _GAP = 6  # minimum pixels between shapes
 
 
-def make_scene(seed: int, height: int = 480, width: int = 640, n_shapes: int = 4) -> tuple[np.ndarray, list[np.ndarray]]:
+def make_scene(
+    seed: int, height: int = 480, width: int = 640, n_shapes: int = 4
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """Return (image HxWx3 uint8 RGB, masks) with `n_shapes` bool HxW masks, one per shape.
 
     Shapes (circles, rectangles, ellipses, triangles) do not overlap or touch (a gap of a few
@@ -83,15 +85,15 @@ def _draw_shape(rng: np.random.Generator, kind: str, size: float, height: int, w
         return mask
     cx = int(rng.integers(margin, width - margin))
     cy = int(rng.integers(margin, height - margin))
-    r = int(round(size))
+    r = round(size)
     if kind == "circle":
         cv2.circle(mask, (cx, cy), r, 1, thickness=-1)
     elif kind == "rectangle":
-        half_w = int(round(r * rng.uniform(0.6, 1.0)))
-        half_h = int(round(r * rng.uniform(0.6, 1.0)))
+        half_w = round(r * rng.uniform(0.6, 1.0))
+        half_h = round(r * rng.uniform(0.6, 1.0))
         cv2.rectangle(mask, (cx - half_w, cy - half_h), (cx + half_w, cy + half_h), 1, thickness=-1)
     elif kind == "ellipse":
-        axes = (r, int(round(r * rng.uniform(0.45, 0.8))))
+        axes = (r, round(r * rng.uniform(0.45, 0.8)))
         cv2.ellipse(mask, (cx, cy), axes, float(rng.uniform(0, 180)), 0, 360, 1, thickness=-1)
     else:
         angles = rng.uniform(0, 2 * np.pi) + np.array([0.0, 2.0, 4.0]) * np.pi / 3 + rng.uniform(-0.3, 0.3, 3)

@@ -44,20 +44,62 @@ class CheckpointInfo:
 OFFICIAL_CHECKPOINTS: dict[str, CheckpointInfo] = {
     info.name: info
     for info in [
-        CheckpointInfo("sam:vit_b", "sam_vit_b_01ec64.pth", SAM_BASE_URL,
-                       "ec2df62732614e57411cdcf32a23ffdf28910380d03139ee0f4fcbe91eb8c912", 375_042_383, "state_dict"),
-        CheckpointInfo("sam:vit_l", "sam_vit_l_0b3195.pth", SAM_BASE_URL,
-                       "3adcc4315b642a4d2101128f611684e8734c41232a17c648ed1693702a49a622", 1_249_524_607, "state_dict"),
-        CheckpointInfo("sam:vit_h", "sam_vit_h_4b8939.pth", SAM_BASE_URL,
-                       "a7bf3b02f3ebf1267aba913ff637d9a2d5c33d3173bb679e46d9f338c26f262e", 2_564_550_879, "state_dict"),
-        CheckpointInfo("sam2:hiera_t", "sam2.1_hiera_tiny.pt", SAM2_BASE_URL,
-                       "7402e0d864fa82708a20fbd15bc84245c2f26dff0eb43a4b5b93452deb34be69", 156_008_466, "model_key"),
-        CheckpointInfo("sam2:hiera_s", "sam2.1_hiera_small.pt", SAM2_BASE_URL,
-                       "6d1aa6f30de5c92224f8172114de081d104bbd23dd9dc5c58996f0cad5dc4d38", 184_416_285, "model_key"),
-        CheckpointInfo("sam2:hiera_b+", "sam2.1_hiera_base_plus.pt", SAM2_BASE_URL,
-                       "a2345aede8715ab1d5d31b4a509fb160c5a4af1970f199d9054ccfb746c004c5", 323_606_802, "model_key"),
-        CheckpointInfo("sam2:hiera_l", "sam2.1_hiera_large.pt", SAM2_BASE_URL,
-                       "2647878d5dfa5098f2f8649825738a9345572bae2d4350a2468587ece47dd318", 898_083_611, "model_key"),
+        CheckpointInfo(
+            "sam:vit_b",
+            "sam_vit_b_01ec64.pth",
+            SAM_BASE_URL,
+            "ec2df62732614e57411cdcf32a23ffdf28910380d03139ee0f4fcbe91eb8c912",
+            375_042_383,
+            "state_dict",
+        ),
+        CheckpointInfo(
+            "sam:vit_l",
+            "sam_vit_l_0b3195.pth",
+            SAM_BASE_URL,
+            "3adcc4315b642a4d2101128f611684e8734c41232a17c648ed1693702a49a622",
+            1_249_524_607,
+            "state_dict",
+        ),
+        CheckpointInfo(
+            "sam:vit_h",
+            "sam_vit_h_4b8939.pth",
+            SAM_BASE_URL,
+            "a7bf3b02f3ebf1267aba913ff637d9a2d5c33d3173bb679e46d9f338c26f262e",
+            2_564_550_879,
+            "state_dict",
+        ),
+        CheckpointInfo(
+            "sam2:hiera_t",
+            "sam2.1_hiera_tiny.pt",
+            SAM2_BASE_URL,
+            "7402e0d864fa82708a20fbd15bc84245c2f26dff0eb43a4b5b93452deb34be69",
+            156_008_466,
+            "model_key",
+        ),
+        CheckpointInfo(
+            "sam2:hiera_s",
+            "sam2.1_hiera_small.pt",
+            SAM2_BASE_URL,
+            "6d1aa6f30de5c92224f8172114de081d104bbd23dd9dc5c58996f0cad5dc4d38",
+            184_416_285,
+            "model_key",
+        ),
+        CheckpointInfo(
+            "sam2:hiera_b+",
+            "sam2.1_hiera_base_plus.pt",
+            SAM2_BASE_URL,
+            "a2345aede8715ab1d5d31b4a509fb160c5a4af1970f199d9054ccfb746c004c5",
+            323_606_802,
+            "model_key",
+        ),
+        CheckpointInfo(
+            "sam2:hiera_l",
+            "sam2.1_hiera_large.pt",
+            SAM2_BASE_URL,
+            "2647878d5dfa5098f2f8649825738a9345572bae2d4350a2468587ece47dd318",
+            898_083_611,
+            "model_key",
+        ),
     ]
 }
 
@@ -127,7 +169,9 @@ def load_strict(network: torch.nn.Module, state_dict: dict, source: str) -> None
     network.load_state_dict(state_dict, strict=True)
 
 
-def fetch(name: str, directory: Path = DEFAULT_CHECKPOINT_DIR, *, base_url: str | None = None, progress: bool = True) -> Path:
+def fetch(
+    name: str, directory: Path = DEFAULT_CHECKPOINT_DIR, *, base_url: str | None = None, progress: bool = True
+) -> Path:
     """Download an official checkpoint into `directory` and return its path.
 
     The URL is `base_url` (else $MODEL_CHECKPOINT_BASE_URL, else Meta's) + the official file name.

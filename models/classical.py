@@ -66,7 +66,9 @@ class GrabCutSegmenter:
         masks_small = np.stack([c for _, c in scored])
         masks = np.stack([_resize_mask(m, (h, w)) for m in masks_small])
         low_res = np.stack([_low_res_logits(m) for m in masks_small])
-        return Prediction(masks=masks, scores=np.array([s for s, _ in scored], dtype=np.float32), low_res_logits=low_res)
+        return Prediction(
+            masks=masks, scores=np.array([s for s, _ in scored], dtype=np.float32), low_res_logits=low_res
+        )
 
     def _segment(self, image, points, labels, box, prior) -> list[np.ndarray]:
         h, w = image.shape[:2]
@@ -90,18 +92,23 @@ class GrabCutSegmenter:
         if box is not None:
             seeds[:] = cv2.GC_BGD
             bx0, by0, bx1, by1 = (np.asarray(box) - np.tile(offset, 2)).round().astype(int)
-            seeds[max(by0, 0):by1 + 1, max(bx0, 0):bx1 + 1] = cv2.GC_PR_FGD
+            seeds[max(by0, 0) : by1 + 1, max(bx0, 0) : bx1 + 1] = cv2.GC_PR_FGD
         else:
             # The crop's own border is background unless it is the image border.
             ring = np.zeros_like(seeds, dtype=bool)
-            ring[:2, :], ring[-2:, :], ring[:, :2], ring[:, -2:] = y0 > 0, y1 < image.shape[0], x0 > 0, x1 < image.shape[1]
+            ring[:2, :], ring[-2:, :], ring[:, :2], ring[:, -2:] = (
+                y0 > 0,
+                y1 < image.shape[0],
+                x0 > 0,
+                x1 < image.shape[1],
+            )
             seeds[ring] = cv2.GC_BGD
         if prior is not None:
             seeds[prior[y0:y1, x0:x1] & (seeds != cv2.GC_BGD)] = cv2.GC_PR_FGD
         side = max(image.shape[:2])
         if points is not None:
-            for (x, y), label in zip(points - offset, labels):
-                centre = (int(round(x)), int(round(y)))
+            for (x, y), label in zip(points - offset, labels, strict=False):
+                centre = (round(x), round(y))
                 if label == 1:
                     cv2.circle(seeds, centre, max(4, int(0.04 * side)), cv2.GC_PR_FGD, thickness=-1)
                     cv2.circle(seeds, centre, max(2, int(0.012 * side)), cv2.GC_FGD, thickness=-1)
@@ -164,13 +171,13 @@ def _touches_inner_edge(kept: np.ndarray, roi, h: int, w: int) -> bool:
     band = 3
     edges = []
     if x0 > 0:
-        edges.append(kept[y0:y1, x0:x0 + band])
+        edges.append(kept[y0:y1, x0 : x0 + band])
     if y0 > 0:
-        edges.append(kept[y0:y0 + band, x0:x1])
+        edges.append(kept[y0 : y0 + band, x0:x1])
     if x1 < w:
-        edges.append(kept[y0:y1, x1 - band:x1])
+        edges.append(kept[y0:y1, x1 - band : x1])
     if y1 < h:
-        edges.append(kept[y1 - band:y1, x0:x1])
+        edges.append(kept[y1 - band : y1, x0:x1])
     return any(edge.any() for edge in edges)
 
 
@@ -179,7 +186,7 @@ def _candidates(kept: np.ndarray, points, labels) -> list[np.ndarray]:
     count, components = cv2.connectedComponents(kept.astype(np.uint8), connectivity=8)
     selected = np.zeros_like(kept)
     if points is not None:
-        for (x, y), label in zip(points, labels):
+        for (x, y), label in zip(points, labels, strict=False):
             yy = int(np.clip(round(y), 0, kept.shape[0] - 1))
             xx = int(np.clip(round(x), 0, kept.shape[1] - 1))
             if label == 1 and components[yy, xx] > 0:

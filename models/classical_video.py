@@ -57,7 +57,12 @@ class ClassicalVideoTracker:
     name = "classical"
 
     def __init__(
-        self, *, flow_side: int = 320, band: int = 4, refine_iterations: int = 2, segmenter: GrabCutSegmenter | None = None
+        self,
+        *,
+        flow_side: int = 320,
+        band: int = 4,
+        refine_iterations: int = 2,
+        segmenter: GrabCutSegmenter | None = None,
     ):
         if flow_side < 32:
             raise ValueError(f"flow_side must be >= 32, got {flow_side}")
@@ -75,8 +80,12 @@ class ClassicalVideoTracker:
         """A new session over `frames` (a FrameSource or an NxHxWx3 uint8 array). Decodes nothing."""
         frames = check_frame_source(frames)
         return ClassicalTrackerState(
-            frames=frames, backend=self.name, model_version=self.version,
-            height=int(frames.height), width=int(frames.width), num_frames=len(frames),
+            frames=frames,
+            backend=self.name,
+            model_version=self.version,
+            height=int(frames.height),
+            width=int(frames.width),
+            num_frames=len(frames),
         )
 
     def add_prompts(self, state, frame, obj_id, points=None, labels=None, box=None) -> dict[int, np.ndarray]:
@@ -107,7 +116,9 @@ class ClassicalVideoTracker:
         self._check(state)
         state.objects.clear()
 
-    def propagate(self, state, start=None, reverse=False, max_frames=None) -> Iterator[tuple[int, dict[int, np.ndarray]]]:
+    def propagate(
+        self, state, start=None, reverse=False, max_frames=None
+    ) -> Iterator[tuple[int, dict[int, np.ndarray]]]:
         """Carry every object's mask from `start` (default: the earliest anchored frame) frame by
         frame; an anchor on a visited frame replaces the carried mask. See VideoTracker.propagate."""
         self._check(state)
@@ -150,7 +161,10 @@ class ClassicalVideoTracker:
         h, w = image.shape[:2]
         scale = min(1.0, self.flow_side / max(h, w))
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        grey = [cv2.resize(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), size, interpolation=cv2.INTER_AREA) for f in (image, previous)]
+        grey = [
+            cv2.resize(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), size, interpolation=cv2.INTER_AREA)
+            for f in (image, previous)
+        ]
         flow = cv2.calcOpticalFlowFarneback(grey[0], grey[1], None, 0.5, 3, 15, 3, 5, 1.2, 0)
         if scale == 1.0:
             return flow
@@ -178,7 +192,9 @@ class ClassicalVideoTracker:
             return _cleanup(warped)  # too thin, or filling the crop: GrabCut has nothing to learn from
         crop = np.ascontiguousarray(image[y0:y1, x0:x1, ::-1])
         cv2.setRNGSeed(0)  # GrabCut's k-means++ seeding: same inputs, same masks
-        cv2.grabCut(crop, seeds, None, np.zeros((1, 65)), np.zeros((1, 65)), self.refine_iterations, cv2.GC_INIT_WITH_MASK)
+        cv2.grabCut(
+            crop, seeds, None, np.zeros((1, 65)), np.zeros((1, 65)), self.refine_iterations, cv2.GC_INIT_WITH_MASK
+        )
         refined = np.zeros_like(warped)
         refined[y0:y1, x0:x1] = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
         return _cleanup(refined)
@@ -205,7 +221,9 @@ def _warp(mask: np.ndarray, flow: np.ndarray) -> np.ndarray:
     """mask of the previous frame sampled at (x, y) + flow: the mask on the current frame."""
     h, w = mask.shape
     grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    warped = cv2.remap(mask.astype(np.float32), grid_x + flow[..., 0], grid_y + flow[..., 1], cv2.INTER_LINEAR, borderValue=0)
+    warped = cv2.remap(
+        mask.astype(np.float32), grid_x + flow[..., 0], grid_y + flow[..., 1], cv2.INTER_LINEAR, borderValue=0
+    )
     return warped > 0.5
 
 

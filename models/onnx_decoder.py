@@ -98,7 +98,7 @@ class OnnxDecoder:
         self.low_res_size = (int(low_res_shape[2]), int(low_res_shape[3]))
 
     @classmethod
-    def export(cls, network: Sam, path: Path | None = None, *, threads: int | None = None) -> "OnnxDecoder":
+    def export(cls, network: Sam, path: Path | None = None, *, threads: int | None = None) -> OnnxDecoder:
         """Export `network`'s decoder and open a session on it."""
         return cls(export_decoder(network, path), threads=threads)
 

@@ -56,7 +56,7 @@ class Embedding:
         return buffer.getvalue()
 
     @classmethod
-    def from_bytes(cls, payload: bytes) -> "Embedding":
+    def from_bytes(cls, payload: bytes) -> Embedding:
         """Read what `to_bytes` wrote. Raises ValueError on anything else (never unpickles)."""
         try:
             archive = np.load(io.BytesIO(payload), allow_pickle=False)
@@ -185,7 +185,9 @@ def validate_prompts(
             raise ValueError(f"points {point_array[outside].tolist()} lie outside the {w}x{h} image (XY pixels)")
         raw_labels = np.asarray(labels)
         if raw_labels.ndim != 1 or raw_labels.shape[0] != point_array.shape[0]:
-            raise ValueError(f"labels must have one entry per point: {point_array.shape[0]} points, labels shape {raw_labels.shape}")
+            raise ValueError(
+                f"labels must have one entry per point: {point_array.shape[0]} points, labels shape {raw_labels.shape}"
+            )
         if raw_labels.dtype.kind not in "biuf" or not np.all(np.isin(raw_labels, (0, 1))):
             raise ValueError(f"labels must be 1 (positive) or 0 (negative), got {raw_labels.tolist()}")
         point_array = point_array.astype(np.float32)

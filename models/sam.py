@@ -231,7 +231,11 @@ class SamSegmenter:
     def _predict_onnx(self, embedding, coords, labels, box_coords, mask_input, multimask) -> Prediction:
         onnx_coords, onnx_labels = onnx_point_prompts(coords, labels, box_coords)
         mask_logits, scores, low_res = self.onnx_decoder.decode(
-            np.asarray(embedding.features, dtype=np.float32), onnx_coords, onnx_labels, mask_input, embedding.original_size
+            np.asarray(embedding.features, dtype=np.float32),
+            onnx_coords,
+            onnx_labels,
+            mask_input,
+            embedding.original_size,
         )
         # Token 0 is the single-mask output, tokens 1..3 the multimask ones (as in MaskDecoder.forward).
         chosen = slice(1, None) if multimask else slice(0, 1)
@@ -299,11 +303,11 @@ class SamSegmenter:
         out = np.empty((planes.shape[0] * group, *embedding.original_size), dtype=np.float32)
         step = max(1, chunk // group)
         for start in range(0, planes.shape[0], step):
-            block = torch.as_tensor(planes[start:start + step, :, :rows, :cols], device=self.device)
+            block = torch.as_tensor(planes[start : start + step, :, :rows, :cols], device=self.device)
             block = F.interpolate(block, scale_factor=float(factor), mode="bilinear", align_corners=False)
             block = block[..., :in_h, :in_w]
             block = F.interpolate(block, embedding.original_size, mode="bilinear", align_corners=False)
-            out[start * group:(start + step) * group] = block.flatten(0, 1).cpu().numpy()
+            out[start * group : (start + step) * group] = block.flatten(0, 1).cpu().numpy()
         return out[:count]
 
     def _pick_faster_decoder(self, runs: int = 5) -> str:

@@ -88,7 +88,8 @@ class Sam2Segmenter:
         if self.network.directly_add_no_mem_embed:
             vision_feats[-1] = vision_feats[-1] + self.network.no_mem_embed
         levels = [
-            feat.permute(1, 2, 0).reshape(1, -1, *size) for feat, size in zip(vision_feats, self.feature_sizes)
+            feat.permute(1, 2, 0).reshape(1, -1, *size)
+            for feat, size in zip(vision_feats, self.feature_sizes, strict=False)
         ]
         return Embedding(
             backend=self.name,
@@ -194,9 +195,9 @@ class Sam2Segmenter:
         out = np.empty((planes.shape[0] * group, *embedding.original_size), dtype=np.float32)
         step = max(1, chunk // group)
         for start in range(0, planes.shape[0], step):
-            block = torch.as_tensor(planes[start:start + step], device=self.device)
+            block = torch.as_tensor(planes[start : start + step], device=self.device)
             block = F.interpolate(block, embedding.original_size, mode="bilinear", align_corners=False)
-            out[start * group:(start + step) * group] = block.flatten(0, 1).cpu().numpy()
+            out[start * group : (start + step) * group] = block.flatten(0, 1).cpu().numpy()
         return out[:count]
 
     def _tensor(self, array: np.ndarray) -> torch.Tensor:

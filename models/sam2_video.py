@@ -154,8 +154,13 @@ class Sam2VideoTracker:
         """A new session over `frames` (a FrameSource or an NxHxWx3 uint8 array). Decodes nothing."""
         frames = check_frame_source(frames)
         return Sam2TrackerState(
-            frames=frames, backend=self.name, model_version=self.version, height=int(frames.height),
-            width=int(frames.width), num_frames=len(frames), feature_cache_size=self.feature_cache_size,
+            frames=frames,
+            backend=self.name,
+            model_version=self.version,
+            height=int(frames.height),
+            width=int(frames.width),
+            num_frames=len(frames),
+            feature_cache_size=self.feature_cache_size,
         )
 
     @torch.inference_mode()
@@ -201,7 +206,9 @@ class Sam2VideoTracker:
         self._check(state)
         state.objects.clear()
 
-    def propagate(self, state, start=None, reverse=False, max_frames=None) -> Iterator[tuple[int, dict[int, np.ndarray]]]:
+    def propagate(
+        self, state, start=None, reverse=False, max_frames=None
+    ) -> Iterator[tuple[int, dict[int, np.ndarray]]]:
         """Track all objects from `start` (default: the earliest prompted frame), yielding (frame,
         {obj_id: bool HxW}) per frame; see VideoTracker.propagate. Pending prompts are encoded
         into memory before the first frame, as sam2's propagate_in_video_preflight does."""
@@ -225,7 +232,9 @@ class Sam2VideoTracker:
                 if frame in track.cond:
                     pred_masks = track.cond[frame]["pred_masks"].to(self.device)
                 else:
-                    out, pred_masks = self._step(state, track, frame, is_init_cond=False, reverse=reverse, run_mem_encoder=True)
+                    out, pred_masks = self._step(
+                        state, track, frame, is_init_cond=False, reverse=reverse, run_mem_encoder=True
+                    )
                     track.non_cond[frame] = out
                 track.tracked[frame] = reverse
                 logits.append(pred_masks)
@@ -261,8 +270,15 @@ class Sam2VideoTracker:
             if previous is not None and previous["pred_masks"] is not None:
                 prev_logits = torch.clamp(previous["pred_masks"].to(self.device), -32.0, 32.0)
         out, _ = self._step(
-            state, track, frame, is_init_cond=is_init_cond, reverse=reverse, run_mem_encoder=False,
-            point_inputs=point_inputs, mask_inputs=mask_inputs, prev_logits=prev_logits,
+            state,
+            track,
+            frame,
+            is_init_cond=is_init_cond,
+            reverse=reverse,
+            run_mem_encoder=False,
+            point_inputs=point_inputs,
+            mask_inputs=mask_inputs,
+            prev_logits=prev_logits,
         )
         track.pending(is_cond)[frame] = out
         logits = []
@@ -275,17 +291,34 @@ class Sam2VideoTracker:
         return self._to_masks(state, list(state.objects), torch.cat(logits, dim=0))
 
     def _step(
-        self, state, track, frame, *, is_init_cond, reverse, run_mem_encoder,
-        point_inputs=None, mask_inputs=None, prev_logits=None,
+        self,
+        state,
+        track,
+        frame,
+        *,
+        is_init_cond,
+        reverse,
+        run_mem_encoder,
+        point_inputs=None,
+        mask_inputs=None,
+        prev_logits=None,
     ):
         """SAM2VideoPredictor._run_single_frame_inference for one object: returns (compact output
         kept as memory, mask logits 1x1x(S/4)x(S/4))."""
         feats, pos, sizes = self._features(state, frame)
         out = self.network.track_step(
-            frame_idx=frame, is_init_cond_frame=is_init_cond, current_vision_feats=feats,
-            current_vision_pos_embeds=pos, feat_sizes=sizes, point_inputs=point_inputs, mask_inputs=mask_inputs,
-            output_dict=track.memory(), num_frames=state.num_frames, track_in_reverse=reverse,
-            run_mem_encoder=run_mem_encoder, prev_sam_mask_logits=prev_logits,
+            frame_idx=frame,
+            is_init_cond_frame=is_init_cond,
+            current_vision_feats=feats,
+            current_vision_pos_embeds=pos,
+            feat_sizes=sizes,
+            point_inputs=point_inputs,
+            mask_inputs=mask_inputs,
+            output_dict=track.memory(),
+            num_frames=state.num_frames,
+            track_in_reverse=reverse,
+            run_mem_encoder=run_mem_encoder,
+            prev_sam_mask_logits=prev_logits,
         )
         memory = out["maskmem_features"]
         pred_masks = out["pred_masks"]
@@ -312,8 +345,11 @@ class Sam2VideoTracker:
                             high_res = _resize(out["pred_masks"].to(self.device), (self.image_size, self.image_size))
                             feats, _, sizes = self._features(state, frame)
                             memory, pos_enc = self.network._encode_new_memory(
-                                current_vision_feats=feats, feat_sizes=sizes, pred_masks_high_res=high_res,
-                                object_score_logits=out["object_score_logits"], is_mask_from_pts=True,
+                                current_vision_feats=feats,
+                                feat_sizes=sizes,
+                                pred_masks_high_res=high_res,
+                                object_score_logits=out["object_score_logits"],
+                                is_mask_from_pts=True,
                             )
                             out["maskmem_features"] = memory.to(torch.bfloat16)
                             out["maskmem_pos_enc"] = self._shared_pos_enc(state, pos_enc)

@@ -61,7 +61,7 @@ class FolderFrames:
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
 
     @classmethod
-    def from_folder(cls, folder: str | Path, *, cache_size: int = 16) -> "FolderFrames":
+    def from_folder(cls, folder: str | Path, *, cache_size: int = 16) -> FolderFrames:
         """Every image file in `folder`, ordered by the integer in its name ("00012.jpg" is frame 12,
         as sam2 orders JPEG folders)."""
         folder = Path(folder)
@@ -213,7 +213,9 @@ def check_frame_index(index, num_frames: int) -> int:
     if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
         raise ValueError(f"frame index must be an int, got {type(index).__name__}")
     if not 0 <= int(index) < num_frames:
-        raise ValueError(f"frame index {int(index)} is out of range: the video has {num_frames} frames (0..{num_frames - 1})")
+        raise ValueError(
+            f"frame index {int(index)} is out of range: the video has {num_frames} frames (0..{num_frames - 1})"
+        )
     return int(index)
 
 
@@ -260,7 +262,9 @@ def read_frame(state: TrackerState, index: int) -> np.ndarray:
     """Frame `index` of the session, checked to be HxWx3 uint8 of the video's size."""
     frame = validate_image(state.frames.get(index))
     if frame.shape[:2] != (state.height, state.width):
-        raise ValueError(f"frame {index} is {frame.shape[1]}x{frame.shape[0]}, the video is {state.width}x{state.height}")
+        raise ValueError(
+            f"frame {index} is {frame.shape[1]}x{frame.shape[0]}, the video is {state.width}x{state.height}"
+        )
     return frame
 
 
@@ -294,4 +298,3 @@ def propagation_order(num_frames: int, start: int, reverse: bool, max_frames: in
         return range(start, end - 1, -1) if start > 0 else range(0)
     end = min(start + int(max_frames), num_frames - 1)
     return range(start, end + 1)
-

@@ -1,4 +1,5 @@
 """Shared fixtures: users and API clients, projects, and a real Celery worker process."""
+
 import os
 import subprocess
 import sys
@@ -31,7 +32,9 @@ def wait_until(predicate, timeout: float = 60.0, interval: float = 0.1, what: st
 @pytest.fixture
 def make_user(db):
     def make(username=None, password="pw-for-tests-123", **extra):
-        user = get_user_model().objects.create_user(username=username or f"user-{uuid.uuid4().hex[:8]}", password=password, **extra)
+        user = get_user_model().objects.create_user(
+            username=username or f"user-{uuid.uuid4().hex[:8]}", password=password, **extra
+        )
         user.raw_password = password
         return user
 
@@ -60,7 +63,9 @@ def project_factory(db):
     from backend.media.services import project_create
 
     def make(owner, name=None, kind="image", categories=("object",), members=()):
-        project = project_create(user=owner, name=name or f"project-{uuid.uuid4().hex[:8]}", kind=kind, categories=categories)
+        project = project_create(
+            user=owner, name=name or f"project-{uuid.uuid4().hex[:8]}", kind=kind, categories=categories
+        )
         for user, role in members:
             Membership.objects.create(user=user, project=project, role=role)
         return project
@@ -117,13 +122,33 @@ def worker_factory(worker_database_url):
 
     def start(queues="gpu,cpu,train", **env_overrides) -> WorkerProcess:
         hostname = f"test-{uuid.uuid4().hex[:6]}@localhost"
-        env = {**os.environ, "DATABASE_URL": worker_database_url, "PYTHONPATH": str(REPO),
-               **{k: str(v) for k, v in env_overrides.items()}}
+        env = {
+            **os.environ,
+            "DATABASE_URL": worker_database_url,
+            "PYTHONPATH": str(REPO),
+            **{k: str(v) for k, v in env_overrides.items()},
+        }
         log_path = OUTPUT / "workers" / f"{hostname.split('@')[0]}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         command = [
-            sys.executable, "-m", "celery", "-A", "backend.config", "worker", "-Q", queues, "-c", "1",
-            "--pool", "prefork", "-n", hostname, "--without-gossip", "--without-mingle", "-l", "INFO",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "backend.config",
+            "worker",
+            "-Q",
+            queues,
+            "-c",
+            "1",
+            "--pool",
+            "prefork",
+            "-n",
+            hostname,
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "INFO",
         ]
         with log_path.open("w") as log:
             process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)

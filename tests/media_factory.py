@@ -1,4 +1,5 @@
 """Media made on the fly for tests: images, videos, and the bad files ingest must refuse."""
+
 import io
 import struct
 import tempfile
@@ -36,8 +37,14 @@ def corrupt_jpeg_bytes() -> bytes:
 
 def png_bomb_bytes(width=50000, height=50000) -> bytes:
     """A small, valid-looking PNG whose header declares width x height pixels."""
+
     def chunk(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(payload))
+            + kind
+            + payload
+            + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     rows = zlib.compress(b"\x00" * (width + 1) * 4)  # a few rows only: the declared size is the attack
@@ -96,7 +103,9 @@ def scene_video_bytes(frames=200, fps=30.0, width=960, height=540) -> bytes:
         for index in range(frames):
             frame = background.copy()
             x0 = int(width * 0.33) + index // 2
-            cv2.rectangle(frame, (x0, int(height * 0.62)), (x0 + int(width * 0.34), int(height * 0.97)), (210, 200, 190), -1)
+            cv2.rectangle(
+                frame, (x0, int(height * 0.62)), (x0 + int(width * 0.34), int(height * 0.97)), (210, 200, 190), -1
+            )
             writer.write(frame)
         writer.release()
         return Path(path).read_bytes()

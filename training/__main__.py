@@ -23,7 +23,9 @@ from training.snapshot import Snapshot
 def _bar(description: str):
     from tqdm import tqdm
 
-    bar = tqdm(total=100.0, desc=description, unit="%", bar_format="{l_bar}{bar}| {n:.0f}% [{elapsed}<{remaining}{postfix}]")
+    bar = tqdm(
+        total=100.0, desc=description, unit="%", bar_format="{l_bar}{bar}| {n:.0f}% [{elapsed}<{remaining}{postfix}]"
+    )
 
     def update(fraction: float, message: str) -> None:
         bar.n = round(100.0 * fraction, 1)
@@ -46,16 +48,32 @@ def _data_args(parser: argparse.ArgumentParser) -> None:
 def _snapshot(args, out: Path) -> tuple[Snapshot, Path]:
     manifest = args.manifest
     if manifest is None:
-        manifest = write_synthetic_manifest(out / "data", args.synthetic, seed=args.data_seed, height=args.image_size,
-                                            width=args.image_size, shapes=args.shapes, project_salt=args.project_salt)
+        manifest = write_synthetic_manifest(
+            out / "data",
+            args.synthetic,
+            seed=args.data_seed,
+            height=args.image_size,
+            width=args.image_size,
+            shapes=args.shapes,
+            project_salt=args.project_salt,
+        )
     return Snapshot.load(manifest), Path(manifest).parent
 
 
 def _train_config(args) -> TrainConfig:
-    return TrainConfig(spec=args.spec, trainable=args.trainable, steps=args.steps, iterations=args.iterations,
-                       mask_only_iterations=args.mask_only_iterations, masks_per_step=args.masks_per_step,
-                       box_probability=args.box_probability, lr=args.lr, checkpoint_every=args.checkpoint_every,
-                       seed=args.seed, loss_weights=LossWeights(focal=args.focal_weight))
+    return TrainConfig(
+        spec=args.spec,
+        trainable=args.trainable,
+        steps=args.steps,
+        iterations=args.iterations,
+        mask_only_iterations=args.mask_only_iterations,
+        masks_per_step=args.masks_per_step,
+        box_probability=args.box_probability,
+        lr=args.lr,
+        checkpoint_every=args.checkpoint_every,
+        seed=args.seed,
+        loss_weights=LossWeights(focal=args.focal_weight),
+    )
 
 
 def command_train(args) -> int:
@@ -66,11 +84,20 @@ def command_train(args) -> int:
     heldout = list(snapshot.samples("heldout", base_dir=base))
     bar, update = _bar("train")
     with bar:
-        result = train(train_samples, _train_config(args), out, init_checkpoint=args.init, resume=args.resume, progress=update)
-    report = {"checkpoint": str(result.checkpoint), "spec": args.spec, "steps": result.steps,
-              "cancelled": result.cancelled, "final_loss": result.losses[-1] if result.losses else None,
-              "snapshot_sha256": snapshot.manifest_sha256, "train_images": len(train_samples),
-              "heldout_images": len(heldout), "metrics": None}
+        result = train(
+            train_samples, _train_config(args), out, init_checkpoint=args.init, resume=args.resume, progress=update
+        )
+    report = {
+        "checkpoint": str(result.checkpoint),
+        "spec": args.spec,
+        "steps": result.steps,
+        "cancelled": result.cancelled,
+        "final_loss": result.losses[-1] if result.losses else None,
+        "snapshot_sha256": snapshot.manifest_sha256,
+        "train_images": len(train_samples),
+        "heldout_images": len(heldout),
+        "metrics": None,
+    }
     if heldout:
         report["metrics"] = evaluate(result.network.as_segmenter("candidate"), heldout, max_clicks=args.max_clicks)
     (out / "metrics.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -89,7 +116,9 @@ def command_evaluate(args) -> int:
     network = TrainableNetwork.build(args.spec, args.checkpoint)
     bar, update = _bar("evaluate")
     with bar:
-        metrics = evaluate(network.as_segmenter(str(args.checkpoint)), heldout, max_clicks=args.max_clicks, progress=update)
+        metrics = evaluate(
+            network.as_segmenter(str(args.checkpoint)), heldout, max_clicks=args.max_clicks, progress=update
+        )
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     print(json.dumps(metrics, indent=2))
     return 0
@@ -100,9 +129,17 @@ def command_simulate(args) -> int:
     train_config = replace(base.train, steps=args.steps, seed=args.seed)
     if args.iterations is not None:
         train_config = replace(train_config, iterations=args.iterations)
-    config = replace(base, rounds=args.rounds, images_per_round=args.images_per_round, shapes_per_image=args.shapes,
-                     image_size=args.image_size, heldout_images=args.heldout_images, seed=args.seed, train=train_config,
-                     gate_metric=args.gate_metric)
+    config = replace(
+        base,
+        rounds=args.rounds,
+        images_per_round=args.images_per_round,
+        shapes_per_image=args.shapes,
+        image_size=args.image_size,
+        heldout_images=args.heldout_images,
+        seed=args.seed,
+        train=train_config,
+        gate_metric=args.gate_metric,
+    )
     run_simulation(config, Path(args.out))
     print(f"written {Path(args.out) / 'simulation.json'}")
     return 0
@@ -117,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     _data_args(p_train)
     p_train.add_argument("--out", required=True, type=Path)
     p_train.add_argument("--spec", default="sam:tiny")
-    p_train.add_argument("--init", type=Path, default=None, help="official-format weights to start from (else random init)")
+    p_train.add_argument(
+        "--init", type=Path, default=None, help="official-format weights to start from (else random init)"
+    )
     p_train.add_argument("--trainable", default="decoder+prompt", choices=["decoder", "decoder+prompt", "all"])
     p_train.add_argument("--steps", type=int, default=200)
     p_train.add_argument("--iterations", type=int, default=3)

@@ -9,10 +9,20 @@ from pathlib import Path
 import cv2
 
 from engine.synthetic import make_scene
-from training.snapshot import DEFAULT_HELDOUT_PERCENT, Snapshot, SnapshotImage, SnapshotMask, TrainingSample, image_content_hash, is_heldout
+from training.snapshot import (
+    DEFAULT_HELDOUT_PERCENT,
+    Snapshot,
+    SnapshotImage,
+    SnapshotMask,
+    TrainingSample,
+    image_content_hash,
+    is_heldout,
+)
 
 
-def synthetic_samples(count: int, *, seed: int = 0, height: int = 128, width: int = 128, shapes: int = 3) -> list[TrainingSample]:
+def synthetic_samples(
+    count: int, *, seed: int = 0, height: int = 128, width: int = 128, shapes: int = 3
+) -> list[TrainingSample]:
     """`count` generated scenes (seeds seed, seed + 1, ...) as samples keyed by image content hash:
     image HxWx3 uint8, `shapes` bool HxW masks each."""
     if count < 1:
@@ -25,9 +35,17 @@ def synthetic_samples(count: int, *, seed: int = 0, height: int = 128, width: in
     return samples
 
 
-def write_synthetic_manifest(directory: Path, count: int, *, seed: int = 0, height: int = 128, width: int = 128,
-                             shapes: int = 3, project_salt: str = "synthetic",
-                             heldout_percent: int = DEFAULT_HELDOUT_PERCENT) -> Path:
+def write_synthetic_manifest(
+    directory: Path,
+    count: int,
+    *,
+    seed: int = 0,
+    height: int = 128,
+    width: int = 128,
+    shapes: int = 3,
+    project_salt: str = "synthetic",
+    heldout_percent: int = DEFAULT_HELDOUT_PERCENT,
+) -> Path:
     """Write `count` generated scenes as `directory/images/<sha256>.png` and a manifest
     `directory/manifest.json` whose image sha256 is that of each PNG file (as the app stores
     images) and whose paths are relative to the manifest. Returns the manifest path."""
@@ -48,11 +66,11 @@ def write_synthetic_manifest(directory: Path, count: int, *, seed: int = 0, heig
     return snapshot.save(directory / "manifest.json")
 
 
-def split_by_project(samples: list[TrainingSample], project_salt: str,
-                     heldout_percent: int = DEFAULT_HELDOUT_PERCENT) -> tuple[list[TrainingSample], list[TrainingSample]]:
+def split_by_project(
+    samples: list[TrainingSample], project_salt: str, heldout_percent: int = DEFAULT_HELDOUT_PERCENT
+) -> tuple[list[TrainingSample], list[TrainingSample]]:
     """(train, held-out) by the snapshot rule `is_heldout(sample.key, project_salt, heldout_percent)`."""
     train, heldout = [], []
     for sample in samples:
         (heldout if is_heldout(sample.key, project_salt, heldout_percent) else train).append(sample)
     return train, heldout
-

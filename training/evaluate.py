@@ -40,8 +40,14 @@ def segment_fn_for(segmenter: ImageSegmenter, embedding: Embedding):
     return segment
 
 
-def annotate(segmenter: ImageSegmenter, samples: Iterable[TrainingSample], *, max_clicks: int = DEFAULT_MAX_CLICKS,
-             target_iou: float = 0.90, progress: Callable[[float, str], None] | None = None) -> list[MaskSession]:
+def annotate(
+    segmenter: ImageSegmenter,
+    samples: Iterable[TrainingSample],
+    *,
+    max_clicks: int = DEFAULT_MAX_CLICKS,
+    target_iou: float = 0.90,
+    progress: Callable[[float, str], None] | None = None,
+) -> list[MaskSession]:
     """Simulated annotators on every mask of every sample: click until IoU >= target_iou or
     max_clicks. Each image is embedded once."""
     sessions: list[MaskSession] = []
@@ -60,16 +66,22 @@ def annotate(segmenter: ImageSegmenter, samples: Iterable[TrainingSample], *, ma
                     _first.append(mask_out)
                 return mask_out, logits
 
-            trace = simulate(recording, mask, max_clicks=max_clicks, thresholds=(0.85, target_iou),
-                             stop_when_reached=True)
+            trace = simulate(
+                recording, mask, max_clicks=max_clicks, thresholds=(0.85, target_iou), stop_when_reached=True
+            )
             sessions.append(MaskSession(sample.key, mask_index, trace, first[0]))
         if progress is not None:
             progress((index + 1) / len(samples), f"annotated image {index + 1}/{len(samples)}")
     return sessions
 
 
-def evaluate(segmenter: ImageSegmenter, samples: Iterable[TrainingSample], *, max_clicks: int = DEFAULT_MAX_CLICKS,
-             progress: Callable[[float, str], None] | None = None) -> dict[str, float]:
+def evaluate(
+    segmenter: ImageSegmenter,
+    samples: Iterable[TrainingSample],
+    *,
+    max_clicks: int = DEFAULT_MAX_CLICKS,
+    progress: Callable[[float, str], None] | None = None,
+) -> dict[str, float]:
     """Metrics of `segmenter` on held-out samples: {"mIoU@1", "mIoU@3", "mIoU@5", "NoC@85", "NoC@90",
     "mBoundaryIoU@1", "masks"} (mIoU@k only for k <= max_clicks; NoC capped at max_clicks). Sessions stop at IoU 0.90 (later IoUs carry forward, as
     ClicksEvaluator reads a shorter curve). Raises ValueError when there is no mask to evaluate."""
@@ -80,8 +92,9 @@ def evaluate(segmenter: ImageSegmenter, samples: Iterable[TrainingSample], *, ma
     return metrics_from_sessions(sessions, samples, max_clicks=max_clicks)
 
 
-def metrics_from_sessions(sessions: list[MaskSession], samples: list[TrainingSample], *,
-                          max_clicks: int = DEFAULT_MAX_CLICKS) -> dict[str, float]:
+def metrics_from_sessions(
+    sessions: list[MaskSession], samples: list[TrainingSample], *, max_clicks: int = DEFAULT_MAX_CLICKS
+) -> dict[str, float]:
     """Aggregate sessions with engine.metrics' evaluators (ClicksEvaluator, BoundaryIoUEvaluator)."""
     by_key = {sample.key: sample for sample in samples}
     clicks = ClicksEvaluator(max_clicks=max_clicks, iou_at=tuple(k for k in (1, 3, 5) if k <= max_clicks))

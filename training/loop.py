@@ -135,8 +135,14 @@ def train(
     return TrainResult(final, step, losses, cancelled, net)
 
 
-def _train_step(net: TrainableNetwork, optimizer, samples: Sequence[TrainingSample], config: TrainConfig,
-                step: int, cache: dict[str, ImageFeatures]) -> float:
+def _train_step(
+    net: TrainableNetwork,
+    optimizer,
+    samples: Sequence[TrainingSample],
+    config: TrainConfig,
+    step: int,
+    cache: dict[str, ImageFeatures],
+) -> float:
     """One optimiser step on one image: the interactive rounds for a few of its masks."""
     rng = np.random.default_rng([config.seed, step])
     epoch, position = divmod(step, len(samples))
@@ -175,7 +181,9 @@ def _train_step(net: TrainableNetwork, optimizer, samples: Sequence[TrainingSamp
     return float(loss.detach())
 
 
-def _features(net: TrainableNetwork, sample: TrainingSample, trainable: str, cache: dict[str, ImageFeatures]) -> ImageFeatures:
+def _features(
+    net: TrainableNetwork, sample: TrainingSample, trainable: str, cache: dict[str, ImageFeatures]
+) -> ImageFeatures:
     if trainable == "all":
         return net.encode(*net.preprocess(sample.image))
     if sample.key not in cache:
@@ -184,8 +192,15 @@ def _features(net: TrainableNetwork, sample: TrainingSample, trainable: str, cac
     return cache[sample.key]
 
 
-def _first_prompts(net: TrainableNetwork, masks: list[np.ndarray], features: ImageFeatures, image_size: tuple[int, int],
-                   use_box: bool, box_noise: float, rng: np.random.Generator):
+def _first_prompts(
+    net: TrainableNetwork,
+    masks: list[np.ndarray],
+    features: ImageFeatures,
+    image_size: tuple[int, int],
+    use_box: bool,
+    box_noise: float,
+    rng: np.random.Generator,
+):
     """Per mask a positive point inside it (away from the edge: distance to the outside at least half
     the largest), or a box with corner noise. Returns (coords BxNx2, labels BxN, boxes Bx4 or None)
     in the input frame; N is 1 for points, 0 with boxes."""
@@ -214,8 +229,9 @@ def _first_prompts(net: TrainableNetwork, masks: list[np.ndarray], features: Ima
     return coords, torch.ones(len(masks), 1, dtype=torch.int), None
 
 
-def _error_points(net: TrainableNetwork, logits: torch.Tensor, targets: torch.Tensor, valid: tuple[int, int],
-                  rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def _error_points(
+    net: TrainableNetwork, logits: torch.Tensor, targets: torch.Tensor, valid: tuple[int, int], rng: np.random.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
     """One point per mask drawn uniformly from the error region of `logits` (Bx256x256) against
     targets (Bx1x256x256): positive on a false negative, negative on a false positive; a padding
     point (label -1) when the mask is already exact. Returns (XY Bx2 input frame, labels B)."""
@@ -234,7 +250,9 @@ def _error_points(net: TrainableNetwork, logits: torch.Tensor, targets: torch.Te
     return xy, labels
 
 
-def _write_checkpoint(net: TrainableNetwork, optimizer, directory: Path, config: TrainConfig, step: int, losses: list[float]) -> None:
+def _write_checkpoint(
+    net: TrainableNetwork, optimizer, directory: Path, config: TrainConfig, step: int, losses: list[float]
+) -> None:
     """Weights (official format) and optimiser state as two files, then `latest.json` pointing at
     both, replaced atomically: a crash at any moment leaves the previous complete checkpoint."""
     model_path = net.save(directory / model_file_name(config.spec, step))
@@ -242,8 +260,14 @@ def _write_checkpoint(net: TrainableNetwork, optimizer, directory: Path, config:
     temp = state_path.with_name(f".{state_path.name}.part")
     torch.save({"optimizer": optimizer.state_dict(), "step": step, "losses": list(losses)}, temp)
     os.replace(temp, state_path)
-    pointer = {"step": step, "model": model_path.name, "state": state_path.name,
-               "spec": config.spec, "trainable": config.trainable, "seed": config.seed}
+    pointer = {
+        "step": step,
+        "model": model_path.name,
+        "state": state_path.name,
+        "spec": config.spec,
+        "trainable": config.trainable,
+        "seed": config.seed,
+    }
     temp = directory / f".{LATEST}.part"
     temp.write_text(json.dumps(pointer), encoding="utf-8")
     os.replace(temp, directory / LATEST)
@@ -256,7 +280,9 @@ def _restore(net: TrainableNetwork, optimizer, directory: Path, config: TrainCon
     pointer = json.loads((directory / LATEST).read_text(encoding="utf-8"))
     for key in ("spec", "trainable", "seed"):
         if pointer.get(key) != getattr(config, key):
-            raise ValueError(f"cannot resume: checkpoint has {key}={pointer.get(key)!r}, config has {getattr(config, key)!r}")
+            raise ValueError(
+                f"cannot resume: checkpoint has {key}={pointer.get(key)!r}, config has {getattr(config, key)!r}"
+            )
     net.load(directory / pointer["model"])
     state = torch.load(directory / pointer["state"], map_location="cpu", weights_only=True)
     optimizer.load_state_dict(state["optimizer"])

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import torch
 
 
-def sigmoid_focal_loss(logits: torch.Tensor, targets: torch.Tensor, alpha: float = 0.25, gamma: float = 2.0) -> torch.Tensor:
+def sigmoid_focal_loss(
+    logits: torch.Tensor, targets: torch.Tensor, alpha: float = 0.25, gamma: float = 2.0
+) -> torch.Tensor:
     """Focal loss (Lin et al.) per mask, averaged over pixels. logits, targets: BxKxHxW -> BxK."""
     prob = logits.sigmoid()
     ce = torch.nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction="none")
@@ -45,8 +47,9 @@ class LossWeights:
     iou: float = 1.0
 
 
-def sam_loss(logits: torch.Tensor, iou_pred: torch.Tensor, targets: torch.Tensor,
-             weights: LossWeights = LossWeights()) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def sam_loss(
+    logits: torch.Tensor, iou_pred: torch.Tensor, targets: torch.Tensor, weights: LossWeights = LossWeights()
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """SAM's loss for one decoder call.
 
     logits: BxKx256x256 low-res logits (K = 3 multimask or 1); iou_pred: BxK; targets: Bx1x256x256
@@ -55,7 +58,9 @@ def sam_loss(logits: torch.Tensor, iou_pred: torch.Tensor, targets: torch.Tensor
     default). Returns (scalar loss averaged over B, per-sample best index B, actual IoU BxK).
     """
     if logits.ndim != 4 or targets.shape != (logits.shape[0], 1, *logits.shape[2:]):
-        raise ValueError(f"logits BxKxHxW and targets Bx1xHxW expected, got {tuple(logits.shape)}, {tuple(targets.shape)}")
+        raise ValueError(
+            f"logits BxKxHxW and targets Bx1xHxW expected, got {tuple(logits.shape)}, {tuple(targets.shape)}"
+        )
     expanded = targets.expand_as(logits)
     mask_losses = weights.focal * sigmoid_focal_loss(logits, expanded) + weights.dice * dice_loss(logits, expanded)
     best_loss, best = mask_losses.min(dim=1)

@@ -47,7 +47,7 @@ class TrainableNetwork:
         self.layout = checkpoint_info(spec).layout
 
     @classmethod
-    def build(cls, spec: str, init_checkpoint: Path | None = None, seed: int = 0) -> "TrainableNetwork":
+    def build(cls, spec: str, init_checkpoint: Path | None = None, seed: int = 0) -> TrainableNetwork:
         """The network for `spec`: weights from `init_checkpoint` (official format, strict), or a
         random initialisation seeded by `seed` (training from scratch)."""
         backend, _, arch = spec.partition(":")
@@ -76,8 +76,9 @@ class TrainableNetwork:
         with "all" (their outputs are cached with the embedding otherwise)."""
         if trainable not in TRAINABLE_CHOICES:
             raise ValueError(f"trainable must be one of {TRAINABLE_CHOICES}, got {trainable!r}")
-        decoder, prompt = (("mask_decoder", "prompt_encoder") if self.backend == "sam"
-                           else ("sam_mask_decoder", "sam_prompt_encoder"))
+        decoder, prompt = (
+            ("mask_decoder", "prompt_encoder") if self.backend == "sam" else ("sam_mask_decoder", "sam_prompt_encoder")
+        )
         chosen = []
         for name, parameter in self.network.named_parameters():
             part = name.split(".")[0]
@@ -138,12 +139,18 @@ class TrainableNetwork:
         if self.network.directly_add_no_mem_embed:
             vision_feats[-1] = vision_feats[-1] + self.network.no_mem_embed
         sizes = [(self.image_size // s, self.image_size // s) for s in (4, 8, 16)]
-        levels = [feat.permute(1, 2, 0).reshape(1, -1, *size) for feat, size in zip(vision_feats, sizes)]
+        levels = [feat.permute(1, 2, 0).reshape(1, -1, *size) for feat, size in zip(vision_feats, sizes, strict=False)]
         return ImageFeatures(levels[-1], levels[:-1], valid, input_size)
 
-    def decode(self, features: ImageFeatures, coords: torch.Tensor, labels: torch.Tensor,
-               boxes: torch.Tensor | None, mask_input: torch.Tensor | None, multimask: bool
-               ) -> tuple[torch.Tensor, torch.Tensor]:
+    def decode(
+        self,
+        features: ImageFeatures,
+        coords: torch.Tensor,
+        labels: torch.Tensor,
+        boxes: torch.Tensor | None,
+        mask_input: torch.Tensor | None,
+        multimask: bool,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Prompt-encode and decode B prompt sets on one image.
 
         coords: BxNx2 XY in the input frame; labels: BxN (1 positive, 0 negative, -1 padding);

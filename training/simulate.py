@@ -24,9 +24,18 @@ PrintFn = Callable[[str], None]
 # both measured here: focal:dice 1:1 instead of 20:1 (from random init, 20:1 settles on the empty
 # mask within the first 50 steps and stays there for hundreds), and lr 3e-3 (1e-2 and above kill
 # the tiny decoder: constant masks).
-FROM_SCRATCH = TrainConfig(spec="sam:tiny", trainable="decoder+prompt", steps=1000, iterations=3, mask_only_iterations=0,
-                           masks_per_step=3, box_probability=0.3, lr=3e-3, checkpoint_every=50,
-                           loss_weights=LossWeights(focal=1.0))
+FROM_SCRATCH = TrainConfig(
+    spec="sam:tiny",
+    trainable="decoder+prompt",
+    steps=1000,
+    iterations=3,
+    mask_only_iterations=0,
+    masks_per_step=3,
+    box_probability=0.3,
+    lr=3e-3,
+    checkpoint_every=50,
+    loss_weights=LossWeights(focal=1.0),
+)
 
 
 @dataclass(frozen=True)
@@ -67,8 +76,8 @@ class SimulationConfig:
 @dataclass
 class RoundReport:
     """One round: the model that served it (its held-out metrics), the masks annotated with it and
-    their modelled cost; candidate_metrics: held-out metrics of the model retrained after it (None in
-the last round); promoted: whether the gate let that candidate replace the model."""
+        their modelled cost; candidate_metrics: held-out metrics of the model retrained after it (None in
+    the last round); promoted: whether the gate let that candidate replace the model."""
 
     round: int
     masks: int
@@ -90,26 +99,35 @@ def build_pools(config: SimulationConfig) -> tuple[list[list[TrainingSample]], l
     needed = config.rounds * config.images_per_round
     seed = config.seed * 1_000_003
     while len(heldout) < config.heldout_images or len(train_pool) < needed:
-        sample = synthetic_samples(1, seed=seed, height=config.image_size, width=config.image_size,
-                                   shapes=config.shapes_per_image)[0]
+        sample = synthetic_samples(
+            1, seed=seed, height=config.image_size, width=config.image_size, shapes=config.shapes_per_image
+        )[0]
         seed += 1
         train_part, held_part = split_by_project([sample], config.project_salt, config.heldout_percent)
         if held_part and len(heldout) < config.heldout_images:
             heldout.extend(held_part)
         elif train_part and len(train_pool) < needed:
             train_pool.extend(train_part)
-    batches = [train_pool[r * config.images_per_round:(r + 1) * config.images_per_round] for r in range(config.rounds)]
+    batches = [
+        train_pool[r * config.images_per_round : (r + 1) * config.images_per_round] for r in range(config.rounds)
+    ]
     return batches, heldout
 
 
-def run_simulation(config: SimulationConfig, output_dir: Path, *, print_fn: PrintFn | None = print,
-                   progress: Callable[[float, str], None] | None = None) -> list[RoundReport]:
+def run_simulation(
+    config: SimulationConfig,
+    output_dir: Path,
+    *,
+    print_fn: PrintFn | None = print,
+    progress: Callable[[float, str], None] | None = None,
+) -> list[RoundReport]:
     """Run the rounds and write `output_dir/simulation.json`; prints the table as it grows."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     batches, heldout = build_pools(config)
     active_path = TrainableNetwork.build(config.train.spec, seed=config.train.seed).save(
-        output_dir / model_file_name(config.train.spec).replace("model", "round-0"))
+        output_dir / model_file_name(config.train.spec).replace("model", "round-0")
+    )
     active_version = "round-0"
     active = _segmenter(config, active_path, active_version)
     active_metrics = evaluate(active, heldout, max_clicks=config.max_clicks)
@@ -123,14 +141,28 @@ def run_simulation(config: SimulationConfig, output_dir: Path, *, print_fn: Prin
         seconds = config.seconds_base + config.seconds_per_click * clicks
         # The annotator finishes each mask by hand (brush / eraser), so the accepted mask is the object.
         accepted.extend(batches[round_index])
-        report = RoundReport(round_index, len(sessions), sum(len(s.masks) for s in accepted), dict(active_metrics),
-                             float(clicks.mean()), float(seconds.mean()), float(60.0 * len(seconds) / seconds.sum()),
-                             None, str(active_path))
+        report = RoundReport(
+            round_index,
+            len(sessions),
+            sum(len(s.masks) for s in accepted),
+            dict(active_metrics),
+            float(clicks.mean()),
+            float(seconds.mean()),
+            float(60.0 * len(seconds) / seconds.sum()),
+            None,
+            str(active_path),
+        )
         if round_index < config.rounds - 1:
             round_dir = output_dir / f"round-{round_index + 1}"
-            result = train(accepted, config.train, round_dir, init_checkpoint=active_path,
-                           progress=None if progress is None else
-                           (lambda f, m, r=round_index: progress((r + f) / max(1, config.rounds - 1), m)))
+            result = train(
+                accepted,
+                config.train,
+                round_dir,
+                init_checkpoint=active_path,
+                progress=None
+                if progress is None
+                else (lambda f, m, r=round_index: progress((r + f) / max(1, config.rounds - 1), m)),
+            )
             candidate = result.network.as_segmenter(f"round-{round_index + 1}")
             candidate_metrics = evaluate(candidate, heldout, max_clicks=config.max_clicks)
             report.candidate_metrics = candidate_metrics
@@ -140,8 +172,10 @@ def run_simulation(config: SimulationConfig, output_dir: Path, *, print_fn: Prin
         reports.append(report)
         if print_fn is not None:
             print_fn(table_row(report))
-    (output_dir / "simulation.json").write_text(json.dumps(
-        {"config": _jsonable(asdict(config)), "rounds": [asdict(r) for r in reports]}, indent=2), encoding="utf-8")
+    (output_dir / "simulation.json").write_text(
+        json.dumps({"config": _jsonable(asdict(config)), "rounds": [asdict(r) for r in reports]}, indent=2),
+        encoding="utf-8",
+    )
     return reports
 
 
@@ -151,9 +185,11 @@ def table_header() -> str:
 
 def table_row(report: RoundReport) -> str:
     promoted = "-" if report.promoted is None else ("yes" if report.promoted else "no")
-    return (f"{report.round:>5} {report.masks:>6} {report.total_masks:>6} {report.metrics['NoC@90']:>7.2f} "
-            f"{report.metrics['mIoU@1']:>7.3f} {report.clicks_per_mask:>7.2f} {report.seconds_per_mask:>7.1f} "
-            f"{report.masks_per_minute:>9.2f} {promoted:>8}")
+    return (
+        f"{report.round:>5} {report.masks:>6} {report.total_masks:>6} {report.metrics['NoC@90']:>7.2f} "
+        f"{report.metrics['mIoU@1']:>7.3f} {report.clicks_per_mask:>7.2f} {report.seconds_per_mask:>7.1f} "
+        f"{report.masks_per_minute:>9.2f} {promoted:>8}"
+    )
 
 
 def format_table(reports: list[RoundReport]) -> str:

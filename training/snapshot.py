@@ -28,7 +28,7 @@ def is_heldout(image_sha256: str, project_salt: str, heldout_percent: int = DEFA
     if not 0 <= heldout_percent <= 100:
         raise ValueError(f"heldout_percent must be in [0, 100], got {heldout_percent}")
     _check_sha256(image_sha256, "image_sha256")
-    digest = hashlib.sha256(f"{project_salt}:{image_sha256.lower()}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{project_salt}:{image_sha256.lower()}".encode()).hexdigest()
     return int(digest, 16) % 100 < heldout_percent
 
 
@@ -54,7 +54,7 @@ class SnapshotMask:
     sha256: str
 
     @classmethod
-    def from_mask(cls, mask_id: str, mask: np.ndarray) -> "SnapshotMask":
+    def from_mask(cls, mask_id: str, mask: np.ndarray) -> SnapshotMask:
         """From an HxW bool mask."""
         encoded = rle_codec.encode(np.asarray(mask, dtype=bool))
         return cls(str(mask_id), encoded, mask_content_hash(encoded))
@@ -147,7 +147,7 @@ class Snapshot:
         return json.dumps(payload, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "Snapshot":
+    def from_json(cls, text: str) -> Snapshot:
         """Parse a manifest; ValueError on a foreign format, a malformed entry or a bad RLE."""
         try:
             payload = json.loads(text)
@@ -184,10 +184,12 @@ class Snapshot:
         return path
 
     @classmethod
-    def load(cls, path: Path) -> "Snapshot":
+    def load(cls, path: Path) -> Snapshot:
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
 
-    def samples(self, split: str, loader: ImageLoader | None = None, base_dir: Path | None = None) -> Iterator[TrainingSample]:
+    def samples(
+        self, split: str, loader: ImageLoader | None = None, base_dir: Path | None = None
+    ) -> Iterator[TrainingSample]:
         """Decoded samples of one split ("train", "heldout" or "all"). loader: pixels for an image
         (default: read `path`, relative to base_dir, with OpenCV). Every image's size is checked
         against its masks."""
@@ -198,9 +200,11 @@ class Snapshot:
         for image in chosen[split]():
             pixels = load(image)
             masks = tuple(m.decode() for m in image.masks)
-            for mask, entry in zip(masks, image.masks):
+            for mask, entry in zip(masks, image.masks, strict=False):
                 if mask.shape != pixels.shape[:2]:
-                    raise ValueError(f"mask {entry.mask_id} is {mask.shape}, image {image.image_sha256[:12]} is {pixels.shape[:2]}")
+                    raise ValueError(
+                        f"mask {entry.mask_id} is {mask.shape}, image {image.image_sha256[:12]} is {pixels.shape[:2]}"
+                    )
             yield TrainingSample(image.image_sha256, pixels, masks, tuple(m.mask_id for m in image.masks))
 
 
@@ -232,8 +236,11 @@ def memory_loader(images: dict[str, np.ndarray]) -> ImageLoader:
     return load
 
 
-def snapshot_from_samples(project_salt: str, scenes: Sequence[tuple[np.ndarray, Sequence[np.ndarray]]],
-                          heldout_percent: int = DEFAULT_HELDOUT_PERCENT) -> tuple[Snapshot, dict[str, np.ndarray]]:
+def snapshot_from_samples(
+    project_salt: str,
+    scenes: Sequence[tuple[np.ndarray, Sequence[np.ndarray]]],
+    heldout_percent: int = DEFAULT_HELDOUT_PERCENT,
+) -> tuple[Snapshot, dict[str, np.ndarray]]:
     """Build a snapshot from in-memory (image HxWx3 uint8, [HxW bool masks]) pairs, e.g. synthetic
     scenes. Returns the snapshot and the pixels by image sha256 (for `memory_loader`). Mask ids are
     "<image sha256 prefix>-<index>"."""
@@ -243,12 +250,14 @@ def snapshot_from_samples(project_salt: str, scenes: Sequence[tuple[np.ndarray, 
         if key in pixels:
             continue
         pixels[key] = image
-        entries.append(SnapshotImage(
-            image_sha256=key,
-            masks=tuple(SnapshotMask.from_mask(f"{key[:12]}-{i}", m) for i, m in enumerate(masks)),
-            height=int(image.shape[0]),
-            width=int(image.shape[1]),
-        ))
+        entries.append(
+            SnapshotImage(
+                image_sha256=key,
+                masks=tuple(SnapshotMask.from_mask(f"{key[:12]}-{i}", m) for i, m in enumerate(masks)),
+                height=int(image.shape[0]),
+                width=int(image.shape[1]),
+            )
+        )
     return Snapshot(project_salt, tuple(entries), heldout_percent), pixels
 
 

@@ -1,4 +1,5 @@
 """Auth (token, me) and project memberships."""
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status

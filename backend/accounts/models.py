@@ -1,4 +1,5 @@
 """Membership: a user's role in one project. Staff users are admins of every project."""
+
 from django.conf import settings
 from django.db import models
 

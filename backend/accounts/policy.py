@@ -4,6 +4,7 @@ The same table drives the object check (`require`, `can`) and the list filter (`
 never shows what the detail view would refuse. Staff users pass every check. A user who may not
 even view an object gets 404 (its existence is not revealed); one who may view it but not act on
 it gets 403."""
+
 from django.apps import apps
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -17,58 +18,94 @@ WORKERS = frozenset({A, R, M})
 
 # resource -> (model label, path from the resource to its project ("" for the project itself), rules)
 POLICY: dict[str, tuple[str, str, dict[str, frozenset]]] = {
-    "project": ("media.Project", "", {
-        "view": EVERYONE,
-        "change": frozenset({M}),
-        "delete": frozenset({M}),
-        "manage": frozenset({M}),          # members, settings, cancelling others' jobs
-        "upload": frozenset({M}),
-        "annotate": WORKERS,
-        "review": frozenset({R, M}),
-        "export": frozenset({M, X}),
-    }),
-    "membership": ("accounts.Membership", "project", {
-        "view": EVERYONE,
-        "change": frozenset({M}),
-        "delete": frozenset({M}),
-    }),
-    "image": ("media.Image", "project", {
-        "view": EVERYONE,
-        "annotate": WORKERS,
-        "delete": frozenset({M}),
-    }),
-    "video": ("media.Video", "project", {
-        "view": EVERYONE,
-        "annotate": WORKERS,
-        "delete": frozenset({M}),
-    }),
-    "mask": ("annotations.Mask", "image__project", {
-        "view": EVERYONE,
-        "create": WORKERS,
-        "change": WORKERS,
-        "delete": WORKERS,
-    }),
-    "masklet": ("annotations.Masklet", "video__project", {
-        "view": EVERYONE,
-        "create": WORKERS,
-        "change": WORKERS,
-        "delete": WORKERS,
-    }),
-    "question": ("annotations.VideoQuestion", "video__project", {
-        "view": EVERYONE,
-        "create": WORKERS,
-        "change": WORKERS,
-        "audit": frozenset({R, M}),
-    }),
-    "caption": ("annotations.RegionCaption", "masklet__video__project", {
-        "view": EVERYONE,
-        "create": WORKERS,
-        "change": WORKERS,
-    }),
-    "export": ("exports.ExportJob", "project", {
-        "view": frozenset({M, X}),
-        "create": frozenset({M, X}),
-    }),
+    "project": (
+        "media.Project",
+        "",
+        {
+            "view": EVERYONE,
+            "change": frozenset({M}),
+            "delete": frozenset({M}),
+            "manage": frozenset({M}),  # members, settings, cancelling others' jobs
+            "upload": frozenset({M}),
+            "annotate": WORKERS,
+            "review": frozenset({R, M}),
+            "export": frozenset({M, X}),
+        },
+    ),
+    "membership": (
+        "accounts.Membership",
+        "project",
+        {
+            "view": EVERYONE,
+            "change": frozenset({M}),
+            "delete": frozenset({M}),
+        },
+    ),
+    "image": (
+        "media.Image",
+        "project",
+        {
+            "view": EVERYONE,
+            "annotate": WORKERS,
+            "delete": frozenset({M}),
+        },
+    ),
+    "video": (
+        "media.Video",
+        "project",
+        {
+            "view": EVERYONE,
+            "annotate": WORKERS,
+            "delete": frozenset({M}),
+        },
+    ),
+    "mask": (
+        "annotations.Mask",
+        "image__project",
+        {
+            "view": EVERYONE,
+            "create": WORKERS,
+            "change": WORKERS,
+            "delete": WORKERS,
+        },
+    ),
+    "masklet": (
+        "annotations.Masklet",
+        "video__project",
+        {
+            "view": EVERYONE,
+            "create": WORKERS,
+            "change": WORKERS,
+            "delete": WORKERS,
+        },
+    ),
+    "question": (
+        "annotations.VideoQuestion",
+        "video__project",
+        {
+            "view": EVERYONE,
+            "create": WORKERS,
+            "change": WORKERS,
+            "audit": frozenset({R, M}),
+        },
+    ),
+    "caption": (
+        "annotations.RegionCaption",
+        "masklet__video__project",
+        {
+            "view": EVERYONE,
+            "create": WORKERS,
+            "change": WORKERS,
+        },
+    ),
+    "export": (
+        "exports.ExportJob",
+        "project",
+        {
+            "view": frozenset({M, X}),
+            "create": frozenset({M, X}),
+        },
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """Writes on memberships. Roles change only through a project's managers (or staff)."""
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
@@ -28,7 +29,9 @@ def membership_delete(*, membership: Membership) -> None:
 
 def _keep_a_manager(membership: Membership, new_role: str | None) -> None:
     if membership.role == Role.MANAGER and new_role != Role.MANAGER:
-        others = Membership.objects.filter(project_id=membership.project_id, role=Role.MANAGER).exclude(pk=membership.pk)
+        others = Membership.objects.filter(project_id=membership.project_id, role=Role.MANAGER).exclude(
+            pk=membership.pk
+        )
         if not others.exists():
             raise ValidationError({"role": "a project keeps at least one manager"})
 

@@ -1,4 +1,5 @@
 """/api/masks/: list (by image, project, status, source), create, read, edit (409 when stale), delete."""
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -30,8 +31,10 @@ def _int_param(request, name: str) -> int | None:
 
 def _conflict(exc: StaleMask) -> Response:
     return Response(
-        {"detail": f"this mask was changed by someone else (now version {exc.current.version}); nothing was saved",
-         "current": MaskSerializer(exc.current).data},
+        {
+            "detail": f"this mask was changed by someone else (now version {exc.current.version}); nothing was saved",
+            "current": MaskSerializer(exc.current).data,
+        },
         status=status.HTTP_409_CONFLICT,
     )
 
@@ -45,8 +48,13 @@ class MaskListApi(ListAPIView):
 
     def get_queryset(self):
         request = self.request
-        return mask_list(user=request.user, image_id=_int_param(request, "image"), project_id=_int_param(request, "project"),
-                         status=request.query_params.get("status"), source=request.query_params.get("source"))
+        return mask_list(
+            user=request.user,
+            image_id=_int_param(request, "image"),
+            project_id=_int_param(request, "project"),
+            status=request.query_params.get("status"),
+            source=request.query_params.get("source"),
+        )
 
     @extend_schema(request=MaskCreateSerializer, responses=MaskSerializer)
     def post(self, request):
@@ -75,7 +83,13 @@ class MaskDetailApi(APIView):
         values = dict(data.validated_data)
         category_set = "category" in values
         try:
-            mask = mask_update(mask=mask, user=request.user, category_id=values.pop("category", None), category_set=category_set, **values)
+            mask = mask_update(
+                mask=mask,
+                user=request.user,
+                category_id=values.pop("category", None),
+                category_set=category_set,
+                **values,
+            )
         except StaleMask as exc:
             return _conflict(exc)
         return Response(MaskSerializer(mask).data)
@@ -117,8 +131,15 @@ class ProposalDecisionApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
-            mask = proposal_decide(mask=mask, user=request.user, version=values["version"], accept=self.accept,
-                                   seconds=values["seconds"], clicks=values["clicks"], category_id=values["category"])
+            mask = proposal_decide(
+                mask=mask,
+                user=request.user,
+                version=values["version"],
+                accept=self.accept,
+                seconds=values["seconds"],
+                clicks=values["clicks"],
+                category_id=values["category"],
+            )
         except StaleMask as exc:
             return _conflict(exc)
         return Response(MaskSerializer(mask).data)

@@ -1,5 +1,6 @@
 """Engine metrics of a project, grouped by stage, annotator, model version or day: masks per image,
 seconds and clicks per mask, and the share of automatic proposals accepted unchanged."""
+
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -46,8 +47,8 @@ def engine_metrics(masks: QuerySet, group_by: list[str]) -> list[dict]:
         .order_by(*[GROUPS[g] for g in group_by])
     )
     result = []
-    for row in rows:
-        row = dict(row)
+    for values in rows:
+        row = dict(values)
         if "day" in row and row["day"] is not None:
             row["day"] = row["day"].isoformat()
         row["masks_per_image"] = round(row["masks"] / row["images"], 3) if row["images"] else None
@@ -66,7 +67,9 @@ def review_metrics(project_id: int) -> list[dict]:
 
     from backend.annotations.models import Review
 
-    reviews = Review.objects.filter(Where(mask__image__project_id=project_id) | Where(masklet__video__project_id=project_id))
+    reviews = Review.objects.filter(
+        Where(mask__image__project_id=project_id) | Where(masklet__video__project_id=project_id)
+    )
     rows = (
         reviews.annotate(day=TruncDate("created_at"), reviewer_name=F("reviewer__username"))
         .values("day", "reviewer_name")
@@ -79,5 +82,12 @@ def review_metrics(project_id: int) -> list[dict]:
         )
         .order_by("day", "reviewer_name")
     )
-    return [{**row, "day": row["day"].isoformat(), "reviewer": row.pop("reviewer_name"),
-             "seconds_per_decision": round(row["seconds_per_decision"] or 0.0, 3)} for row in rows]
+    return [
+        {
+            **row,
+            "day": row["day"].isoformat(),
+            "reviewer": row.pop("reviewer_name"),
+            "seconds_per_decision": round(row["seconds_per_decision"] or 0.0, 3),
+        }
+        for row in rows
+    ]

@@ -1,4 +1,5 @@
 """Masks with how they were made: COCO RLE, source, model version, seconds, clicks, prompt log."""
+
 from django.conf import settings
 from django.db import models
 
@@ -16,7 +17,9 @@ class Mask(models.Model):
         REJECTED = "rejected"
 
     image = models.ForeignKey("media.Image", on_delete=models.CASCADE, related_name="masks")
-    category = models.ForeignKey("media.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="masks")
+    category = models.ForeignKey(
+        "media.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="masks"
+    )
     rle = models.JSONField(help_text="COCO RLE {size: [h, w], counts: compressed str}")
     area = models.PositiveIntegerField()
     bbox = models.JSONField(help_text="COCO [x, y, w, h] with w = x_max - x_min + 1")
@@ -27,14 +30,22 @@ class Mask(models.Model):
     point_coords = models.JSONField(default=list, blank=True)
     crop_box = models.JSONField(null=True, blank=True, help_text="automatic masks: XYWH crop they came from")
     stage = models.CharField(max_length=8, blank=True, help_text="the project's stage when the mask was made")
-    edited = models.BooleanField(default=False, help_text="the pixels were changed after the mask was proposed or saved")
-    external_id = models.BigIntegerField(null=True, blank=True, help_text="id in an imported file (SA-1B annotation id)")
+    edited = models.BooleanField(
+        default=False, help_text="the pixels were changed after the mask was proposed or saved"
+    )
+    external_id = models.BigIntegerField(
+        null=True, blank=True, help_text="id in an imported file (SA-1B annotation id)"
+    )
     model_version = models.CharField(max_length=128, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="optimistic lock: bumped by every change")
     seconds = models.FloatField(default=0.0, help_text="time the annotator spent on this mask")
     clicks = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -60,6 +71,9 @@ class AutoMaskRun(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "image"], name="one_run_per_image_per_job")]
 
+    def __str__(self) -> str:
+        return f"image {self.image_id} of job {self.job_id}: {self.mask_count} masks"
+
 
 class PromptEvent(models.Model):
     """One click or box of the session that made (or edited) a mask, with its time."""
@@ -78,11 +92,16 @@ class PromptEvent(models.Model):
     label = models.SmallIntegerField(null=True, blank=True)
     box = models.JSONField(null=True, blank=True)
     t_ms = models.PositiveIntegerField(help_text="milliseconds since the mask's session started")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["mask_id", "mask_version", "t_ms", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on mask {self.mask_id} at {self.t_ms} ms"
 
 
 class Masklet(models.Model):
@@ -95,9 +114,13 @@ class Masklet(models.Model):
 
     video = models.ForeignKey("media.Video", on_delete=models.CASCADE, related_name="masklets")
     object_id = models.PositiveIntegerField(help_text="the tracker's object id, unique within the video")
-    category = models.ForeignKey("media.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="masklets")
+    category = models.ForeignKey(
+        "media.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="masklets"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -129,6 +152,9 @@ class MaskletFrame(models.Model):
         ordering = ["masklet_id", "frame_index"]
         constraints = [models.UniqueConstraint(fields=["masklet", "frame_index"], name="one_mask_per_masklet_frame")]
 
+    def __str__(self) -> str:
+        return f"masklet {self.masklet_id} on frame {self.frame_index}"
+
 
 class Review(models.Model):
     """A reviewer's decision on a submitted mask or masklet (a masklet is judged as a whole, as in
@@ -149,9 +175,20 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(
-            condition=(models.Q(mask__isnull=False, masklet__isnull=True) | models.Q(mask__isnull=True, masklet__isnull=False)),
-            name="review_of_one_item")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(mask__isnull=False, masklet__isnull=True)
+                    | models.Q(mask__isnull=True, masklet__isnull=False)
+                ),
+                name="review_of_one_item",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.decision} of {'mask ' + str(self.mask_id) if self.mask_id else 'masklet ' + str(self.masklet_id)}"
+        )
 
 
 class VideoQuestion(models.Model):
@@ -167,12 +204,19 @@ class VideoQuestion(models.Model):
     what_description = models.TextField(blank=True)
     domain = models.CharField(max_length=64, blank=True)
     is_audited = models.BooleanField(default=False)
-    audited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    audited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["video_id", "start_time", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.q_type} question on video {self.video_id}"
 
 
 class RegionCaption(models.Model):
@@ -191,8 +235,13 @@ class RegionCaption(models.Model):
     caption = models.TextField(blank=True)
     dense_captions = models.JSONField(default=list, blank=True, help_text="rdcap: [{start_frame, end_frame, caption}]")
     status = models.CharField(max_length=10, choices=Masklet.Status.choices, default=Masklet.Status.SUBMITTED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["masklet_id", "start_frame", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on masklet {self.masklet_id}"

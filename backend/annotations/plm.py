@@ -1,5 +1,6 @@
 """PLM records: fine-grained video question / answer pairs on time segments, and spatio-temporal
 region captions on masklets (rcap, rtloc, rdcap). Everything is checked against the video."""
+
 import math
 
 from django.db import transaction
@@ -15,10 +16,25 @@ def annotated_frames(video: Video) -> int:
     return len(annotation_frame_plan(video.frame_count, video.fps, video.annotation_fps))
 
 
-def question_create(*, video: Video, user, start_time: float, end_time: float, question: str, answer: str, q_type: str,
-                    q_subtype: str = "", what_description: str = "", domain: str = "") -> VideoQuestion:
-    if not (math.isfinite(start_time) and math.isfinite(end_time) and 0 <= start_time < end_time <= video.duration + 1e-6):
-        raise ValidationError({"segment": f"a segment is 0 <= start < end <= {video.duration:.3f} s (the video's length)"})
+def question_create(
+    *,
+    video: Video,
+    user,
+    start_time: float,
+    end_time: float,
+    question: str,
+    answer: str,
+    q_type: str,
+    q_subtype: str = "",
+    what_description: str = "",
+    domain: str = "",
+) -> VideoQuestion:
+    if not (
+        math.isfinite(start_time) and math.isfinite(end_time) and 0 <= start_time < end_time <= video.duration + 1e-6
+    ):
+        raise ValidationError(
+            {"segment": f"a segment is 0 <= start < end <= {video.duration:.3f} s (the video's length)"}
+        )
     if not question.strip() or not answer.strip():
         raise ValidationError({"question": "write both the question and the answer"})
     taxonomy = video.project.qa_taxonomy or {}
@@ -29,8 +45,17 @@ def question_create(*, video: Video, user, start_time: float, end_time: float, q
         if subtypes and q_subtype not in subtypes:
             raise ValidationError({"q_subtype": f"{q_subtype!r} is not a subtype of {q_type!r}: {subtypes}"})
     return VideoQuestion.objects.create(
-        video=video, start_time=start_time, end_time=end_time, question=question.strip(), answer=answer.strip(),
-        q_type=q_type, q_subtype=q_subtype, what_description=what_description.strip(), domain=domain, created_by=user)
+        video=video,
+        start_time=start_time,
+        end_time=end_time,
+        question=question.strip(),
+        answer=answer.strip(),
+        q_type=q_type,
+        q_subtype=q_subtype,
+        what_description=what_description.strip(),
+        domain=domain,
+        created_by=user,
+    )
 
 
 def question_audit(*, question: VideoQuestion, user, audited: bool = True) -> VideoQuestion:
@@ -46,8 +71,17 @@ def _check_span(video: Video, start: int, end: int, what: str) -> None:
         raise ValidationError({what: f"frames {start}..{end} are outside the video's annotated frames 0..{total - 1}"})
 
 
-def caption_create(*, masklet_id: int, video: Video, user, kind: str, start_frame: int | None = None,
-                   end_frame: int | None = None, caption: str = "", dense_captions: list | None = None) -> RegionCaption:
+def caption_create(
+    *,
+    masklet_id: int,
+    video: Video,
+    user,
+    kind: str,
+    start_frame: int | None = None,
+    end_frame: int | None = None,
+    caption: str = "",
+    dense_captions: list | None = None,
+) -> RegionCaption:
     """A region caption on a masklet of `video`. A masklet that no longer exists, or frames outside
     the video, are refused."""
     masklet = Masklet.objects.filter(pk=masklet_id, video=video).first()
@@ -69,15 +103,27 @@ def caption_create(*, masklet_id: int, video: Video, user, kind: str, start_fram
             if not str(segment["caption"]).strip():
                 raise ValidationError({"dense_captions": f"segment {position} has no caption"})
             previous_end = segment["end_frame"]
-        return RegionCaption.objects.create(masklet=masklet, kind=kind, dense_captions=segments, created_by=user,
-                                            start_frame=segments[0]["start_frame"], end_frame=segments[-1]["end_frame"])
+        return RegionCaption.objects.create(
+            masklet=masklet,
+            kind=kind,
+            dense_captions=segments,
+            created_by=user,
+            start_frame=segments[0]["start_frame"],
+            end_frame=segments[-1]["end_frame"],
+        )
     if start_frame is None or end_frame is None:
         raise ValidationError({"start_frame": f"{kind} needs start_frame and end_frame"})
     _check_span(video, start_frame, end_frame, "frames")
     if not caption.strip():
         raise ValidationError({"caption": "write the caption"})
-    return RegionCaption.objects.create(masklet=masklet, kind=kind, start_frame=start_frame, end_frame=end_frame,
-                                        caption=caption.strip(), created_by=user)
+    return RegionCaption.objects.create(
+        masklet=masklet,
+        kind=kind,
+        start_frame=start_frame,
+        end_frame=end_frame,
+        caption=caption.strip(),
+        created_by=user,
+    )
 
 
 def masklet_delete(masklet: Masklet) -> None:

@@ -1,5 +1,6 @@
 """Review: the queue of submitted masks and masklets (oldest first), and reviewers' decisions —
 accept, reject with a reason that goes back to the annotator, or fix and accept."""
+
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from rest_framework.exceptions import ValidationError
@@ -30,8 +31,16 @@ def _check_decision(decision: str, reason: str) -> None:
         raise ValidationError({"reason": "say why the item is rejected: the annotator sees it"})
 
 
-def mask_review(*, mask: Mask, reviewer, decision: str, version: int, reason: str = "", seconds: float = 0.0,
-                rle: object | None = None) -> Mask:
+def mask_review(
+    *,
+    mask: Mask,
+    reviewer,
+    decision: str,
+    version: int,
+    reason: str = "",
+    seconds: float = 0.0,
+    rle: object | None = None,
+) -> Mask:
     _check_decision(decision, reason)
     if decision == "fix" and rle is None:
         raise ValidationError({"rle": "a fix sends the corrected mask"})
@@ -41,14 +50,20 @@ def mask_review(*, mask: Mask, reviewer, decision: str, version: int, reason: st
         if current.version != version:
             raise StaleMask(current)
         if current.status != Mask.Status.SUBMITTED:
-            raise ValidationError({"status": f"mask {current.pk} is {current.status}; only submitted masks are reviewed"})
-        fields = {"status": Mask.Status.REJECTED if decision == "reject" else Mask.Status.ACCEPTED,
-                  "version": F("version") + 1, "updated_by": reviewer}
+            raise ValidationError(
+                {"status": f"mask {current.pk} is {current.status}; only submitted masks are reviewed"}
+            )
+        fields = {
+            "status": Mask.Status.REJECTED if decision == "reject" else Mask.Status.ACCEPTED,
+            "version": F("version") + 1,
+            "updated_by": reviewer,
+        }
         if geometry is not None and geometry.rle != current.rle:
             fields.update(rle=geometry.rle, area=geometry.area, bbox=geometry.bbox, edited=True)
         Mask.objects.filter(pk=current.pk).update(**fields)
-        Review.objects.create(mask=current, reviewer=reviewer, decision=_decision_name(decision), reason=reason.strip(),
-                              seconds=seconds)
+        Review.objects.create(
+            mask=current, reviewer=reviewer, decision=_decision_name(decision), reason=reason.strip(), seconds=seconds
+        )
         current.refresh_from_db()
     return current
 
@@ -61,20 +76,30 @@ def masklet_review(*, masklet: Masklet, reviewer, decision: str, reason: str = "
     with transaction.atomic():
         current = Masklet.objects.select_for_update().get(pk=masklet.pk)
         if current.status != Masklet.Status.SUBMITTED:
-            raise ValidationError({"status": f"masklet {current.pk} is {current.status}; only submitted masklets are reviewed"})
+            raise ValidationError(
+                {"status": f"masklet {current.pk} is {current.status}; only submitted masklets are reviewed"}
+            )
         current.status = Masklet.Status.REJECTED if decision == "reject" else Masklet.Status.ACCEPTED
         current.save(update_fields=["status", "updated_at"])
-        Review.objects.create(masklet=current, reviewer=reviewer, decision=_decision_name(decision), reason=reason.strip(),
-                              seconds=seconds)
+        Review.objects.create(
+            masklet=current,
+            reviewer=reviewer,
+            decision=_decision_name(decision),
+            reason=reason.strip(),
+            seconds=seconds,
+        )
     return current
 
 
 def _decision_name(decision: str) -> str:
-    return {"accept": Review.Decision.ACCEPTED, "reject": Review.Decision.REJECTED, "fix": Review.Decision.FIXED}[decision]
+    return {"accept": Review.Decision.ACCEPTED, "reject": Review.Decision.REJECTED, "fix": Review.Decision.FIXED}[
+        decision
+    ]
 
 
 def rejections_for(user) -> QuerySet[Review]:
     """What came back to this annotator: their rejected items that are still rejected, with reasons."""
     mine = Q(mask__created_by=user, mask__status=Mask.Status.REJECTED) | Q(
-        masklet__created_by=user, masklet__status=Masklet.Status.REJECTED)
+        masklet__created_by=user, masklet__status=Masklet.Status.REJECTED
+    )
     return Review.objects.filter(mine, decision=Review.Decision.REJECTED).select_related("mask", "masklet", "reviewer")

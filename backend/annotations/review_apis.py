@@ -1,5 +1,6 @@
 """Review and PLM endpoints: the review queue, decisions, what came back to an annotator, video
 questions and region captions."""
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -27,7 +28,11 @@ class MaskletSerializer(serializers.ModelSerializer):
 
     def get_frames(self, masklet) -> dict:
         rows = masklet.frames.values_list("frame_index", "area", "edited")
-        return {"count": len(rows), "visible": sum(1 for _, area, _ in rows if area > 0), "edited": sum(1 for *_, e in rows if e)}
+        return {
+            "count": len(rows),
+            "visible": sum(1 for _, area, _ in rows if area > 0),
+            "edited": sum(1 for *_, e in rows if e),
+        }
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -38,7 +43,19 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "mask", "masklet", "image", "video", "reviewer", "decision", "reason", "seconds", "created_at", "project"]
+        fields = [
+            "id",
+            "mask",
+            "masklet",
+            "image",
+            "video",
+            "reviewer",
+            "decision",
+            "reason",
+            "seconds",
+            "created_at",
+            "project",
+        ]
         read_only_fields = fields
 
     def get_project(self, review) -> int:
@@ -83,24 +100,40 @@ class MaskReviewApi(APIView):
         if "version" not in values:
             return Response({"version": ["send the version you reviewed"]}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            mask = mask_review(mask=mask, reviewer=request.user, decision=values["decision"], version=values["version"],
-                               reason=values["reason"], seconds=values["seconds"], rle=values.get("rle"))
+            mask = mask_review(
+                mask=mask,
+                reviewer=request.user,
+                decision=values["decision"],
+                version=values["version"],
+                reason=values["reason"],
+                seconds=values["seconds"],
+                rle=values.get("rle"),
+            )
         except StaleMask as exc:
-            return Response({"detail": "the mask changed since you opened it", "current": MaskSerializer(exc.current).data},
-                            status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": "the mask changed since you opened it", "current": MaskSerializer(exc.current).data},
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(MaskSerializer(mask).data)
 
 
 class MaskletReviewApi(APIView):
     @extend_schema(request=DecisionSerializer, responses=MaskletSerializer)
     def post(self, request, masklet_id: int):
-        masklet = get_object_or_404(scope(request.user, "masklet", "view").select_related("video__project"), pk=masklet_id)
+        masklet = get_object_or_404(
+            scope(request.user, "masklet", "view").select_related("video__project"), pk=masklet_id
+        )
         require(request.user, "project", "review", masklet.video.project)
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        masklet = masklet_review(masklet=masklet, reviewer=request.user, decision=values["decision"], reason=values["reason"],
-                                 seconds=values["seconds"])
+        masklet = masklet_review(
+            masklet=masklet,
+            reviewer=request.user,
+            decision=values["decision"],
+            reason=values["reason"],
+            seconds=values["seconds"],
+        )
         return Response(MaskletSerializer(masklet).data)
 
 
@@ -116,8 +149,21 @@ class MyRejectionsApi(ListAPIView):
 class VideoQuestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = VideoQuestion
-        fields = ["id", "video", "start_time", "end_time", "question", "answer", "q_type", "q_subtype", "what_description",
-                  "domain", "is_audited", "created_by", "created_at"]
+        fields = [
+            "id",
+            "video",
+            "start_time",
+            "end_time",
+            "question",
+            "answer",
+            "q_type",
+            "q_subtype",
+            "what_description",
+            "domain",
+            "is_audited",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = ["id", "video", "is_audited", "created_by", "created_at"]
 
 
@@ -142,7 +188,9 @@ class QuestionListApi(ListAPIView):
 class QuestionAuditApi(APIView):
     @extend_schema(request=None, responses=VideoQuestionSerializer)
     def post(self, request, question_id: int):
-        question = get_object_or_404(scope(request.user, "question", "view").select_related("video__project"), pk=question_id)
+        question = get_object_or_404(
+            scope(request.user, "question", "view").select_related("video__project"), pk=question_id
+        )
         require(request.user, "question", "audit", question)
         return Response(VideoQuestionSerializer(question_audit(question=question, user=request.user)).data)
 
@@ -152,8 +200,19 @@ class RegionCaptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RegionCaption
-        fields = ["id", "masklet", "object_id", "kind", "start_frame", "end_frame", "caption", "dense_captions", "status",
-                  "created_by", "created_at"]
+        fields = [
+            "id",
+            "masklet",
+            "object_id",
+            "kind",
+            "start_frame",
+            "end_frame",
+            "caption",
+            "dense_captions",
+            "status",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

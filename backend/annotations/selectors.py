@@ -1,4 +1,5 @@
 """Reads on masks, scoped to the user's projects."""
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -6,8 +7,14 @@ from backend.accounts.policy import scope
 from backend.annotations.models import Mask
 
 
-def mask_list(*, user, image_id: int | None = None, project_id: int | None = None, status: str | None = None,
-              source: str | None = None) -> QuerySet[Mask]:
+def mask_list(
+    *,
+    user,
+    image_id: int | None = None,
+    project_id: int | None = None,
+    status: str | None = None,
+    source: str | None = None,
+) -> QuerySet[Mask]:
     qs = scope(user, "mask", "view").select_related("image")
     if image_id is not None:
         qs = qs.filter(image_id=image_id)

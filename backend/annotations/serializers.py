@@ -23,9 +23,28 @@ class MaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Mask
         fields = [
-            "id", "image", "project", "category", "rle", "area", "bbox", "source", "status", "predicted_iou",
-            "stability_score", "point_coords", "crop_box", "stage", "edited", "model_version", "version", "seconds", "clicks", "created_by",
-            "created_at", "updated_at",
+            "id",
+            "image",
+            "project",
+            "category",
+            "rle",
+            "area",
+            "bbox",
+            "source",
+            "status",
+            "predicted_iou",
+            "stability_score",
+            "point_coords",
+            "crop_box",
+            "stage",
+            "edited",
+            "model_version",
+            "version",
+            "seconds",
+            "clicks",
+            "created_by",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

@@ -1,4 +1,5 @@
 """Writes on masks: create with the prompt log, edit under optimistic locking, delete."""
+
 import math
 from dataclasses import dataclass
 
@@ -56,36 +57,81 @@ def _prompt_events(mask: Mask, prompts: list[dict], user, image: Image) -> list[
                 raise ValidationError({"prompts": f"prompt {position}: {name}={value} is outside the image"})
         if kind == PromptEvent.Kind.POINT and (x is None or y is None or prompt.get("label") not in (0, 1)):
             raise ValidationError({"prompts": f"prompt {position}: a point needs x, y and a label of 0 or 1"})
-        if kind == PromptEvent.Kind.BOX:
-            if not (isinstance(box, list) and len(box) == 4 and all(isinstance(v, (int, float)) and math.isfinite(v) for v in box)
-                    and box[0] <= box[2] and box[1] <= box[3]):
-                raise ValidationError({"prompts": f"prompt {position}: a box is [x0, y0, x1, y1] with x0 <= x1, y0 <= y1"})
-        events.append(PromptEvent(
-            mask=mask, mask_version=mask.version, kind=kind, x=x, y=y, label=prompt.get("label"), box=box,
-            t_ms=int(prompt["t_ms"]), user=user,
-        ))
+        if kind == PromptEvent.Kind.BOX and not (
+            isinstance(box, list)
+            and len(box) == 4
+            and all(isinstance(v, (int, float)) and math.isfinite(v) for v in box)
+            and box[0] <= box[2]
+            and box[1] <= box[3]
+        ):
+            raise ValidationError({"prompts": f"prompt {position}: a box is [x0, y0, x1, y1] with x0 <= x1, y0 <= y1"})
+        events.append(
+            PromptEvent(
+                mask=mask,
+                mask_version=mask.version,
+                kind=kind,
+                x=x,
+                y=y,
+                label=prompt.get("label"),
+                box=box,
+                t_ms=int(prompt["t_ms"]),
+                user=user,
+            )
+        )
     return events
 
 
-def mask_create(*, image: Image, user, rle: object, category_id: int | None = None, source: str = Mask.Source.MANUAL,
-                seconds: float = 0.0, clicks: int = 0, prompts: list[dict] = (), model_version: str = "",
-                predicted_iou: float | None = None, status: str = Mask.Status.SUBMITTED) -> Mask:
+def mask_create(
+    *,
+    image: Image,
+    user,
+    rle: object,
+    category_id: int | None = None,
+    source: str = Mask.Source.MANUAL,
+    seconds: float = 0.0,
+    clicks: int = 0,
+    prompts: list[dict] = (),
+    model_version: str = "",
+    predicted_iou: float | None = None,
+    status: str = Mask.Status.SUBMITTED,
+) -> Mask:
     geometry = mask_geometry(image=image, rle=rle)
     category = _category(image, category_id)
     with transaction.atomic():
         mask = Mask.objects.create(
-            image=image, category=category, rle=geometry.rle, area=geometry.area, bbox=geometry.bbox, source=source,
-            status=status, seconds=seconds, clicks=clicks, model_version=model_version, predicted_iou=predicted_iou,
+            image=image,
+            category=category,
+            rle=geometry.rle,
+            area=geometry.area,
+            bbox=geometry.bbox,
+            source=source,
+            status=status,
+            seconds=seconds,
+            clicks=clicks,
+            model_version=model_version,
+            predicted_iou=predicted_iou,
             point_coords=[[p["x"], p["y"]] for p in prompts if p.get("kind") == "point"][:1],
-            stage=image.project.stage, created_by=user, updated_by=user,
+            stage=image.project.stage,
+            created_by=user,
+            updated_by=user,
         )
         PromptEvent.objects.bulk_create(_prompt_events(mask, list(prompts), user, image))
         _after_masks_kept(image.project)
     return mask
 
 
-def mask_update(*, mask: Mask, user, version: int, rle: object | None = None, category_id: int | None = None,
-                category_set: bool = False, seconds: float = 0.0, clicks: int = 0, prompts: list[dict] = ()) -> Mask:
+def mask_update(
+    *,
+    mask: Mask,
+    user,
+    version: int,
+    rle: object | None = None,
+    category_id: int | None = None,
+    category_set: bool = False,
+    seconds: float = 0.0,
+    clicks: int = 0,
+    prompts: list[dict] = (),
+) -> Mask:
     """Apply an edit made on `version`. Seconds and clicks of this editing session add to the
     mask's totals. Raises StaleMask (and changes nothing) when the mask moved on meanwhile."""
     geometry = mask_geometry(image=mask.image, rle=rle) if rle is not None else None
@@ -94,7 +140,12 @@ def mask_update(*, mask: Mask, user, version: int, rle: object | None = None, ca
         current = Mask.objects.select_for_update().select_related("image").get(pk=mask.pk)
         if current.version != version:
             raise StaleMask(current)
-        fields = {"version": F("version") + 1, "seconds": F("seconds") + seconds, "clicks": F("clicks") + clicks, "updated_by": user}
+        fields = {
+            "version": F("version") + 1,
+            "seconds": F("seconds") + seconds,
+            "clicks": F("clicks") + clicks,
+            "updated_by": user,
+        }
         if current.status == Mask.Status.REJECTED:
             fields["status"] = Mask.Status.SUBMITTED  # fixed after a rejection: back to the reviewers
         if geometry is not None:
@@ -117,8 +168,16 @@ def mask_delete(*, mask: Mask, version: int) -> None:
         current.delete()
 
 
-def proposal_decide(*, mask: Mask, user, version: int, accept: bool, seconds: float = 0.0, clicks: int = 0,
-                    category_id: int | None = None) -> Mask:
+def proposal_decide(
+    *,
+    mask: Mask,
+    user,
+    version: int,
+    accept: bool,
+    seconds: float = 0.0,
+    clicks: int = 0,
+    category_id: int | None = None,
+) -> Mask:
     """An annotator accepts a proposed automatic mask as it is (or after editing it), optionally
     giving its category, or rejects it; the seconds and clicks spent deciding are recorded."""
     category = _category(mask.image, category_id) if category_id is not None else None
@@ -129,8 +188,13 @@ def proposal_decide(*, mask: Mask, user, version: int, accept: bool, seconds: fl
         if current.status != Mask.Status.PROPOSED:
             raise ValidationError({"status": f"mask {current.pk} is {current.status}, not a proposal"})
         status = Mask.Status.SUBMITTED if accept else Mask.Status.REJECTED
-        fields = {"status": status, "version": F("version") + 1, "updated_by": user,
-                  "seconds": F("seconds") + seconds, "clicks": F("clicks") + clicks}
+        fields = {
+            "status": status,
+            "version": F("version") + 1,
+            "updated_by": user,
+            "seconds": F("seconds") + seconds,
+            "clicks": F("clicks") + clicks,
+        }
         if category is not None:
             fields["category"] = category
         Mask.objects.filter(pk=current.pk).update(**fields)
@@ -151,10 +215,20 @@ def _after_masks_kept(project) -> None:
 def automatic_masks_store(*, image: Image, records: list[dict], model_version: str, status: str) -> list[Mask]:
     """Bulk-insert automatic masks (records as engine.amg returns them, RLEs made by our own code)."""
     masks = [
-        Mask(image=image, rle=r["segmentation"], area=int(r["area"]), bbox=rle_ops.bbox_coco(r["segmentation"]),
-             source=Mask.Source.AUTO, status=status, predicted_iou=float(r["predicted_iou"]),
-             stability_score=float(r["stability_score"]), point_coords=r.get("point_coords", []),
-             crop_box=r.get("crop_box"), model_version=model_version, stage=image.project.stage)
+        Mask(
+            image=image,
+            rle=r["segmentation"],
+            area=int(r["area"]),
+            bbox=rle_ops.bbox_coco(r["segmentation"]),
+            source=Mask.Source.AUTO,
+            status=status,
+            predicted_iou=float(r["predicted_iou"]),
+            stability_score=float(r["stability_score"]),
+            point_coords=r.get("point_coords", []),
+            crop_box=r.get("crop_box"),
+            model_version=model_version,
+            stage=image.project.stage,
+        )
         for r in records
     ]
     return Mask.objects.bulk_create(masks, batch_size=500)

@@ -1,4 +1,5 @@
 """The Celery application: queues gpu (model work), cpu (media, exports) and train (retraining)."""
+
 import os
 
 from celery import Celery

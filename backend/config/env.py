@@ -1,4 +1,5 @@
 """Reads the deployment's settings from the environment: database, broker and storage URLs."""
+
 import os
 from dataclasses import dataclass
 from pathlib import Path

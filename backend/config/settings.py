@@ -3,6 +3,7 @@
 With no environment at all this is the embedded default: SQLite and the filesystem broker under
 var/, local file storage, DEBUG on. Production sets DEBUG=0, SECRET_KEY, DATABASE_URL,
 CELERY_BROKER_URL and STORAGE_URL."""
+
 import os
 from pathlib import Path
 
@@ -204,7 +205,13 @@ WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 30)
 
 # --- cache (predict's logits tokens; shared by every web process) ---------------------------
 if CELERY_BROKER_URL.startswith("redis://"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL, "KEY_PREFIX": os.environ.get("CELERY_KEY_PREFIX", "") + "engine"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CELERY_BROKER_URL,
+            "KEY_PREFIX": os.environ.get("CELERY_KEY_PREFIX", "") + "engine",
+        }
+    }
 else:  # the embedded default runs one web process: its memory is the shared cache
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "engine"}}
 LOGITS_TOKEN_SECONDS = env_int("LOGITS_TOKEN_SECONDS", 1800)

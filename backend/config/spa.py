@@ -1,4 +1,5 @@
 """Serves the built browser app (frontend/dist/index.html) for every non-API path."""
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache

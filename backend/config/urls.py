@@ -1,4 +1,5 @@
 """URLs: the JSON API under /api/, the admin, the schema, and the browser app for everything else."""
+
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -18,7 +19,11 @@ api = [
     path("projects/", media.ProjectListApi.as_view(), name="project-list"),
     path("projects/<int:project_id>/", media.ProjectDetailApi.as_view(), name="project-detail"),
     path("projects/<int:project_id>/members/", accounts.MembershipListApi.as_view(), name="membership-list"),
-    path("projects/<int:project_id>/members/<int:membership_id>/", accounts.MembershipDetailApi.as_view(), name="membership-detail"),
+    path(
+        "projects/<int:project_id>/members/<int:membership_id>/",
+        accounts.MembershipDetailApi.as_view(),
+        name="membership-detail",
+    ),
     path("projects/<int:project_id>/images/", media.ImageListApi.as_view(), name="image-list"),
     path("projects/<int:project_id>/images/next/", media.ImageNextApi.as_view(), name="image-next"),
     path("projects/<int:project_id>/videos/", media.VideoListApi.as_view(), name="video-list"),

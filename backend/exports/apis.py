@@ -1,4 +1,5 @@
 """Export jobs: create (async, on the cpu queue), list, read, download."""
+
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -29,8 +30,12 @@ class ExportListApi(ListAPIView):
         require(request.user, "project", "export", project)
         data = ExportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        export = export_create(project=project, fmt=data.validated_data["format"], user=request.user,
-                               include_all=data.validated_data["include_all"])
+        export = export_create(
+            project=project,
+            fmt=data.validated_data["format"],
+            user=request.user,
+            include_all=data.validated_data["include_all"],
+        )
         return Response(ExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -1,4 +1,5 @@
 """Export jobs: a format, options, and the file they wrote to storage."""
+
 from django.conf import settings
 from django.db import models
 
@@ -18,7 +19,9 @@ class ExportJob(models.Model):
     storage_key = models.CharField(max_length=255, blank=True)
     size_bytes = models.BigIntegerField(default=0)
     item_count = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,6 +5,7 @@ Masks made by people carry no model scores: they are written with predicted_iou 
 stability_score 1.0 (a person accepted them), the whole image as crop_box, and their first click
 (or none) as point_coords. Ids are the items' ids in the file they were imported from, when they
 were imported, else ours; so export -> import -> export gives identical files."""
+
 import io
 import json
 import tarfile
@@ -32,17 +33,23 @@ def _extension(image: Image) -> str:
 
 def image_record(image: Image) -> dict:
     image_id = image.external_id or image.pk
-    return {"image_id": image_id, "width": image.width, "height": image.height,
-            "file_name": f"sa_{image_id}.{_extension(image)}"}
+    return {
+        "image_id": image_id,
+        "width": image.width,
+        "height": image.height,
+        "file_name": f"sa_{image_id}.{_extension(image)}",
+    }
 
 
 def mask_record(mask: Mask, image: Image) -> dict:
     whole = [0.0, 0.0, float(image.width), float(image.height)]
     return sa1b_annotation(
-        mask.external_id or mask.pk, mask.rle,
+        mask.external_id or mask.pk,
+        mask.rle,
         predicted_iou=1.0 if mask.predicted_iou is None else mask.predicted_iou,
         stability_score=1.0 if mask.stability_score is None else mask.stability_score,
-        crop_box=mask.crop_box or whole, point_coords=mask.point_coords or [],
+        crop_box=mask.crop_box or whole,
+        point_coords=mask.point_coords or [],
     )
 
 
@@ -60,7 +67,9 @@ def write_sa1b_tar(project: Project, path: str, *, masks, progress: Callable[[fl
         for position, image_id in enumerate(images, start=1):
             image = Image.objects.get(pk=image_id)
             record = image_record(image)
-            annotations = [mask_record(m, image) for m in masks.filter(image=image).order_by("id").iterator(chunk_size=500)]
+            annotations = [
+                mask_record(m, image) for m in masks.filter(image=image).order_by("id").iterator(chunk_size=500)
+            ]
             text = io.StringIO()
             written += write_sa1b(text, image=record, annotations=annotations)
             _add(tar, sa1b_file_name(record["image_id"]), text.getvalue().encode())
@@ -128,8 +137,12 @@ def import_sa1b(*, project: Project, path: str, user=None) -> Sa1bImport:
         except MediaRejected as exc:
             raise ValidationError({"file": str(exc)}) from exc
         if (info.width, info.height) != (image["width"], image["height"]):
-            raise ValidationError({"file": f"{image['file_name']} is {info.width}x{info.height}, its file says "
-                                           f"{image['width']}x{image['height']}"})
+            raise ValidationError(
+                {
+                    "file": f"{image['file_name']} is {info.width}x{info.height}, its file says "
+                    f"{image['width']}x{image['height']}"
+                }
+            )
     result = Sa1bImport()
     for record in records:
         _import_one(project, record, members[record["image"]["file_name"]], user, result)
@@ -146,13 +159,28 @@ def _import_one(project: Project, record: dict, pixels: bytes, user, result: Sa1
             Image.objects.filter(pk=image.pk).update(external_id=meta["image_id"])
         known = set(Mask.objects.filter(image=image, external_id__isnull=False).values_list("external_id", flat=True))
         new = [a for a in record["annotations"] if a["id"] not in known]
-        Mask.objects.bulk_create([
-            Mask(image=image, rle=a["segmentation"], area=a["area"], bbox=_coco_bbox(a), source=Mask.Source.AUTO,
-                 status=Mask.Status.SUBMITTED, predicted_iou=a["predicted_iou"], stability_score=a["stability_score"],
-                 crop_box=a["crop_box"], point_coords=a["point_coords"], external_id=a["id"], stage=project.stage,
-                 model_version="sa1b-import", created_by=user)
-            for a in new
-        ], batch_size=500)
+        Mask.objects.bulk_create(
+            [
+                Mask(
+                    image=image,
+                    rle=a["segmentation"],
+                    area=a["area"],
+                    bbox=_coco_bbox(a),
+                    source=Mask.Source.AUTO,
+                    status=Mask.Status.SUBMITTED,
+                    predicted_iou=a["predicted_iou"],
+                    stability_score=a["stability_score"],
+                    crop_box=a["crop_box"],
+                    point_coords=a["point_coords"],
+                    external_id=a["id"],
+                    stage=project.stage,
+                    model_version="sa1b-import",
+                    created_by=user,
+                )
+                for a in new
+            ],
+            batch_size=500,
+        )
         result.masks_created += len(new)
         result.masks_existing += len(record["annotations"]) - len(new)
 

@@ -1,6 +1,7 @@
 """SA-V export: per video `{video_id}_manual.json` (masklets at the annotation fps, derived fields
 computed by engine.formats.sav) plus its extracted frames, in one tar. PLM exports name videos and
 masklets the same way (`sav_video_id`, masklet ids are the tracker's object ids)."""
+
 import io
 import tarfile
 from collections.abc import Callable
@@ -11,7 +12,6 @@ from backend.media.services import annotation_frame_plan
 from backend.media.storage import read_bytes
 from engine import rle as rle_ops
 from engine.formats.sav import build_sav, sav_file_name, write_sav
-
 
 
 def sav_video_id(video: Video) -> str:
@@ -31,10 +31,17 @@ def video_record(video: Video, masklets) -> dict | None:
     empty = rle_ops.empty(video.height, video.width)
     per_frame = [[frames[i].rle if i in frames else empty for _, frames in kept] for i in range(n_frames)]
     return build_sav(
-        video_id=sav_video_id(video), video_duration=video.duration, video_frame_count=video.frame_count,
-        video_height=video.height, video_width=video.width, video_environment="Unknown",
-        video_split="train", masklet=per_frame, masklet_id=[m.object_id for m, _ in kept],
-        masklet_edited_frame_count=[sum(f.edited for f in frames.values()) for _, frames in kept], masklet_type="manual",
+        video_id=sav_video_id(video),
+        video_duration=video.duration,
+        video_frame_count=video.frame_count,
+        video_height=video.height,
+        video_width=video.width,
+        video_environment="Unknown",
+        video_split="train",
+        masklet=per_frame,
+        masklet_id=[m.object_id for m, _ in kept],
+        masklet_edited_frame_count=[sum(f.edited for f in frames.values()) for _, frames in kept],
+        masklet_type="manual",
     )
 
 
@@ -44,8 +51,9 @@ def _add(tar: tarfile.TarFile, name: str, payload: bytes) -> None:
     tar.addfile(info, io.BytesIO(payload))
 
 
-def write_sav_tar(project: Project, path: str, *, include_all: bool = False,
-                  progress: Callable[[float], None] | None = None) -> dict:
+def write_sav_tar(
+    project: Project, path: str, *, include_all: bool = False, progress: Callable[[float], None] | None = None
+) -> dict:
     from backend.exports.plm import kept_statuses
 
     statuses = kept_statuses(project, include_all)

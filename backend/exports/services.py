@@ -1,4 +1,5 @@
 """Exports: a project's masks as files (COCO instances now), streamed so memory stays flat."""
+
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -30,31 +31,55 @@ def export_masks(project: Project, include_all: bool = False):
 
 def _coco_images(project: Project) -> Iterator[dict]:
     for image in project.images.order_by("id").iterator(chunk_size=CHUNK):
-        yield {"id": image.pk, "width": image.width, "height": image.height,
-               "file_name": f"{image.sha256}.{'jpg' if image.format == 'jpeg' else image.format}",
-               "sha256": image.sha256}
+        yield {
+            "id": image.pk,
+            "width": image.width,
+            "height": image.height,
+            "file_name": f"{image.sha256}.{'jpg' if image.format == 'jpeg' else image.format}",
+            "sha256": image.sha256,
+        }
 
 
 def _coco_annotations(masks, total: int, progress: Callable[[float], None] | None) -> Iterator[dict]:
     fields = ("id", "image_id", "category_id", "rle", "source", "predicted_iou", "seconds", "clicks", "model_version")
     for done, row in enumerate(masks.order_by("id").values_list(*fields).iterator(chunk_size=CHUNK), start=1):
         mask_id, image_id, category_id, rle, source, predicted_iou, seconds, clicks, version = row
-        yield coco_annotation(mask_id, image_id, category_id or 0, rle, source=source, predicted_iou=predicted_iou,
-                              seconds=seconds, clicks=clicks, model_version=version)
+        yield coco_annotation(
+            mask_id,
+            image_id,
+            category_id or 0,
+            rle,
+            source=source,
+            predicted_iou=predicted_iou,
+            seconds=seconds,
+            clicks=clicks,
+            model_version=version,
+        )
         if progress is not None and done % CHUNK == 0:
             progress(done / max(total, 1))
 
 
-def write_coco(project: Project, fp, *, include_all: bool = False, progress: Callable[[float], None] | None = None) -> dict:
+def write_coco(
+    project: Project, fp, *, include_all: bool = False, progress: Callable[[float], None] | None = None
+) -> dict:
     """Write the project's COCO instances JSON (RLE segmentation, iscrowd 0, COCO bbox) to `fp`."""
     masks = export_masks(project, include_all)
     categories = [{"id": c.pk, "name": c.name, "supercategory": ""} for c in project.categories.all()]
     if masks.filter(category__isnull=True).exists():
         categories.append(UNCATEGORISED)
-    info = {"description": f"project {project.name}", "date_created": timezone.now().isoformat(),
-            "version": "1.0", "contributor": "segmentation data engine"}
-    return write_coco_instances(fp, info=info, images=_coco_images(project), categories=categories,
-                                annotations=_coco_annotations(masks, masks.count(), progress))
+    info = {
+        "description": f"project {project.name}",
+        "date_created": timezone.now().isoformat(),
+        "version": "1.0",
+        "contributor": "segmentation data engine",
+    }
+    return write_coco_instances(
+        fp,
+        info=info,
+        images=_coco_images(project),
+        categories=categories,
+        annotations=_coco_annotations(masks, masks.count(), progress),
+    )
 
 
 def _write_coco_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
@@ -113,8 +138,12 @@ def export_to_path(project: Project, fmt: str, path: str, *, include_all=False, 
 def export_create(*, project: Project, fmt: str, user, include_all: bool = False) -> ExportJob:
     from backend.exports.tasks import run_export
 
-    job = job_create(kind="export", queue="cpu", project=project, created_by=user, params={"format": fmt, "include_all": include_all})
-    export = ExportJob.objects.create(project=project, format=fmt, options={"include_all": include_all}, job=job, created_by=user)
+    job = job_create(
+        kind="export", queue="cpu", project=project, created_by=user, params={"format": fmt, "include_all": include_all}
+    )
+    export = ExportJob.objects.create(
+        project=project, format=fmt, options={"include_all": include_all}, job=job, created_by=user
+    )
     job.subject_type, job.subject_id = "exports.exportjob", export.pk
     job.save(update_fields=["subject_type", "subject_id"])
     job_enqueue(job, run_export)
@@ -127,12 +156,19 @@ def export_run(export: ExportJob, progress: Callable[[float], None]) -> dict:
     key = f"exports/{export.project_id}/{export.pk}-{export.format}.{extension}"
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, f"export.{extension}")
-        counts = export_to_path(export.project, export.format, path, include_all=export.options.get("include_all", False),
-                                progress=lambda f: progress(0.95 * f))
+        counts = export_to_path(
+            export.project,
+            export.format,
+            path,
+            include_all=export.options.get("include_all", False),
+            progress=lambda f: progress(0.95 * f),
+        )
         if default_storage.exists(key):
             default_storage.delete(key)
         with open(path, "rb") as handle:
             default_storage.save(key, File(handle, name=os.path.basename(key)))
         size = os.path.getsize(path)
-    ExportJob.objects.filter(pk=export.pk).update(storage_key=key, size_bytes=size, item_count=counts.get("annotations", 0))
+    ExportJob.objects.filter(pk=export.pk).update(
+        storage_key=key, size_bytes=size, item_count=counts.get("annotations", 0)
+    )
     return {"storage_key": key, "size_bytes": size, **counts}

@@ -1,4 +1,5 @@
 """Celery tasks of exports (cpu queue)."""
+
 from backend.exports.models import ExportJob
 from backend.exports.services import export_run
 from backend.jobs.services import JobFailed, job_progress

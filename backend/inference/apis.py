@@ -1,4 +1,5 @@
 """POST /api/images/{id}/predict/: clicks (and box, previous logits) -> candidate masks."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -12,8 +13,8 @@ from backend.inference.selectors import embedding_for
 from backend.inference.serializers import PredictInputSerializer
 from backend.inference.services import embedding_schedule
 from backend.jobs.serializers import JobSerializer
-from backend.media.serializers import AmgSettingsSerializer
 from backend.media.selectors import image_for_work
+from backend.media.serializers import AmgSettingsSerializer
 
 
 class PredictApi(APIView):
@@ -30,17 +31,28 @@ class PredictApi(APIView):
             if embedding is None or embedding.status == Embedding.Status.FAILED:
                 embedding = embedding_schedule(image=image, user=request.user)
             job = JobSerializer(embedding.job).data if embedding.job else None
-            return Response({"status": "embedding_pending", "job": job, "model": model}, status=status.HTTP_202_ACCEPTED)
+            return Response(
+                {"status": "embedding_pending", "job": job, "model": model}, status=status.HTTP_202_ACCEPTED
+            )
         values = data.validated_data
-        result = predict(image=image, embedding_row=embedding, points=values["points"], labels=values["labels"],
-                         box=values["box"], logits_token=values["logits_token"], multimask=values["multimask"])
-        return Response({
-            "masks": result.masks,
-            "logits_token": result.best_token,
-            "logits_token_expired": result.token_expired,
-            "model": model,
-            "decode_ms": round(result.decode_ms, 2),
-        })
+        result = predict(
+            image=image,
+            embedding_row=embedding,
+            points=values["points"],
+            labels=values["labels"],
+            box=values["box"],
+            logits_token=values["logits_token"],
+            multimask=values["multimask"],
+        )
+        return Response(
+            {
+                "masks": result.masks,
+                "logits_token": result.best_token,
+                "logits_token_expired": result.token_expired,
+                "model": model,
+                "decode_ms": round(result.decode_ms, 2),
+            }
+        )
 
 
 class AutoAnnotateApi(APIView):

@@ -1,5 +1,6 @@
 """Automatic masks for the semi- and fully automatic stages: engine.amg on the served model, each
 image done exactly once per job (its masks and its AutoMaskRun row are written together)."""
+
 import time
 
 from django.db import transaction
@@ -31,8 +32,10 @@ def image_auto_masks(job: Job, image: Image, status: str, settings: dict | None 
     started = time.perf_counter()
     records, version = automatic_records(image, settings)
     with transaction.atomic():
-        run, created = AutoMaskRun.objects.get_or_create(
-            job=job, image=image, defaults={"model_version": version, "mask_count": len(records), "seconds": time.perf_counter() - started}
+        _run, created = AutoMaskRun.objects.get_or_create(
+            job=job,
+            image=image,
+            defaults={"model_version": version, "mask_count": len(records), "seconds": time.perf_counter() - started},
         )
         if created:
             automatic_masks_store(image=image, records=records, model_version=version, status=status)
@@ -56,11 +59,19 @@ def proposals_run(job: Job) -> dict:
 def auto_annotate_schedule(project: Project, user=None, settings: dict | None = None) -> Job:
     from backend.inference.tasks import auto_annotate
 
-    running = Job.objects.filter(project=project, kind="auto_annotate", state__in=[Job.State.QUEUED, Job.State.RUNNING]).first()
+    running = Job.objects.filter(
+        project=project, kind="auto_annotate", state__in=[Job.State.QUEUED, Job.State.RUNNING]
+    ).first()
     if running is not None:
         return running
-    job = job_create(kind="auto_annotate", queue="gpu", project=project, subject=project, created_by=user,
-                     params={"settings": {**project.amg_settings, **(settings or {})}})
+    job = job_create(
+        kind="auto_annotate",
+        queue="gpu",
+        project=project,
+        subject=project,
+        created_by=user,
+        params={"settings": {**project.amg_settings, **(settings or {})}},
+    )
     job_enqueue(job, auto_annotate)
     return job
 

@@ -1,4 +1,5 @@
 """Embeddings: one per (image content, model version), stored float16 in object storage."""
+
 from django.conf import settings
 from django.db import models
 
@@ -60,9 +61,14 @@ class VideoPrompt(models.Model):
     box = models.JSONField(null=True, blank=True)
     rle = models.JSONField(null=True, blank=True)
     options = models.JSONField(default=dict, blank=True, help_text="propagate: {reverse, obj_ids}")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["session_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["session", "seq"], name="prompt_order_in_session")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.seq} of session {self.session_id}"

@@ -1,4 +1,5 @@
 """Click-to-mask against a cached embedding: validation, the decoder call, logits tokens."""
+
 import secrets
 import time
 from dataclasses import dataclass
@@ -66,11 +67,18 @@ def predict(*, image, embedding_row, points, labels, box, logits_token: str | No
     decode_ms = (time.perf_counter() - started) * 1000
     ref = secrets.token_hex(16)
     logits = np.asarray(prediction.low_res_logits, dtype=np.float16)
-    cache.set(_token_key(ref), {"sha256": image.sha256, "model_version": loaded.version, "shape": logits.shape,
-                                "logits": logits.tobytes()}, settings.LOGITS_TOKEN_SECONDS)
+    cache.set(
+        _token_key(ref),
+        {"sha256": image.sha256, "model_version": loaded.version, "shape": logits.shape, "logits": logits.tobytes()},
+        settings.LOGITS_TOKEN_SECONDS,
+    )
     order = np.argsort(-np.asarray(prediction.scores))
     masks = [
-        {"rle": rle_ops.encode(prediction.masks[k]), "score": round(float(prediction.scores[k]), 4), "logits_token": f"{ref}:{k}"}
+        {
+            "rle": rle_ops.encode(prediction.masks[k]),
+            "score": round(float(prediction.scores[k]), 4),
+            "logits_token": f"{ref}:{k}",
+        }
         for k in order
     ]
     return PredictResult(masks, masks[0]["logits_token"], decode_ms, expired)

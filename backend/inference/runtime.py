@@ -1,6 +1,7 @@
 """The models this process serves: the deployment's default (settings MODEL, MODEL_CHECKPOINT[_DIR]),
 resolved once; each project's active retrained version, looked up on every request so a promotion
 takes effect without a restart; and an LRU of decoded embeddings."""
+
 import logging
 import threading
 from collections import OrderedDict
@@ -27,9 +28,17 @@ def current_model():
             torch.set_flush_denormal(True)
 
             checkpoint = Path(settings.MODEL_CHECKPOINT) if settings.MODEL_CHECKPOINT else None
-            _loaded = resolve(settings.MODEL, Path(settings.MODEL_CHECKPOINT_DIR), device=settings.MODEL_DEVICE, checkpoint_path=checkpoint, decoder="auto")
+            _loaded = resolve(
+                settings.MODEL,
+                Path(settings.MODEL_CHECKPOINT_DIR),
+                device=settings.MODEL_DEVICE,
+                checkpoint_path=checkpoint,
+                decoder="auto",
+            )
             if _loaded.fallback_reason:
-                log.warning("model %s unavailable, serving the classical backend: %s", settings.MODEL, _loaded.fallback_reason)
+                log.warning(
+                    "model %s unavailable, serving the classical backend: %s", settings.MODEL, _loaded.fallback_reason
+                )
             else:
                 log.info("serving model %s", _loaded.version)
         return _loaded
@@ -63,9 +72,8 @@ def model_for_version(version: str):
     cached = version_cache.get(version)
     if cached is not None:
         return cached
-    from models.registry import LoadedModel, load_segmenter
-
     from backend.training.models import ModelVersion
+    from models.registry import LoadedModel, load_segmenter
 
     row = ModelVersion.objects.filter(version=version).first()
     if row is None:

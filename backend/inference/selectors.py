@@ -1,4 +1,5 @@
 """Reads of inference: embedding state per image for the served model."""
+
 from backend.inference.models import Embedding
 from backend.inference.runtime import serving_model
 
@@ -17,10 +18,10 @@ def embedding_status_map(images) -> dict[int, str]:
     for image in images:
         if versions[image.project_id] is None:
             versions[image.project_id] = serving_model(image.project).version
-    found = dict(
-        ((sha, version), status)
+    found = {
+        (sha, version): status
         for sha, version, status in Embedding.objects.filter(
             sha256__in={i.sha256 for i in images}, model_version__in=set(versions.values())
         ).values_list("sha256", "model_version", "status")
-    )
+    }
     return {image.pk: found.get((image.sha256, versions[image.project_id]), "none") for image in images}

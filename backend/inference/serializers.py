@@ -11,7 +11,9 @@ class PointField(serializers.ListField):
 class PredictInputSerializer(serializers.Serializer):
     points = serializers.ListField(child=PointField(), required=False, default=list, max_length=200)
     labels = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, max_length=200)
-    box = serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4, required=False, allow_null=True, default=None)
+    box = serializers.ListField(
+        child=serializers.FloatField(), min_length=4, max_length=4, required=False, allow_null=True, default=None
+    )
     logits_token = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=80, default=None)
     multimask = serializers.BooleanField(default=True)
 

@@ -1,4 +1,5 @@
 """Writes of inference: scheduling embeddings ahead of the annotator, computing them on a worker."""
+
 import io
 import time
 
@@ -24,12 +25,20 @@ def embedding_schedule(*, image: Image, user=None, model_version: str | None = N
     (image content, model version) is encoded once, whatever the number of projects or requests."""
     version = model_version or serving_model(image.project).version
     with transaction.atomic():
-        embedding, created = Embedding.objects.select_for_update().get_or_create(sha256=image.sha256, model_version=version)
+        embedding, created = Embedding.objects.select_for_update().get_or_create(
+            sha256=image.sha256, model_version=version
+        )
         if created or embedding.status == Embedding.Status.FAILED:
             from backend.inference.tasks import compute_embedding
 
-            job = job_create(kind="embed", queue="gpu", project=image.project, subject=image, created_by=user,
-                             params={"model_version": version})
+            job = job_create(
+                kind="embed",
+                queue="gpu",
+                project=image.project,
+                subject=image,
+                created_by=user,
+                params={"model_version": version},
+            )
             embedding.status = Embedding.Status.PENDING
             embedding.job = job
             embedding.save(update_fields=["status", "job", "updated_at"])

@@ -1,4 +1,5 @@
 """Celery tasks of inference: embeddings on the gpu queue."""
+
 from backend.inference.models import Embedding
 from backend.inference.services import embedding_compute
 from backend.jobs.services import JobFailed
@@ -42,8 +43,14 @@ def _store_prompted(session):
     def store(prompt, masks) -> None:
         if prompt.kind in (VideoPrompt.Kind.POINTS, VideoPrompt.Kind.MASK) and prompt.obj_id in masks:
             source = "manual" if prompt.kind == VideoPrompt.Kind.MASK else "prompted"
-            frames_store(session.video, prompt.frame, {prompt.obj_id: masks[prompt.obj_id]}, source=source, edited=True,
-                         keep_edited=False)
+            frames_store(
+                session.video,
+                prompt.frame,
+                {prompt.obj_id: masks[prompt.obj_id]},
+                source=source,
+                edited=True,
+                keep_edited=False,
+            )
 
     return store
 
@@ -113,10 +120,15 @@ def video_propagate(job) -> dict:
             writer.flush()
             written += writer.written
         except JobCancelled:
-            options = {**operation.options, "max_frames": frames_here - 1} if frames_here else {**operation.options, "skip": True}
+            options = (
+                {**operation.options, "max_frames": frames_here - 1}
+                if frames_here
+                else {**operation.options, "skip": True}
+            )
             VideoPrompt.objects.filter(pk=operation.pk).update(options=options)
             VideoPrompt.objects.filter(session=session, seq__in=job.params["seqs"], seq__gt=operation.seq).update(
-                options={"skip": True})
+                options={"skip": True}
+            )
             raise
         finally:
             live.applied_seq = operation.seq

@@ -1,5 +1,6 @@
 """Video sessions on gpu workers: frames read lazily from storage, a bounded registry of live
 tracker states per worker process, and the rebuild of a state by replaying its stored prompts."""
+
 import threading
 import time
 from collections import OrderedDict
@@ -28,9 +29,13 @@ def current_tracker():
             from models.registry import resolve_tracker
 
             checkpoint = Path(settings.MODEL_CHECKPOINT) if settings.MODEL_CHECKPOINT else None
-            _tracker = resolve_tracker(settings.VIDEO_MODEL, Path(settings.MODEL_CHECKPOINT_DIR),
-                                       device=settings.MODEL_DEVICE, checkpoint_path=checkpoint,
-                                       image_size=settings.VIDEO_IMAGE_SIZE)
+            _tracker = resolve_tracker(
+                settings.VIDEO_MODEL,
+                Path(settings.MODEL_CHECKPOINT_DIR),
+                device=settings.MODEL_DEVICE,
+                checkpoint_path=checkpoint,
+                image_size=settings.VIDEO_IMAGE_SIZE,
+            )
         return _tracker
 
 
@@ -99,8 +104,12 @@ def propagation(tracker, state, prompt: VideoPrompt):
     a pass cancelled part way is replayed only as far as it went."""
     if prompt.options.get("skip"):
         return iter(())
-    return tracker.propagate(state, start=prompt.frame, reverse=bool(prompt.options.get("reverse")),
-                             max_frames=prompt.options.get("max_frames"))
+    return tracker.propagate(
+        state,
+        start=prompt.frame,
+        reverse=bool(prompt.options.get("reverse")),
+        max_frames=prompt.options.get("max_frames"),
+    )
 
 
 class SessionRegistry:
@@ -143,7 +152,9 @@ class SessionRegistry:
                 self._live[session.pk] = live
                 self.rebuilds += 1
             self._live.move_to_end(session.pk)
-        pending = VideoPrompt.objects.filter(session=session, seq__gt=live.applied_seq, seq__lt=before_seq).order_by("seq")
+        pending = VideoPrompt.objects.filter(session=session, seq__gt=live.applied_seq, seq__lt=before_seq).order_by(
+            "seq"
+        )
         for prompt in pending:
             if prompt.kind == VideoPrompt.Kind.PROPAGATE:
                 for _ in propagation(loaded.tracker, live.state, prompt):

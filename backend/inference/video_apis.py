@@ -1,5 +1,6 @@
 """Video annotation API: open a session, add prompts (clicks, box, brushed mask, removal), propagate,
 and read masklets frame by frame while propagation streams them in."""
+
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -24,13 +25,26 @@ class SessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VideoSession
-        fields = ["id", "video", "worker", "tracker_version", "tracker", "frame_count", "objects", "prompts", "created_at",
-                  "last_used"]
+        fields = [
+            "id",
+            "video",
+            "worker",
+            "tracker_version",
+            "tracker",
+            "frame_count",
+            "objects",
+            "prompts",
+            "created_at",
+            "last_used",
+        ]
         read_only_fields = fields
 
     def get_prompts(self, session) -> list[dict]:
-        return list(session.prompts.filter(kind=VideoPrompt.Kind.POINTS).order_by("seq")
-                    .values("seq", "frame", "obj_id", "points", "labels", "box"))
+        return list(
+            session.prompts.filter(kind=VideoPrompt.Kind.POINTS)
+            .order_by("seq")
+            .values("seq", "frame", "obj_id", "points", "labels", "box")
+        )
 
     def get_tracker(self, session) -> dict:
         from django.conf import settings
@@ -38,8 +52,12 @@ class SessionSerializer(serializers.ModelSerializer):
         from backend.inference.video import current_tracker
 
         loaded = current_tracker()
-        return {"requested": settings.VIDEO_MODEL, "version": loaded.version, "fallback": loaded.fallback_reason is not None,
-                "reason": loaded.fallback_reason}
+        return {
+            "requested": settings.VIDEO_MODEL,
+            "version": loaded.version,
+            "fallback": loaded.fallback_reason is not None,
+            "reason": loaded.fallback_reason,
+        }
 
     def get_frame_count(self, session) -> int:
         return session.video.frames.count()
@@ -52,10 +70,16 @@ class PromptInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=VideoPrompt.Kind.choices, default=VideoPrompt.Kind.POINTS)
     frame = serializers.IntegerField(min_value=0)
     obj_id = serializers.IntegerField(min_value=1, max_value=1_000_000)
-    points = serializers.ListField(child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
-                                   required=False, default=list, max_length=100)
+    points = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+        required=False,
+        default=list,
+        max_length=100,
+    )
     labels = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, max_length=100)
-    box = serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4, required=False, allow_null=True, default=None)
+    box = serializers.ListField(
+        child=serializers.FloatField(), min_length=4, max_length=4, required=False, allow_null=True, default=None
+    )
     rle = serializers.JSONField(required=False, allow_null=True, default=None)
     category = serializers.IntegerField(required=False, allow_null=True, default=None)
 
@@ -63,12 +87,16 @@ class PromptInputSerializer(serializers.Serializer):
 class PropagateInputSerializer(serializers.Serializer):
     start = serializers.IntegerField(min_value=0)
     direction = serializers.ChoiceField(choices=["forward", "backward", "both"], default="both")
-    obj_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=True, default=list)
+    obj_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=True, default=list
+    )
 
 
 def _session(request, session_id: int) -> VideoSession:
     visible_videos = scope(request.user, "video", "view")
-    session = get_object_or_404(VideoSession.objects.select_related("video__project").filter(video__in=visible_videos), pk=session_id)
+    session = get_object_or_404(
+        VideoSession.objects.select_related("video__project").filter(video__in=visible_videos), pk=session_id
+    )
     require(request.user, "video", "annotate", session.video)
     return session
 
@@ -122,8 +150,18 @@ class MaskletListApi(APIView):
                 raise ValidationError({"frame": "a frame index"})
             frames = frames.filter(frame_index=int(raw))
         masklets = list(Masklet.objects.filter(video=video).values("id", "object_id", "category", "status"))
-        rows = [{"object_id": f.masklet.object_id, "frame": f.frame_index, "rle": f.rle, "area": f.area, "edited": f.edited,
-                 "source": f.source, "updated_at": f.updated_at.isoformat()} for f in frames]
+        rows = [
+            {
+                "object_id": f.masklet.object_id,
+                "frame": f.frame_index,
+                "rle": f.rle,
+                "area": f.area,
+                "edited": f.edited,
+                "source": f.source,
+                "updated_at": f.updated_at.isoformat(),
+            }
+            for f in frames
+        ]
         latest = max((r["updated_at"] for r in rows), default=since)
         return Response({"video": video.pk, "masklets": masklets, "frames": rows, "updated_until": latest})
 
@@ -148,4 +186,6 @@ class MaskletCategoryApi(APIView):
                 raise ValidationError({"category": f"category {category_id} is not one of this project's"})
         masklet.category = category
         masklet.save(update_fields=["category", "updated_at"])
-        return Response({"object_id": masklet.object_id, "category": category.pk if category else None, "status": masklet.status})
+        return Response(
+            {"object_id": masklet.object_id, "category": category.pk if category else None, "status": masklet.status}
+        )

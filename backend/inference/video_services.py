@@ -1,5 +1,6 @@
 """Writes of video annotation: sessions, stored prompts, propagation jobs routed to the worker that
 holds the session (or to any gpu worker, which rebuilds it by replay), and masklet frames."""
+
 import math
 
 import numpy as np
@@ -41,12 +42,31 @@ def _check_points(video: Video, points, labels, box) -> None:
             raise ValidationError({"points": f"point ({x}, {y}) is outside the {video.width}x{video.height} frame"})
     if box is not None:
         x0, y0, x1, y1 = box
-        if not all(math.isfinite(v) for v in box) or x0 > x1 or y0 > y1 or x0 < 0 or y0 < 0 or x1 > video.width or y1 > video.height:
+        if (
+            not all(math.isfinite(v) for v in box)
+            or x0 > x1
+            or y0 > y1
+            or x0 < 0
+            or y0 < 0
+            or x1 > video.width
+            or y1 > video.height
+        ):
             raise ValidationError({"box": "a box is [x0, y0, x1, y1] inside the frame with x0 <= x1, y0 <= y1"})
 
 
-def prompt_add(*, session: VideoSession, user, kind: str, frame: int, obj_id: int, points=None, labels=None,
-               box=None, rle=None, category_id: int | None = None) -> tuple[VideoPrompt, Job]:
+def prompt_add(
+    *,
+    session: VideoSession,
+    user,
+    kind: str,
+    frame: int,
+    obj_id: int,
+    points=None,
+    labels=None,
+    box=None,
+    rle=None,
+    category_id: int | None = None,
+) -> tuple[VideoPrompt, Job]:
     """Store a prompt (clicks / box, a brushed mask, or a removal) and send it to the session's worker."""
     video = session.video
     n_frames = video.frames.count()
@@ -76,8 +96,18 @@ def prompt_add(*, session: VideoSession, user, kind: str, frame: int, obj_id: in
         if existing is None and Masklet.objects.filter(video=video).count() >= MAX_OBJECTS:
             raise ValidationError({"obj_id": f"a video holds at most {MAX_OBJECTS} objects"})
         seq = (VideoPrompt.objects.filter(session=locked).aggregate(m=Max("seq"))["m"] or 0) + 1
-        prompt = VideoPrompt.objects.create(session=locked, seq=seq, kind=kind, frame=frame, obj_id=obj_id, points=points,
-                                            labels=labels, box=box, rle=rle, user=user)
+        prompt = VideoPrompt.objects.create(
+            session=locked,
+            seq=seq,
+            kind=kind,
+            frame=frame,
+            obj_id=obj_id,
+            points=points,
+            labels=labels,
+            box=box,
+            rle=rle,
+            user=user,
+        )
         if kind == VideoPrompt.Kind.REMOVE:
             from backend.annotations.plm import masklet_delete
 
@@ -88,13 +118,21 @@ def prompt_add(*, session: VideoSession, user, kind: str, frame: int, obj_id: in
             Masklet.objects.filter(pk=existing.pk).update(category=category)
         from backend.inference.tasks import video_prompt
 
-        job = job_create(kind="video_prompt", queue=session_queue(locked), project=video.project, subject=locked,
-                         created_by=user, params={"seq": seq})
+        job = job_create(
+            kind="video_prompt",
+            queue=session_queue(locked),
+            project=video.project,
+            subject=locked,
+            created_by=user,
+            params={"seq": seq},
+        )
         job_enqueue(job, video_prompt)
     return prompt, job
 
 
-def propagate_schedule(*, session: VideoSession, user, start: int, direction: str, obj_ids: list[int] | None = None) -> Job:
+def propagate_schedule(
+    *, session: VideoSession, user, start: int, direction: str, obj_ids: list[int] | None = None
+) -> Job:
     """Store the propagation pass(es) as operations and send one job for them to the session's worker."""
     from backend.inference.tasks import video_propagate
 
@@ -114,32 +152,62 @@ def propagate_schedule(*, session: VideoSession, user, start: int, direction: st
         seqs = []
         for reverse in passes:
             seq += 1
-            VideoPrompt.objects.create(session=locked, seq=seq, kind=VideoPrompt.Kind.PROPAGATE, frame=start, obj_id=0,
-                                       options={"reverse": reverse, "obj_ids": sorted(obj_ids or known)}, user=user)
+            VideoPrompt.objects.create(
+                session=locked,
+                seq=seq,
+                kind=VideoPrompt.Kind.PROPAGATE,
+                frame=start,
+                obj_id=0,
+                options={"reverse": reverse, "obj_ids": sorted(obj_ids or known)},
+                user=user,
+            )
             seqs.append(seq)
-        job = job_create(kind="video_propagate", queue=session_queue(locked), project=session.video.project, subject=locked,
-                         created_by=user, params={"seqs": seqs, "direction": direction, "start": start})
+        job = job_create(
+            kind="video_propagate",
+            queue=session_queue(locked),
+            project=session.video.project,
+            subject=locked,
+            created_by=user,
+            params={"seqs": seqs, "direction": direction, "start": start},
+        )
         job_enqueue(job, video_propagate)
     return job
 
 
-def frames_store(video: Video, frame_index: int, masks: dict[int, np.ndarray], *, source: str, edited: bool,
-                 keep_edited: bool) -> int:
+def frames_store(
+    video: Video, frame_index: int, masks: dict[int, np.ndarray], *, source: str, edited: bool, keep_edited: bool
+) -> int:
     """Upsert the masks of one frame. With keep_edited, frames a person made are left as they are."""
     masklets = {m.object_id: m for m in Masklet.objects.filter(video=video, object_id__in=list(masks))}
     protected = set()
     if keep_edited:
-        protected = set(MaskletFrame.objects.filter(masklet__in=masklets.values(), frame_index=frame_index, edited=True)
-                        .values_list("masklet__object_id", flat=True))
+        protected = set(
+            MaskletFrame.objects.filter(
+                masklet__in=masklets.values(), frame_index=frame_index, edited=True
+            ).values_list("masklet__object_id", flat=True)
+        )
     rows = []
     for obj_id, mask in masks.items():
         if obj_id not in masklets or obj_id in protected:
             continue
         rle = rle_ops.encode(np.asarray(mask, dtype=bool))
-        rows.append(MaskletFrame(masklet=masklets[obj_id], frame_index=frame_index, rle=rle, area=rle_ops.area(rle),
-                                 edited=edited, source=source, updated_at=timezone.now()))
-    MaskletFrame.objects.bulk_create(rows, update_conflicts=True, unique_fields=["masklet", "frame_index"],
-                                     update_fields=["rle", "area", "edited", "source", "updated_at"])
+        rows.append(
+            MaskletFrame(
+                masklet=masklets[obj_id],
+                frame_index=frame_index,
+                rle=rle,
+                area=rle_ops.area(rle),
+                edited=edited,
+                source=source,
+                updated_at=timezone.now(),
+            )
+        )
+    MaskletFrame.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["masklet", "frame_index"],
+        update_fields=["rle", "area", "edited", "source", "updated_at"],
+    )
     return len(rows)
 
 
@@ -150,8 +218,11 @@ class FrameWriter:
 
     def __init__(self, video: Video, objects: set[int], interval: float = 0.25):
         self.masklets = {m.object_id: m for m in Masklet.objects.filter(video=video, object_id__in=objects)}
-        self.protected = set(MaskletFrame.objects.filter(masklet__in=self.masklets.values(), edited=True)
-                             .values_list("masklet__object_id", "frame_index"))
+        self.protected = set(
+            MaskletFrame.objects.filter(masklet__in=self.masklets.values(), edited=True).values_list(
+                "masklet__object_id", "frame_index"
+            )
+        )
         self.interval, self.rows, self.written, self.last_flush = interval, [], 0, None
 
     def add(self, frame_index: int, masks: dict[int, np.ndarray]) -> bool:
@@ -160,8 +231,17 @@ class FrameWriter:
         for obj_id, mask in masks.items():
             if obj_id in self.masklets and (obj_id, frame_index) not in self.protected:
                 rle = rle_ops.encode(np.asarray(mask, dtype=bool))
-                self.rows.append(MaskletFrame(masklet=self.masklets[obj_id], frame_index=frame_index, rle=rle,
-                                              area=rle_ops.area(rle), edited=False, source="propagated", updated_at=now))
+                self.rows.append(
+                    MaskletFrame(
+                        masklet=self.masklets[obj_id],
+                        frame_index=frame_index,
+                        rle=rle,
+                        area=rle_ops.area(rle),
+                        edited=False,
+                        source="propagated",
+                        updated_at=now,
+                    )
+                )
         if self.last_flush is None or (now - self.last_flush).total_seconds() >= self.interval:
             self.flush()
             return True
@@ -169,8 +249,12 @@ class FrameWriter:
 
     def flush(self) -> None:
         if self.rows:
-            MaskletFrame.objects.bulk_create(self.rows, update_conflicts=True, unique_fields=["masklet", "frame_index"],
-                                             update_fields=["rle", "area", "edited", "source", "updated_at"])
+            MaskletFrame.objects.bulk_create(
+                self.rows,
+                update_conflicts=True,
+                unique_fields=["masklet", "frame_index"],
+                update_fields=["rle", "area", "edited", "source", "updated_at"],
+            )
             self.written += len(self.rows)
             self.rows = []
         self.last_flush = timezone.now()

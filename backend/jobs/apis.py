@@ -1,4 +1,5 @@
 """GET /api/jobs/{id}/ (state and progress) and POST /api/jobs/{id}/cancel/."""
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response

@@ -1,4 +1,5 @@
 """Job: the persistent state machine behind every Celery task that matters, and worker heartbeats."""
+
 from django.conf import settings
 from django.db import models
 
@@ -17,7 +18,9 @@ class Job(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
     queue = models.CharField(max_length=255, default="cpu")
     task_name = models.CharField(max_length=128, blank=True, help_text="the Celery task that runs the job")
-    route = models.PositiveIntegerField(default=0, help_text="bumped when the job is re-sent elsewhere; older messages are ignored")
+    route = models.PositiveIntegerField(
+        default=0, help_text="bumped when the job is re-sent elsewhere; older messages are ignored"
+    )
     # What the job works on, as ids (tasks take ids, never objects).
     project = models.ForeignKey("media.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
     subject_type = models.CharField(max_length=64, blank=True)

@@ -1,4 +1,5 @@
 """Reads on Jobs, scoped to what the user may see."""
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 

@@ -1,7 +1,9 @@
 """Writes on Jobs: create and enqueue on commit, the running -> final transitions, progress, cancel."""
+
 import logging
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -59,7 +61,9 @@ def jobs_reroute_from_dead_workers(live_hostnames: set[str], fallback_queue: str
     from backend.config.celery import app
 
     moved = []
-    candidates = Job.objects.filter(state__in=[Job.State.QUEUED, Job.State.RUNNING], queue__endswith=DIRECT_QUEUE_SUFFIX)
+    candidates = Job.objects.filter(
+        state__in=[Job.State.QUEUED, Job.State.RUNNING], queue__endswith=DIRECT_QUEUE_SUFFIX
+    )
     for job_id, queue in candidates.values_list("pk", "queue"):
         if queue[: -len(DIRECT_QUEUE_SUFFIX)] in live_hostnames:
             continue
@@ -71,8 +75,10 @@ def jobs_reroute_from_dead_workers(live_hostnames: set[str], fallback_queue: str
             job.queue = fallback_queue
             job.message = f"re-sent to {fallback_queue}: its worker stopped"
             job.save(update_fields=["route", "queue", "message", "updated_at"])
-            name, route = job.task_name, job.route
-            transaction.on_commit(lambda: app.send_task(name, args=[job_id], kwargs={"route": route}, queue=fallback_queue))
+            # Bind this job's values now: a lambda reading the loop variables would send the last job N times.
+            transaction.on_commit(
+                partial(app.send_task, job.task_name, args=[job_id], kwargs={"route": job.route}, queue=fallback_queue)
+            )
         moved.append(job_id)
     return moved
 
@@ -122,7 +128,12 @@ def job_progress(job: Job, progress: float, message: str | None = None) -> None:
 
 
 def job_finish(job: Job, *, state: str, message: str = "", result: dict | None = None) -> None:
-    fields: dict[str, Any] = {"state": state, "message": message, "finished_at": timezone.now(), "updated_at": timezone.now()}
+    fields: dict[str, Any] = {
+        "state": state,
+        "message": message,
+        "finished_at": timezone.now(),
+        "updated_at": timezone.now(),
+    }
     if state == Job.State.SUCCEEDED:
         fields["progress"] = 1.0
     if result is not None:
@@ -151,7 +162,7 @@ def job_run(job_id: int, work: Callable[[Job], dict | None], worker: str = "", r
         log.info("job %s cancelled", job_id)
     except JobFailed as exc:
         job_finish(job, state=Job.State.FAILED, message=str(exc))
-    except Exception as exc:  # noqa: BLE001 - the job records every failure for its user
+    except Exception as exc:
         log.exception("job %s failed", job_id)
         job_finish(job, state=Job.State.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000])
         log.debug(traceback.format_exc())

@@ -1,5 +1,6 @@
 """Worker side of jobs: the heartbeat bootstep and the decorator that turns a work function into a
 Celery task running under the Job state machine."""
+
 import logging
 import os
 from collections.abc import Callable
@@ -44,7 +45,7 @@ class HeartbeatStep(bootsteps.StartStopStep):
             moved = jobs_reroute_from_dead_workers(live)
             if moved:
                 log.warning("re-sent jobs %s from stopped workers' queues", moved)
-        except Exception:  # noqa: BLE001 - a missed beat must never kill the worker
+        except Exception:
             log.exception("worker heartbeat failed")
 
     def start(self, worker):
@@ -67,14 +68,16 @@ def job_task(name: str) -> Callable:
     redelivered, and Job.max_attempts caps how often that can happen."""
 
     def decorate(work: Callable[[Job], dict | None]):
-        @shared_task(name=name, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
+        @shared_task(
+            name=name, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None
+        )
         def task(self, job_id: int, route: int = 0):
             close_old_connections()
             try:
                 job_run(job_id, work, worker=self.request.hostname or "", route=route)
-            except JobBusy:
+            except JobBusy as busy:
                 # Still running elsewhere: look again later; if that worker dies, this delivery takes over.
-                raise self.retry(countdown=2 * settings.WORKER_HEARTBEAT_SECONDS)
+                raise self.retry(countdown=2 * settings.WORKER_HEARTBEAT_SECONDS) from busy
 
         task.work = work
         return task

@@ -1,4 +1,5 @@
 """Projects, image and video upload and listing, media files and frames."""
+
 import mimetypes
 
 from django.conf import settings
@@ -38,7 +39,14 @@ from backend.media.storage import open_stream
 from backend.media.validation import MediaRejected
 
 BINARY = extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "mp4": "video/mp4", "webm": "video/webm", "avi": "video/x-msvideo"}
+CONTENT_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+    "avi": "video/x-msvideo",
+}
 
 
 def _embedding_context(images) -> dict:
@@ -58,7 +66,10 @@ class ProjectListApi(ListAPIView):
         data = ProjectCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         project = project_create(user=request.user, **data.validated_data)
-        return Response(ProjectSerializer(project_get(user=request.user, project_id=project.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ProjectSerializer(project_get(user=request.user, project_id=project.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ProjectDetailApi(APIView):
@@ -85,10 +96,16 @@ class _UploadMixin:
         project = project_get(user=request.user, project_id=project_id)
         require(request.user, "project", "upload", project)
         if project.kind != self.kind:
-            raise ValidationError({"detail": f"project {project.name!r} is a {project.kind} project; upload {project.kind}s"})
-        limit = (settings.MAX_IMAGE_BYTES if self.kind == "image" else settings.MAX_VIDEO_BYTES) * settings.DATA_UPLOAD_MAX_NUMBER_FILES
+            raise ValidationError(
+                {"detail": f"project {project.name!r} is a {project.kind} project; upload {project.kind}s"}
+            )
+        limit = (
+            settings.MAX_IMAGE_BYTES if self.kind == "image" else settings.MAX_VIDEO_BYTES
+        ) * settings.DATA_UPLOAD_MAX_NUMBER_FILES
         if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
-            return Response({"detail": "the upload is over the size limit"}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            return Response(
+                {"detail": "the upload is over the size limit"}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
         files = request.FILES.getlist("files") + request.FILES.getlist("file")
         try:
             results = media_ingest(project=project, uploads=[(f, f.name) for f in files], user=request.user)
@@ -96,7 +113,7 @@ class _UploadMixin:
             return Response({"detail": str(exc)}, status=exc.status)
         items = [item for item, _ in results]
         serializer = self._serialize(items)
-        body = [{**data, "created": created} for data, (_, created) in zip(serializer.data, results)]
+        body = [{**data, "created": created} for data, (_, created) in zip(serializer.data, results, strict=False)]
         any_created = any(created for _, created in results)
         return Response(body, status=status.HTTP_201_CREATED if any_created else status.HTTP_200_OK)
 
@@ -121,7 +138,15 @@ class ImageListApi(_UploadMixin, ListAPIView):
         ordered = [by_id[i.pk] for i in items]
         return ImageSerializer(ordered, many=True, context=_embedding_context(ordered))
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}, responses=ImageSerializer(many=True))
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+            }
+        },
+        responses=ImageSerializer(many=True),
+    )
     def post(self, request, project_id: int):
         return self._upload(request, project_id)
 
@@ -171,7 +196,15 @@ class VideoListApi(_UploadMixin, ListAPIView):
         by_id = {v.pk: v for v in video_list(user=self.request.user).filter(pk__in=[i.pk for i in items])}
         return VideoSerializer([by_id[i.pk] for i in items], many=True)
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}, responses=VideoSerializer(many=True))
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+            }
+        },
+        responses=VideoSerializer(many=True),
+    )
     def post(self, request, project_id: int):
         return self._upload(request, project_id)
 
@@ -201,4 +234,3 @@ class FrameFileApi(APIView):
     def get(self, request, video_id: int, index: int):
         frame = frame_get(video=video_get(user=request.user, video_id=video_id), index=index)
         return _file_response(frame.storage_key, "jpeg")
-

@@ -1,4 +1,5 @@
 """Projects, their categories, and media: images, videos and the frames extracted from videos."""
+
 from django.conf import settings
 from django.db import models
 
@@ -19,15 +20,27 @@ class Project(models.Model):
     annotation_fps = models.PositiveSmallIntegerField(default=settings.DEFAULT_ANNOTATION_FPS)
     description = models.TextField(blank=True)
     active_model_version = models.ForeignKey(
-        "training.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "training.ModelVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="the retrained model serving this project; empty: the deployment's MODEL",
     )
-    gate_metric = models.CharField(max_length=16, default="NoC@90", help_text="a candidate goes live only if better on this")
+    gate_metric = models.CharField(
+        max_length=16, default="NoC@90", help_text="a candidate goes live only if better on this"
+    )
     review_required = models.BooleanField(default=False, help_text="exports take only reviewed-and-accepted items")
     qa_taxonomy = models.JSONField(default=dict, blank=True, help_text="video QA: {question type: [subtypes]}")
-    amg_settings = models.JSONField(default=dict, blank=True, help_text="automatic-mask generator settings over SAM's defaults")
-    retrain_every_masks = models.PositiveIntegerField(null=True, blank=True, help_text="start a round every N newly accepted masks")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    amg_settings = models.JSONField(
+        default=dict, blank=True, help_text="automatic-mask generator settings over SAM's defaults"
+    )
+    retrain_every_masks = models.PositiveIntegerField(
+        null=True, blank=True, help_text="start a round every N newly accepted masks"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -61,7 +74,9 @@ class MediaItem(models.Model):
     size_bytes = models.BigIntegerField()
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,4 +1,5 @@
 """Multipart parsing that refuses, rather than silently rewrites, file names that carry a path."""
+
 from django.conf import settings
 from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
 from django.http.multipartparser import MultiPartParserError

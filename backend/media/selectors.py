@@ -1,4 +1,5 @@
 """Reads on projects and media, always scoped to what the user may see."""
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -29,7 +30,9 @@ def project_list(*, user) -> QuerySet[Project]:
                 Subquery(masks.order_by().annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0)
             ),
             images_done=_count(
-                Image.objects.filter(project=OuterRef("pk")).filter(Exists(Mask.objects.filter(image=OuterRef("pk"), status__in=KEPT)))
+                Image.objects.filter(project=OuterRef("pk")).filter(
+                    Exists(Mask.objects.filter(image=OuterRef("pk"), status__in=KEPT))
+                )
             ),
             role=Subquery(Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]),
         )
@@ -72,7 +75,9 @@ def image_next(*, user, project: Project, after_id: int | None) -> Image | None:
 
 
 def video_list(*, user, project: Project | None = None) -> QuerySet[Video]:
-    qs = scope(user, "video", "view").annotate(frames_extracted=_count(Frame.objects.filter(video=OuterRef("pk")), "video"))
+    qs = scope(user, "video", "view").annotate(
+        frames_extracted=_count(Frame.objects.filter(video=OuterRef("pk")), "video")
+    )
     if project is not None:
         qs = qs.filter(project=project)
     return qs.order_by("id")

@@ -22,9 +22,26 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "name", "kind", "stage", "annotation_fps", "description", "categories", "role", "amg_settings",
-            "review_required", "qa_taxonomy", "gate_metric", "retrain_every_masks", "active_model_version", "auto_job",
-            "image_count", "video_count", "mask_count", "images_done", "created_at",
+            "id",
+            "name",
+            "kind",
+            "stage",
+            "annotation_fps",
+            "description",
+            "categories",
+            "role",
+            "amg_settings",
+            "review_required",
+            "qa_taxonomy",
+            "gate_metric",
+            "retrain_every_masks",
+            "active_model_version",
+            "auto_job",
+            "image_count",
+            "video_count",
+            "mask_count",
+            "images_done",
+            "created_at",
         ]
         read_only_fields = fields
 
@@ -87,8 +104,9 @@ class ProjectUpdateSerializer(serializers.Serializer):
     annotation_fps = serializers.IntegerField(min_value=1, max_value=60, required=False)
     amg_settings = AmgSettingsSerializer(required=False)
     review_required = serializers.BooleanField(required=False)
-    qa_taxonomy = serializers.DictField(child=serializers.ListField(child=serializers.CharField(max_length=64), max_length=100),
-                                        required=False)
+    qa_taxonomy = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(max_length=64), max_length=100), required=False
+    )
     gate_metric = serializers.ChoiceField(choices=["NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5"], required=False)
     retrain_every_masks = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
 
@@ -112,8 +130,19 @@ class ImageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Image
         fields = [
-            "id", "project", "width", "height", "sha256", "file_name", "format", "size_bytes", "file_url",
-            "mask_count", "proposal_count", "embedding_status", "created_at",
+            "id",
+            "project",
+            "width",
+            "height",
+            "sha256",
+            "file_name",
+            "format",
+            "size_bytes",
+            "file_url",
+            "mask_count",
+            "proposal_count",
+            "embedding_status",
+            "created_at",
         ]
         read_only_fields = fields
 
@@ -146,8 +175,22 @@ class VideoSerializer(serializers.ModelSerializer):
     class Meta:
         model = Video
         fields = [
-            "id", "project", "width", "height", "sha256", "file_name", "format", "size_bytes", "fps", "frame_count",
-            "duration", "annotation_fps", "annotation_frame_count", "frames_extracted", "extraction_job", "file_url",
+            "id",
+            "project",
+            "width",
+            "height",
+            "sha256",
+            "file_name",
+            "format",
+            "size_bytes",
+            "fps",
+            "frame_count",
+            "duration",
+            "annotation_fps",
+            "annotation_frame_count",
+            "frames_extracted",
+            "extraction_job",
+            "file_url",
             "created_at",
         ]
         read_only_fields = fields

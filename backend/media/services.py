@@ -1,4 +1,5 @@
 """Writes on projects and media: project creation, ingest of validated uploads, frame extraction."""
+
 import logging
 from collections.abc import Iterable
 from typing import BinaryIO
@@ -15,23 +16,37 @@ log = logging.getLogger(__name__)
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 
-def project_create(*, user, name: str, kind: str = Project.Kind.IMAGE, categories: Iterable = (),
-                   annotation_fps: int | None = None, description: str = "") -> Project:
+def project_create(
+    *,
+    user,
+    name: str,
+    kind: str = Project.Kind.IMAGE,
+    categories: Iterable = (),
+    annotation_fps: int | None = None,
+    description: str = "",
+) -> Project:
     """Create a project; its creator becomes its manager."""
     with transaction.atomic():
         project = Project.objects.create(
-            name=name, kind=kind, description=description, created_by=user,
+            name=name,
+            kind=kind,
+            description=description,
+            created_by=user,
             **({"annotation_fps": annotation_fps} if annotation_fps else {}),
         )
         for position, category in enumerate(categories):
             spec = {"name": category} if isinstance(category, str) else dict(category)
-            Category.objects.create(project=project, name=spec["name"], color=spec.get("color") or PALETTE[position % len(PALETTE)])
+            Category.objects.create(
+                project=project, name=spec["name"], color=spec.get("color") or PALETTE[position % len(PALETTE)]
+            )
         if user is not None:
             Membership.objects.create(user=user, project=project, role=Role.MANAGER)
     return project
 
 
-def media_ingest(*, project: Project, uploads: list[tuple[BinaryIO, str]], user=None) -> list[tuple[Image | Video, bool]]:
+def media_ingest(
+    *, project: Project, uploads: list[tuple[BinaryIO, str]], user=None
+) -> list[tuple[Image | Video, bool]]:
     """Validate every upload first (one bad file refuses the whole batch and stores nothing), then
     store each under its content address and create its row. A file already in the project
     returns the existing item with created=False. Raises MediaRejected."""
@@ -39,7 +54,7 @@ def media_ingest(*, project: Project, uploads: list[tuple[BinaryIO, str]], user=
         raise MediaRejected("no files were sent")
     infos = [inspect_media(stream, name, expected_kind=project.kind) for stream, name in uploads]
     results = []
-    for (stream, _), info in zip(uploads, infos):
+    for (stream, _), info in zip(uploads, infos, strict=False):
         results.append(_ingest_one(project, stream, info, user))
     return results
 
@@ -51,8 +66,15 @@ def _ingest_one(project: Project, stream: BinaryIO, info: MediaInfo, user) -> tu
         return existing, False
     key = store_stream(media_key(f"{info.kind}s", info.sha256, info.extension), stream)
     fields = dict(
-        project=project, sha256=info.sha256, storage_key=key, file_name=info.file_name, format=info.format,
-        size_bytes=info.size_bytes, width=info.width, height=info.height, created_by=user,
+        project=project,
+        sha256=info.sha256,
+        storage_key=key,
+        file_name=info.file_name,
+        format=info.format,
+        size_bytes=info.size_bytes,
+        width=info.width,
+        height=info.height,
+        created_by=user,
     )
     try:
         with transaction.atomic():
@@ -62,7 +84,10 @@ def _ingest_one(project: Project, stream: BinaryIO, info: MediaInfo, user) -> tu
             else:
                 fps = info.fps
                 item = Video.objects.create(
-                    **fields, fps=fps, frame_count=info.frame_count, duration=info.frame_count / fps,
+                    **fields,
+                    fps=fps,
+                    frame_count=info.frame_count,
+                    duration=info.frame_count / fps,
                     annotation_fps=min(float(project.annotation_fps), fps),
                 )
                 frames_extract_schedule(item, user)
@@ -117,7 +142,7 @@ def annotation_frame_plan(frame_count: int, fps: float, annotation_fps: float) -
     step = fps / min(annotation_fps, fps)
     plan, k = [], 0
     while True:
-        source = int(round(k * step))
+        source = round(k * step)
         if source >= frame_count:
             return plan
         plan.append(source)

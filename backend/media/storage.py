@@ -1,4 +1,5 @@
 """Content-addressed object storage on Django's default storage (local folder or S3)."""
+
 import contextlib
 import os
 import shutil

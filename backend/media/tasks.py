@@ -1,4 +1,5 @@
 """Celery tasks of media: frame extraction on the cpu queue."""
+
 import cv2
 
 from backend.jobs.services import JobFailed, job_progress
@@ -45,7 +46,11 @@ def extract_frames(job) -> dict:
                     index = wanted[source]
                     ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
                     key = store_bytes(frame_key(video, index), encoded.tobytes(), overwrite=True)
-                    pending.append(Frame(video=video, index=index, source_index=source, timestamp=source / video.fps, storage_key=key))
+                    pending.append(
+                        Frame(
+                            video=video, index=index, source_index=source, timestamp=source / video.fps, storage_key=key
+                        )
+                    )
                     if len(pending) >= BATCH:
                         frames_record(video, pending)
                         written += len(pending)

@@ -1,5 +1,6 @@
 """Checks on untrusted media before anything is stored: name, size, magic bytes, Pillow limits
 (decompression bombs), full decode for images, and an OpenCV probe for videos."""
+
 import hashlib
 import html
 import os

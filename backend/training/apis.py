@@ -1,4 +1,5 @@
 """Retraining API: rounds (list, start, detail), model versions (list, promote, roll back)."""
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -29,7 +30,10 @@ class RoundListApi(ListAPIView):
         try:
             training_round = round_start(project=project, user=request.user, config=dict(data.validated_data["config"]))
         except RoundRunning as exc:
-            return Response({"detail": str(exc), "current": TrainingRoundSerializer(exc.current).data}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": str(exc), "current": TrainingRoundSerializer(exc.current).data},
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(TrainingRoundSerializer(training_round).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -1,4 +1,5 @@
 """Model versions (the registry a project's rounds grow) and training rounds."""
+
 from django.conf import settings
 from django.db import models
 
@@ -43,7 +44,9 @@ class TrainingRound(models.Model):
     promoted = models.BooleanField(null=True, help_text="None until the gate decided")
     masks_used = models.PositiveIntegerField(default=0)
     log = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 """One retraining round, as the train worker runs it: a frozen snapshot of the project's kept masks,
 SAM's interactive training loop from the serving model, evaluation of the candidate and of the
 serving model on the same held-out masks, and the promotion gate."""
+
 import hashlib
 import logging
 import shutil
@@ -29,12 +30,18 @@ def snapshot_build(project: Project, heldout_percent: int = 10):
 
     entries = []
     for image in project.images.order_by("id"):
-        masks = [SnapshotMask(str(m.pk), m.rle, mask_content_hash(m.rle))
-                 for m in Mask.objects.filter(image=image, status__in=KEPT, area__gt=0).order_by("id")]
+        masks = [
+            SnapshotMask(str(m.pk), m.rle, mask_content_hash(m.rle))
+            for m in Mask.objects.filter(image=image, status__in=KEPT, area__gt=0).order_by("id")
+        ]
         if masks:
             entries.append(SnapshotImage(image.sha256, tuple(masks), height=image.height, width=image.width))
-    return Snapshot(project_salt=f"project-{project.pk}", images=tuple(entries), heldout_percent=heldout_percent,
-                    metadata={"project": project.pk})
+    return Snapshot(
+        project_salt=f"project-{project.pk}",
+        images=tuple(entries),
+        heldout_percent=heldout_percent,
+        metadata={"project": project.pk},
+    )
 
 
 def storage_loader(project: Project):
@@ -50,14 +57,20 @@ def parent_checkpoint(project: Project) -> tuple[str, str, Path]:
     """(spec, version, local checkpoint path) of the model serving the project now."""
     loaded = serving_model(project)
     if loaded.fallback_reason is not None or loaded.segmenter.name == "classical":
-        raise JobFailed("this project is served by the classical backend, which does not train; "
-                        "install a SAM or SAM 2 checkpoint first")
+        raise JobFailed(
+            "this project is served by the classical backend, which does not train; "
+            "install a SAM or SAM 2 checkpoint first"
+        )
     row = ModelVersion.objects.filter(version=loaded.version).first()
     if row is not None:
         return row.spec, row.version, _local_checkpoint(row)
     from models.checkpoints import checkpoint_info
 
-    path = Path(settings.MODEL_CHECKPOINT) if settings.MODEL_CHECKPOINT else Path(settings.MODEL_CHECKPOINT_DIR) / checkpoint_info(loaded.spec).file_name
+    path = (
+        Path(settings.MODEL_CHECKPOINT)
+        if settings.MODEL_CHECKPOINT
+        else Path(settings.MODEL_CHECKPOINT_DIR) / checkpoint_info(loaded.spec).file_name
+    )
     return loaded.spec, loaded.version, path
 
 
@@ -98,8 +111,11 @@ def round_run(training_round: TrainingRound, job: Job, on_progress=None) -> dict
     store_bytes(f"snapshots/{project.pk}/round-{training_round.pk}.json", snapshot.to_json().encode(), overwrite=True)
     masks_used = sum(len(image.masks) for image in train_images)
     TrainingRound.objects.filter(pk=training_round.pk).update(parent_version=parent_version, masks_used=masks_used)
-    _append_log(training_round, f"snapshot {snapshot.manifest_sha256[:12]}: {len(train_images)} images / {masks_used} masks "
-                                f"to train on, {len(heldout_images)} images held out; parent {parent_version}")
+    _append_log(
+        training_round,
+        f"snapshot {snapshot.manifest_sha256[:12]}: {len(train_images)} images / {masks_used} masks "
+        f"to train on, {len(heldout_images)} images held out; parent {parent_version}",
+    )
     loader = storage_loader(project)
     weights = {name: options.pop(f"{name}_weight") for name in ("focal", "dice") if f"{name}_weight" in options}
     try:
@@ -108,9 +124,15 @@ def round_run(training_round: TrainingRound, job: Job, on_progress=None) -> dict
         raise JobFailed(f"bad training settings: {exc}") from exc
     # A folder per round on this worker: a round redelivered after a crash resumes from its last checkpoint.
     folder = settings.VAR_DIR / "training" / f"round-{training_round.pk}"
-    result = train(list(snapshot.samples("train", loader)), config, folder, init_checkpoint=parent_path, resume=True,
-                   progress=lambda fraction, message: report(0.8 * fraction, message),
-                   cancel=lambda: Job.objects.filter(pk=job.pk, state=Job.State.CANCELLED).exists())
+    result = train(
+        list(snapshot.samples("train", loader)),
+        config,
+        folder,
+        init_checkpoint=parent_path,
+        resume=True,
+        progress=lambda fraction, message: report(0.8 * fraction, message),
+        cancel=lambda: Job.objects.filter(pk=job.pk, state=Job.State.CANCELLED).exists(),
+    )
     if result.cancelled:
         return {"cancelled_at_step": result.steps}
     _append_log(training_round, f"trained {result.steps} steps, last loss {result.losses[-1]:.4f}")
@@ -127,25 +149,36 @@ def round_run(training_round: TrainingRound, job: Job, on_progress=None) -> dict
         candidate_metrics = evaluate(load_segmenter(spec, result.checkpoint, expected_sha256=sha256), heldout)
         report(0.92, "evaluating the serving model on the same masks")
         parent_metrics = evaluate(load_segmenter(spec, parent_path), heldout)
-    candidate, _ = ModelVersion.objects.update_or_create(version=version, defaults=dict(
-        project=project, spec=spec, parent_version=parent_version, checkpoint_key=key, sha256=sha256,
-        snapshot={"manifest_sha256": snapshot.manifest_sha256, "train_images": len(train_images), "masks": masks_used,
-                  "heldout_images": len(heldout_images)},
-        metrics={"candidate": candidate_metrics, "parent": parent_metrics, "gate_metric": project.gate_metric},
-    ))
+    candidate, _ = ModelVersion.objects.update_or_create(
+        version=version,
+        defaults=dict(
+            project=project,
+            spec=spec,
+            parent_version=parent_version,
+            checkpoint_key=key,
+            sha256=sha256,
+            snapshot={
+                "manifest_sha256": snapshot.manifest_sha256,
+                "train_images": len(train_images),
+                "masks": masks_used,
+                "heldout_images": len(heldout_images),
+            },
+            metrics={"candidate": candidate_metrics, "parent": parent_metrics, "gate_metric": project.gate_metric},
+        ),
+    )
     promoted = bool(heldout) and gate(candidate_metrics, parent_metrics, project.gate_metric)
     if promoted:
         model_version_promote(candidate)
     TrainingRound.objects.filter(pk=training_round.pk).update(candidate=candidate, promoted=promoted)
-    _append_log(training_round, f"{project.gate_metric}: candidate {_figure(candidate_metrics, project.gate_metric)} vs "
-                                f"serving {_figure(parent_metrics, project.gate_metric)} -> "
-                                f"{'promoted' if promoted else 'stays a candidate'} ({version})")
+    _append_log(
+        training_round,
+        f"{project.gate_metric}: candidate {_figure(candidate_metrics, project.gate_metric)} vs "
+        f"serving {_figure(parent_metrics, project.gate_metric)} -> "
+        f"{'promoted' if promoted else 'stays a candidate'} ({version})",
+    )
     shutil.rmtree(folder, ignore_errors=True)
     return {"candidate": version, "promoted": promoted, "metrics": candidate_metrics, "parent_metrics": parent_metrics}
 
 
 def _figure(metrics: dict | None, name: str) -> str:
     return "n/a (no held-out masks)" if metrics is None else f"{metrics[name]:.3f}"
-
-
-

@@ -7,7 +7,18 @@ from backend.training.models import ModelVersion, TrainingRound
 class ModelVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ModelVersion
-        fields = ["id", "project", "spec", "version", "parent_version", "status", "metrics", "snapshot", "created_at", "promoted_at"]
+        fields = [
+            "id",
+            "project",
+            "spec",
+            "version",
+            "parent_version",
+            "status",
+            "metrics",
+            "snapshot",
+            "created_at",
+            "promoted_at",
+        ]
         read_only_fields = fields
 
 
@@ -17,7 +28,19 @@ class TrainingRoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TrainingRound
-        fields = ["id", "project", "trigger", "config", "job", "parent_version", "candidate", "promoted", "masks_used", "log", "created_at"]
+        fields = [
+            "id",
+            "project",
+            "trigger",
+            "config",
+            "job",
+            "parent_version",
+            "candidate",
+            "promoted",
+            "masks_used",
+            "log",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

@@ -1,5 +1,6 @@
 """Writes of retraining: start a round (never two at once in a project), promote and roll back
 model versions, and the threshold rule (a round every N newly accepted masks)."""
+
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
@@ -12,8 +13,19 @@ from backend.training.models import ModelVersion, TrainingRound
 
 ACTIVE_JOB_STATES = (Job.State.QUEUED, Job.State.RUNNING)
 KEPT = (Mask.Status.SUBMITTED, Mask.Status.ACCEPTED)
-CONFIG_KEYS = {"steps", "trainable", "lr", "masks_per_step", "iterations", "mask_only_iterations", "box_probability",
-               "focal_weight", "dice_weight", "heldout_percent", "seed"}
+CONFIG_KEYS = {
+    "steps",
+    "trainable",
+    "lr",
+    "masks_per_step",
+    "iterations",
+    "mask_only_iterations",
+    "box_probability",
+    "focal_weight",
+    "dice_weight",
+    "heldout_percent",
+    "seed",
+}
 
 
 class RoundRunning(Exception):
@@ -26,8 +38,14 @@ def round_running(project: Project) -> TrainingRound | None:
     return TrainingRound.objects.filter(project=project, job__state__in=ACTIVE_JOB_STATES).first()
 
 
-def round_start(*, project: Project, user=None, trigger: str = TrainingRound.Trigger.MANUAL, config: dict | None = None,
-                enqueue: bool = True) -> TrainingRound:
+def round_start(
+    *,
+    project: Project,
+    user=None,
+    trigger: str = TrainingRound.Trigger.MANUAL,
+    config: dict | None = None,
+    enqueue: bool = True,
+) -> TrainingRound:
     """Queue a round on the train queue (enqueue=False: the caller runs it, e.g. manage.py
     train_round). Raises RoundRunning when the project already has one."""
     from backend.training.tasks import run_round
@@ -42,7 +60,9 @@ def round_start(*, project: Project, user=None, trigger: str = TrainingRound.Tri
         if current is not None:
             raise RoundRunning(current)
         job = job_create(kind="training_round", queue="train", project=project, subject=project, created_by=user)
-        training_round = TrainingRound.objects.create(project=project, trigger=trigger, config=config, job=job, created_by=user)
+        training_round = TrainingRound.objects.create(
+            project=project, trigger=trigger, config=config, job=job, created_by=user
+        )
         if enqueue:
             job_enqueue(job, run_round)
     return training_round
@@ -54,7 +74,8 @@ def model_version_promote(version: ModelVersion) -> ModelVersion:
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=version.project_id)
         ModelVersion.objects.filter(project=project, status=ModelVersion.Status.ACTIVE).exclude(pk=version.pk).update(
-            status=ModelVersion.Status.RETIRED)
+            status=ModelVersion.Status.RETIRED
+        )
         ModelVersion.objects.filter(pk=version.pk).update(status=ModelVersion.Status.ACTIVE, promoted_at=timezone.now())
         project.active_model_version = version
         project.save(update_fields=["active_model_version"])

@@ -1,4 +1,7 @@
 """Celery tasks of retraining: rounds on the train queue, and the scheduled trigger for beat."""
+
+import contextlib
+
 from celery import shared_task
 
 from backend.jobs.services import JobFailed
@@ -26,7 +29,5 @@ def scheduled_round(project_id: int) -> None:
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
         return
-    try:
+    with contextlib.suppress(RoundRunning):
         round_start(project=project, trigger=TrainingRound.Trigger.SCHEDULE)
-    except RoundRunning:
-        pass

@@ -67,7 +67,7 @@ def _decode_batched(segmenter, embedding: Embedding, points: np.ndarray, score_f
     # plus the bool masks that pass (SAM holds every mask of the batch as float logits).
     masks, stability, kept = [], [], []
     for start in range(0, len(keep), UPSCALE_CHUNK):
-        chosen = keep[start:start + UPSCALE_CHUNK]
+        chosen = keep[start : start + UPSCALE_CHUNK]
         logits = segmenter.upscale_logits(embedding, low_res[chosen])
         chunk_stability = _stability(logits, score_filter)
         passes = _stability_passes(chunk_stability, score_filter)
@@ -105,13 +105,21 @@ def _decode_per_point(segmenter, embedding: Embedding, points: np.ndarray, score
         clicks.append(np.repeat(point[None], int(passes.sum()), axis=0))
     if not masks:
         return _no_candidates(*embedding.original_size)
-    return Candidates(np.concatenate(masks), np.concatenate(predicted_iou), np.concatenate(stability),
-                      np.concatenate(clicks).astype(np.float64))
+    return Candidates(
+        np.concatenate(masks),
+        np.concatenate(predicted_iou),
+        np.concatenate(stability),
+        np.concatenate(clicks).astype(np.float64),
+    )
 
 
 def _no_candidates(height: int, width: int) -> Candidates:
-    return Candidates(np.zeros((0, height, width), dtype=bool), np.zeros(0, np.float32),
-                      np.zeros(0, np.float32), np.zeros((0, 2), np.float64))
+    return Candidates(
+        np.zeros((0, height, width), dtype=bool),
+        np.zeros(0, np.float32),
+        np.zeros(0, np.float32),
+        np.zeros((0, 2), np.float64),
+    )
 
 
 def _iou_passes(predicted_iou: np.ndarray, score_filter: ScoreFilter) -> np.ndarray:

@@ -79,8 +79,8 @@ class AmgSettings:
                 raise ValueError(
                     f"point_grids needs one grid per crop layer ({self.crop_n_layers + 1}), got {len(self.point_grids)}"
                 )
-            for grid in self.point_grids:
-                grid = np.asarray(grid)
+            for given in self.point_grids:
+                grid = np.asarray(given)
                 if grid.ndim != 2 or grid.shape[1] != 2 or len(grid) == 0 or grid.min() < 0 or grid.max() > 1:
                     raise ValueError(
                         f"each point grid must be a non-empty Nx2 XY array in [0, 1], got shape {grid.shape}"
@@ -106,13 +106,17 @@ class _Masks:
     points: list[np.ndarray] = field(default_factory=list)
     crops: list[CropBox] = field(default_factory=list)
 
-    def extend(self, other: "_Masks") -> None:
+    def extend(self, other: _Masks) -> None:
         for name in ("rles", "boxes", "predicted_iou", "stability", "points", "crops"):
             getattr(self, name).extend(getattr(other, name))
 
-    def select(self, indices) -> "_Masks":
-        return _Masks(*([getattr(self, name)[i] for i in indices]
-                        for name in ("rles", "boxes", "predicted_iou", "stability", "points", "crops")))
+    def select(self, indices) -> _Masks:
+        return _Masks(
+            *(
+                [getattr(self, name)[i] for i in indices]
+                for name in ("rles", "boxes", "predicted_iou", "stability", "points", "crops")
+            )
+        )
 
     def box_array(self) -> np.ndarray:
         return np.asarray(self.boxes, dtype=np.float32).reshape(-1, 4)
@@ -170,7 +174,7 @@ class AutomaticMaskGenerator:
         found = _Masks()
         batch = self.settings.points_per_batch
         for start in range(0, len(points), batch):
-            found.extend(self._process_batch(embedding, points[start:start + batch], crop, image.shape[:2]))
+            found.extend(self._process_batch(embedding, points[start : start + batch], crop, image.shape[:2]))
         if not found.rles:
             return found
         scores = np.asarray(found.predicted_iou, np.float32)

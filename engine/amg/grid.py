@@ -67,8 +67,8 @@ def crop_boxes(image_size: tuple[int, int], n_layers: int, overlap_ratio: float)
     for layer in range(1, n_layers + 1):
         n_crops = 2**layer
         overlap = int(overlap_ratio * short_side * (2 / n_crops))
-        crop_w = int(math.ceil((overlap * (n_crops - 1) + width) / n_crops))
-        crop_h = int(math.ceil((overlap * (n_crops - 1) + height) / n_crops))
+        crop_w = math.ceil((overlap * (n_crops - 1) + width) / n_crops)
+        crop_h = math.ceil((overlap * (n_crops - 1) + height) / n_crops)
         x_starts = [int((crop_w - overlap) * i) for i in range(n_crops)]
         y_starts = [int((crop_h - overlap) * i) for i in range(n_crops)]
         for x0, y0 in product(x_starts, y_starts):

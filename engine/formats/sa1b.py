@@ -11,8 +11,7 @@ from typing import TextIO
 from engine import rle as rle_ops
 
 IMAGE_KEYS = ("image_id", "width", "height", "file_name")
-ANNOTATION_KEYS = ("id", "segmentation", "bbox", "area", "predicted_iou", "stability_score",
-                   "crop_box", "point_coords")
+ANNOTATION_KEYS = ("id", "segmentation", "bbox", "area", "predicted_iou", "stability_score", "crop_box", "point_coords")
 
 
 class Sa1bError(ValueError):
@@ -25,9 +24,7 @@ def sa1b_file_name(image_id: int) -> str:
 
 
 def _floats(values: object, length: int | None, what: str) -> list[float]:
-    if not isinstance(values, Sequence) or isinstance(values, str) or (
-        length is not None and len(values) != length
-    ):
+    if not isinstance(values, Sequence) or isinstance(values, str) or (length is not None and len(values) != length):
         raise Sa1bError(f"{what} must be a list of {length or 'some'} numbers, got {values!r}")
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -99,8 +96,7 @@ def _check_image(image: object) -> dict:
 def _check_annotation(annotation: object, size: tuple[int, int]) -> dict:
     if not isinstance(annotation, Mapping) or set(annotation) != set(ANNOTATION_KEYS):
         keys = sorted(annotation) if isinstance(annotation, Mapping) else type(annotation).__name__
-        raise Sa1bError(
-            f"annotation must have exactly the keys {list(ANNOTATION_KEYS)}, got {keys}")
+        raise Sa1bError(f"annotation must have exactly the keys {list(ANNOTATION_KEYS)}, got {keys}")
     segmentation = rle_ops.validate_rle(annotation["segmentation"], expected_size=size)
     area = annotation["area"]
     if isinstance(area, bool) or not isinstance(area, int) or area != rle_ops.area(segmentation):
@@ -158,5 +154,4 @@ def read_sa1b(fp: TextIO) -> dict:
     if not isinstance(record["annotations"], list):
         raise Sa1bError("SA-1B 'annotations' must be a list")
     size = (image["height"], image["width"])
-    return {"image": image,
-            "annotations": [_check_annotation(a, size) for a in record["annotations"]]}
+    return {"image": image, "annotations": [_check_annotation(a, size) for a in record["annotations"]]}

@@ -14,16 +14,38 @@ from engine import rle as rle_ops
 
 # Key order of the official files.
 SAV_KEYS = (
-    "video_id", "video_duration", "video_frame_count", "video_height", "video_width",
-    "video_resolution", "video_environment", "video_split", "masklet", "masklet_id",
-    "masklet_size_rel", "masklet_size_abs", "masklet_size_bucket", "masklet_visibility_changes",
-    "masklet_first_appeared_frame", "masklet_frame_count", "masklet_edited_frame_count",
-    "masklet_type", "masklet_stability_score", "masklet_num",
+    "video_id",
+    "video_duration",
+    "video_frame_count",
+    "video_height",
+    "video_width",
+    "video_resolution",
+    "video_environment",
+    "video_split",
+    "masklet",
+    "masklet_id",
+    "masklet_size_rel",
+    "masklet_size_abs",
+    "masklet_size_bucket",
+    "masklet_visibility_changes",
+    "masklet_first_appeared_frame",
+    "masklet_frame_count",
+    "masklet_edited_frame_count",
+    "masklet_type",
+    "masklet_stability_score",
+    "masklet_num",
 )
 PER_MASKLET_KEYS = (
-    "masklet_id", "masklet_size_rel", "masklet_size_abs", "masklet_size_bucket",
-    "masklet_visibility_changes", "masklet_first_appeared_frame", "masklet_frame_count",
-    "masklet_edited_frame_count", "masklet_type", "masklet_stability_score",
+    "masklet_id",
+    "masklet_size_rel",
+    "masklet_size_abs",
+    "masklet_size_bucket",
+    "masklet_visibility_changes",
+    "masklet_first_appeared_frame",
+    "masklet_frame_count",
+    "masklet_edited_frame_count",
+    "masklet_type",
+    "masklet_stability_score",
 )
 ANNOTATION_STRIDE = 4  # annotated frame i is video frame 4 * i (6 fps annotation of 24 fps video)
 SMALL_BELOW, MEDIUM_BELOW = 32**2, 96**2
@@ -62,8 +84,7 @@ def masklet_areas(masklet: Sequence[Sequence[Mapping]], size: tuple[int, int]) -
         if not isinstance(frame, Sequence) or len(frame) != n_objects:
             raise SavError(f"masklet frame {frame_index} does not hold {n_objects} object RLEs")
         for object_index, rle in enumerate(frame):
-            areas[frame_index, object_index] = rle_ops.area(
-                rle_ops.validate_rle(rle, expected_size=size))
+            areas[frame_index, object_index] = rle_ops.area(rle_ops.validate_rle(rle, expected_size=size))
     return areas
 
 
@@ -88,9 +109,17 @@ def derived_masklet_fields(
     areas = masklet_areas(masklet, size)
     visible = areas > 0
     resolution = size[0] * size[1]
-    fields: dict[str, list] = {key: [] for key in (
-        "masklet_size_rel", "masklet_size_abs", "masklet_size_bucket",
-        "masklet_visibility_changes", "masklet_first_appeared_frame", "masklet_frame_count")}
+    fields: dict[str, list] = {
+        key: []
+        for key in (
+            "masklet_size_rel",
+            "masklet_size_abs",
+            "masklet_size_bucket",
+            "masklet_visibility_changes",
+            "masklet_first_appeared_frame",
+            "masklet_frame_count",
+        )
+    }
     for object_index in range(areas.shape[1]):
         seen = visible[:, object_index]
         if not seen.any():
@@ -152,8 +181,10 @@ def build_sav(
         "masklet_edited_frame_count": [int(n) for n in masklet_edited_frame_count],
         "masklet_type": [masklet_type] * n_objects,
         "masklet_stability_score": (
-            [None] * n_objects if masklet_stability_score is None
-            else [[float(score) for score in frame] for frame in masklet_stability_score]),
+            [None] * n_objects
+            if masklet_stability_score is None
+            else [[float(score) for score in frame] for frame in masklet_stability_score]
+        ),
     }
     check_sav(record)
     return {key: record[key] for key in SAV_KEYS}
@@ -174,9 +205,7 @@ def check_sav(record: object) -> None:
         raise SavError(f"masklet_num must be a non-negative int, got {n_objects!r}")
     for key in PER_MASKLET_KEYS:
         values = record[key]
-        if key == "masklet_stability_score" and isinstance(values, list) and values and isinstance(
-            values[0], list
-        ):
+        if key == "masklet_stability_score" and isinstance(values, list) and values and isinstance(values[0], list):
             continue  # per frame, checked below
         if not isinstance(values, list) or len(values) != n_objects:
             raise SavError(f"{key} must be a list of masklet_num = {n_objects} entries")
@@ -195,9 +224,10 @@ def check_sav(record: object) -> None:
         for rle in frame:
             rle_ops.validate_rle(rle, expected_size=size)
     scores = record["masklet_stability_score"]
-    if scores and isinstance(scores[0], list):
-        if len(scores) != len(masklet) or any(len(frame) != n_objects for frame in scores):
-            raise SavError("masklet_stability_score must hold one score per object per frame")
+    if (scores and isinstance(scores[0], list)) and (
+        len(scores) != len(masklet) or any(len(frame) != n_objects for frame in scores)
+    ):
+        raise SavError("masklet_stability_score must hold one score per object per frame")
 
 
 def read_sav(fp: TextIO) -> dict:

@@ -26,9 +26,7 @@ def clicks_to_reach(ious: Sequence[float], threshold: float) -> int | None:
     return None
 
 
-def number_of_clicks(
-    ious: Sequence[float], threshold: float, max_clicks: int = DEFAULT_MAX_CLICKS
-) -> int:
+def number_of_clicks(ious: Sequence[float], threshold: float, max_clicks: int = DEFAULT_MAX_CLICKS) -> int:
     """NoC: clicks to reach threshold, counted as max_clicks when not reached within max_clicks."""
     reached = clicks_to_reach(ious[:max_clicks], threshold)
     return max_clicks if reached is None else reached

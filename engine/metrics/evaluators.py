@@ -34,7 +34,7 @@ class DatasetEvaluator(Protocol):
 def _pairs(inputs: Sequence[Mapping], outputs: Sequence[Mapping], in_key: str, out_key: str):
     if len(inputs) != len(outputs):
         raise MetricError(f"{len(inputs)} inputs but {len(outputs)} outputs")
-    for sample, answer in zip(inputs, outputs):
+    for sample, answer in zip(inputs, outputs, strict=False):
         if in_key not in sample:
             raise MetricError(f"each input needs key {in_key!r}")
         if out_key not in answer:
@@ -94,8 +94,9 @@ class BoundaryIoUEvaluator:
             self._min_ious.append(min(value, mask_iou(gt, dt)))
 
     def evaluate(self) -> dict[str, dict[str, float]]:
-        return {"boundary": {"mBoundaryIoU": _mean(self._boundary_ious, "masks"),
-                             "mMinIoU": _mean(self._min_ious, "masks")}}
+        return {
+            "boundary": {"mBoundaryIoU": _mean(self._boundary_ious, "masks"), "mMinIoU": _mean(self._min_ious, "masks")}
+        }
 
 
 class ClicksEvaluator:
@@ -145,11 +146,11 @@ class ClicksEvaluator:
             raise MetricError("no click curves processed: call process() before evaluate()")
         figures: dict[str, float] = {}
         for threshold in self.thresholds:
-            figures[f"NoC@{threshold_name(threshold)}"] = float(np.mean(
-                [number_of_clicks(curve, threshold, self.max_clicks) for curve in self._curves]))
+            figures[f"NoC@{threshold_name(threshold)}"] = float(
+                np.mean([number_of_clicks(curve, threshold, self.max_clicks) for curve in self._curves])
+            )
         for clicks in self.iou_at:
-            figures[f"mIoU@{clicks}"] = float(np.mean(
-                [iou_after(curve, clicks) for curve in self._curves]))
+            figures[f"mIoU@{clicks}"] = float(np.mean([iou_after(curve, clicks) for curve in self._curves]))
         return {"clicks": figures}
 
 
@@ -160,17 +161,17 @@ class JAndFEvaluator:
     evaluate() -> {"video": {"J": float, "F": float, "J&F": float}}
     """
 
-    def __init__(
-        self, skip_first_and_last: bool = True, tolerance: float = DEFAULT_BOUNDARY_TOLERANCE
-    ) -> None:
+    def __init__(self, skip_first_and_last: bool = True, tolerance: float = DEFAULT_BOUNDARY_TOLERANCE) -> None:
         self.skip_first_and_last = skip_first_and_last
         self.tolerance = tolerance
         self.reset()
 
     @classmethod
     def from_config(cls, config: Mapping) -> JAndFEvaluator:
-        return cls(skip_first_and_last=bool(config.get("skip_first_and_last", True)),
-                   tolerance=float(config.get("tolerance", DEFAULT_BOUNDARY_TOLERANCE)))
+        return cls(
+            skip_first_and_last=bool(config.get("skip_first_and_last", True)),
+            tolerance=float(config.get("tolerance", DEFAULT_BOUNDARY_TOLERANCE)),
+        )
 
     def reset(self) -> None:
         self._j: list[float] = []

@@ -17,9 +17,7 @@ def as_mask(mask: object, name: str) -> np.ndarray:
     if array.ndim != 2:
         raise MetricError(f"{name} must be an HxW mask, got shape {array.shape}")
     if array.dtype != bool:
-        if not np.issubdtype(array.dtype, np.integer) or (
-            array.size and (array.min() < 0 or array.max() > 1)
-        ):
+        if not np.issubdtype(array.dtype, np.integer) or (array.size and (array.min() < 0 or array.max() > 1)):
             raise MetricError(f"{name} must be bool (or 0/1 integers), got dtype {array.dtype}")
         array = array.astype(bool)
     return array
@@ -49,7 +47,7 @@ def boundary_width(height: int, width: int, dilation_ratio: float = 0.02) -> int
     `round` is Python's (halves to even), as in the Boundary IoU reference code."""
     if dilation_ratio <= 0:
         raise MetricError(f"dilation_ratio must be positive, got {dilation_ratio}")
-    return max(1, int(round(dilation_ratio * float(np.hypot(height, width)))))
+    return max(1, round(dilation_ratio * float(np.hypot(height, width))))
 
 
 def boundary(mask: np.ndarray, dilation_ratio: float = 0.02) -> np.ndarray:
@@ -81,9 +79,7 @@ def boundary_iou(gt: np.ndarray, dt: np.ndarray, dilation_ratio: float = 0.02) -
     return _iou_of(boundary(gt_mask, dilation_ratio), boundary(dt_mask, dilation_ratio))
 
 
-def stability_score(
-    logits: np.ndarray, mask_threshold: float = 0.0, offset: float = 1.0
-) -> float | np.ndarray:
+def stability_score(logits: np.ndarray, mask_threshold: float = 0.0, offset: float = 1.0) -> float | np.ndarray:
     """SAM's stability score: IoU of logits > threshold + offset with logits > threshold - offset.
 
     Args:

@@ -38,9 +38,7 @@ def _disk(radius: int) -> np.ndarray:
     return (offsets[:, None] ** 2 + offsets[None, :] ** 2 <= radius**2).astype(np.uint8)
 
 
-def boundary_f_measure(
-    gt: np.ndarray, dt: np.ndarray, tolerance: float = DEFAULT_BOUNDARY_TOLERANCE
-) -> float:
+def boundary_f_measure(gt: np.ndarray, dt: np.ndarray, tolerance: float = DEFAULT_BOUNDARY_TOLERANCE) -> float:
     """F-measure of boundary precision and recall, a boundary pixel matching when the other boundary
     lies within ceil(tolerance * image diagonal) pixels (a disk). No boundary on either side scores
     1.0; a boundary on one side only scores 0.0.
@@ -50,7 +48,7 @@ def boundary_f_measure(
         tolerance: as a fraction of the image diagonal.
     """
     gt_mask, dt_mask = check_mask_pair(gt, dt)
-    radius = int(math.ceil(tolerance * float(np.hypot(*gt_mask.shape))))
+    radius = math.ceil(tolerance * float(np.hypot(*gt_mask.shape)))
     gt_edges, dt_edges = boundary_map(gt_mask), boundary_map(dt_mask)
     n_gt, n_dt = int(gt_edges.sum()), int(dt_edges.sum())
     if n_gt == 0 and n_dt == 0:
@@ -98,7 +96,7 @@ def masklet_j_and_f(
     """
     if len(gt_frames) != len(dt_frames):
         raise MetricError(f"{len(gt_frames)} ground-truth frames but {len(dt_frames)} predicted")
-    pairs = list(zip(gt_frames, dt_frames))
+    pairs = list(zip(gt_frames, dt_frames, strict=False))
     if skip_first_and_last:
         pairs = pairs[1:-1]
     if not pairs:

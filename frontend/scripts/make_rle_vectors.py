@@ -28,18 +28,25 @@ def masks(rng):
     yield "1x1 full", np.ones((1, 1), bool)
     yield "full 7x5", np.ones((7, 5), bool)
     yield "empty 64x48", np.zeros((64, 48), bool)
-    m = np.zeros((6, 4), bool); m[0, 0] = True
+    m = np.zeros((6, 4), bool)
+    m[0, 0] = True
     yield "first pixel", m
-    m = np.zeros((6, 4), bool); m[-1, -1] = True
+    m = np.zeros((6, 4), bool)
+    m[-1, -1] = True
     yield "last pixel", m
-    m = np.zeros((9, 11), bool); m[:, 3:6] = True
+    m = np.zeros((9, 11), bool)
+    m[:, 3:6] = True
     yield "column band", m
-    m = np.zeros((9, 11), bool); m[2:4, :] = True
+    m = np.zeros((9, 11), bool)
+    m[2:4, :] = True
     yield "row band", m
     # Long runs: values that need 5+ chars and negative deltas.
-    m = np.zeros((1500, 2000), bool); m[-1, -1] = True
+    m = np.zeros((1500, 2000), bool)
+    m[-1, -1] = True
     yield "long zeros run", m
-    m = np.zeros((1200, 1300), bool); m[10:1190, 5:1290] = True; m[600, 700] = False
+    m = np.zeros((1200, 1300), bool)
+    m[10:1190, 5:1290] = True
+    m[600, 700] = False
     yield "long ones with hole", m
     for i in range(12):
         h, w = int(rng.integers(1, 40)), int(rng.integers(1, 40))
@@ -55,7 +62,7 @@ def masks(rng):
     for k in range(400):
         length = 3 if k % 2 else int(rng.integers(50, 300))
         if k % 2:
-            flat[pos:pos + length] = True
+            flat[pos : pos + length] = True
         pos += length
     yield "swinging runs", flat.reshape(200, 300, order="F")
 
@@ -76,16 +83,18 @@ def main(out):
         assert sum(runs) == h * w, name
         back = mask_utils.decode(mask_utils.frPyObjects({"size": [h, w], "counts": runs}, h, w))
         assert (back.astype(bool) == m).all(), name
-        vectors.append({
-            "name": name,
-            "height": h,
-            "width": w,
-            "bits": base64.b64encode(np.packbits(m.reshape(-1)).tobytes()).decode("ascii"),
-            "counts": counts,
-            "runs": runs,
-            "area": int(mask_utils.area(rle)),
-            "bbox": [int(v) for v in mask_utils.toBbox(rle)],
-        })
+        vectors.append(
+            {
+                "name": name,
+                "height": h,
+                "width": w,
+                "bits": base64.b64encode(np.packbits(m.reshape(-1)).tobytes()).decode("ascii"),
+                "counts": counts,
+                "runs": runs,
+                "area": int(mask_utils.area(rle)),
+                "bbox": [int(v) for v in mask_utils.toBbox(rle)],
+            }
+        )
     with open(out, "w") as f:
         json.dump({"generator": "pycocotools", "vectors": vectors}, f)
     print(f"wrote {len(vectors)} RLE vectors to {out}")

@@ -1,5 +1,6 @@
 """Browser tests: the built app (frontend/dist) served by pytest-django's live server, driven by
 headless Chromium through Playwright, against the real API, database and a Celery worker."""
+
 import io
 import os
 from dataclasses import dataclass
@@ -88,8 +89,11 @@ def scene_factory(live_server, make_user, client_for, project_factory):
         pixels, truths = make_scene(seed=seed, height=240, width=320, n_shapes=2)
         buffer = io.BytesIO()
         PILImage.fromarray(pixels).save(buffer, "PNG")
-        answer = api.post(f"/api/projects/{project.pk}/images/",
-                          {"files": [SimpleUploadedFile("scene.png", buffer.getvalue())]}, format="multipart")
+        answer = api.post(
+            f"/api/projects/{project.pk}/images/",
+            {"files": [SimpleUploadedFile("scene.png", buffer.getvalue())]},
+            format="multipart",
+        )
         assert answer.status_code in (200, 201), answer.content
         image = answer.json()[0]
         if wait_embedding:

@@ -1,5 +1,6 @@
 """The annotator in a real browser against the real API, a Celery worker and the classical model
 (no checkpoint: the fallback, which the page must announce). Screenshots go to test-output/e2e/."""
+
 import numpy as np
 import pytest
 
@@ -115,8 +116,19 @@ def test_stale_save_shows_both_versions_and_keeps_mine(page, celery_worker, scen
     scene = scene_factory(worker=celery_worker)
     truth = scene.truths[0]
     category = scene.project.categories.get(name="shape").pk
-    created = scene.api.post("/api/masks/", {"image": scene.image["id"], "category": category, "rle": rle_ops.encode(truth),
-                                             "source": "manual", "seconds": 1, "clicks": 1, "prompts": []}, format="json")
+    created = scene.api.post(
+        "/api/masks/",
+        {
+            "image": scene.image["id"],
+            "category": category,
+            "rle": rle_ops.encode(truth),
+            "source": "manual",
+            "seconds": 1,
+            "clicks": 1,
+            "prompts": [],
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     mask_id = created.json()["id"]
 
@@ -127,7 +139,9 @@ def test_stale_save_shows_both_versions_and_keeps_mine(page, celery_worker, scen
 
     # Someone else changes the category meanwhile (version 1 -> 2).
     other = scene.project.categories.get(name="other").pk
-    assert scene.api.patch(f"/api/masks/{mask_id}/", {"version": 1, "category": other}, format="json").status_code == 200
+    assert (
+        scene.api.patch(f"/api/masks/{mask_id}/", {"version": 1, "category": other}, format="json").status_code == 200
+    )
 
     # We erase a piece and save from version 1: the server answers 409 and the page shows both.
     page.keyboard.press("e")
@@ -153,8 +167,11 @@ def test_stale_save_take_theirs(page, celery_worker, scene_factory):
     scene = scene_factory(worker=celery_worker)
     truth = scene.truths[1]
     category = scene.project.categories.get(name="shape").pk
-    mask_id = scene.api.post("/api/masks/", {"image": scene.image["id"], "category": category, "rle": rle_ops.encode(truth),
-                                             "source": "manual"}, format="json").json()["id"]
+    mask_id = scene.api.post(
+        "/api/masks/",
+        {"image": scene.image["id"], "category": category, "rle": rle_ops.encode(truth), "source": "manual"},
+        format="json",
+    ).json()["id"]
     open_annotator(page, scene)
     page.click("[data-testid=saved-masks] li button.mask-row")
     page.click("text=Edit")
@@ -189,8 +206,9 @@ def test_preparing_image_while_no_worker_runs(page, worker_factory, scene_factor
         worker.stop()
 
 
-def test_fallback_banner_when_the_requested_model_has_no_checkpoint(page, settings, worker_factory, scene_factory,
-                                                                    transactional_db, tmp_path):
+def test_fallback_banner_when_the_requested_model_has_no_checkpoint(
+    page, settings, worker_factory, scene_factory, transactional_db, tmp_path
+):
     from backend.inference.runtime import reset_model
     from tests.conftest import wait_for_worker
 
@@ -239,7 +257,9 @@ def test_box_negative_point_zoom_pan_and_delete(page, celery_worker, scene_facto
     box = page.locator("canvas.annotation-canvas").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.wheel(0, -300)
-    page.wait_for_function(f"parseFloat(document.querySelector('canvas.annotation-canvas').dataset.view) > {fitted[0] * 1.2}")
+    page.wait_for_function(
+        f"parseFloat(document.querySelector('canvas.annotation-canvas').dataset.view) > {fitted[0] * 1.2}"
+    )
     zoomed = view()
     page.keyboard.down(" ")
     page.mouse.down()

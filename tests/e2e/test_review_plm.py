@@ -2,6 +2,7 @@
 fix with the brush), the reason reaching the annotator's "Sent back to me" page, an annotator kept
 out of the queue; a QA pair and region captions written on a video whose frames exist. Screenshots
 go to test-output/e2e/."""
+
 import io
 from types import SimpleNamespace
 
@@ -31,20 +32,29 @@ def log_out(page):
 def review_team(live_server, make_user, project_factory, client_for):
     """A manager's image project with an annotator and a reviewer; the annotator made four masks."""
     manager, annotator, reviewer = make_user("lead"), make_user("ann"), make_user("rev")
-    project = project_factory(manager, categories=("shape",), members=[(annotator, "annotator"), (reviewer, "reviewer")])
-    answer = client_for(manager).post(f"/api/projects/{project.pk}/images/",
-                                      {"files": [SimpleUploadedFile("scene.jpg", mf.jpeg_bytes(320, 240, seed=7))]}, format="multipart")
+    project = project_factory(
+        manager, categories=("shape",), members=[(annotator, "annotator"), (reviewer, "reviewer")]
+    )
+    answer = client_for(manager).post(
+        f"/api/projects/{project.pk}/images/",
+        {"files": [SimpleUploadedFile("scene.jpg", mf.jpeg_bytes(320, 240, seed=7))]},
+        format="multipart",
+    )
     assert answer.status_code in (200, 201), answer.content
     image = answer.json()[0]
     masks = []
     for k in range(4):
         shape = np.zeros((240, 320), bool)
-        shape[20 + k * 50:60 + k * 50, 40 + k * 40:140 + k * 40] = True
-        created = client_for(annotator).post("/api/masks/", {"image": image["id"], "rle": rle_ops.encode(shape)}, format="json")
+        shape[20 + k * 50 : 60 + k * 50, 40 + k * 40 : 140 + k * 40] = True
+        created = client_for(annotator).post(
+            "/api/masks/", {"image": image["id"], "rle": rle_ops.encode(shape)}, format="json"
+        )
         assert created.status_code == 201, created.content
         masks.append(created.json())
     assert {m["status"] for m in masks} == {"submitted"}
-    return SimpleNamespace(project=project, image=image, masks=masks, annotator=annotator, reviewer=reviewer, manager=manager)
+    return SimpleNamespace(
+        project=project, image=image, masks=masks, annotator=annotator, reviewer=reviewer, manager=manager
+    )
 
 
 def test_review_queue_accept_reject_fix_and_sent_back(page, live_server, review_team):
@@ -87,7 +97,11 @@ def test_review_queue_accept_reject_fix_and_sent_back(page, live_server, review_
     page.click("button:has-text('Send rejection')")
     page.wait_for_selector("[data-testid=review-empty]")
     rejected = Review.objects.get(mask_id=masks[3]["id"])
-    assert (rejected.decision, rejected.reason, rejected.reviewer_id) == ("rejected", "The mask misses the lower edge of the shape.", team.reviewer.pk)
+    assert (rejected.decision, rejected.reason, rejected.reviewer_id) == (
+        "rejected",
+        "The mask misses the lower edge of the shape.",
+        team.reviewer.pk,
+    )
     assert rejected.seconds > 0
     assert Mask.objects.get(pk=masks[3]["id"]).status == "rejected"
     shot(page, "review-queue-empty")
@@ -121,27 +135,35 @@ def test_annotator_gets_no_review_queue(page, live_server, review_team):
 def plm_video(live_server, make_user, project_factory):
     """A video project (with a QA taxonomy) whose video has its annotated frames stored and one masklet
     (object 1, a square moving right) on every frame."""
-    from backend.media.services import media_ingest
+    from backend.media.services import annotation_frame_plan, media_ingest
     from backend.media.storage import store_bytes
     from backend.media.tasks import frame_key
-    from backend.media.services import annotation_frame_plan
 
     manager, annotator, reviewer = make_user("plm-lead"), make_user("plm-ann"), make_user("plm-rev")
     project = project_factory(manager, kind="video", members=[(annotator, "annotator"), (reviewer, "reviewer")])
     project.qa_taxonomy = {"action": ["order", "count"], "object": []}
     project.save()
-    [(video, _)] = media_ingest(project=project, uploads=[(io.BytesIO(mf.video_bytes(frames=48)), "clip.mp4")], user=manager)
+    [(video, _)] = media_ingest(
+        project=project, uploads=[(io.BytesIO(mf.video_bytes(frames=48)), "clip.mp4")], user=manager
+    )
     plan = annotation_frame_plan(video.frame_count, video.fps, video.annotation_fps)
     for index, source in enumerate(plan):
         key = store_bytes(frame_key(video, index), mf.jpeg_bytes(video.width, video.height, seed=index), overwrite=True)
-        Frame.objects.get_or_create(video=video, index=index,
-                                    defaults={"source_index": source, "timestamp": source / video.fps, "storage_key": key})
+        Frame.objects.get_or_create(
+            video=video,
+            index=index,
+            defaults={"source_index": source, "timestamp": source / video.fps, "storage_key": key},
+        )
     masklet = Masklet.objects.create(video=video, object_id=1, created_by=annotator, status="submitted")
     for index in range(len(plan)):
         shape = np.zeros((video.height, video.width), bool)
-        shape[20:60, 10 + index * 6:50 + index * 6] = True
-        MaskletFrame.objects.create(masklet=masklet, frame_index=index, rle=rle_ops.encode(shape), area=int(shape.sum()))
-    return SimpleNamespace(project=project, video=video, masklet=masklet, frames=len(plan), annotator=annotator, reviewer=reviewer)
+        shape[20:60, 10 + index * 6 : 50 + index * 6] = True
+        MaskletFrame.objects.create(
+            masklet=masklet, frame_index=index, rle=rle_ops.encode(shape), area=int(shape.sum())
+        )
+    return SimpleNamespace(
+        project=project, video=video, masklet=masklet, frames=len(plan), annotator=annotator, reviewer=reviewer
+    )
 
 
 def scrub_to(page, frame: int) -> None:
@@ -178,7 +200,12 @@ def test_qa_pair_and_region_captions(page, live_server, plm_video, client_for):
     shot(page, "plm-question")
     [question] = client_for(plm_video.annotator).get(f"/api/videos/{video.pk}/questions/").json()["results"]
     assert (question["start_time"], question["end_time"]) == (0.5, 1.5)
-    assert (question["q_type"], question["q_subtype"], question["what_description"], question["domain"]) == ("action", "count", "a square", "synthetic")
+    assert (question["q_type"], question["q_subtype"], question["what_description"], question["domain"]) == (
+        "action",
+        "count",
+        "a square",
+        "synthetic",
+    )
     assert question["answer"] == "To the right." and question["is_audited"] is False
     assert not page.locator("[data-testid=question-row] button:has-text('Audit')").count()  # annotators don't audit
 
@@ -214,7 +241,10 @@ def test_qa_pair_and_region_captions(page, live_server, plm_video, client_for):
     page.wait_for_selector("[data-testid=caption-row] >> text=It keeps sliding right.")
     shot(page, "plm-caption-rdcap")
 
-    rows = sorted(client_for(plm_video.annotator).get(f"/api/videos/{video.pk}/captions/").json()["results"], key=lambda r: r["id"])
+    rows = sorted(
+        client_for(plm_video.annotator).get(f"/api/videos/{video.pk}/captions/").json()["results"],
+        key=lambda r: r["id"],
+    )
     assert [(r["masklet"], r["kind"], r["start_frame"], r["end_frame"], r["caption"]) for r in rows] == [
         (masklet.pk, "rcap", 2, 6, "A white square slides to the right."),
         (masklet.pk, "rdcap", 0, 11, ""),
@@ -249,6 +279,9 @@ def test_masklet_judged_whole_in_the_review_queue(page, live_server, plm_video, 
     page.wait_for_selector("[data-testid=review-empty] >> text=masklet")
     masklet.refresh_from_db()
     review = Review.objects.get(masklet=masklet)
-    assert masklet.status == "rejected" and (review.decision, review.reason) == ("rejected", "The track jumps to the circle on frame 6.")
+    assert masklet.status == "rejected" and (review.decision, review.reason) == (
+        "rejected",
+        "The track jumps to the circle on frame 6.",
+    )
     back = client_for(plm_video.annotator).get("/api/me/rejections/").json()["results"]
     assert [(r["masklet"], r["reason"]) for r in back] == [(masklet.pk, "The track jumps to the circle on frame 6.")]

@@ -1,6 +1,7 @@
 """The data-engine stages in a real browser: project settings (stage, automatic job), proposals in
 the annotator (accept, reject, fix, 409), the metrics page, and creating a project with uploads.
 Screenshots go to test-output/e2e/."""
+
 import io
 from datetime import timedelta
 from types import SimpleNamespace
@@ -26,8 +27,16 @@ def login_as(page, live_server, user, path="/"):
 def proposal(image_id: int, pixels: np.ndarray, iou: float) -> Mask:
     rle = rle_ops.encode(pixels.astype(bool))
     return Mask.objects.create(
-        image_id=image_id, rle=rle, area=int(pixels.sum()), bbox=rle_ops.bbox_coco(rle), source="auto", status="proposed",
-        predicted_iou=iou, stability_score=0.97, model_version="classical-test", stage="semi",
+        image_id=image_id,
+        rle=rle,
+        area=int(pixels.sum()),
+        bbox=rle_ops.bbox_coco(rle),
+        source="auto",
+        status="proposed",
+        predicted_iou=iou,
+        stability_score=0.97,
+        model_version="classical-test",
+        stage="semi",
     )
 
 
@@ -67,7 +76,8 @@ def test_manager_switches_stage_to_semi_and_back(page, scene_factory):
 def test_switch_to_semi_then_proposals_arrive_in_the_annotator(page, celery_worker, scene_factory):
     scene = scene_factory(worker=celery_worker)
     Project.objects.filter(pk=scene.project.pk).update(
-        amg_settings={"points_per_side": 4, "pred_iou_thresh": 0.0, "stability_score_thresh": 0.0})
+        amg_settings={"points_per_side": 4, "pred_iou_thresh": 0.0, "stability_score_thresh": 0.0}
+    )
     log_in(page, scene, f"/projects/{scene.project.pk}/settings")
     page.check("input[name=stage][value=semi]")
     page.click("text=Switch to semi-automatic")
@@ -113,7 +123,8 @@ def test_auto_stage_job_runs_to_the_end(page, celery_worker, scene_factory):
     scene = scene_factory(worker=celery_worker)
     # A coarse grid keeping every candidate, so the classical model's generator is quick and finds some.
     Project.objects.filter(pk=scene.project.pk).update(
-        stage="auto", amg_settings={"points_per_side": 4, "pred_iou_thresh": 0.0, "stability_score_thresh": 0.0})
+        stage="auto", amg_settings={"points_per_side": 4, "pred_iou_thresh": 0.0, "stability_score_thresh": 0.0}
+    )
     log_in(page, scene, f"/projects/{scene.project.pk}/settings")
     page.click("button:has-text('Run automatic annotation')")
     page.wait_for_selector("[data-testid=auto-job][data-state=succeeded]", timeout=180_000)
@@ -135,7 +146,9 @@ def test_proposals_accepted_rejected_and_fixed(page, celery_worker, scene_factor
     first = proposal(image_id, scene.truths[0], 0.97)
     second = proposal(image_id, scene.truths[1], 0.93)
     third = proposal(image_id, square, 0.9)
-    kept = scene.api.post("/api/masks/", {"image": image_id, "rle": rle_ops.encode(scene.truths[1]), "source": "manual"}, format="json")
+    kept = scene.api.post(
+        "/api/masks/", {"image": image_id, "rle": rle_ops.encode(scene.truths[1]), "source": "manual"}, format="json"
+    )
     assert kept.status_code == 201
 
     open_annotator(page, scene)
@@ -159,8 +172,12 @@ def test_proposals_accepted_rejected_and_fixed(page, celery_worker, scene_factor
     assert page.locator(f"[data-proposal-id='{second.pk}'] button.mask-row").get_attribute("aria-pressed") == "true"
 
     # Someone else touches the second proposal meanwhile: X answers 409 and the page asks.
-    assert scene.api.patch(f"/api/masks/{second.pk}/", {"version": 1, "category": scene.project.categories.first().pk},
-                           format="json").status_code == 200
+    assert (
+        scene.api.patch(
+            f"/api/masks/{second.pk}/", {"version": 1, "category": scene.project.categories.first().pk}, format="json"
+        ).status_code
+        == 200
+    )
     page.keyboard.press("x")
     page.wait_for_selector("[data-testid=conflict]")
     assert "Proposal" in page.locator("[data-testid=conflict]").inner_text()
@@ -206,14 +223,28 @@ def test_metrics_page_plots_after_masks_exist(page, scene_factory):
     now = timezone.now()
     # Three days of assisted masks, then a day of the semi-automatic stage.
     for days_ago, seconds, clicks in ((3, 20, 6), (2, 14, 4), (1, 9, 3)):
-        made = scene.api.post("/api/masks/", {"image": image_id, "rle": rle_ops.encode(scene.truths[days_ago % 2]),
-                                              "source": "assisted", "seconds": seconds, "clicks": clicks}, format="json")
+        made = scene.api.post(
+            "/api/masks/",
+            {
+                "image": image_id,
+                "rle": rle_ops.encode(scene.truths[days_ago % 2]),
+                "source": "assisted",
+                "seconds": seconds,
+                "clicks": clicks,
+            },
+            format="json",
+        )
         assert made.status_code == 201, made.content
         Mask.objects.filter(pk=made.json()["id"]).update(created_at=now - timedelta(days=days_ago))
     Project.objects.filter(pk=scene.project.pk).update(stage="semi")
     for pixels, accept in ((scene.truths[0], True), (scene.truths[1], False)):
         made = proposal(image_id, pixels, 0.95)
-        assert scene.api.post(f"/api/masks/{made.pk}/{'accept' if accept else 'reject'}/", {"version": 1}, format="json").status_code == 200
+        assert (
+            scene.api.post(
+                f"/api/masks/{made.pk}/{'accept' if accept else 'reject'}/", {"version": 1}, format="json"
+            ).status_code
+            == 200
+        )
 
     log_in(page, scene)
     page.click(f"text={scene.project.name}")

@@ -2,6 +2,7 @@
 and across rounds as SVG, masks used, the clicks-per-mask trend, starting a round (202, then 409 while
 it is queued), cancelling it, and promoting / rolling back model versions. No worker: the started
 round's job stays queued. Screenshots go to test-output/e2e/."""
+
 from datetime import timedelta
 
 import numpy as np
@@ -21,25 +22,65 @@ BASE = "sam:vit_b@base00000000"
 
 
 def figures(noc90: float, miou1: float) -> dict:
-    return {"mIoU@1": miou1, "mIoU@3": miou1 + 0.06, "mIoU@5": miou1 + 0.09, "NoC@85": noc90 - 1.2, "NoC@90": noc90,
-            "mBoundaryIoU@1": miou1 - 0.12, "masks": 14.0}
+    return {
+        "mIoU@1": miou1,
+        "mIoU@3": miou1 + 0.06,
+        "mIoU@5": miou1 + 0.09,
+        "NoC@85": noc90 - 1.2,
+        "NoC@90": noc90,
+        "mBoundaryIoU@1": miou1 - 0.12,
+        "masks": 14.0,
+    }
 
 
-def finished_round(project, user, *, version: str, parent: str, candidate: dict, serving: dict, promoted: bool,
-                   masks_used: int, log: str, when) -> TrainingRound:
-    job = Job.objects.create(kind="training_round", queue="train", state=Job.State.SUCCEEDED, project=project,
-                             subject_type="project", subject_id=project.pk, progress=1.0, message="done", created_by=user,
-                             finished_at=when)
+def finished_round(
+    project,
+    user,
+    *,
+    version: str,
+    parent: str,
+    candidate: dict,
+    serving: dict,
+    promoted: bool,
+    masks_used: int,
+    log: str,
+    when,
+) -> TrainingRound:
+    job = Job.objects.create(
+        kind="training_round",
+        queue="train",
+        state=Job.State.SUCCEEDED,
+        project=project,
+        subject_type="project",
+        subject_id=project.pk,
+        progress=1.0,
+        message="done",
+        created_by=user,
+        finished_at=when,
+    )
     model = ModelVersion.objects.create(
-        project=project, spec="sam:vit_b", version=version, parent_version=parent, checkpoint_key=f"checkpoints/{version}",
-        sha256=version[-12:] * 5, snapshot={"masks": masks_used, "train_images": 3, "heldout_images": 1},
+        project=project,
+        spec="sam:vit_b",
+        version=version,
+        parent_version=parent,
+        checkpoint_key=f"checkpoints/{version}",
+        sha256=version[-12:] * 5,
+        snapshot={"masks": masks_used, "train_images": 3, "heldout_images": 1},
         metrics={"candidate": candidate, "parent": serving, "gate_metric": "NoC@90"},
         status=ModelVersion.Status.ACTIVE if promoted else ModelVersion.Status.CANDIDATE,
         promoted_at=when if promoted else None,
     )
     training_round = TrainingRound.objects.create(
-        project=project, trigger="manual", config={"steps": 200}, job=job, parent_version=parent, candidate=model,
-        promoted=promoted, masks_used=masks_used, log=log, created_by=user,
+        project=project,
+        trigger="manual",
+        config={"steps": 200},
+        job=job,
+        parent_version=parent,
+        candidate=model,
+        promoted=promoted,
+        masks_used=masks_used,
+        log=log,
+        created_by=user,
     )
     TrainingRound.objects.filter(pk=training_round.pk).update(created_at=when)
     ModelVersion.objects.filter(pk=model.pk).update(created_at=when)
@@ -55,27 +96,50 @@ def trained(scene_factory):
     project, user = scene.project, scene.user
     now = timezone.now()
     first = finished_round(
-        project, user, version="sam:vit_b@aaaaaaaaaaaa", parent=BASE, candidate=figures(6.4, 0.61), serving=figures(6.0, 0.64),
-        promoted=False, masks_used=18, when=now - timedelta(days=2),
+        project,
+        user,
+        version="sam:vit_b@aaaaaaaaaaaa",
+        parent=BASE,
+        candidate=figures(6.4, 0.61),
+        serving=figures(6.0, 0.64),
+        promoted=False,
+        masks_used=18,
+        when=now - timedelta(days=2),
         log="snapshot 1a2b3c4d5e6f: 3 images / 18 masks to train on, 1 images held out; parent sam:vit_b@base00000000\n"
-            "trained 200 steps, last loss 0.4120\n"
-            "NoC@90: candidate 6.400 vs serving 6.000 -> stays a candidate (sam:vit_b@aaaaaaaaaaaa)\n",
+        "trained 200 steps, last loss 0.4120\n"
+        "NoC@90: candidate 6.400 vs serving 6.000 -> stays a candidate (sam:vit_b@aaaaaaaaaaaa)\n",
     )
     second = finished_round(
-        project, user, version="sam:vit_b@bbbbbbbbbbbb", parent=BASE, candidate=figures(4.1, 0.78), serving=figures(6.0, 0.64),
-        promoted=True, masks_used=42, when=now - timedelta(days=1),
+        project,
+        user,
+        version="sam:vit_b@bbbbbbbbbbbb",
+        parent=BASE,
+        candidate=figures(4.1, 0.78),
+        serving=figures(6.0, 0.64),
+        promoted=True,
+        masks_used=42,
+        when=now - timedelta(days=1),
         log="snapshot 9f8e7d6c5b4a: 5 images / 42 masks to train on, 1 images held out; parent sam:vit_b@base00000000\n"
-            "trained 400 steps, last loss 0.2875\n"
-            "NoC@90: candidate 4.100 vs serving 6.000 -> promoted (sam:vit_b@bbbbbbbbbbbb)\n",
+        "trained 400 steps, last loss 0.2875\n"
+        "NoC@90: candidate 4.100 vs serving 6.000 -> promoted (sam:vit_b@bbbbbbbbbbbb)\n",
     )
     pixels = np.zeros((240, 320), dtype=bool)
     pixels[40:90, 50:120] = True
     rle = rle_ops.encode(pixels)
     for days_ago, clicks in ((3, [9, 7]), (2, [6, 5]), (0, [3, 2, 4])):
         for count in clicks:
-            mask = Mask.objects.create(image_id=scene.image["id"], rle=rle, area=int(pixels.sum()), bbox=rle_ops.bbox_coco(rle),
-                                       source="assisted", status="submitted", clicks=count, seconds=count * 2.5,
-                                       created_by=user, stage="assisted")
+            mask = Mask.objects.create(
+                image_id=scene.image["id"],
+                rle=rle,
+                area=int(pixels.sum()),
+                bbox=rle_ops.bbox_coco(rle),
+                source="assisted",
+                status="submitted",
+                clicks=count,
+                seconds=count * 2.5,
+                created_by=user,
+                stage="assisted",
+            )
             Mask.objects.filter(pk=mask.pk).update(created_at=now - timedelta(days=days_ago))
     scene.rounds = (first, second)
     return scene
@@ -132,7 +196,11 @@ def test_training_page_shows_rounds_plots_and_starts_a_round(page, trained):
     # Model versions: the promoted one serves.
     versions = page.locator("[data-testid=model-version]")
     assert versions.count() == 2
-    assert page.locator("[data-testid=model-version][data-status=active]").inner_text().startswith("sam:vit_b@bbbbbbbbbbbb")
+    assert (
+        page.locator("[data-testid=model-version][data-status=active]")
+        .inner_text()
+        .startswith("sam:vit_b@bbbbbbbbbbbb")
+    )
     shot(page, "training-page")
 
     # Start a round: 202, queued (no worker takes it).
@@ -142,7 +210,9 @@ def test_training_page_shows_rounds_plots_and_starts_a_round(page, trained):
     assert "Round 3 queued" in page.locator("[data-testid=start-notice]").inner_text()
     new_round = TrainingRound.objects.filter(project=scene.project).order_by("-id").first()
     assert new_round.config == {"steps": 50} and new_round.job.state == Job.State.QUEUED
-    page.wait_for_selector("[data-testid=round][data-round='3'][data-state=queued] [data-testid=running-round] [role=progressbar]")
+    page.wait_for_selector(
+        "[data-testid=round][data-round='3'][data-state=queued] [data-testid=running-round] [role=progressbar]"
+    )
     page.locator("[data-testid=round][data-round='3']").scroll_into_view_if_needed()
     shot(page, "training-round-queued")
 
@@ -156,7 +226,9 @@ def test_training_page_shows_rounds_plots_and_starts_a_round(page, trained):
     shot(page, "training-round-409")
 
     # While it runs, the page follows its job (progress, message) and its log.
-    Job.objects.filter(pk=new_round.job_id).update(state=Job.State.RUNNING, progress=0.4, message="step 20/50, loss 0.5311")
+    Job.objects.filter(pk=new_round.job_id).update(
+        state=Job.State.RUNNING, progress=0.4, message="step 20/50, loss 0.5311"
+    )
     TrainingRound.objects.filter(pk=new_round.pk).update(log="snapshot 0a0b0c0d0e0f: 5 images / 42 masks to train on\n")
     running = page.locator("[data-testid=round][data-round='3'][data-state=running]")
     running.locator("[role=progressbar][aria-valuenow='40']").wait_for()
@@ -202,8 +274,11 @@ def test_annotator_sees_rounds_but_no_manager_buttons(page, trained, make_user):
     Membership.objects.create(user=annotator, project=trained.project, role="annotator")
     from types import SimpleNamespace
 
-    log_in(page, SimpleNamespace(base_url=trained.base_url, user=annotator, password=annotator.raw_password),
-           f"/projects/{trained.project.pk}/training")
+    log_in(
+        page,
+        SimpleNamespace(base_url=trained.base_url, user=annotator, password=annotator.raw_password),
+        f"/projects/{trained.project.pk}/training",
+    )
     page.wait_for_selector("[data-testid=round]")
     assert page.locator("[data-testid=round]").count() == 2
     assert not page.locator("button:has-text('Start round')").count()

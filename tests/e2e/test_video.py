@@ -2,6 +2,7 @@
 classical video tracker: a click on the moving square, propagation forward (streamed into the page),
 scrubbing, an eraser correction on a later frame, reload; an object added by a box and removed.
 Screenshots go to test-output/e2e/ (1280x800 and 1920x1080)."""
+
 from types import SimpleNamespace
 
 import numpy as np
@@ -44,9 +45,11 @@ def video_scene(request, live_server, classical_video, worker_factory, make_user
     # tracker follows (at 6 fps, ~11 px a frame, it loses the square after a few frames).
     project.annotation_fps = getattr(request, "param", 12)
     project.save(update_fields=["annotation_fps"])
-    answer = api.post(f"/api/projects/{project.pk}/videos/",
-                      {"files": [SimpleUploadedFile("square.mp4", mf.video_bytes(frames=SOURCE_FRAMES, width=WIDTH, height=HEIGHT))]},
-                      format="multipart")
+    answer = api.post(
+        f"/api/projects/{project.pk}/videos/",
+        {"files": [SimpleUploadedFile("square.mp4", mf.video_bytes(frames=SOURCE_FRAMES, width=WIDTH, height=HEIGHT))]},
+        format="multipart",
+    )
     assert answer.status_code in (200, 201), answer.content
     video = answer.json()[0]
     assert wait_for_job(video["extraction_job"]["id"], worker=worker).state == "succeeded"
@@ -64,11 +67,14 @@ def pixel(page, x: float, y: float) -> tuple[int, int, int]:
     """The canvas' RGB at image pixel (x, y)."""
     sx, sy = screen_point(page, x, y)
     box = page.locator("canvas.annotation-canvas").bounding_box()
-    return tuple(page.eval_on_selector(
-        "canvas.annotation-canvas",
-        "(c, [x, y]) => { const r = window.devicePixelRatio || 1;"
-        " return Array.from(c.getContext('2d').getImageData(Math.floor(x * r), Math.floor(y * r), 1, 1).data).slice(0, 3); }",
-        [sx - box["x"], sy - box["y"]]))
+    return tuple(
+        page.eval_on_selector(
+            "canvas.annotation-canvas",
+            "(c, [x, y]) => { const r = window.devicePixelRatio || 1;"
+            " return Array.from(c.getContext('2d').getImageData(Math.floor(x * r), Math.floor(y * r), 1, 1).data).slice(0, 3); }",
+            [sx - box["x"], sy - box["y"]],
+        )
+    )
 
 
 def go_to_frame(page, frame: int) -> None:
@@ -84,8 +90,10 @@ def wait_saved(page, ops: int) -> None:
 
 
 def stored(video_id: int) -> dict:
-    return {(f.masklet.object_id, f.frame_index): f
-            for f in MaskletFrame.objects.filter(masklet__video_id=video_id).select_related("masklet")}
+    return {
+        (f.masklet.object_id, f.frame_index): f
+        for f in MaskletFrame.objects.filter(masklet__video_id=video_id).select_related("masklet")
+    }
 
 
 def test_click_propagate_scrub_erase_and_reload(page, video_scene):
@@ -129,7 +137,9 @@ def test_click_propagate_scrub_erase_and_reload(page, video_scene):
     page.wait_for_selector("[data-testid=propagation]")
     shot(page, "video-propagating")
     page.wait_for_selector("[data-testid=propagation]", state="detached", timeout=120_000)
-    page.wait_for_function(f"document.querySelector('[data-testid=timeline-row-1]').dataset.present === '{start}-{frames - 1}'")
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=timeline-row-1]').dataset.present === '{start}-{frames - 1}'"
+    )
     rows = stored(video["id"])
     assert {frame for (obj, frame) in rows if obj == 1} == set(range(start, frames))
     later = frames - 4
@@ -157,7 +167,8 @@ def test_click_propagate_scrub_erase_and_reload(page, video_scene):
     page.keyboard.press("Enter")
     wait_saved(page, 3)
     page.wait_for_function(
-        f"(document.querySelector('[data-testid=timeline-row-1]').dataset.edited || '').split(',').includes('{later}')")
+        f"(document.querySelector('[data-testid=timeline-row-1]').dataset.edited || '').split(',').includes('{later}')"
+    )
     corrected = stored(video["id"])[(1, later)]
     fixed = rle_ops.decode(corrected.rle)
     assert corrected.edited and corrected.source == "manual"
@@ -168,7 +179,9 @@ def test_click_propagate_scrub_erase_and_reload(page, video_scene):
     # Reload: everything comes back from the server.
     page.reload()
     page.wait_for_selector("canvas.annotation-canvas")
-    page.wait_for_function(f"document.querySelector('[data-testid=timeline-row-1]')?.dataset.present === '{start}-{frames - 1}'")
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=timeline-row-1]')?.dataset.present === '{start}-{frames - 1}'"
+    )
     assert page.locator("[data-testid=timeline-row-1]").get_attribute("data-edited") == f"{start},{later}"
     go_to_frame(page, later)
     assert pixel(page, xl + 6, 45)[2] > 80
@@ -243,14 +256,17 @@ def test_box_adds_a_second_object_then_remove_it(page, video_scene):
     page.wait_for_selector("[data-testid=timeline-row-1]")
 
 
-def test_page_waits_for_frame_extraction(page, live_server, classical_video, worker_factory, make_user, client_for,
-                                         project_factory):
+def test_page_waits_for_frame_extraction(
+    page, live_server, classical_video, worker_factory, make_user, client_for, project_factory
+):
     user = make_user()
     api = client_for(user)
     project = project_factory(user, kind="video", categories=("square",))
-    answer = api.post(f"/api/projects/{project.pk}/videos/",
-                      {"files": [SimpleUploadedFile("square.mp4", mf.video_bytes(frames=24, width=WIDTH, height=HEIGHT))]},
-                      format="multipart")
+    answer = api.post(
+        f"/api/projects/{project.pk}/videos/",
+        {"files": [SimpleUploadedFile("square.mp4", mf.video_bytes(frames=24, width=WIDTH, height=HEIGHT))]},
+        format="multipart",
+    )
     video = answer.json()[0]
     log_in(page, visitor(live_server.url, user), f"/videos/{video['id']}")
     page.wait_for_selector("[data-testid=extracting]")  # no worker yet: the extraction job waits
@@ -263,8 +279,9 @@ def test_page_waits_for_frame_extraction(page, live_server, classical_video, wor
         worker.stop()
 
 
-def test_real_video_streams_propagation_into_the_timeline(page, live_server, classical_video, worker_factory, make_user,
-                                                          client_for, project_factory):
+def test_real_video_streams_propagation_into_the_timeline(
+    page, live_server, classical_video, worker_factory, make_user, client_for, project_factory
+):
     """The shared bedroom clip (960x540, 200 frames at 30 fps -> 40 annotated frames), or a generated
     clip of the same size where ../shared is absent: masks appear in the timeline while the
     propagation job still runs; screenshots at 1920x1080."""
@@ -275,8 +292,11 @@ def test_real_video_streams_propagation_into_the_timeline(page, live_server, cla
         user = make_user()
         api = client_for(user)
         project = project_factory(user, kind="video", categories=("bed", "lamp"))
-        answer = api.post(f"/api/projects/{project.pk}/videos/",
-                          {"files": [SimpleUploadedFile("bedroom.mp4", clip_bytes)]}, format="multipart")
+        answer = api.post(
+            f"/api/projects/{project.pk}/videos/",
+            {"files": [SimpleUploadedFile("bedroom.mp4", clip_bytes)]},
+            format="multipart",
+        )
         video = answer.json()[0]
         assert wait_for_job(video["extraction_job"]["id"], timeout=180, worker=worker).state == "succeeded"
         video = api.get(f"/api/videos/{video['id']}/").json()
@@ -293,7 +313,9 @@ def test_real_video_streams_propagation_into_the_timeline(page, live_server, cla
         page.wait_for_function("document.querySelector('[data-testid=timeline-row-1]')?.dataset.present === '0'")
         page.click("[data-testid=propagate-forward]")
         # Frames show up while the job runs...
-        page.wait_for_function("(document.querySelector('[data-testid=timeline-row-1]').dataset.tracked || '').startsWith('0-')")
+        page.wait_for_function(
+            "(document.querySelector('[data-testid=timeline-row-1]').dataset.tracked || '').startsWith('0-')"
+        )
         tracked = page.locator("[data-testid=timeline-row-1]").get_attribute("data-tracked")
         assert tracked != f"0-{frames - 1}" and page.locator("[data-testid=propagation]").count(), tracked
         shot(page, "video-real-propagating-1920")
@@ -301,7 +323,9 @@ def test_real_video_streams_propagation_into_the_timeline(page, live_server, cla
         page.reload()
         page.wait_for_selector("[data-testid=propagation]", timeout=10_000)
         page.wait_for_selector("[data-testid=propagation]", state="detached", timeout=180_000)
-        page.wait_for_function(f"document.querySelector('[data-testid=timeline-row-1]').dataset.tracked === '0-{frames - 1}'")
+        page.wait_for_function(
+            f"document.querySelector('[data-testid=timeline-row-1]').dataset.tracked === '0-{frames - 1}'"
+        )
         rows = stored(video["id"])
         assert {frame for (obj, frame) in rows if obj == 1} == set(range(frames))
         page.keyboard.press("End")

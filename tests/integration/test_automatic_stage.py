@@ -1,8 +1,8 @@
 """The fully automatic stage on a real worker with a tiny SAM: the batch job survives a killed
 worker and every image is done exactly once; the semi-automatic stage pre-fills proposals."""
+
 import io
 
-import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage

@@ -1,5 +1,6 @@
 """The README's run command on the embedded default: SQLite, the filesystem broker, local files and
 a worker beside the web server, with no other service involved."""
+
 import json
 import os
 import socket
@@ -37,15 +38,35 @@ def get_json(url: str, headers=None):
 
 def test_run_embedded_serves_a_healthy_app(tmp_path):
     port = free_port()
-    service_vars = ("DATABASE_URL", "CELERY_BROKER_URL", "STORAGE_URL", "S3_ENDPOINT_URL", "MODEL_CHECKPOINT_DIR", "MODEL")
+    service_vars = (
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "STORAGE_URL",
+        "S3_ENDPOINT_URL",
+        "MODEL_CHECKPOINT_DIR",
+        "MODEL",
+    )
     env = {k: v for k, v in os.environ.items() if k not in service_vars}
-    env.update({"VAR_DIR": str(tmp_path / "var"), "DJANGO_SUPERUSER_USERNAME": "boss", "DJANGO_SUPERUSER_PASSWORD": "a-good-password-42",
-                "MODEL_CHECKPOINT_DIR": str(tmp_path / "no-checkpoints")})
+    env.update(
+        {
+            "VAR_DIR": str(tmp_path / "var"),
+            "DJANGO_SUPERUSER_USERNAME": "boss",
+            "DJANGO_SUPERUSER_PASSWORD": "a-good-password-42",
+            "MODEL_CHECKPOINT_DIR": str(tmp_path / "no-checkpoints"),
+        }
+    )
     log = (tmp_path / "run.log").open("w")
-    process = subprocess.Popen([sys.executable, "backend/manage.py", "run_embedded", "--port", str(port)],
-                               cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "backend/manage.py", "run_embedded", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
+
         def healthy():
             if process.poll() is not None:
                 raise AssertionError((tmp_path / "run.log").read_text())
@@ -77,18 +98,29 @@ def test_run_embedded_serves_a_healthy_app(tmp_path):
 
 
 def _post_json(url: str, payload: dict, headers=None) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
 
 def _upload(url: str, name: str, data: bytes, headers: dict) -> list:
     boundary = "embedded-boundary"
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
-            "Content-Type: image/jpeg\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}", **headers})
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}", **headers}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 201
         return json.loads(response.read())

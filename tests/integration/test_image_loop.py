@@ -1,6 +1,7 @@
 """The full image path with tiny official SAM and SAM 2 networks loaded from checkpoints in the
 official format: ingest -> embedding job on a real worker -> predict -> save mask -> COCO export
 (API job and CLI) -> pycocotools loads it and COCOeval of the export against itself gives AP 1.0."""
+
 import contextlib
 import io
 import json
@@ -42,8 +43,17 @@ def tiny_model(request, tmp_path_factory, settings, transactional_db, worker_fac
 def coco_ap_against_itself(path) -> float:
     with contextlib.redirect_stdout(io.StringIO()):
         truth = COCO(str(path))
-        detections = truth.loadRes([{"image_id": a["image_id"], "category_id": a["category_id"],
-                                     "segmentation": a["segmentation"], "score": 1.0} for a in truth.dataset["annotations"]])
+        detections = truth.loadRes(
+            [
+                {
+                    "image_id": a["image_id"],
+                    "category_id": a["category_id"],
+                    "segmentation": a["segmentation"],
+                    "score": 1.0,
+                }
+                for a in truth.dataset["annotations"]
+            ]
+        )
         evaluation = COCOeval(truth, detections, iouType="segm")
         evaluation.evaluate()
         evaluation.accumulate()
@@ -59,16 +69,23 @@ def test_ingest_embed_predict_save_export(tiny_model, make_user, client_for, pro
     pixels, truths = make_scene(seed=9, height=180, width=240, n_shapes=2)
     buffer = io.BytesIO()
     PILImage.fromarray(pixels).save(buffer, "PNG")
-    image = api.post(f"/api/projects/{project.pk}/images/", {"files": [SimpleUploadedFile("scene.png", buffer.getvalue())]},
-                     format="multipart").json()[0]
+    image = api.post(
+        f"/api/projects/{project.pk}/images/",
+        {"files": [SimpleUploadedFile("scene.png", buffer.getvalue())]},
+        format="multipart",
+    ).json()[0]
     embed_job = Job.objects.get(kind="embed", subject_id=image["id"])
-    assert wait_for_job(embed_job.pk, worker=worker).state == Job.State.SUCCEEDED, Job.objects.get(pk=embed_job.pk).message
+    assert wait_for_job(embed_job.pk, worker=worker).state == Job.State.SUCCEEDED, Job.objects.get(
+        pk=embed_job.pk
+    ).message
     embedding = Embedding.objects.get(sha256=image["sha256"])
     assert embedding.model_version.startswith(spec + "@") and embedding.status == "ready"
 
     ys, xs = np.nonzero(truths[0])
     click = [[float(xs.mean()), float(ys.mean())]]
-    answer = api.post(f"/api/images/{image['id']}/predict/", {"points": click, "labels": [1], "multimask": True}, format="json")
+    answer = api.post(
+        f"/api/images/{image['id']}/predict/", {"points": click, "labels": [1], "multimask": True}, format="json"
+    )
     assert answer.status_code == 200, answer.content
     body = answer.json()
     assert body["model"]["version"] == embedding.model_version and body["model"]["fallback"] is False
@@ -76,13 +93,33 @@ def test_ingest_embed_predict_save_export(tiny_model, make_user, client_for, pro
     chosen = max(body["masks"], key=lambda m: rle_ops.area(m["rle"]))
     assert chosen["rle"]["size"] == [180, 240]
     category = project.categories.get().pk
-    saved = api.post("/api/masks/", {"image": image["id"], "category": category, "rle": chosen["rle"], "source": "assisted",
-                                     "seconds": 3.2, "clicks": 1, "model_version": body["model"]["version"],
-                                     "prompts": [{"kind": "point", "x": click[0][0], "y": click[0][1], "label": 1, "t_ms": 0}]},
-                     format="json")
+    saved = api.post(
+        "/api/masks/",
+        {
+            "image": image["id"],
+            "category": category,
+            "rle": chosen["rle"],
+            "source": "assisted",
+            "seconds": 3.2,
+            "clicks": 1,
+            "model_version": body["model"]["version"],
+            "prompts": [{"kind": "point", "x": click[0][0], "y": click[0][1], "label": 1, "t_ms": 0}],
+        },
+        format="json",
+    )
     assert saved.status_code == 201, saved.content
-    manual = api.post("/api/masks/", {"image": image["id"], "category": category, "rle": rle_ops.encode(truths[1]),
-                                      "source": "manual", "seconds": 20, "clicks": 0}, format="json")
+    manual = api.post(
+        "/api/masks/",
+        {
+            "image": image["id"],
+            "category": category,
+            "rle": rle_ops.encode(truths[1]),
+            "source": "manual",
+            "seconds": 20,
+            "clicks": 0,
+        },
+        format="json",
+    )
     assert manual.status_code == 201
 
     export = api.post(f"/api/projects/{project.pk}/exports/", {"format": "coco"}, format="json")
@@ -101,6 +138,16 @@ def test_ingest_embed_predict_save_export(tiny_model, make_user, client_for, pro
     assert coco_ap_against_itself(path) == pytest.approx(1.0)
 
     cli_path = tmp_path / "cli-export.json"
-    call_command("export", "--project", project.name, "--format", "coco", "--out", str(cli_path), stdout=io.StringIO(), verbosity=0)
+    call_command(
+        "export",
+        "--project",
+        project.name,
+        "--format",
+        "coco",
+        "--out",
+        str(cli_path),
+        stdout=io.StringIO(),
+        verbosity=0,
+    )
     cli = json.loads(cli_path.read_text())
     assert cli["annotations"] == exported["annotations"] and cli["images"] == exported["images"]

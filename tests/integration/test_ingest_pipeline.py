@@ -1,6 +1,7 @@
 """Ingest against the real services: PostgreSQL, Redis broker, SeaweedFS S3 and a Celery worker.
 
 Uses the real photos and video of ../shared/fixtures when present, and generated media always."""
+
 import io
 
 import pytest
@@ -26,7 +27,7 @@ def test_storage_is_s3_in_the_integration_run():
 
 def _photos() -> list[tuple[str, bytes]]:
     real = [(p.name, p.read_bytes()) for p in mf.fixture_photos()]
-    return real + [("generated.jpg", mf.jpeg_bytes(400, 300, seed=101))]
+    return [*real, ("generated.jpg", mf.jpeg_bytes(400, 300, seed=101))]
 
 
 def test_upload_photos_and_video_through_the_api(celery_worker, make_user, client_for, project_factory):
@@ -35,11 +36,13 @@ def test_upload_photos_and_video_through_the_api(celery_worker, make_user, clien
     images = project_factory(manager, name="photos")
     photos = _photos()
     response = api.post(
-        f"/api/projects/{images.pk}/images/", {"files": [SimpleUploadedFile(n, d) for n, d in photos]}, format="multipart"
+        f"/api/projects/{images.pk}/images/",
+        {"files": [SimpleUploadedFile(n, d) for n, d in photos]},
+        format="multipart",
     )
     assert response.status_code == 201, response.content
     assert len(response.json()) == len(photos)
-    for item, (_, data) in zip(response.json(), photos):
+    for item, (_, data) in zip(response.json(), photos, strict=False):
         assert default_storage.open(Image.objects.get(pk=item["id"]).storage_key).read() == data
     # every image gets its embedding computed ahead of the annotator, on the gpu queue
     for job in Job.objects.filter(kind="embed"):
@@ -51,7 +54,9 @@ def test_upload_photos_and_video_through_the_api(celery_worker, make_user, clien
     if mf.fixture_video():
         clips.append((mf.fixture_video().name, mf.fixture_video().read_bytes()))
     response = api.post(
-        f"/api/projects/{videos.pk}/videos/", {"files": [SimpleUploadedFile(n, d) for n, d in clips]}, format="multipart"
+        f"/api/projects/{videos.pk}/videos/",
+        {"files": [SimpleUploadedFile(n, d) for n, d in clips]},
+        format="multipart",
     )
     assert response.status_code == 201, response.content
     for item in response.json():

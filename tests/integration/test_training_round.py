@@ -1,6 +1,7 @@
 """A retraining round on the train queue with a real worker: the candidate trained on the project's
 masks beats the serving tiny SAM on the held-out masks, goes active, and the next predict request is
 served by it — no process restarted."""
+
 import io
 
 import pytest
@@ -19,8 +20,16 @@ from tests.conftest import wait_for_job, wait_for_worker
 
 pytestmark = pytest.mark.integration
 # The simulator's recipe for a tiny network learning from scratch on generated scenes.
-RECIPE = {"steps": 120, "iterations": 3, "mask_only_iterations": 0, "masks_per_step": 3, "box_probability": 0.3,
-          "lr": 0.01, "focal_weight": 1.0, "heldout_percent": 25}
+RECIPE = {
+    "steps": 120,
+    "iterations": 3,
+    "mask_only_iterations": 0,
+    "masks_per_step": 3,
+    "box_probability": 0.3,
+    "lr": 0.01,
+    "focal_weight": 1.0,
+    "heldout_percent": 25,
+}
 
 
 @pytest.fixture
@@ -33,7 +42,9 @@ def tiny_sam(tmp_path_factory, settings, transactional_db):
     reset_model()
 
 
-def test_round_promotes_a_better_model_that_then_serves_predict(tiny_sam, worker_factory, make_user, client_for, project_factory):
+def test_round_promotes_a_better_model_that_then_serves_predict(
+    tiny_sam, worker_factory, make_user, client_for, project_factory
+):
     manager = make_user("trainer")
     api = client_for(manager)
     project = project_factory(manager, name="retrain", categories=("shape",))
@@ -47,11 +58,19 @@ def test_round_promotes_a_better_model_that_then_serves_predict(tiny_sam, worker
         files.append(SimpleUploadedFile(f"s{seed}.png", buffer.getvalue()))
         truths.append(masks)
     images = api.post(f"/api/projects/{project.pk}/images/", {"files": files}, format="multipart").json()
-    for image, masks in zip(images, truths):
+    for image, masks in zip(images, truths, strict=False):
         for mask in masks:
-            assert api.post("/api/masks/", {"image": image["id"], "rle": rle_ops.encode(mask), "source": "manual"},
-                            format="json").status_code == 201
-    first_version = api.post(f"/api/images/{images[0]['id']}/predict/", {"points": [[64, 64]], "labels": [1]}, format="json")
+            assert (
+                api.post(
+                    "/api/masks/",
+                    {"image": image["id"], "rle": rle_ops.encode(mask), "source": "manual"},
+                    format="json",
+                ).status_code
+                == 201
+            )
+    first_version = api.post(
+        f"/api/images/{images[0]['id']}/predict/", {"points": [[64, 64]], "labels": [1]}, format="json"
+    )
     served_before = first_version.json()["model"]["version"]
     assert served_before.startswith("sam:tiny@")
 
@@ -62,7 +81,10 @@ def test_round_promotes_a_better_model_that_then_serves_predict(tiny_sam, worker
     training_round = TrainingRound.objects.get()
     assert training_round.promoted is True, training_round.log
     candidate = ModelVersion.objects.get()
-    assert candidate.status == "active" and candidate.metrics["candidate"]["mIoU@1"] > candidate.metrics["parent"]["mIoU@1"]
+    assert (
+        candidate.status == "active"
+        and candidate.metrics["candidate"]["mIoU@1"] > candidate.metrics["parent"]["mIoU@1"]
+    )
     assert training_round.masks_used == Mask.objects.count() - 3 * candidate.snapshot["heldout_images"]
 
     # the next predict is served by the new version, in this web process and on the worker

@@ -1,6 +1,7 @@
 """Video masklets with a tiny SAM 2 on real workers: two objects, propagation both ways, a
 correction, the worker killed mid-session and the session rebuilt by replay on another worker; the
 stored masks equal the bare tracker's on the same operations; SA-V export of the result."""
+
 import io
 import json
 import tarfile
@@ -34,8 +35,14 @@ def tiny_sam2(tmp_path_factory, settings, transactional_db):
     save_tiny_sam2(folder / TEST_CHECKPOINTS["sam2:tiny"].file_name, seed=0)
     settings.VIDEO_MODEL, settings.MODEL_CHECKPOINT_DIR, settings.VIDEO_IMAGE_SIZE = "sam2:tiny", str(folder), SIZE
     reset_tracker()
-    yield {"VIDEO_MODEL": "sam2:tiny", "MODEL_CHECKPOINT_DIR": folder, "VIDEO_IMAGE_SIZE": SIZE, "OMP_NUM_THREADS": 1,
-           "CELERY_VISIBILITY_TIMEOUT": 2, "CELERY_RESTORE_INTERVAL": 1}
+    yield {
+        "VIDEO_MODEL": "sam2:tiny",
+        "MODEL_CHECKPOINT_DIR": folder,
+        "VIDEO_IMAGE_SIZE": SIZE,
+        "OMP_NUM_THREADS": 1,
+        "CELERY_VISIBILITY_TIMEOUT": 2,
+        "CELERY_RESTORE_INTERVAL": 1,
+    }
     reset_tracker()
 
 
@@ -46,13 +53,18 @@ def done(api, response, worker):
     return job
 
 
-def test_session_survives_a_killed_worker_and_exports_sav(tiny_sam2, worker_factory, make_user, client_for, project_factory, tmp_path):
+def test_session_survives_a_killed_worker_and_exports_sav(
+    tiny_sam2, worker_factory, make_user, client_for, project_factory, tmp_path
+):
     manager = make_user("video-manager")
     api = client_for(manager)
     project = project_factory(manager, name="clips", kind="video")
     first = wait_for_worker(worker_factory(**tiny_sam2))
-    upload = api.post(f"/api/projects/{project.pk}/videos/", {"files": [SimpleUploadedFile("clip.mp4", mf.video_bytes(frames=48))]},
-                      format="multipart").json()[0]
+    upload = api.post(
+        f"/api/projects/{project.pk}/videos/",
+        {"files": [SimpleUploadedFile("clip.mp4", mf.video_bytes(frames=48))]},
+        format="multipart",
+    ).json()[0]
     assert wait_for_job(upload["extraction_job"]["id"], worker=first).state == "succeeded"
     video = Video.objects.get(pk=upload["id"])
     session = api.post(f"/api/videos/{video.pk}/session/").json()
@@ -76,9 +88,11 @@ def test_session_survives_a_killed_worker_and_exports_sav(tiny_sam2, worker_fact
     assert VideoSession.objects.get(pk=session["id"]).worker == second.hostname  # rebuilt there by replay
     second.stop()
 
-    expected = reference_masks(video, tiny_sam2["MODEL_CHECKPOINT_DIR"], operations + [last])
-    stored = {(f.masklet.object_id, f.frame_index): (rle_ops.decode(f.rle), f.edited)
-              for f in MaskletFrame.objects.filter(masklet__video=video).select_related("masklet")}
+    expected = reference_masks(video, tiny_sam2["MODEL_CHECKPOINT_DIR"], [*operations, last])
+    stored = {
+        (f.masklet.object_id, f.frame_index): (rle_ops.decode(f.rle), f.edited)
+        for f in MaskletFrame.objects.filter(masklet__video=video).select_related("masklet")
+    }
     assert set(stored) == set(expected)
     for key, (mask, edited) in expected.items():
         assert stored[key][1] == edited, key
@@ -108,10 +122,14 @@ def reference_masks(video, checkpoint_dir, operations) -> dict:
     result: dict = {}
     for kind, body in operations:
         if kind == "prompt":
-            masks = tracker.add_prompts(state, body["frame"], body["obj_id"],
-                                        np.asarray(body["points"], np.float32) if "points" in body else None,
-                                        np.asarray(body["labels"], np.int32) if "labels" in body else None,
-                                        np.asarray(body["box"], np.float32) if "box" in body else None)
+            masks = tracker.add_prompts(
+                state,
+                body["frame"],
+                body["obj_id"],
+                np.asarray(body["points"], np.float32) if "points" in body else None,
+                np.asarray(body["labels"], np.int32) if "labels" in body else None,
+                np.asarray(body["box"], np.float32) if "box" in body else None,
+            )
             result[(body["obj_id"], body["frame"])] = (masks[body["obj_id"]], True)
             continue
         objects = set(body.get("obj_ids") or [1, 2])

@@ -1,4 +1,5 @@
 """Auth, the OpenAPI schema, project creation, and the Django admin for every model."""
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -17,14 +18,24 @@ def test_openapi_schema_lists_the_api(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     paths = response.json()["paths"]
-    for path in ("/api/projects/", "/api/projects/{project_id}/images/", "/api/images/{image_id}/predict/",
-                 "/api/masks/", "/api/jobs/{job_id}/", "/api/health/"):
+    for path in (
+        "/api/projects/",
+        "/api/projects/{project_id}/images/",
+        "/api/images/{image_id}/predict/",
+        "/api/masks/",
+        "/api/jobs/{job_id}/",
+        "/api/health/",
+    ):
         assert path in paths, path
 
 
 def test_create_a_project_makes_its_creator_manager(make_user, client_for):
     api = client_for(make_user())
-    response = api.post("/api/projects/", {"name": "cats", "kind": "image", "categories": ["cat", {"name": "dog", "color": "#00ff00"}]}, format="json")
+    response = api.post(
+        "/api/projects/",
+        {"name": "cats", "kind": "image", "categories": ["cat", {"name": "dog", "color": "#00ff00"}]},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["role"] == "manager" and body["annotation_fps"] == 6
@@ -34,7 +45,7 @@ def test_create_a_project_makes_its_creator_manager(make_user, client_for):
     assert bad.status_code == 400
 
 
-@pytest.mark.parametrize("model", [m for m in admin.site._registry], ids=lambda m: m._meta.label)
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m._meta.label)
 def test_admin_pages_open_for_every_model(model, make_user, client):
     staff = make_user(is_staff=True, is_superuser=True)
     client.force_login(staff)

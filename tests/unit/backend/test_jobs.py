@@ -1,5 +1,6 @@
 """The Job state machine: transitions, failure messages, cancellation, idempotent redelivery and
 the attempt cap that makes late acks safe."""
+
 import pytest
 
 from backend.jobs.models import Job

@@ -1,5 +1,6 @@
 """Click-to-mask and masks: the classical backend against a real stored embedding, masks with their
 prompt log, optimistic locking, and refusals of bad input that change nothing."""
+
 import io
 import json
 
@@ -36,7 +37,11 @@ def scene(manager, project_factory, client_for, make_user):
     project = project_factory(manager, categories=("shape", "other"), members=[(annotator, "annotator")])
     api = client_for(annotator)
     manager_api = client_for(manager)
-    response = manager_api.post(f"/api/projects/{project.pk}/images/", {"files": [SimpleUploadedFile("scene.png", png(pixels))]}, format="multipart")
+    response = manager_api.post(
+        f"/api/projects/{project.pk}/images/",
+        {"files": [SimpleUploadedFile("scene.png", png(pixels))]},
+        format="multipart",
+    )
     image = Image.objects.get(pk=response.json()[0]["id"])
     return {"project": project, "image": image, "truths": truths, "api": api, "annotator": annotator}
 
@@ -67,7 +72,9 @@ def test_click_gives_candidates_and_the_token_feeds_the_next_click(scene):
     assert best.shape == (240, 320)
     assert mask_iou(truths[0], best) >= 0.85
     assert body["model"]["version"] == "classical:grabcut-v1" or body["model"]["backend"] == "classical"
-    second = predict(api, image, points=[[x, y], [5, 5]], labels=[1, 0], logits_token=body["logits_token"], multimask=False)
+    second = predict(
+        api, image, points=[[x, y], [5, 5]], labels=[1, 0], logits_token=body["logits_token"], multimask=False
+    )
     assert second.status_code == 200, second.content
     assert second.json()["logits_token_expired"] is False
     assert len(second.json()["masks"]) == 1
@@ -95,8 +102,11 @@ def test_bad_predict_input_is_a_400(scene, case):
 
 def test_nan_point_is_a_400(scene):
     embedding_compute(image=scene["image"])
-    response = scene["api"].post(f"/api/images/{scene['image'].pk}/predict/", '{"points": [[NaN, 3]], "labels": [1]}',
-                                 content_type="application/json")
+    response = scene["api"].post(
+        f"/api/images/{scene['image'].pk}/predict/",
+        '{"points": [[NaN, 3]], "labels": [1]}',
+        content_type="application/json",
+    )
     assert response.status_code == 400
 
 
@@ -109,10 +119,20 @@ def test_predict_on_an_image_of_another_project_is_a_404(scene, make_user, proje
 
 def _mask_body(scene, mask: np.ndarray, **extra):
     category = scene["project"].categories.get(name="shape")
-    return {"image": scene["image"].pk, "category": category.pk, "rle": rle_ops.encode(mask), "source": "assisted",
-            "seconds": 7.5, "clicks": 2, "model_version": "classical:grabcut-v1",
-            "prompts": [{"kind": "point", "x": 10, "y": 12, "label": 1, "t_ms": 0},
-                        {"kind": "point", "x": 40, "y": 30, "label": 0, "t_ms": 1800}], **extra}
+    return {
+        "image": scene["image"].pk,
+        "category": category.pk,
+        "rle": rle_ops.encode(mask),
+        "source": "assisted",
+        "seconds": 7.5,
+        "clicks": 2,
+        "model_version": "classical:grabcut-v1",
+        "prompts": [
+            {"kind": "point", "x": 10, "y": 12, "label": 1, "t_ms": 0},
+            {"kind": "point", "x": 40, "y": 30, "label": 0, "t_ms": 1800},
+        ],
+        **extra,
+    }
 
 
 def test_save_a_mask_with_its_prompt_log(scene):
@@ -122,7 +142,12 @@ def test_save_a_mask_with_its_prompt_log(scene):
     mask = response.json()
     assert mask["area"] == int(truth.sum())
     ys, xs = np.nonzero(truth)
-    assert mask["bbox"] == [float(xs.min()), float(ys.min()), float(xs.max() - xs.min() + 1), float(ys.max() - ys.min() + 1)]
+    assert mask["bbox"] == [
+        float(xs.min()),
+        float(ys.min()),
+        float(xs.max() - xs.min() + 1),
+        float(ys.max() - ys.min() + 1),
+    ]
     assert mask["version"] == 1 and mask["seconds"] == 7.5 and mask["clicks"] == 2 and mask["source"] == "assisted"
     prompts = scene["api"].get(f"/api/masks/{mask['id']}/prompts/").json()
     assert [(p["kind"], p["label"], p["t_ms"]) for p in prompts] == [("point", 1, 0), ("point", 0, 1800)]
@@ -135,7 +160,11 @@ def test_a_stale_edit_gets_409_and_changes_nothing(scene, client_for, manager):
     truth = scene["truths"][1]
     mask = scene["api"].post("/api/masks/", _mask_body(scene, truth), format="json").json()
     moved = np.roll(truth, 3, axis=1)
-    first = client_for(manager).patch(f"/api/masks/{mask['id']}/", {"version": 1, "rle": rle_ops.encode(moved), "seconds": 2, "clicks": 1}, format="json")
+    first = client_for(manager).patch(
+        f"/api/masks/{mask['id']}/",
+        {"version": 1, "rle": rle_ops.encode(moved), "seconds": 2, "clicks": 1},
+        format="json",
+    )
     assert first.status_code == 200 and first.json()["version"] == 2
     assert first.json()["seconds"] == 9.5 and first.json()["clicks"] == 3
     stale = scene["api"].patch(f"/api/masks/{mask['id']}/", {"version": 1, "rle": rle_ops.encode(truth)}, format="json")
@@ -171,7 +200,9 @@ def test_bad_mask_is_a_400_and_nothing_is_saved(scene, case):
 
 def test_bad_edit_changes_nothing(scene):
     mask = scene["api"].post("/api/masks/", _mask_body(scene, scene["truths"][0]), format="json").json()
-    response = scene["api"].patch(f"/api/masks/{mask['id']}/", {"version": 1, "rle": {"size": [240, 320], "counts": [1]}}, format="json")
+    response = scene["api"].patch(
+        f"/api/masks/{mask['id']}/", {"version": 1, "rle": {"size": [240, 320], "counts": [1]}}, format="json"
+    )
     assert response.status_code == 400
     saved = Mask.objects.get(pk=mask["id"])
     assert saved.version == 1 and saved.rle == mask["rle"]

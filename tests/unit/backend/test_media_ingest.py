@@ -1,5 +1,6 @@
 """Upload through the API: good files are stored content-addressed; bad ones get a clear 4xx and
 nothing is stored."""
+
 import hashlib
 import random
 
@@ -82,11 +83,19 @@ def test_path_traversal_file_name_is_refused(api, image_project, name):
     # attacker's client would send it.
     boundary = "engine-test-boundary"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
-        "Content-Type: image/jpeg\r\n\r\n"
-    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    response = api.generic("POST", f"/api/projects/{image_project.pk}/images/", body,
-                           content_type=f"multipart/form-data; boundary={boundary}")
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = api.generic(
+        "POST",
+        f"/api/projects/{image_project.pk}/images/",
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
     assert response.status_code == 400, response.content
     assert "contains a path" in response.json()["detail"]
     assert not Image.objects.exists()

@@ -1,4 +1,5 @@
 """The policy table: members see their projects, others get 404 and never see them in lists."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -33,11 +34,19 @@ def test_annotator_gets_404_on_everything_of_another_project(client_for, two_pro
     api = client_for(two_projects["annotator"])
     b, image_b = two_projects["b"], two_projects["image_b"]
     for url in [
-        f"/api/projects/{b.pk}/", f"/api/projects/{b.pk}/images/", f"/api/projects/{b.pk}/members/",
-        f"/api/images/{image_b.pk}/", f"/api/images/{image_b.pk}/file/", f"/api/projects/{b.pk}/images/next/",
+        f"/api/projects/{b.pk}/",
+        f"/api/projects/{b.pk}/images/",
+        f"/api/projects/{b.pk}/members/",
+        f"/api/images/{image_b.pk}/",
+        f"/api/images/{image_b.pk}/file/",
+        f"/api/projects/{b.pk}/images/next/",
     ]:
         assert api.get(url).status_code == 404, url
-    upload = api.post(f"/api/projects/{b.pk}/images/", {"files": [SimpleUploadedFile("x.jpg", mf.jpeg_bytes(seed=5))]}, format="multipart")
+    upload = api.post(
+        f"/api/projects/{b.pk}/images/",
+        {"files": [SimpleUploadedFile("x.jpg", mf.jpeg_bytes(seed=5))]},
+        format="multipart",
+    )
     assert upload.status_code == 404
     assert Image.objects.filter(project=b).count() == 1
     # and the list of A's images does not leak B's
@@ -61,7 +70,9 @@ def test_manager_changes_roles_but_keeps_a_manager(client_for, two_projects):
     a, manager = two_projects["a"], two_projects["manager_a"]
     api = client_for(manager)
     annotator_membership = Membership.objects.get(user=two_projects["annotator"], project=a)
-    promoted = api.patch(f"/api/projects/{a.pk}/members/{annotator_membership.pk}/", {"role": "reviewer"}, format="json")
+    promoted = api.patch(
+        f"/api/projects/{a.pk}/members/{annotator_membership.pk}/", {"role": "reviewer"}, format="json"
+    )
     assert promoted.status_code == 200 and promoted.json()["role"] == "reviewer"
     own = Membership.objects.get(user=manager, project=a)
     demote_last = api.patch(f"/api/projects/{a.pk}/members/{own.pk}/", {"role": "annotator"}, format="json")

@@ -1,5 +1,6 @@
 """SA-1B export and import: exact fields, export -> import -> export identical, bad archives refused
 with nothing stored."""
+
 import io
 import json
 import tarfile
@@ -23,19 +24,41 @@ def annotated(manager, project_factory, client_for, monkeypatch):
     monkeypatch.setattr("backend.media.services._after_image_created", lambda image, user: None)
     project = project_factory(manager, name="sa1b-source")
     api = client_for(manager)
-    images = api.post(f"/api/projects/{project.pk}/images/",
-                      {"files": [SimpleUploadedFile("a.jpg", mf.jpeg_bytes(120, 90, seed=21)),
-                                 SimpleUploadedFile("b.png", mf.png_bytes(64, 48, seed=22))]}, format="multipart").json()
+    images = api.post(
+        f"/api/projects/{project.pk}/images/",
+        {
+            "files": [
+                SimpleUploadedFile("a.jpg", mf.jpeg_bytes(120, 90, seed=21)),
+                SimpleUploadedFile("b.png", mf.png_bytes(64, 48, seed=22)),
+            ]
+        },
+        format="multipart",
+    ).json()
     for image in images:
         for k in range(2):
             mask = np.zeros((image["height"], image["width"]), bool)
-            mask[5 + k * 10:20 + k * 10, 3:30] = True
-            Mask.objects.create(image_id=image["id"], rle=rle_ops.encode(mask), area=int(mask.sum()),
-                                bbox=rle_ops.bbox_coco(rle_ops.encode(mask)), source="auto", predicted_iou=0.91 + k / 100,
-                                stability_score=0.97, crop_box=[0.0, 0.0, 60.0, 45.0], point_coords=[[10.5, 12.25]])
-        Mask.objects.create(image_id=image["id"], rle=rle_ops.encode(np.ones((image["height"], image["width"]), bool)),
-                            area=image["height"] * image["width"], bbox=[0, 0, image["width"], image["height"]],
-                            status="proposed", source="auto", predicted_iou=0.5, stability_score=0.5)
+            mask[5 + k * 10 : 20 + k * 10, 3:30] = True
+            Mask.objects.create(
+                image_id=image["id"],
+                rle=rle_ops.encode(mask),
+                area=int(mask.sum()),
+                bbox=rle_ops.bbox_coco(rle_ops.encode(mask)),
+                source="auto",
+                predicted_iou=0.91 + k / 100,
+                stability_score=0.97,
+                crop_box=[0.0, 0.0, 60.0, 45.0],
+                point_coords=[[10.5, 12.25]],
+            )
+        Mask.objects.create(
+            image_id=image["id"],
+            rle=rle_ops.encode(np.ones((image["height"], image["width"]), bool)),
+            area=image["height"] * image["width"],
+            bbox=[0, 0, image["width"], image["height"]],
+            status="proposed",
+            source="auto",
+            predicted_iou=0.5,
+            stability_score=0.5,
+        )
     return project
 
 
@@ -54,7 +77,16 @@ def test_sa1b_export_has_exactly_the_sa1b_fields(annotated, tmp_path):
     assert set(record) == {"image", "annotations"}
     assert record["image"] == {"image_id": image.pk, "width": 120, "height": 90, "file_name": f"sa_{image.pk}.jpg"}
     annotation = record["annotations"][0]
-    assert list(annotation) == ["id", "segmentation", "bbox", "area", "predicted_iou", "stability_score", "crop_box", "point_coords"]
+    assert list(annotation) == [
+        "id",
+        "segmentation",
+        "bbox",
+        "area",
+        "predicted_iou",
+        "stability_score",
+        "crop_box",
+        "point_coords",
+    ]
     assert annotation["bbox"] == [3.0, 5.0, 26.0, 14.0]  # SAM's XYWH: x1 - x0, not COCO's + 1
     assert isinstance(annotation["area"], int) and annotation["area"] == 15 * 27
     assert annotation["point_coords"] == [[10.5, 12.25]] and annotation["crop_box"] == [0.0, 0.0, 60.0, 45.0]
@@ -86,16 +118,31 @@ def _archive(tmp_path, files: dict[str, bytes]) -> str:
 
 
 def _record(counts, size=(90, 120), file_name="sa_7.jpg") -> bytes:
-    return json.dumps({"image": {"image_id": 7, "width": size[1], "height": size[0], "file_name": file_name},
-                       "annotations": [{"id": 1, "segmentation": {"size": list(size), "counts": counts}, "bbox": [0, 0, 1, 1],
-                                        "area": 1, "predicted_iou": 0.9, "stability_score": 0.9, "crop_box": [0, 0, 120, 90],
-                                        "point_coords": [[1, 1]]}]}).encode()
+    return json.dumps(
+        {
+            "image": {"image_id": 7, "width": size[1], "height": size[0], "file_name": file_name},
+            "annotations": [
+                {
+                    "id": 1,
+                    "segmentation": {"size": list(size), "counts": counts},
+                    "bbox": [0, 0, 1, 1],
+                    "area": 1,
+                    "predicted_iou": 0.9,
+                    "stability_score": 0.9,
+                    "crop_box": [0, 0, 120, 90],
+                    "point_coords": [[1, 1]],
+                }
+            ],
+        }
+    ).encode()
 
 
 BAD = {
     "runs do not sum to h*w": lambda: {"sa_7.json": _record([5, 1]), "sa_7.jpg": mf.jpeg_bytes(120, 90)},
-    "rle size is not the image's": lambda: {"sa_7.json": _record([0, 1, 10799], size=(90, 120)).replace(b"[90, 120]", b"[91, 120]", 1),
-                                           "sa_7.jpg": mf.jpeg_bytes(120, 90)},
+    "rle size is not the image's": lambda: {
+        "sa_7.json": _record([0, 1, 10799], size=(90, 120)).replace(b"[90, 120]", b"[91, 120]", 1),
+        "sa_7.jpg": mf.jpeg_bytes(120, 90),
+    },
     "image missing": lambda: {"sa_7.json": _record([0, 1, 10799])},
     "image of another size": lambda: {"sa_7.json": _record([0, 1, 10799]), "sa_7.jpg": mf.jpeg_bytes(64, 48)},
     "html as the image": lambda: {"sa_7.json": _record([0, 1, 10799]), "sa_7.jpg": mf.html_bytes()},

@@ -1,5 +1,6 @@
 """Rounds and model versions: one round at a time, who may start one, the threshold and schedule
 triggers, manual promotion and roll back, and a project served by its active version."""
+
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,8 +16,11 @@ from tests import media_factory as mf
 def project(manager, project_factory, client_for, monkeypatch):
     monkeypatch.setattr("backend.media.services._after_image_created", lambda image, user: None)
     project = project_factory(manager)
-    client_for(manager).post(f"/api/projects/{project.pk}/images/", {"files": [SimpleUploadedFile("a.jpg", mf.jpeg_bytes(60, 40, seed=41))]},
-                             format="multipart")
+    client_for(manager).post(
+        f"/api/projects/{project.pk}/images/",
+        {"files": [SimpleUploadedFile("a.jpg", mf.jpeg_bytes(60, 40, seed=41))]},
+        format="multipart",
+    )
     return project
 
 
@@ -59,9 +63,17 @@ def test_schedule_and_threshold_start_rounds(project, manager, client_for, djang
 
 def test_promote_roll_back_and_the_project_is_served_by_its_active_version(project, manager, client_for):
     api = client_for(manager)
-    parent = ModelVersion.objects.create(project=project, spec="sam:tiny", version="sam:tiny@aaaaaaaaaaaa", checkpoint_key="x", sha256="a" * 64)
-    child = ModelVersion.objects.create(project=project, spec="sam:tiny", version="sam:tiny@bbbbbbbbbbbb", parent_version=parent.version,
-                                        checkpoint_key="y", sha256="b" * 64)
+    parent = ModelVersion.objects.create(
+        project=project, spec="sam:tiny", version="sam:tiny@aaaaaaaaaaaa", checkpoint_key="x", sha256="a" * 64
+    )
+    child = ModelVersion.objects.create(
+        project=project,
+        spec="sam:tiny",
+        version="sam:tiny@bbbbbbbbbbbb",
+        parent_version=parent.version,
+        checkpoint_key="y",
+        sha256="b" * 64,
+    )
     assert api.post(f"/api/model-versions/{parent.pk}/promote/").json()["status"] == "active"
     assert api.post(f"/api/model-versions/{child.pk}/promote/").json()["status"] == "active"
     parent.refresh_from_db()

@@ -27,7 +27,7 @@ def test_classical_backend_finds_the_shapes():
     assert len(records) == len(shapes)
     for shape in shapes:
         assert max(mask_iou(shape, mask) for mask in masks) > 0.9
-    for record, mask in zip(records, masks):
+    for record, mask in zip(records, masks, strict=False):
         assert record["area"] == int(mask.sum())
         x, y = record["point_coords"][0]
         assert mask[int(y), int(x)]  # the click lies on its mask
@@ -61,7 +61,7 @@ class DiscSegmenter:
         yy, xx = np.mgrid[0:h, 0:w]
         distance = np.hypot(xx + 0.5 - x, yy + 0.5 - y)
         masks = np.stack([distance <= r for r in self.radii])
-        logits = np.stack([np.where(m, 8.0, -8.0) for m in masks]).astype(np.float32)
+        np.stack([np.where(m, 8.0, -8.0) for m in masks]).astype(np.float32)
         low_res = np.full((3, LOW_RES_SIZE, LOW_RES_SIZE), -8.0, np.float32)
         low_res[:, :8, :8] = 8.0  # stability 1: no logit between -1 and +1
         return Prediction(masks=masks, scores=np.array([0.7, 0.8, 0.9], np.float32), low_res_logits=low_res)
@@ -73,7 +73,9 @@ def test_crop_layers_uncrop_filter_edges_and_prefer_small_crops():
     # {0, 30}, each clicked at its own (30, 30): image (30, 30), (30, 60), (75, 30), (75, 60).
     grids = (np.array([[0.25, 1 / 3], [0.75, 0.75]]), np.array([[0.4, 0.5]]))
     # Only the radius-7 disc (score 0.9) passes: one mask per click.
-    settings = AmgSettings(points_per_side=None, point_grids=grids, crop_n_layers=1, pred_iou_thresh=0.85, stability_score_thresh=0.9)
+    settings = AmgSettings(
+        points_per_side=None, point_grids=grids, crop_n_layers=1, pred_iou_thresh=0.85, stability_score_thresh=0.9
+    )
     records = AutomaticMaskGenerator(DiscSegmenter(), settings).generate(image)
     found = sorted((tuple(r["point_coords"][0]), tuple(r["crop_box"])) for r in records)
     # The whole-image disc at (30, 30) duplicates the first crop's and loses to the smaller crop.
@@ -92,7 +94,12 @@ def test_crop_layers_uncrop_filter_edges_and_prefer_small_crops():
         # The disc sits on its click in image pixels: masks and clicks were uncropped alike.
         assert abs(xs.mean() + 0.5 - x) < 1.0 and abs(ys.mean() + 0.5 - y) < 1.0
         assert record["predicted_iou"] == pytest.approx(0.9) and record["stability_score"] == 1.0
-        assert record["bbox"] == [float(xs.min()), float(ys.min()), float(xs.max() - xs.min()), float(ys.max() - ys.min())]
+        assert record["bbox"] == [
+            float(xs.min()),
+            float(ys.min()),
+            float(xs.max() - xs.min()),
+            float(ys.max() - ys.min()),
+        ]
 
 
 def test_masks_on_inner_crop_edges_are_dropped():

@@ -20,7 +20,7 @@ def test_point_grids_equal_sam(n_per_side, n_layers, factor):
     ours = layer_point_grids(n_per_side, n_layers, factor)
     theirs = sam_amg.build_all_layer_point_grids(n_per_side, n_layers, factor)
     assert len(ours) == len(theirs)
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=False):
         np.testing.assert_array_equal(a, b)
 
 
@@ -31,7 +31,9 @@ def test_point_grid_rejects_empty_layers():
         layer_point_grids(4, 3, 2)
 
 
-@pytest.mark.parametrize("size, n_layers, overlap", [((120, 160), 1, 512 / 1500), ((1500, 2250), 2, 512 / 1500), ((37, 301), 3, 0.2)])
+@pytest.mark.parametrize(
+    "size, n_layers, overlap", [((120, 160), 1, 512 / 1500), ((1500, 2250), 2, 512 / 1500), ((37, 301), 3, 0.2)]
+)
 def test_crop_boxes_equal_sam(size, n_layers, overlap):
     boxes, layers = sam_amg.generate_crop_boxes(size, n_layers, overlap)
     ours = crop_boxes(size, n_layers, overlap)

@@ -143,5 +143,5 @@ def test_large_masks_dropped_and_records_are_sa1b(tiny_sam, image):
     buffer.seek(0)
     annotations = read_sa1b(buffer)["annotations"]
     assert [a["id"] for a in annotations] == list(range(100, 100 + len(kept)))
-    for annotation, record in zip(annotations, kept):
+    for annotation, record in zip(annotations, kept, strict=False):
         assert {k: annotation[k] for k in record} == record

@@ -59,7 +59,9 @@ def test_predict_batch_equals_sam2_predictor(tiny_sam2, image):
     predictor.set_image(image)
     clicks = np.array([[10.0, 20.0], [80.5, 60.25], [159.0, 119.0]], dtype=np.float32)
     with torch.no_grad():
-        coords = predictor._transforms.transform_coords(torch.as_tensor(clicks), normalize=True, orig_hw=image.shape[:2])
+        coords = predictor._transforms.transform_coords(
+            torch.as_tensor(clicks), normalize=True, orig_hw=image.shape[:2]
+        )
         logits, scores, _ = predictor._predict(coords[:, None], torch.ones(3, 1, dtype=torch.int), return_logits=True)
     embedding = tiny_sam2.embed(image)
     assert has_batch_decoder(tiny_sam2)

@@ -130,7 +130,7 @@ def _paint_segmenter(shape, radius):
 
     def segment(points, labels, prev_logits):
         mask = np.zeros(shape, bool)
-        for (x, y), label in zip(points, labels):
+        for (x, y), label in zip(points, labels, strict=False):
             disk = (xx - x) ** 2 + (yy - y) ** 2 <= radius**2
             mask = mask | disk if label == 1 else mask & ~disk
         return mask, mask.astype(np.float32)
@@ -144,7 +144,7 @@ def test_simulate_with_a_painting_segmenter_improves_and_feeds_the_clicks_evalua
     trace = simulate(_paint_segmenter(gt.shape, radius=6), gt, max_clicks=20)
     assert len(trace.ious) == 20
     # Each of the first clicks lands in the largest miss and paints most of it: IoU keeps rising.
-    assert all(later > earlier for earlier, later in zip(trace.ious[:5], trace.ious[1:5]))
+    assert all(later > earlier for earlier, later in zip(trace.ious[:5], trace.ious[1:5], strict=False))
     assert all(label in (0, 1) for _, _, label in trace.clicks)
     assert all(gt[y, x] == bool(label) for x, y, label in trace.clicks)  # positives on the object
     evaluator = ClicksEvaluator()

@@ -21,6 +21,5 @@ def test_no_engine_module_imports_django():
         "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
         "print(loaded)\n"
     )
-    result = subprocess.run([sys.executable, "-c", program], cwd=REPO, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]", result.stdout

@@ -16,7 +16,8 @@ from engine.rle import RleError
 
 # pycocotools' decode (used here as the reference) warns under numpy 2; engine never calls it.
 pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 
 def _scene_masks(rng, height, width, count):
@@ -48,8 +49,8 @@ def _write_dataset(path):
 
     with open(path, "w") as fp:
         written = write_coco_instances(
-            fp, info={"description": "unit test"}, images=iter(images), categories=categories,
-            annotations=annotations())
+            fp, info={"description": "unit test"}, images=iter(images), categories=categories, annotations=annotations()
+        )
     return written, masks
 
 
@@ -68,12 +69,10 @@ def test_written_file_loads_in_pycocotools_and_scores_ap_one_against_itself(tmp_
         assert isinstance(ann["area"], int) and ann["area"] == int(mask.sum())
         assert np.array_equal(ground_truth.annToMask(ann).astype(bool), mask)
         rows, cols = np.nonzero(mask)
-        assert ann["bbox"] == [cols.min(), rows.min(), cols.max() - cols.min() + 1,
-                               rows.max() - rows.min() + 1]
+        assert ann["bbox"] == [cols.min(), rows.min(), cols.max() - cols.min() + 1, rows.max() - rows.min() + 1]
 
     detections = [
-        {"image_id": a["image_id"], "category_id": a["category_id"],
-         "segmentation": a["segmentation"], "score": 1.0}
+        {"image_id": a["image_id"], "category_id": a["category_id"], "segmentation": a["segmentation"], "score": 1.0}
         for a in json.loads(path.read_text())["annotations"]
     ]
     with contextlib.redirect_stdout(io.StringIO()):
@@ -91,8 +90,10 @@ def test_a_wrong_mask_lowers_ap(tmp_path):
     path = tmp_path / "instances.json"
     _write_dataset(path)
     annotations = json.loads(path.read_text())["annotations"]
-    detections = [{"image_id": a["image_id"], "category_id": a["category_id"],
-                   "segmentation": a["segmentation"], "score": 1.0} for a in annotations]
+    detections = [
+        {"image_id": a["image_id"], "category_id": a["category_id"], "segmentation": a["segmentation"], "score": 1.0}
+        for a in annotations
+    ]
     detections[0]["segmentation"] = rle_ops.encode(~rle_ops.decode(annotations[0]["segmentation"]))
     with contextlib.redirect_stdout(io.StringIO()):
         ground_truth = COCO(str(path))
@@ -105,11 +106,21 @@ def test_a_wrong_mask_lowers_ap(tmp_path):
 
 def test_empty_dataset_and_licenses_are_valid_json():
     out = io.StringIO()
-    write_coco_instances(out, info={}, images=[], categories=[], annotations=iter(()),
-                         licenses=[{"id": 1, "name": "CC-BY-4.0", "url": ""}])
+    write_coco_instances(
+        out,
+        info={},
+        images=[],
+        categories=[],
+        annotations=iter(()),
+        licenses=[{"id": 1, "name": "CC-BY-4.0", "url": ""}],
+    )
     assert json.loads(out.getvalue()) == {
-        "info": {}, "licenses": [{"id": 1, "name": "CC-BY-4.0", "url": ""}], "categories": [],
-        "images": [], "annotations": []}
+        "info": {},
+        "licenses": [{"id": 1, "name": "CC-BY-4.0", "url": ""}],
+        "categories": [],
+        "images": [],
+        "annotations": [],
+    }
 
 
 def test_coco_annotation_fields_and_checks():
@@ -117,8 +128,15 @@ def test_coco_annotation_fields_and_checks():
     mask[1:3, 2:7] = True  # rows 1-2, columns 2-6: 10 pixels
     annotation = coco_annotation(5, 2, 3, rle_ops.encode(mask), score=0.5)
     assert annotation == {
-        "id": 5, "image_id": 2, "category_id": 3, "segmentation": rle_ops.encode(mask),
-        "area": 10, "bbox": [2.0, 1.0, 5.0, 2.0], "iscrowd": 0, "score": 0.5}
+        "id": 5,
+        "image_id": 2,
+        "category_id": 3,
+        "segmentation": rle_ops.encode(mask),
+        "area": 10,
+        "bbox": [2.0, 1.0, 5.0, 2.0],
+        "iscrowd": 0,
+        "score": 0.5,
+    }
     with pytest.raises(CocoFormatError, match="core keys"):
         coco_annotation(5, 2, 3, rle_ops.encode(mask), iscrowd=1)
     with pytest.raises(CocoFormatError, match="image_id"):
@@ -129,8 +147,7 @@ def test_coco_annotation_fields_and_checks():
 
 def test_writer_rejects_incomplete_records():
     with pytest.raises(CocoFormatError, match="lacks keys"):
-        write_coco_instances(io.StringIO(), info={}, images=[{"id": 1}], categories=[],
-                             annotations=[])
+        write_coco_instances(io.StringIO(), info={}, images=[{"id": 1}], categories=[], annotations=[])
     with pytest.raises(CocoFormatError, match="must be a dict"):
         write_coco_instances(io.StringIO(), info={}, images=[], categories=[], annotations=[3])
 
@@ -156,9 +173,13 @@ def _peak_bytes_writing(n_annotations):
     sink = _CountingSink()
     tracemalloc.start()
     try:
-        write_coco_instances(sink, info={}, images=[{"id": 1, "width": 8, "height": 8,
-                                                     "file_name": "a.jpg"}],
-                             categories=[{"id": 1, "name": "thing"}], annotations=annotations())
+        write_coco_instances(
+            sink,
+            info={},
+            images=[{"id": 1, "width": 8, "height": 8, "file_name": "a.jpg"}],
+            categories=[{"id": 1, "name": "thing"}],
+            annotations=annotations(),
+        )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -19,7 +19,8 @@ from engine.rle import RleError
 
 # pycocotools' decode (used here as the reference) warns under numpy 2; engine never calls it.
 pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 IMAGE = {"image_id": 1, "width": 12, "height": 10, "file_name": "sa_1.jpg"}
 
@@ -37,12 +38,23 @@ def _block(rows, cols):
 
 def _annotations():
     # Rows 2-4, cols 3-8: 3 x 6 = 18 px; SAM's XYWH = [3, 2, 8 - 3, 4 - 2] = [3, 2, 5, 2].
-    first = sa1b_annotation(523353737, _rle(_block((2, 4), (3, 8))), predicted_iou=0.9523,
-                            stability_score=0.9742, crop_box=[0, 0, 12, 10],
-                            point_coords=[[5.5, 3.25]])
+    first = sa1b_annotation(
+        523353737,
+        _rle(_block((2, 4), (3, 8))),
+        predicted_iou=0.9523,
+        stability_score=0.9742,
+        crop_box=[0, 0, 12, 10],
+        point_coords=[[5.5, 3.25]],
+    )
     # One pixel at row 7, col 1: area 1, box [1, 7, 0, 0].
-    second = sa1b_annotation(7, _rle(_block((7, 7), (1, 1))), predicted_iou=0.9, stability_score=1,
-                             crop_box=[0.0, 0.0, 6.0, 10.0], point_coords=[[1.0, 7.0]])
+    second = sa1b_annotation(
+        7,
+        _rle(_block((7, 7), (1, 1))),
+        predicted_iou=0.9,
+        stability_score=1,
+        crop_box=[0.0, 0.0, 6.0, 10.0],
+        point_coords=[[1.0, 7.0]],
+    )
     return [first, second]
 
 
@@ -51,8 +63,7 @@ def test_annotation_fields_by_hand():
     assert list(first) == list(ANNOTATION_KEYS)
     assert first["bbox"] == [3.0, 2.0, 5.0, 2.0] and first["area"] == 18
     assert second["bbox"] == [1.0, 7.0, 0.0, 0.0] and second["area"] == 1
-    assert first["crop_box"] == [0.0, 0.0, 12.0, 10.0] and all(
-        isinstance(v, float) for v in first["crop_box"])
+    assert first["crop_box"] == [0.0, 0.0, 12.0, 10.0] and all(isinstance(v, float) for v in first["crop_box"])
     assert second["stability_score"] == 1.0 and isinstance(second["stability_score"], float)
     assert isinstance(first["segmentation"]["counts"], str)
     assert sa1b_file_name(1) == "sa_1.json"
@@ -93,10 +104,22 @@ def test_reader_checks_what_it_reads():
 
 
 def test_writer_rejects_masks_of_another_size():
-    annotation = sa1b_annotation(1, _rle(np.ones((5, 5), bool)), predicted_iou=0.9,
-                                 stability_score=0.9, crop_box=[0, 0, 5, 5], point_coords=[[2, 2]])
+    annotation = sa1b_annotation(
+        1,
+        _rle(np.ones((5, 5), bool)),
+        predicted_iou=0.9,
+        stability_score=0.9,
+        crop_box=[0, 0, 5, 5],
+        point_coords=[[2, 2]],
+    )
     with pytest.raises(RleError, match="expected"):
         write_sa1b(io.StringIO(), image=IMAGE, annotations=[annotation])
     with pytest.raises(Sa1bError, match="predicted_iou"):
-        sa1b_annotation(1, _rle(np.ones((5, 5), bool)), predicted_iou="high", stability_score=0.9,
-                        crop_box=[0, 0, 5, 5], point_coords=[[2, 2]])
+        sa1b_annotation(
+            1,
+            _rle(np.ones((5, 5), bool)),
+            predicted_iou="high",
+            stability_score=0.9,
+            crop_box=[0, 0, 5, 5],
+            point_coords=[[2, 2]],
+        )

@@ -54,8 +54,7 @@ RESOLUTION = HEIGHT * WIDTH  # 407040
 #   visibility, object 0: seen, unseen, seen, seen -> 2 flips; object 1 first seen on frame 2, then
 #   no flip; object 2 never flips. frame_count 4 each.
 EXPECTED_DERIVED = {
-    "masklet_size_rel": [round(200 / RESOLUTION, 10), round(5800 / RESOLUTION, 10),
-                         round(10000 / RESOLUTION, 10)],
+    "masklet_size_rel": [round(200 / RESOLUTION, 10), round(5800 / RESOLUTION, 10), round(10000 / RESOLUTION, 10)],
     "masklet_size_abs": [200.0, 5800.0, 10000.0],
     "masklet_size_bucket": ["small", "medium", "large"],
     "masklet_visibility_changes": [2, 0, 0],
@@ -64,13 +63,21 @@ EXPECTED_DERIVED = {
     "masklet_num": 3,
 }
 EMBEDDED_RECORD = {
-    "video_id": "sav_000001", "video_duration": 0.625, "video_frame_count": 15.0,
-    "video_height": 848.0, "video_width": 480.0, "video_resolution": 407040.0,
-    "video_environment": "Indoor", "video_split": "train", "masklet": MASKLET,
+    "video_id": "sav_000001",
+    "video_duration": 0.625,
+    "video_frame_count": 15.0,
+    "video_height": 848.0,
+    "video_width": 480.0,
+    "video_resolution": 407040.0,
+    "video_environment": "Indoor",
+    "video_split": "train",
+    "masklet": MASKLET,
     "masklet_id": [0, 1, 2],
     **{key: value for key, value in EXPECTED_DERIVED.items() if key != "masklet_num"},
-    "masklet_edited_frame_count": [1, 0, 4], "masklet_type": ["manual"] * 3,
-    "masklet_stability_score": [None] * 3, "masklet_num": 3,
+    "masklet_edited_frame_count": [1, 0, 4],
+    "masklet_type": ["manual"] * 3,
+    "masklet_stability_score": [None] * 3,
+    "masklet_num": 3,
 }
 EMBEDDED_RECORD = {key: EMBEDDED_RECORD[key] for key in SAV_KEYS}
 
@@ -121,9 +128,18 @@ def test_embedded_record_matches_the_hand_worked_values():
 
 def test_build_sav_writes_a_complete_record():
     record = build_sav(
-        video_id="vid_7", video_duration=0.625, video_frame_count=15, video_height=HEIGHT,
-        video_width=WIDTH, video_environment="Outdoor", video_split="train", masklet=MASKLET,
-        masklet_id=[4, 5, 6], masklet_edited_frame_count=[1, 0, 4], masklet_type="manual")
+        video_id="vid_7",
+        video_duration=0.625,
+        video_frame_count=15,
+        video_height=HEIGHT,
+        video_width=WIDTH,
+        video_environment="Outdoor",
+        video_split="train",
+        masklet=MASKLET,
+        masklet_id=[4, 5, 6],
+        masklet_edited_frame_count=[1, 0, 4],
+        masklet_type="manual",
+    )
     assert list(record) == list(SAV_KEYS)
     assert record["video_resolution"] == 407040.0 and isinstance(record["video_frame_count"], float)
     assert record["masklet_size_abs"] == [200.0, 5800.0, 10000.0]
@@ -143,18 +159,27 @@ def test_checks_reject_broken_records():
     with pytest.raises(SavError, match="masklet_num"):
         check_sav({**EMBEDDED_RECORD, "masklet_num": 4})
     with pytest.raises(SavError, match="frame 1"):
-        check_sav({**EMBEDDED_RECORD, "masklet": [MASKLET[0], MASKLET[1][:2]] + MASKLET[2:]})
+        check_sav({**EMBEDDED_RECORD, "masklet": [MASKLET[0], MASKLET[1][:2], *MASKLET[2:]]})
     wrong_size = {"size": [480, 848], "counts": MASKLET[0][1]["counts"]}
     with pytest.raises(RleError, match="expected"):
-        check_sav({**EMBEDDED_RECORD, "masklet": [[wrong_size] + MASKLET[0][1:]] + MASKLET[1:]})
-    with pytest.raises(SavError, match="never|every annotated frame"):
+        check_sav({**EMBEDDED_RECORD, "masklet": [[wrong_size, *MASKLET[0][1:]], *MASKLET[1:]]})
+    with pytest.raises(SavError, match=r"never|every annotated frame"):
         derived_masklet_fields([[_rle()], [_rle()]], (HEIGHT, WIDTH))
     with pytest.raises(SavError, match="video_height"):
         check_sav({**EMBEDDED_RECORD, "video_height": float("inf")})
     with pytest.raises(SavError, match="not JSON"):
         read_sav(io.StringIO("[1,"))
     with pytest.raises(SavError, match="masklet_type"):
-        build_sav(video_id="v", video_duration=1, video_frame_count=4, video_height=HEIGHT,
-                  video_width=WIDTH, video_environment="Indoor", video_split="train",
-                  masklet=MASKLET, masklet_id=[0, 1, 2], masklet_edited_frame_count=[0, 0, 0],
-                  masklet_type="human")
+        build_sav(
+            video_id="v",
+            video_duration=1,
+            video_frame_count=4,
+            video_height=HEIGHT,
+            video_width=WIDTH,
+            video_environment="Indoor",
+            video_split="train",
+            masklet=MASKLET,
+            masklet_id=[0, 1, 2],
+            masklet_edited_frame_count=[0, 0, 0],
+            masklet_type="human",
+        )

@@ -44,8 +44,7 @@ def test_boundary_iou_evaluator():
     # A vs B: boundary IoU 1/3 (worked out in test_metrics_masks), mask IoU 0.6, min 1/3.
     # A vs A: 1 and 1. Means: boundary (1/3 + 1) / 2 = 2/3, min the same.
     evaluator.process([{"mask": SQUARE_A}, {"mask": SQUARE_A}], [{"mask": SQUARE_B}, {"mask": SQUARE_A}])
-    assert evaluator.evaluate() == {
-        "boundary": {"mBoundaryIoU": pytest.approx(2 / 3), "mMinIoU": pytest.approx(2 / 3)}}
+    assert evaluator.evaluate() == {"boundary": {"mBoundaryIoU": pytest.approx(2 / 3), "mMinIoU": pytest.approx(2 / 3)}}
 
 
 def test_min_iou_takes_whichever_iou_is_lower():
@@ -62,16 +61,17 @@ def test_min_iou_takes_whichever_iou_is_lower():
     half[:, :5] = True
     evaluator = BoundaryIoUEvaluator()
     evaluator.process([{"mask": full}, {"mask": full}], [{"mask": ring}, {"mask": half}])
-    assert evaluator.evaluate() == {"boundary": {
-        "mBoundaryIoU": pytest.approx((1.0 + 18 / 44) / 2),
-        "mMinIoU": pytest.approx((0.36 + 18 / 44) / 2)}}
+    assert evaluator.evaluate() == {
+        "boundary": {"mBoundaryIoU": pytest.approx((1.0 + 18 / 44) / 2), "mMinIoU": pytest.approx((0.36 + 18 / 44) / 2)}
+    }
     evaluator.reset()
     # A vs A without its last column (rows 3-6 x cols 3-5, 12 px): mask IoU 12/16 = 0.75.
     # A's ring has 12 px; dt's ring is rows 3-6 x cols 3-5 minus rows 4-5 x col 4 = 10 px, all on
     # A's ring except (4, 5) and (5, 5): 8 shared. Boundary IoU = 8 / (12 + 10 - 8) = 8/14.
     evaluator.process([{"mask": SQUARE_A}], [{"mask": _square((10, 10), (3, 6), (3, 5))}])
-    assert evaluator.evaluate() == {"boundary": {
-        "mBoundaryIoU": pytest.approx(8 / 14), "mMinIoU": pytest.approx(8 / 14)}}
+    assert evaluator.evaluate() == {
+        "boundary": {"mBoundaryIoU": pytest.approx(8 / 14), "mMinIoU": pytest.approx(8 / 14)}
+    }
 
 
 def test_click_figures_by_hand():
@@ -94,8 +94,9 @@ def test_clicks_evaluator_by_hand():
     evaluator.process([{}, {}], [{"ious": [0.5, 0.8, 0.86, 0.91]}, {"ious": [0.1] * 20}])
     # NoC@85: (3 + 20) / 2 = 11.5; NoC@90: (4 + 20) / 2 = 12.
     # mIoU@1: (0.5 + 0.1) / 2 = 0.3; mIoU@3: (0.86 + 0.1) / 2 = 0.48; mIoU@5: (0.91 + 0.1) / 2 = 0.505.
-    assert evaluator.evaluate() == {"clicks": pytest.approx(
-        {"NoC@85": 11.5, "NoC@90": 12.0, "mIoU@1": 0.3, "mIoU@3": 0.48, "mIoU@5": 0.505})}
+    assert evaluator.evaluate() == {
+        "clicks": pytest.approx({"NoC@85": 11.5, "NoC@90": 12.0, "mIoU@1": 0.3, "mIoU@3": 0.48, "mIoU@5": 0.505})
+    }
 
 
 def test_clicks_evaluator_config_and_checks():

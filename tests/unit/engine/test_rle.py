@@ -9,7 +9,8 @@ from engine.rle import RleError
 
 # pycocotools' decode (used here as the reference) warns under numpy 2; engine never calls it.
 pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 
 def _coco_encode(mask):
@@ -92,8 +93,7 @@ def test_counts_to_runs_rejects_malformed_strings(counts, message):
 
 
 def test_runs_to_counts_rejects_bad_runs():
-    for runs, message in [([1, -2], r"\[0, "), ([1.5, 2.0], "integers"), ([[1, 2]], "1-D"),
-                          ([1 << 32], r"\[0, ")]:
+    for runs, message in [([1, -2], r"\[0, "), ([1.5, 2.0], "integers"), ([[1, 2]], "1-D"), ([1 << 32], r"\[0, ")]:
         with pytest.raises(RleError, match=message):
             rle_ops.runs_to_counts(runs)
 
@@ -106,8 +106,7 @@ def test_validate_rle_normalises_to_pycocotools_encoding():
         expected = _coco_encode(mask)["counts"].decode()
         size = list(mask.shape)
         runs = rle_ops.counts_to_runs(expected).tolist()
-        assert rle_ops.validate_rle({"size": size, "counts": expected}) == {
-            "size": size, "counts": expected}
+        assert rle_ops.validate_rle({"size": size, "counts": expected}) == {"size": size, "counts": expected}
         assert rle_ops.validate_rle({"size": size, "counts": expected.encode()})["counts"] == expected
         assert rle_ops.validate_rle({"size": tuple(size), "counts": runs})["counts"] == expected
 
@@ -199,8 +198,12 @@ def test_encode_decode_round_trip_and_pycocotools_agreement():
 def test_encode_accepts_zero_one_integers_and_rejects_other_arrays():
     mask = np.array([[0, 1], [1, 1]], dtype=np.uint8)
     assert rle_ops.encode(mask) == rle_ops.encode(mask.astype(bool))
-    for bad in (np.zeros((2, 2), np.float32), np.full((2, 2), 2, np.uint8), np.zeros((2, 2, 1), bool),
-                np.zeros((0, 3), bool)):
+    for bad in (
+        np.zeros((2, 2), np.float32),
+        np.full((2, 2), 2, np.uint8),
+        np.zeros((2, 2, 1), bool),
+        np.zeros((0, 3), bool),
+    ):
         with pytest.raises(RleError):
             rle_ops.encode(bad)
 
@@ -226,8 +229,7 @@ def test_bbox_xyxy_matches_pixel_extent_on_random_masks():
         if not mask.any():
             continue
         rows, cols = np.nonzero(mask)
-        assert rle_ops.bbox_xyxy(rle_ops.encode(mask)) == [
-            cols.min(), rows.min(), cols.max(), rows.max()]
+        assert rle_ops.bbox_xyxy(rle_ops.encode(mask)) == [cols.min(), rows.min(), cols.max(), rows.max()]
 
 
 def test_empty():

@@ -43,8 +43,10 @@ def test_one_centre_click_recovers_generated_shapes(segmenter):
             ious.append(iou(prediction.masks[prediction.best()], mask))
     ious = np.array(ious)
     share = float((ious >= 0.85).mean())
-    print(f"\nclassical one-click: {len(ious)} shapes, mean IoU {ious.mean():.3f}, "
-          f"IoU>=0.85 on {share:.0%}, median {np.median(seconds) * 1000:.0f} ms per call")
+    print(
+        f"\nclassical one-click: {len(ious)} shapes, mean IoU {ious.mean():.3f}, "
+        f"IoU>=0.85 on {share:.0%}, median {np.median(seconds) * 1000:.0f} ms per call"
+    )
     assert share >= 0.8
     assert ious.mean() >= 0.85
 

@@ -4,6 +4,7 @@ sha256 are refused with clear errors; anything unavailable falls back to classic
 from __future__ import annotations
 
 import hashlib
+
 import numpy as np
 import pytest
 import torch
@@ -151,13 +152,29 @@ def test_classical_and_unknown_specs(tmp_path):
         resolve("sam:vit_x", tmp_path)
     with pytest.raises(ValueError, match="unknown model spec"):
         resolve("yolo", tmp_path)
-    assert {"sam:vit_b", "sam:vit_l", "sam:vit_h", "sam2:hiera_t", "sam2:hiera_s", "sam2:hiera_b+",
-            "sam2:hiera_l", "classical"} <= set(known_specs())
+    assert {
+        "sam:vit_b",
+        "sam:vit_l",
+        "sam:vit_h",
+        "sam2:hiera_t",
+        "sam2:hiera_s",
+        "sam2:hiera_b+",
+        "sam2:hiera_l",
+        "classical",
+    } <= set(known_specs())
 
 
 def test_official_table_is_complete():
     table = checkpoint_table.OFFICIAL_CHECKPOINTS
-    assert set(table) == {"sam:vit_b", "sam:vit_l", "sam:vit_h", "sam2:hiera_t", "sam2:hiera_s", "sam2:hiera_b+", "sam2:hiera_l"}
+    assert set(table) == {
+        "sam:vit_b",
+        "sam:vit_l",
+        "sam:vit_h",
+        "sam2:hiera_t",
+        "sam2:hiera_s",
+        "sam2:hiera_b+",
+        "sam2:hiera_l",
+    }
     for info in table.values():
         assert info.url.startswith("https://dl.fbaipublicfiles.com/segment_anything")
         assert info.sha256 is not None and len(info.sha256) == 64 and int(info.sha256, 16) >= 0

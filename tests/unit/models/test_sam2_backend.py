@@ -48,7 +48,7 @@ def test_embedding_carries_all_feature_levels(tiny_sam2, embedding, reference):
     assert embedding.original_size == (300, 500) and embedding.input_size == (1024, 1024)
     np.testing.assert_array_equal(embedding.features, reference._features["image_embed"].numpy())
     assert len(embedding.high_res_features) == 2
-    for ours, theirs in zip(embedding.high_res_features, reference._features["high_res_feats"]):
+    for ours, theirs in zip(embedding.high_res_features, reference._features["high_res_feats"], strict=False):
         np.testing.assert_array_equal(ours, theirs.numpy())
     assert [level.shape[-1] for level in embedding.high_res_features] == [256, 128]
 
@@ -109,4 +109,7 @@ def test_official_configs_build_exactly_as_build_sam2(arch):
     theirs = build_sam2(f"configs/sam2.1/{SAM2_CONFIGS[arch].name}", ckpt_path=None, device="cpu")
     assert {k: v.shape for k, v in ours.state_dict().items()} == {k: v.shape for k, v in theirs.state_dict().items()}
     assert ours.sam_mask_decoder.dynamic_multimask_via_stability is True
-    assert ours.sam_mask_decoder.dynamic_multimask_stability_thresh == theirs.sam_mask_decoder.dynamic_multimask_stability_thresh
+    assert (
+        ours.sam_mask_decoder.dynamic_multimask_stability_thresh
+        == theirs.sam_mask_decoder.dynamic_multimask_stability_thresh
+    )

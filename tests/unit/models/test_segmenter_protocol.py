@@ -66,10 +66,16 @@ def test_points_on_the_far_image_edge_are_accepted():
     assert prompts.points.dtype == np.float32 and prompts.labels.tolist() == [1, 0]
 
 
-@pytest.mark.parametrize("bad_image", [
-    np.zeros((10, 10), np.uint8), np.zeros((10, 10, 4), np.uint8), np.zeros((10, 10, 3), np.float32),
-    np.zeros((0, 10, 3), np.uint8), [[0, 0, 0]],
-])
+@pytest.mark.parametrize(
+    "bad_image",
+    [
+        np.zeros((10, 10), np.uint8),
+        np.zeros((10, 10, 4), np.uint8),
+        np.zeros((10, 10, 3), np.float32),
+        np.zeros((0, 10, 3), np.uint8),
+        [[0, 0, 0]],
+    ],
+)
 def test_bad_images_raise_value_error(tiny_sam, tiny_sam2, bad_image):
     for segmenter in (tiny_sam, tiny_sam2, GrabCutSegmenter()):
         with pytest.raises(ValueError, match="image"):
@@ -80,7 +86,9 @@ def test_embedding_of_other_weights_or_backend_is_refused(tiny_sam, tiny_sam2, s
     embedding = tiny_sam.embed(scene[0])
     with pytest.raises(ValueError, match="backend 'sam'"):
         tiny_sam2.predict(embedding, points=[[1.0, 1.0]], labels=[1])
-    foreign = Embedding("sam", "sam:tiny@000000000000", embedding.original_size, embedding.input_size, embedding.features)
+    foreign = Embedding(
+        "sam", "sam:tiny@000000000000", embedding.original_size, embedding.input_size, embedding.features
+    )
     with pytest.raises(ValueError, match="model version"):
         tiny_sam.predict(foreign, points=[[1.0, 1.0]], labels=[1])
 
@@ -93,12 +101,17 @@ def test_embedding_bytes_round_trip_exactly_in_float16():
         original_size=(300, 500),
         input_size=(1024, 1024),
         features=rng.standard_normal((1, 8, 4, 4)).astype(np.float32),
-        high_res_features=(rng.standard_normal((1, 2, 16, 16)).astype(np.float32), rng.standard_normal((1, 4, 8, 8)).astype(np.float32)),
+        high_res_features=(
+            rng.standard_normal((1, 2, 16, 16)).astype(np.float32),
+            rng.standard_normal((1, 4, 8, 8)).astype(np.float32),
+        ),
     )
     restored = Embedding.from_bytes(original.to_bytes())
     assert (restored.backend, restored.model_version) == ("sam2", "sam2:tiny@abc")
     assert restored.original_size == (300, 500) and restored.input_size == (1024, 1024)
-    for before, after in zip((original.features, *original.high_res_features), (restored.features, *restored.high_res_features)):
+    for before, after in zip(
+        (original.features, *original.high_res_features), (restored.features, *restored.high_res_features), strict=False
+    ):
         assert after.dtype == np.float16 and after.shape == before.shape
         np.testing.assert_array_equal(after, before.astype(np.float16))
     assert Embedding.from_bytes(restored.to_bytes()).to_bytes() == restored.to_bytes()
@@ -145,4 +158,6 @@ def test_models_package_imports_neither_django_nor_engine():
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
             for name in names:
-                assert name.split(".")[0] not in ("django", "engine", "backend", "rest_framework"), f"{source.name} imports {name}"
+                assert name.split(".")[0] not in ("django", "engine", "backend", "rest_framework"), (
+                    f"{source.name} imports {name}"
+                )

@@ -15,7 +15,7 @@ def test_same_seed_same_scene_other_seed_other_scene():
     image_a, masks_a = make_scene(5)
     image_b, masks_b = make_scene(5)
     np.testing.assert_array_equal(image_a, image_b)
-    assert all(np.array_equal(a, b) for a, b in zip(masks_a, masks_b))
+    assert all(np.array_equal(a, b) for a, b in zip(masks_a, masks_b, strict=False))
     assert not np.array_equal(image_a, make_scene(6)[0])
 
 

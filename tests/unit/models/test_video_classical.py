@@ -151,4 +151,9 @@ def test_a_state_from_another_tracker_is_refused(tracker):
 def _box(mask: np.ndarray) -> list[float]:
     ys, xs = np.nonzero(mask)
     h, w = mask.shape
-    return [max(0.0, xs.min() - 2.0), max(0.0, ys.min() - 2.0), min(float(w), xs.max() + 3.0), min(float(h), ys.max() + 3.0)]
+    return [
+        max(0.0, xs.min() - 2.0),
+        max(0.0, ys.min() - 2.0),
+        min(float(w), xs.max() + 3.0),
+        min(float(h), ys.max() + 3.0),
+    ]

@@ -57,7 +57,7 @@ def test_folder_frames_refuse_bad_input(tmp_path):
     write_frames(tmp_path, count=2)
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "00002.png")
     source = FolderFrames.from_folder(tmp_path)
-    with pytest.raises(ValueError, match="frame 2 .* is 8x8, the video is 30x20"):
+    with pytest.raises(ValueError, match=r"frame 2 .* is 8x8, the video is 30x20"):
         source.get(2)
     with pytest.raises(ValueError, match="out of range"):
         source.get(3)

@@ -29,7 +29,7 @@ def moving_shapes(n_frames: int = N_FRAMES) -> np.ndarray:
     for t in range(n_frames):
         disc = (xx - (20 + 4 * t)) ** 2 + (yy - 35) ** 2 <= 12**2
         frames[t][disc] = (220, 40, 40)
-        frames[t, 50 + 2 * t:72 + 2 * t, 70:100] = (40, 200, 60)
+        frames[t, 50 + 2 * t : 72 + 2 * t, 70:100] = (40, 200, 60)
     return frames.clip(0, 255).astype(np.uint8)
 
 
@@ -57,7 +57,9 @@ def script_official(network, folder):
         record.append(network.add_new_points_or_box(state, 2, 2, box=[66.0, 52.0, 104.0, 78.0])[1:])
         record.extend(out[1:] for out in network.propagate_in_video(state))
         record.extend(out[1:] for out in network.propagate_in_video(state, reverse=True))
-        record.append(network.add_new_points_or_box(state, 8, 1, points=[[52.0, 35.0], [10.0, 90.0]], labels=[1, 0])[1:])
+        record.append(
+            network.add_new_points_or_box(state, 8, 1, points=[[52.0, 35.0], [10.0, 90.0]], labels=[1, 0])[1:]
+        )
         record.append(network.add_new_mask(state, 6, 2, moving_box_mask(6))[1:])
         record.extend(out[1:] for out in network.propagate_in_video(state, start_frame_idx=5, max_frame_num_to_track=4))
         record.extend(out[1:] for out in network.propagate_in_video(state, start_frame_idx=9, reverse=True))
@@ -77,7 +79,10 @@ def script_ours(tracker, frames):
         record.append(masks)
     record.append(tracker.add_prompts(state, 8, 1, points=[[52.0, 35.0], [10.0, 90.0]], labels=[1, 0]))
     record.append(tracker.add_mask(state, 6, 2, moving_box_mask(6)))
-    for frame, masks in [*tracker.propagate(state, start=5, max_frames=4), *tracker.propagate(state, start=9, reverse=True)]:
+    for frame, masks in [
+        *tracker.propagate(state, start=5, max_frames=4),
+        *tracker.propagate(state, start=9, reverse=True),
+    ]:
         frames_seen.append(frame)
         record.append(masks)
     return state, record, frames_seen
@@ -85,7 +90,7 @@ def script_ours(tracker, frames):
 
 def moving_box_mask(t: int) -> np.ndarray:
     mask = np.zeros((HEIGHT, WIDTH), bool)
-    mask[50 + 2 * t:72 + 2 * t, 70:100] = True
+    mask[50 + 2 * t : 72 + 2 * t, 70:100] = True
     return mask
 
 
@@ -94,7 +99,7 @@ def test_same_masks_and_memory_as_sam2_video_predictor(tracker, jpeg_folder):
     state, ours, frames_seen = script_ours(tracker, FolderFrames.from_folder(jpeg_folder, cache_size=3))
     assert frames_seen == [*range(2, 12), *range(2, -1, -1), *range(5, 10), *range(9, -1, -1)]
     assert len(ours) == len(official)
-    for step, (theirs, mine) in enumerate(zip(official, ours)):
+    for step, (theirs, mine) in enumerate(zip(official, ours, strict=False)):
         assert list(mine) == list(theirs) == ([1] if step == 0 else [1, 2]), step
         for obj_id in mine:
             assert mine[obj_id].dtype == bool and mine[obj_id].shape == (HEIGHT, WIDTH)
@@ -120,7 +125,7 @@ def test_frames_are_read_lazily_through_a_bounded_cache(tracker, jpeg_folder):
     assert frames.cached == [] and state.features == {}
     tracker.add_prompts(state, 3, 7, points=[[34.0, 35.0]], labels=[1])
     assert frames.cached == [3]
-    for frame, _ in tracker.propagate(state, max_frames=4):
+    for frame, _ in tracker.propagate(state, max_frames=4):  # noqa: B007 - the last frame is checked below
         assert len(frames.cached) <= 2 and len(state.features) <= state.feature_cache_size
     assert frame == 7 and max(state.objects[7].tracked) == 7  # nothing decoded past the last frame asked
 
@@ -189,7 +194,7 @@ def test_a_new_object_whose_frame_cannot_be_read_is_not_kept(tracker, tmp_path):
         Image.fromarray(frame if t != 1 else frame[:50]).save(tmp_path / f"{t:05d}.png")
     state = tracker.start(FolderFrames.from_folder(tmp_path))
     tracker.add_prompts(state, 0, 1, points=[[20.0, 35.0]], labels=[1])
-    with pytest.raises(ValueError, match="frame 1 .* is 128x50"):
+    with pytest.raises(ValueError, match=r"frame 1 .* is 128x50"):
         tracker.add_prompts(state, 1, 2, points=[[20.0, 35.0]], labels=[1])
     assert state.obj_ids == [1]
 

@@ -14,8 +14,16 @@ from models.registry import load_segmenter
 from training.loop import TrainConfig, train
 from training.networks import TrainableNetwork
 
-SMALL = TrainConfig(spec="sam:tiny", steps=4, iterations=3, mask_only_iterations=1, masks_per_step=2,
-                    box_probability=0.5, checkpoint_every=2, lr=1e-3)
+SMALL = TrainConfig(
+    spec="sam:tiny",
+    steps=4,
+    iterations=3,
+    mask_only_iterations=1,
+    masks_per_step=2,
+    box_probability=0.5,
+    checkpoint_every=2,
+    lr=1e-3,
+)
 
 
 def test_training_raises_heldout_miou_over_untrained_round_0(trained_tiny_sam):
@@ -49,8 +57,9 @@ def test_resume_after_interruption_gives_the_uninterrupted_weights(tmp_path, sce
 
 def test_cancel_stops_cleanly_with_progress_reported(tmp_path, scenes):
     reports = []
-    result = train(scenes[0][:2], SMALL, tmp_path, progress=lambda f, m: reports.append((f, m)),
-                   cancel=lambda: len(reports) >= 3)
+    result = train(
+        scenes[0][:2], SMALL, tmp_path, progress=lambda f, m: reports.append((f, m)), cancel=lambda: len(reports) >= 3
+    )
     assert result.cancelled and result.steps == 3 and len(result.losses) == 3
     assert [f for f, _ in reports] == pytest.approx([1 / 4, 2 / 4, 3 / 4])
     assert json.loads((tmp_path / "checkpoints" / "latest.json").read_text())["step"] == 3
@@ -63,8 +72,9 @@ def test_checkpoints_load_strictly_with_the_registry(trained_tiny_sam, tmp_path,
     reference = result.network.as_segmenter("reference")
     image = scenes[1][0].image
     point = (np.array([[64.0, 64.0]]), np.array([1]))
-    assert np.array_equal(segmenter.predict(segmenter.embed(image), *point).masks,
-                          reference.predict(reference.embed(image), *point).masks)
+    assert np.array_equal(
+        segmenter.predict(segmenter.embed(image), *point).masks, reference.predict(reference.embed(image), *point).masks
+    )
     periodic = sorted((result.checkpoint.parent / "checkpoints").glob("step-*.pth"))
     assert periodic and all(load_segmenter("sam:tiny", path) for path in periodic)
     assert isinstance(torch.load(result.checkpoint, weights_only=True), dict)  # SAM: a plain state dict
@@ -82,7 +92,9 @@ def test_sam2_tiny_trains_and_writes_the_sam2_format(tmp_path, scenes):
 @pytest.mark.parametrize("trainable", ["decoder", "all"])
 def test_trainable_parts(trainable, tmp_path, scenes):
     before = TrainableNetwork.build("sam:tiny", seed=0).network.state_dict()
-    result = train(scenes[0][:1], replace(SMALL, trainable=trainable, steps=1, iterations=1, mask_only_iterations=0), tmp_path)
+    result = train(
+        scenes[0][:1], replace(SMALL, trainable=trainable, steps=1, iterations=1, mask_only_iterations=0), tmp_path
+    )
     after = result.network.network.state_dict()
     changed = {name.split(".")[0] for name in before if not torch.equal(before[name], after[name])}
     expected = {"mask_decoder"} if trainable == "decoder" else {"mask_decoder", "prompt_encoder", "image_encoder"}

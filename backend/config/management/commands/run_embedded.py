@@ -1,5 +1,6 @@
 """manage.py run_embedded: migrate, make sure an admin exists, then run a Celery worker and the
 web server side by side (what `make run` starts). Stops both on Ctrl+C."""
+
 import os
 import secrets
 import signal
@@ -28,16 +29,52 @@ class Command(BaseCommand):
         env = {**os.environ, "PYTHONPATH": str(settings.REPO_DIR)}
         python = sys.executable
         worker = subprocess.Popen(
-            [python, "-m", "celery", "-A", "backend.config", "worker", "-Q", "gpu,cpu,train", "-c", "1",
-             "--pool", "solo", "-n", "embedded@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
-            cwd=settings.REPO_DIR, env=env,
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "backend.config",
+                "worker",
+                "-Q",
+                "gpu,cpu,train",
+                "-c",
+                "1",
+                "--pool",
+                "solo",
+                "-n",
+                "embedded@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "INFO",
+            ],
+            cwd=settings.REPO_DIR,
+            env=env,
         )
         web = subprocess.Popen(
-            [python, "-m", "gunicorn", "backend.config.wsgi:application", "--bind", f"{options['host']}:{options['port']}",
-             "--workers", "1", "--threads", str(options["web_threads"]), "--timeout", "120", "--access-logfile", "-"],
-            cwd=settings.REPO_DIR, env=env,
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "backend.config.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                "1",
+                "--threads",
+                str(options["web_threads"]),
+                "--timeout",
+                "120",
+                "--access-logfile",
+                "-",
+            ],
+            cwd=settings.REPO_DIR,
+            env=env,
         )
-        self.stdout.write(self.style.SUCCESS(f"serving on http://{options['host']}:{options['port']}/ (health: /api/health/)"))
+        self.stdout.write(
+            self.style.SUCCESS(f"serving on http://{options['host']}:{options['port']}/ (health: /api/health/)")
+        )
         stopping = False
 
         def stop(*_):
@@ -76,4 +113,6 @@ class Command(BaseCommand):
         note = settings.VAR_DIR / "admin-credentials.txt"
         note.write_text(f"username: admin\npassword: {password}\n")
         note.chmod(0o600)
-        self.stdout.write(self.style.WARNING(f"created admin: username 'admin', password '{password}' (also in {note})"))
+        self.stdout.write(
+            self.style.WARNING(f"created admin: username 'admin', password '{password}' (also in {note})")
+        )

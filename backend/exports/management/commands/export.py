@@ -1,4 +1,5 @@
 """manage.py export --project NAME --format coco --out PATH (streamed, with a progress bar)."""
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -21,9 +22,14 @@ class Command(BaseCommand):
         if project is None:
             raise CommandError(f"no project named {options['project']!r}")
         with tqdm(total=100, desc=f"{options['format']} export", unit="%", disable=options["verbosity"] == 0) as bar:
+
             def progress(fraction: float) -> None:
                 bar.update(int(fraction * 100) - bar.n)
 
-            counts = export_to_path(project, options["format"], options["out"], include_all=options["all"], progress=progress)
+            counts = export_to_path(
+                project, options["format"], options["out"], include_all=options["all"], progress=progress
+            )
             bar.update(100 - bar.n)
-        self.stdout.write(f"wrote {counts.get('images', 0)} images and {counts.get('annotations', 0)} masks to {options['out']}")
+        self.stdout.write(
+            f"wrote {counts.get('images', 0)} images and {counts.get('annotations', 0)} masks to {options['out']}"
+        )

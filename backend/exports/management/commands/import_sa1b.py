@@ -1,4 +1,5 @@
 """manage.py import_sa1b --project NAME ARCHIVE.tar : import SA-1B files (and their images)."""
+
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.exceptions import ValidationError
 
@@ -22,5 +23,7 @@ class Command(BaseCommand):
             result = import_sa1b(project=project, path=options["archive"])
         except ValidationError as exc:
             raise CommandError(f"refused, nothing imported: {exc.detail}") from exc
-        self.stdout.write(f"{result.images_created} images and {result.masks_created} masks imported "
-                          f"({result.images_existing} images and {result.masks_existing} masks already there)")
+        self.stdout.write(
+            f"{result.images_created} images and {result.masks_created} masks imported "
+            f"({result.images_existing} images and {result.masks_existing} masks already there)"
+        )

@@ -1,4 +1,5 @@
 """manage.py import_media --project NAME PATH... : import image or video files and folders."""
+
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -18,7 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path)
         parser.add_argument("--project", required=True, help="project name (created when missing)")
-        parser.add_argument("--kind", choices=["image", "video"], help="kind of a new project (default: from the files)")
+        parser.add_argument(
+            "--kind", choices=["image", "video"], help="kind of a new project (default: from the files)"
+        )
         parser.add_argument("--user", help="username recorded as creator (default: first superuser)")
         parser.add_argument("--categories", default="", help="comma-separated categories of a new project")
 
@@ -37,7 +40,7 @@ class Command(BaseCommand):
         for path in tqdm(files, desc=f"importing into {project.name}", unit="file", disable=options["verbosity"] == 0):
             try:
                 with path.open("rb") as stream:
-                    [(item, was_created)] = media_ingest(project=project, uploads=[(stream, path.name)], user=user)
+                    [(_item, was_created)] = media_ingest(project=project, uploads=[(stream, path.name)], user=user)
             except MediaRejected as exc:
                 rejected += 1
                 self.stderr.write(f"rejected {path}: {exc}")

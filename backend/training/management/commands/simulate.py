@@ -1,5 +1,6 @@
 """manage.py simulate [options]: the engine simulator (generated images, simulated annotators using
 the live model, N rounds of annotate -> retrain -> evaluate), as `python -m training simulate`."""
+
 import sys
 
 from django.core.management.base import BaseCommand, CommandError

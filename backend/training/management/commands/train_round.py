@@ -1,4 +1,5 @@
 """manage.py train_round --project NAME [--steps N]: run a retraining round here, with a progress bar."""
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -28,12 +29,16 @@ class Command(BaseCommand):
         except RoundRunning as exc:
             raise CommandError(str(exc)) from exc
         with tqdm(total=100, desc=f"round {training_round.pk}", unit="%", disable=options["verbosity"] == 0) as bar:
+
             def advance(fraction: float, message: str) -> None:
                 bar.set_postfix_str(message[:40])
                 bar.update(int(fraction * 100) - bar.n)
 
-            job = job_run(training_round.job_id, lambda running: round_run(training_round, running, advance),
-                          worker="manage.py train_round")
+            job = job_run(
+                training_round.job_id,
+                lambda running: round_run(training_round, running, advance),
+                worker="manage.py train_round",
+            )
         if job is None or job.state != Job.State.SUCCEEDED:
             raise CommandError(f"round failed: {job.message if job else 'not run'}")
         training_round.refresh_from_db()
