@@ -10,7 +10,13 @@ import cv2
 import numpy as np
 from PIL import Image
 
-SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+# ../shared/fixtures beside the repository; a worktree under /work/wt/<name> finds the one beside
+# the main checkout (/work/shared) one level further up.
+_REPO = Path(__file__).resolve().parents[1]
+SHARED_FIXTURES = next(
+    (p for p in (_REPO.parent / "shared" / "fixtures", _REPO.parents[1] / "shared" / "fixtures") if p.is_dir()),
+    _REPO.parent / "shared" / "fixtures",
+)
 
 
 def jpeg_bytes(width=320, height=240, seed=0) -> bytes:

@@ -17,25 +17,31 @@ from engine.metrics.masks import (
     mask_iou,
     stability_score,
 )
-from engine.metrics.video import JAndF, boundary_f_measure, boundary_map, masklet_j_and_f
+from engine.metrics.sav_eval import GlobalScores, VideoScores, global_scores, sav_video_j_and_f
+from engine.metrics.video import JAndF, ObjectScores, boundary_f_measure, boundary_map, masklet_j_and_f
 
 __all__ = [
     "BoundaryIoUEvaluator",
     "ClicksEvaluator",
     "DatasetEvaluator",
+    "GlobalScores",
     "JAndF",
     "JAndFEvaluator",
     "MaskIoUEvaluator",
     "MetricError",
+    "ObjectScores",
+    "VideoScores",
     "boundary",
     "boundary_f_measure",
     "boundary_iou",
     "boundary_map",
     "boundary_width",
     "clicks_to_reach",
+    "global_scores",
     "iou_after",
     "mask_iou",
     "masklet_j_and_f",
     "number_of_clicks",
+    "sav_video_j_and_f",
     "stability_score",
 ]

@@ -155,15 +155,24 @@ class ClicksEvaluator:
 
 
 class JAndFEvaluator:
-    """Video J, F and J&F averaged over objects (masklets), as the SA-V evaluator consolidates them.
-    inputs[i]["masks"] / outputs[i]["masks"]: one object's HxW bool masks on its annotated frames.
+    """Video J, F and J&F averaged over objects (masklets), as sam2's sav_benchmark consolidates
+    them (engine.metrics.video states the counting rules). inputs[i]["masks"] / outputs[i]["masks"]:
+    one object's HxW bool masks on every annotated frame of its video.
 
-    evaluate() -> {"video": {"J": float, "F": float, "J&F": float}}
+    evaluate() -> {"video": {"J", "F", "J&F": fractions, "objects": objects scored,
+    "objects_without_ground_truth": objects left out because the ground truth never shows them on
+    the evaluated frames}}
     """
 
-    def __init__(self, skip_first_and_last: bool = True, tolerance: float = DEFAULT_BOUNDARY_TOLERANCE) -> None:
+    def __init__(
+        self,
+        skip_first_and_last: bool = True,
+        tolerance: float = DEFAULT_BOUNDARY_TOLERANCE,
+        from_first_appearance: bool = True,
+    ) -> None:
         self.skip_first_and_last = skip_first_and_last
         self.tolerance = tolerance
+        self.from_first_appearance = from_first_appearance
         self.reset()
 
     @classmethod
@@ -171,18 +180,33 @@ class JAndFEvaluator:
         return cls(
             skip_first_and_last=bool(config.get("skip_first_and_last", True)),
             tolerance=float(config.get("tolerance", DEFAULT_BOUNDARY_TOLERANCE)),
+            from_first_appearance=bool(config.get("from_first_appearance", True)),
         )
 
     def reset(self) -> None:
         self._j: list[float] = []
         self._f: list[float] = []
+        self._unscored = 0
 
     def process(self, inputs: Sequence[Mapping], outputs: Sequence[Mapping]) -> None:
         for gt_frames, dt_frames in _pairs(inputs, outputs, "masks", "masks"):
-            scores = masklet_j_and_f(gt_frames, dt_frames, self.skip_first_and_last, self.tolerance)
+            scores = masklet_j_and_f(
+                gt_frames, dt_frames, self.skip_first_and_last, self.tolerance, self.from_first_appearance
+            )
+            if scores is None:
+                self._unscored += 1
+                continue
             self._j.append(scores.j)
             self._f.append(scores.f)
 
     def evaluate(self) -> dict[str, dict[str, float]]:
         j, f = _mean(self._j, "masklets"), _mean(self._f, "masklets")
-        return {"video": {"J": j, "F": f, "J&F": (j + f) / 2}}
+        return {
+            "video": {
+                "J": j,
+                "F": f,
+                "J&F": (j + f) / 2,
+                "objects": float(len(self._j)),
+                "objects_without_ground_truth": float(self._unscored),
+            }
+        }

@@ -1,6 +1,16 @@
-"""Video object segmentation figures as the SA-V / DAVIS evaluators compute them: J (region IoU),
-F (boundary F-measure with tolerance ceil(0.008 * diagonal)) and J&F, per object over its frames.
-Values are fractions in [0, 1] (the official scripts print them times 100)."""
+"""Video object segmentation figures as sam2's SA-V evaluator (`sav_dataset/utils/sav_benchmark.py`)
+computes them: J (region IoU), F (boundary F-measure with tolerance ceil(0.008 * diagonal)) and
+J&F, per object over its annotated frames, then averaged over objects.
+
+The official rules, all kept here (docs/formats.md walks through them):
+- the first and last annotated frames are skipped (SA-V val / test, DAVIS semi-supervised);
+- an object counts from the first remaining frame where it appears in the ground truth OR the
+  prediction; frames before that are not scored (so a false positive before the object appears
+  counts, and empty/empty frames before either appears do not);
+- from then on every frame counts, an empty/empty frame scoring J = F = 1;
+- an object that never appears in the ground truth on the remaining frames has no score (the
+  official consolidation stops with an AssertionError there; here it is reported as None).
+Values are fractions in [0, 1]; the official script prints them times 100 to one decimal."""
 
 from __future__ import annotations
 
@@ -67,14 +77,45 @@ def boundary_f_measure(gt: np.ndarray, dt: np.ndarray, tolerance: float = DEFAUL
 
 @dataclass(frozen=True)
 class JAndF:
-    """One object's scores over its evaluated frames."""
+    """One object's scores over the frames that counted."""
 
     j: float
     f: float
+    frames: int
 
     @property
     def j_and_f(self) -> float:
         return (self.j + self.f) / 2
+
+
+class ObjectScores:
+    """Accumulates one object's per-frame J and F, frame by frame, with the official counting rule;
+    frames can be fed one at a time so a long video never needs all its masks in memory."""
+
+    def __init__(self, tolerance: float = DEFAULT_BOUNDARY_TOLERANCE, from_first_appearance: bool = True) -> None:
+        self.tolerance = tolerance
+        self.from_first_appearance = from_first_appearance
+        self.seen_in_gt = False
+        self._started = not from_first_appearance
+        self._j: list[float] = []
+        self._f: list[float] = []
+
+    def feed(self, gt: np.ndarray, dt: np.ndarray) -> None:
+        gt_mask, dt_mask = check_mask_pair(gt, dt)
+        gt_present = bool(gt_mask.any())
+        self.seen_in_gt = self.seen_in_gt or gt_present
+        self._started = self._started or gt_present or bool(dt_mask.any())
+        if not self._started:
+            return
+        self._j.append(mask_iou(gt_mask, dt_mask))
+        self._f.append(boundary_f_measure(gt_mask, dt_mask, self.tolerance))
+
+    def result(self) -> JAndF | None:
+        """The object's J and F; None when it never appeared in the ground truth (with
+        from_first_appearance) or no frame was fed."""
+        if not self._j or (self.from_first_appearance and not self.seen_in_gt):
+            return None
+        return JAndF(j=float(np.mean(self._j)), f=float(np.mean(self._f)), frames=len(self._j))
 
 
 def masklet_j_and_f(
@@ -82,27 +123,31 @@ def masklet_j_and_f(
     dt_frames: Sequence[np.ndarray],
     skip_first_and_last: bool = True,
     tolerance: float = DEFAULT_BOUNDARY_TOLERANCE,
-) -> JAndF:
-    """J and F of one object over its annotated frames.
+    from_first_appearance: bool = True,
+) -> JAndF | None:
+    """J and F of one object over its annotated frames, as sav_benchmark scores it.
 
     Args:
-        gt_frames, dt_frames: the object's HxW bool masks on the same annotated frames, in order
-            (absent = all False).
+        gt_frames, dt_frames: the object's HxW bool masks on every annotated frame of the video, in
+            order (absent = all False).
         skip_first_and_last: drop the first and last annotated frames, as the official SA-V val /
             test evaluation does (the first is the prompt frame).
         tolerance: F's boundary tolerance as a fraction of the diagonal.
+        from_first_appearance: the official rule (see the module docstring). False departs from
+            it: every remaining frame counts and an object absent from both scores 1.0.
+    Returns:
+        JAndF, or None when the object never appears in the ground truth on the remaining frames.
     Raises:
         MetricError: frame counts differ or no frame is left to evaluate.
     """
     if len(gt_frames) != len(dt_frames):
         raise MetricError(f"{len(gt_frames)} ground-truth frames but {len(dt_frames)} predicted")
-    pairs = list(zip(gt_frames, dt_frames, strict=False))
+    pairs = list(zip(gt_frames, dt_frames, strict=True))
     if skip_first_and_last:
         pairs = pairs[1:-1]
     if not pairs:
         raise MetricError("no frame left to evaluate (skipping first and last needs 3 frames)")
-    j_values, f_values = [], []
+    scores = ObjectScores(tolerance, from_first_appearance)
     for gt, dt in pairs:
-        j_values.append(mask_iou(gt, dt))
-        f_values.append(boundary_f_measure(gt, dt, tolerance))
-    return JAndF(j=float(np.mean(j_values)), f=float(np.mean(f_values)))
+        scores.feed(gt, dt)
+    return scores.result()
