@@ -1,6 +1,11 @@
 """SA-1B files: one `sa_<image_id>.json` per image with its automatic (or accepted) masks, exactly
 as FORMATS.md shows. No category, no iscrowd; bbox and crop_box are SAM's XYWH floats
-(w = x_max - x_min, unlike COCO's + 1); area an int; RLE counts a str."""
+(w = x_max - x_min, unlike COCO's + 1); area an int; RLE counts a str; every mask non-empty.
+
+`point_coords` is the input point that made the mask (SA-1B: the grid point of the automatic
+generator). A mask made without a click (brushed, from a box only, imported without points) gets
+one point inside it: the pixel of its largest part farthest from the part's boundary, the click
+engine.annotator's simulated annotator would make first on that mask (docs/formats.md)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
 from engine import rle as rle_ops
+from engine.annotator import next_click
 
 IMAGE_KEYS = ("image_id", "width", "height", "file_name")
 ANNOTATION_KEYS = ("id", "segmentation", "bbox", "area", "predicted_iou", "stability_score", "crop_box", "point_coords")
@@ -38,6 +44,20 @@ def _point_coords(points: object) -> list[list[float]]:
     return [_floats(point, 2, "each point in point_coords") for point in points]
 
 
+def interior_point(rle: Mapping) -> list[float]:
+    """[x, y] in pixels of the point SA-1B records for a mask made without a click: the pixel of
+    the mask's largest 8-connected part farthest from its outside (ties: first in raster order).
+
+    Raises:
+        Sa1bError: the mask is empty.
+    """
+    mask = rle_ops.decode(rle)
+    if not mask.any():
+        raise Sa1bError("an empty mask (area 0) has no point: SA-1B holds no empty masks")
+    x, y, _ = next_click(mask)
+    return [float(x), float(y)]
+
+
 def _score(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise Sa1bError(f"{what} must be a number, got {value!r}")
@@ -51,7 +71,7 @@ def sa1b_annotation(
     predicted_iou: float,
     stability_score: float,
     crop_box: Sequence[float],
-    point_coords: Sequence[Sequence[float]],
+    point_coords: Sequence[Sequence[float]] | None = None,
 ) -> dict:
     """Build one SA-1B annotation; bbox and area come from the RLE.
 
@@ -60,14 +80,21 @@ def sa1b_annotation(
         rle: the mask, checked and normalised.
         predicted_iou, stability_score: the model's scores.
         crop_box: XYWH of the crop the mask was generated in (the whole image when not cropped).
-        point_coords: the prompt point(s) [[x, y], ...] in image pixels.
+        point_coords: the prompt point(s) [[x, y], ...] in image pixels; None or [] for a mask
+            made without a click, which then gets `interior_point(rle)`.
     Returns:
         A dict with ANNOTATION_KEYS in that order; bbox = SAM XYWH floats [x0, y0, x1 - x0, y1 - y0]
-        from inclusive extents (an empty mask gives zeros).
+        from inclusive extents.
+    Raises:
+        Sa1bError: a bad id, score, box or point, or an empty mask.
     """
     if isinstance(id, bool) or not isinstance(id, int):
         raise Sa1bError(f"annotation id must be an int, got {id!r}")
     segmentation = rle_ops.validate_rle(rle)
+    if rle_ops.area(segmentation) == 0:
+        raise Sa1bError(f"annotation {id}: the mask is empty (area 0); SA-1B holds no empty masks")
+    if not point_coords:
+        point_coords = [interior_point(segmentation)]
     x0, y0, x1, y1 = rle_ops.bbox_xyxy(segmentation)
     return {
         "id": id,
@@ -101,6 +128,8 @@ def _check_annotation(annotation: object, size: tuple[int, int]) -> dict:
     area = annotation["area"]
     if isinstance(area, bool) or not isinstance(area, int) or area != rle_ops.area(segmentation):
         raise Sa1bError(f"annotation {annotation['id']!r}: area {area!r} is not the mask's area")
+    if area == 0:
+        raise Sa1bError(f"annotation {annotation['id']!r}: the mask is empty (area 0); SA-1B holds no empty masks")
     checked = {
         "id": annotation["id"],
         "segmentation": segmentation,

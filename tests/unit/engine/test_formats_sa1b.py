@@ -10,6 +10,7 @@ from pycocotools import mask as coco_mask
 from engine.formats.sa1b import (
     ANNOTATION_KEYS,
     Sa1bError,
+    interior_point,
     read_sa1b,
     sa1b_annotation,
     sa1b_file_name,
@@ -123,3 +124,44 @@ def test_writer_rejects_masks_of_another_size():
             crop_box=[0, 0, 5, 5],
             point_coords=[[2, 2]],
         )
+
+
+def test_a_mask_made_without_a_click_gets_a_point_inside_it():
+    # Two parts: a 5x5 block at rows 2-6, cols 3-7, and a 2x2 block at rows 8-9, cols 10-11.
+    # The larger part's pixels lie at most min(r - 1, 7 - r, c - 2, 8 - c) pixels from the
+    # outside; only the centre (row 4, col 5) reaches 3. So point_coords = [[x, y]] = [[5, 4]].
+    mask = _block((2, 6), (3, 7)) | _block((8, 9), (10, 11))
+    for no_click in (None, []):
+        annotation = sa1b_annotation(
+            3, _rle(mask), predicted_iou=1.0, stability_score=1.0, crop_box=[0, 0, 12, 10], point_coords=no_click
+        )
+        assert annotation["point_coords"] == [[5.0, 4.0]]
+    assert interior_point(_rle(mask)) == [5.0, 4.0]
+    # A given click is kept as it is.
+    clicked = sa1b_annotation(
+        4, _rle(mask), predicted_iou=1.0, stability_score=1.0, crop_box=[0, 0, 12, 10], point_coords=[[3, 2]]
+    )
+    assert clicked["point_coords"] == [[3.0, 2.0]]
+
+
+def test_empty_masks_are_refused():
+    empty = _rle(np.zeros((10, 12), bool))
+    with pytest.raises(Sa1bError, match=r"annotation 9: the mask is empty \(area 0\)"):
+        sa1b_annotation(9, empty, predicted_iou=1.0, stability_score=1.0, crop_box=[0, 0, 12, 10])
+    record = {
+        "image": IMAGE,
+        "annotations": [
+            {
+                "id": 9,
+                "segmentation": empty,
+                "bbox": [0.0, 0.0, 0.0, 0.0],
+                "area": 0,
+                "predicted_iou": 1.0,
+                "stability_score": 1.0,
+                "crop_box": [0.0, 0.0, 12.0, 10.0],
+                "point_coords": [[1.0, 1.0]],
+            }
+        ],
+    }
+    with pytest.raises(Sa1bError, match=r"annotation 9: the mask is empty"):
+        read_sa1b(io.StringIO(json.dumps(record)))

@@ -6,7 +6,6 @@ first-appeared frames and null stability scores as in the manual file), so it ru
 
 import io
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,9 +23,10 @@ from engine.formats.sav import (
     write_sav,
 )
 from engine.rle import RleError
+from tests.media_factory import SHARED_FIXTURES
 
 HEIGHT, WIDTH = 848, 480
-FIXTURES = Path("/work/shared/fixtures/sa-v")
+FIXTURES = SHARED_FIXTURES / "sa-v"
 
 
 def _rle(rows=None, cols=None):
