@@ -1,33 +1,44 @@
 """The weight-free fallback segmenter: OpenCV GrabCut seeded by clicks and/or a box, run on a
-downscaled region around the prompts so one call stays interactive on a CPU."""
+downscaled copy of the image so one call stays interactive on a CPU. Clicks alone go through
+models.classical_click (object-sized regions grown around the click); boxes and mask feedback seed
+GrabCut directly."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
+from models.classical_click import border_share, click_candidates
 from models.protocol import LOW_RES_SIZE, Embedding, Prediction, check_embedding, validate_image, validate_prompts
 
-ALGORITHM_VERSION = "grabcut-1"
+# grabcut-2: clicks alone grow colour-coherent regions (models.classical_click); grabcut-1 seeded
+# GrabCut with a disc around the click. An embedding is tied to the version that made it.
+ALGORITHM_VERSIONS = {"regions": "grabcut-2", "disc": "grabcut-1"}
 
 
 class GrabCutSegmenter:
     """GrabCut behind `ImageSegmenter`. `embed` keeps a copy of the image downscaled so its long
-    side is at most `working_side` pixels (stored as 1x3xhxw float16, exact for uint8 values);
-    `predict` runs GrabCut on a crop around the prompts, growing the crop once when the object
-    reaches its edge, and returns up to 3 candidates: the connected part under the positive
-    clicks (holes filled), the same before hole filling, and everything GrabCut kept in the crop.
-    Scores are heuristic (colour contrast across the mask boundary, in [0, 1]).
+    side is at most `working_side` pixels (stored as 1x3xhxw float16, exact for uint8 values).
+
+    `predict` with clicks alone returns [the object, a part, a larger region] (see
+    models.classical_click; distinct masks, the object scored highest). With a box or mask_input it
+    runs GrabCut on a crop around the prompts, growing the crop once when the object reaches its
+    edge, and returns the connected part under the positive clicks (holes filled), the same before
+    hole filling, and everything GrabCut kept; scored by colour contrast across the boundary.
+    click_seeding "disc" restores grabcut-1's clicks (a disc seed), the benchmarks' baseline.
     """
 
     name = "classical"
 
-    def __init__(self, *, working_side: int = 320, iterations: int = 3):
+    def __init__(self, *, working_side: int = 320, iterations: int = 3, click_seeding: str = "regions"):
         if working_side < 32:
             raise ValueError(f"working_side must be >= 32, got {working_side}")
+        if click_seeding not in ALGORITHM_VERSIONS:
+            raise ValueError(f"click_seeding must be one of {sorted(ALGORITHM_VERSIONS)}, got {click_seeding!r}")
         self.working_side = working_side
         self.iterations = iterations
-        self.version = f"classical:{ALGORITHM_VERSION}@{working_side}"
+        self.click_seeding = click_seeding
+        self.version = f"classical:{ALGORITHM_VERSIONS[click_seeding]}@{working_side}"
 
     def embed(self, image: np.ndarray) -> Embedding:
         """image: HxWx3 uint8 RGB. Keeps a copy with long side <= working_side (area resampling)."""
@@ -47,7 +58,7 @@ class GrabCutSegmenter:
     def predict(self, embedding, points=None, labels=None, box=None, mask_input=None, multimask=True) -> Prediction:
         """points: Nx2 XY in original image pixels; labels: N, 1 positive / 0 negative; box: XYXY in
         original pixels; mask_input: 1x256x256 logits, used as a soft prior (pixels > 0 probably
-        foreground). Returns 3 candidates (multimask, duplicates possible) or the best one."""
+        foreground). Returns 3 candidates (multimask; duplicates possible with a box) or the best one."""
         check_embedding(embedding, self.name, self.version)
         prompts = validate_prompts(embedding.original_size, points, labels, box, mask_input)
         image = np.ascontiguousarray(np.asarray(embedding.features[0]).transpose(1, 2, 0).astype(np.uint8))
@@ -59,8 +70,24 @@ class GrabCutSegmenter:
         prior = None
         if prompts.mask_input is not None:
             prior = cv2.resize(prompts.mask_input[0], (w_small, h_small), interpolation=cv2.INTER_LINEAR) > 0
-        candidates = self._segment(image, points_small, prompts.labels, box_small, prior)
-        scored = [(self._score(image, c), c) for c in candidates]
+        labels = prompts.labels
+        clicks_alone = box_small is None and prior is None
+        if (
+            clicks_alone
+            and points_small is not None
+            and labels is not None
+            and 1 in labels
+            and self.click_seeding == "regions"
+        ):
+            found = click_candidates(image, points_small, labels)  # [object, part, larger]
+            object_score = self._click_score(image, found[0])
+            # The alternatives score at most half the object's: the object stays the best, and the
+            # automatic generator's score threshold keeps one mask per object.
+            scored = [(object_score, found[0])]
+            scored += [(min(self._click_score(image, m), 0.5 * object_score), m) for m in found[1:]]
+        else:
+            candidates = self._segment(image, points_small, prompts.labels, box_small, prior)
+            scored = [(self._score(image, c), c) for c in candidates]
         if not multimask:
             scored = [max(scored, key=lambda item: item[0])]
         masks_small = np.stack([c for _, c in scored])
@@ -125,6 +152,12 @@ class GrabCutSegmenter:
         cv2.setRNGSeed(0)
         cv2.grabCut(crop, seeds, None, background_model, foreground_model, self.iterations, cv2.GC_INIT_WITH_MASK)
         return seeds
+
+    @classmethod
+    def _click_score(cls, image: np.ndarray, mask: np.ndarray) -> float:
+        """Contrast, discounted by the share of the image border the mask runs along: a click on
+        the background grows a region that contrasts with the objects in it, yet is no object."""
+        return cls._score(image, mask) * (1.0 - border_share(mask))
 
     @staticmethod
     def _score(image: np.ndarray, mask: np.ndarray) -> float:

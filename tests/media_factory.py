@@ -1,9 +1,11 @@
 """Media made on the fly for tests: images, videos, and the bad files ingest must refuse."""
 
 import io
+import json
 import struct
 import tempfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -115,3 +117,31 @@ def scene_video_bytes(frames=200, fps=30.0, width=960, height=540) -> bytes:
             writer.write(frame)
         writer.release()
         return Path(path).read_bytes()
+
+
+@dataclass(frozen=True)
+class PhotoObject:
+    """A fixture photo with its main object drawn by hand (tests/data/photo_objects.json)."""
+
+    name: str
+    image: np.ndarray  # HxWx3 uint8 RGB
+    mask: np.ndarray  # bool HxW, the object
+    click: np.ndarray  # 1x2 XY, the pixel centre farthest from the object's outline
+    description: str
+
+
+def photo_objects() -> list[PhotoObject]:
+    """The fixture photos' main objects, or [] where ../shared/fixtures is absent."""
+    entries = json.loads((Path(__file__).parent / "data" / "photo_objects.json").read_text())["images"]
+    found = []
+    for path in fixture_photos():
+        entry = entries.get(path.name)
+        if entry is None:
+            continue
+        image = np.asarray(Image.open(path).convert("RGB"))
+        if list(image.shape[:2]) != entry["size"]:
+            raise ValueError(f"{path.name} is {image.shape[:2]}, the drawn mask is for {entry['size']}")
+        mask = np.zeros(image.shape[:2], dtype=np.uint8)
+        cv2.fillPoly(mask, [np.array(entry["polygon"], dtype=np.int32)], 1)
+        found.append(PhotoObject(path.name, image, mask.astype(bool), np.array([entry["click"]]), entry["object"]))
+    return found
