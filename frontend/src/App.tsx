@@ -1,7 +1,8 @@
 // Top level: one ApiClient, the current route from the URL, and a guard that sends a visitor
 // without a token to the log-in page.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { ApiClient, localTokenStore, type User } from './core/api';
+import { ApiClient, localTokenStore } from './core/api';
+import type { User } from './core/apiTypes';
 import { parseRoute, routePath, type Route } from './core/route';
 import { AppContext } from './pages/appContext';
 import { LoginPage } from './pages/LoginPage';
@@ -12,7 +13,7 @@ import { MaskListPage } from './pages/MaskListPage';
 import { MetricsPage } from './pages/MetricsPage';
 import { TrainingPage } from './pages/training/TrainingPage';
 import { NewProjectPage } from './pages/NewProjectPage';
-import { SettingsPage } from './pages/SettingsPage';
+import { SettingsPage } from './pages/settings/SettingsPage';
 import { TopBar } from './pages/TopBar';
 import { VideoAnnotatorPage } from './pages/video/VideoAnnotatorPage';
 import { VideoListPage } from './pages/video/VideoListPage';
@@ -43,21 +44,22 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    api.onUnauthorized = () => {
+    const off = api.onUnauthorized(() => {
       api.logout();
       setUser(null);
       const here = window.location.pathname + window.location.search;
       navigate({ page: 'login', next: here.startsWith('/login') ? undefined : here }, true);
-    };
+    });
     if (api.isLoggedIn) api.me().then(setUser).catch(() => undefined);
+    return off;
   }, [api, navigate]);
 
+  // Without a token every page is the log-in page; the address says so too (and where to go after).
   const loggedIn = api.isLoggedIn;
+  const loginNext = route.page === 'login' ? route.next : loggedIn ? undefined : routePath(route);
   useEffect(() => {
-    if (!loggedIn && route.page !== 'login') {
-      navigate({ page: 'login', next: routePath(route) }, true);
-    }
-  }, [loggedIn, route, navigate]);
+    if (!loggedIn && route.page !== 'login') window.history.replaceState(null, '', routePath({ page: 'login', next: loginNext }));
+  }, [loggedIn, route, loginNext]);
 
   const logout = useCallback(() => {
     api.logout();
@@ -69,7 +71,7 @@ export function App() {
 
   let page: React.ReactNode;
   if (route.page === 'login' || !loggedIn) {
-    page = <LoginPage next={route.page === 'login' ? route.next : undefined} onLoggedIn={setUser} />;
+    page = <LoginPage next={loginNext} onLoggedIn={setUser} />;
   } else if (route.page === 'projects') {
     page = <ProjectsPage />;
   } else if (route.page === 'newProject') {
@@ -102,7 +104,7 @@ export function App() {
 
   return (
     <AppContext.Provider value={context}>
-      <div className={`app app-${route.page}`}>
+      <div className={`app app-${loggedIn ? route.page : 'login'}`}>
         {route.page !== 'login' && loggedIn && <TopBar />}
         {page}
       </div>

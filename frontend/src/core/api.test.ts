@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, canManage, memoryTokenStore, VersionConflict, type MaskRecord } from './api';
+import { ApiClient, canManage, memoryTokenStore } from './api';
+import { ApiError, VersionConflict } from './apiErrors';
+import type { MaskRecord } from './apiTypes';
 import { predictWhenReady } from './predictor';
+import { maskRecord } from '../testing/records';
 
 interface Call { method: string; url: string; headers: Headers; body: unknown }
 
@@ -20,11 +23,10 @@ function fakeFetch(answers: [number, unknown][]) {
   return { calls, impl: impl as typeof fetch };
 }
 
-const mask: MaskRecord = {
+const mask: MaskRecord = maskRecord({
   id: 7, image: 3, category: 1, rle: { size: [2, 2], counts: '04' }, area: 4, bbox: [0, 0, 2, 2],
-  source: 'assisted', status: 'pending', version: 2, seconds: 3, clicks: 1, model_version: 'v1',
-  created_by: 1, created_at: '', updated_at: '',
-};
+  source: 'assisted', status: 'submitted', version: 2, seconds: 3, clicks: 1, model_version: 'v1', created_by: 1,
+});
 
 describe('ApiClient', () => {
   it('logs in, stores the token and sends it afterwards', async () => {
@@ -43,7 +45,7 @@ describe('ApiClient', () => {
     const { impl } = fakeFetch([[400, { detail: 'bad' }], [400, { username: ['required'] }], [401, { detail: 'no' }]]);
     let unauthorized = 0;
     const api = new ApiClient(memoryTokenStore('t'), '', impl);
-    api.onUnauthorized = () => unauthorized++;
+    api.onUnauthorized(() => unauthorized++);
     await expect(api.me()).rejects.toMatchObject({ status: 400, detail: 'bad' });
     await expect(api.me()).rejects.toMatchObject({ detail: 'username: required' });
     await expect(api.me()).rejects.toBeInstanceOf(ApiError);

@@ -1,89 +1,14 @@
 // Typed client for the Django REST API (token auth). No React here: pages get one ApiClient.
-import type { CompressedRle } from './rle';
+// The shapes are the server's schema (apiTypes.ts); endpoints of one area live beside it
+// (videoApi.ts, pages/review/reviewApi.ts, ...) as functions over `json` and `allPages`.
+import { ApiError, errorDetail, VersionConflict } from './apiErrors';
+import type { Health, MetricsAnswer, MetricsGroup, PredictAnswer, PredictPending, UploadedImage } from './apiPending';
+import type {
+  ImageRecord, Job, MaskCreate, MaskRecord, MaskStatus, MaskUpdate, Page, PredictRequest, Project, ProjectCreate,
+  ProjectUpdate, User,
+} from './apiTypes';
 
-export interface User { id: number; username: string; is_staff: boolean }
-export interface Category { id: number; name: string; color: string }
-export type ProjectKind = 'image' | 'video';
-/** assisted: people click, SAM proposes; semi: automatic proposals to accept / fix / reject; auto: no person. */
-export type ProjectStage = 'assisted' | 'semi' | 'auto';
-export interface Project {
-  id: number; name: string; kind: ProjectKind; stage: ProjectStage; description: string; annotation_fps: number;
-  categories: Category[]; role: string | null;
-  image_count: number; video_count: number; mask_count: number; images_done: number;
-}
-export interface ProjectCreate { name: string; kind: ProjectKind; categories: string[]; description?: string }
-export interface ProjectUpdate { name?: string; description?: string; stage?: ProjectStage; annotation_fps?: number }
-/** An upload answer row: the image, and whether it is new (false: the same file was already in the project). */
-export type UploadedImage = ImageRecord & { created: boolean };
-export type EmbeddingStatus = 'ready' | 'pending' | 'failed' | 'none';
-export interface ImageRecord {
-  id: number; project: number; width: number; height: number; sha256: string; file_name: string;
-  file_url: string; mask_count: number; embedding_status: EmbeddingStatus; created_at: string;
-}
-export interface Page<T> { count: number; next: string | null; previous: string | null; results: T[] }
-
-export interface ModelInfo { backend: string; version: string; fallback: boolean; reason: string | null }
-export interface PredictRequest {
-  points: [number, number][]; labels: (0 | 1)[]; box?: [number, number, number, number];
-  logits_token?: string; multimask: boolean;
-}
-/** One proposed mask; `logits_token` (when the server sends one) refines from this candidate. */
-export interface Candidate { rle: CompressedRle; score: number; logits_token?: string }
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export interface Job { id: number | string; kind: string; state: JobState; progress: number; message: string; result?: unknown }
-export type PredictResult =
-  | { status: 'ready'; masks: Candidate[]; model: ModelInfo; logits_token: string }
-  | { status: 'embedding_pending'; job: Pick<Job, 'id' | 'state' | 'progress'> | null; model?: ModelInfo };
-
-export type MaskSource = 'manual' | 'assisted' | 'auto';
-/** proposed: an automatic mask waiting for a person; rejected ones are kept for the metrics only. */
-export type MaskStatus = 'proposed' | 'submitted' | 'accepted' | 'rejected';
-export interface Prompt {
-  kind: 'point' | 'box'; x?: number; y?: number; label?: 0 | 1; box?: [number, number, number, number];
-  t_ms: number;
-}
-export interface MaskRecord {
-  id: number; image: number; category: number | null; rle: CompressedRle; area: number;
-  bbox: [number, number, number, number]; source: MaskSource; status: MaskStatus | string; version: number;
-  seconds: number; clicks: number; model_version: string | null; created_by: number | string | null;
-  created_at: string; updated_at: string;
-  predicted_iou?: number | null; stability_score?: number | null; stage?: string; edited?: boolean;
-}
-export interface MaskCreate {
-  image: number; category: number | null; rle: CompressedRle; source: MaskSource; seconds: number;
-  clicks: number; prompts: Prompt[]; model_version?: string; predicted_iou?: number;
-}
-export interface MaskUpdate {
-  version: number; rle?: CompressedRle; category?: number | null; seconds?: number; clicks?: number;
-  prompts?: Prompt[];
-}
-export type MetricsGroup = 'day' | 'stage' | 'annotator' | 'model_version';
-/** One group of GET /api/projects/{id}/metrics/; the group keys present are those asked for. */
-export interface MetricsRow {
-  day?: string | null; stage?: string | null; annotator?: string | null; model_version?: string | null;
-  masks: number; images: number; person_masks?: number; masks_per_image: number | null;
-  seconds_per_mask: number | null; clicks_per_mask: number | null;
-  proposals_decided: number; proposals_unchanged: number; share_accepted_unchanged: number | null;
-}
-export interface MetricsAnswer { project: number; by: MetricsGroup[]; rows: MetricsRow[] }
-
-export interface Health { status: string; checks: Record<string, unknown> & { model?: ModelInfo } }
-
-/** A 4xx/5xx answer: `detail` is the API's message, `body` the parsed JSON (field errors, `current`). */
-export class ApiError extends Error {
-  constructor(readonly status: number, readonly detail: string, readonly body: unknown) {
-    super(`${status}: ${detail}`);
-    this.name = 'ApiError';
-  }
-}
-
-/** The answer to a 409 on PATCH/DELETE of a mask: the server's current row. */
-export class VersionConflict extends ApiError {
-  constructor(detail: string, readonly current: MaskRecord, body: unknown) {
-    super(409, detail, body);
-    this.name = 'VersionConflict';
-  }
-}
+export type PredictResult = ({ status: 'ready' } & PredictAnswer) | ({ status: 'embedding_pending' } & PredictPending);
 
 /** Where the token lives between page loads; localStorage in the browser, a Map in tests. */
 export interface TokenStore { get(): string | null; set(token: string | null): void }
@@ -102,27 +27,22 @@ export function memoryTokenStore(initial: string | null = null): TokenStore {
 
 type Fetch = typeof fetch;
 
-function errorDetail(body: unknown, fallback: string): string {
-  if (body && typeof body === 'object') {
-    const record = body as Record<string, unknown>;
-    if (typeof record.detail === 'string') return record.detail;
-    // DRF field errors: {"field": ["message", ...]}
-    const parts = Object.entries(record).map(([field, value]) =>
-      `${field}: ${Array.isArray(value) ? value.join(' ') : String(value)}`);
-    if (parts.length) return parts.join('; ');
-  }
-  return fallback;
-}
-
 export class ApiClient {
-  /** Called on 401 so the app can go back to the log-in page. */
-  onUnauthorized: (() => void) | null = null;
+  private unauthorized: (() => void) | null = null;
 
   constructor(
     readonly tokens: TokenStore,
     private readonly baseUrl = '',
     private readonly fetchImpl: Fetch = (...args) => fetch(...args),
   ) {}
+
+  /** `handler` runs on every 401 (the app goes back to the log-in page); returns a function that removes it. */
+  onUnauthorized(handler: () => void): () => void {
+    this.unauthorized = handler;
+    return () => {
+      if (this.unauthorized === handler) this.unauthorized = null;
+    };
+  }
 
   get isLoggedIn(): boolean {
     return this.tokens.get() !== null;
@@ -147,23 +67,31 @@ export class ApiClient {
       signal,
     });
     if (response.ok) return response;
-    let parsed: unknown = null;
-    try {
-      parsed = await response.json();
-    } catch {
-      parsed = null;
-    }
+    const parsed: unknown = await response.json().catch(() => null);
     const detail = errorDetail(parsed, response.statusText || `HTTP ${response.status}`);
-    if (response.status === 401) this.onUnauthorized?.();
+    if (response.status === 401) this.unauthorized?.();
     const current = (parsed as { current?: MaskRecord } | null)?.current;
     if (response.status === 409 && current) throw new VersionConflict(detail, current, parsed);
     throw new ApiError(response.status, detail, parsed);
   }
 
-  private async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  /** A request answered with JSON (nothing for 204). */
+  async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const response = await this.request(method, path, body, signal);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
+  }
+
+  /** Every page of a DRF list (or the plain list when the view is not paginated). */
+  async allPages<T>(path: string, signal?: AbortSignal): Promise<T[]> {
+    const items: T[] = [];
+    const separator = path.includes('?') ? '&' : '?';
+    for (let page = 1; ; page++) {
+      const answer = await this.json<Page<T> | T[]>('GET', `${path}${separator}page=${page}`, undefined, signal);
+      if (Array.isArray(answer)) return answer;
+      items.push(...answer.results);
+      if (!answer.next) return items;
+    }
   }
 
   // --- auth
@@ -239,7 +167,7 @@ export class ApiClient {
   }
 
   /** The pixels, fetched with the token (file_url is same-origin and needs auth). */
-  async imageBlob(image: ImageRecord, signal?: AbortSignal): Promise<Blob> {
+  async imageBlob(image: Pick<ImageRecord, 'id' | 'file_url'>, signal?: AbortSignal): Promise<Blob> {
     const response = await this.fetchImpl(image.file_url, { headers: this.headers(false), signal });
     if (!response.ok) throw new ApiError(response.status, `image ${image.id}: HTTP ${response.status}`, null);
     return response.blob();
@@ -253,25 +181,22 @@ export class ApiClient {
     return { status: 'ready', masks: body.masks, model: body.model, logits_token: body.logits_token };
   }
 
-  job(id: number | string, signal?: AbortSignal): Promise<Job> {
+  job(id: number, signal?: AbortSignal): Promise<Job> {
     return this.json('GET', `/api/jobs/${id}/`, undefined, signal);
   }
 
-  cancelJob(id: number | string): Promise<Job> {
+  cancelJob(id: number): Promise<Job> {
     return this.json('POST', `/api/jobs/${id}/cancel/`);
   }
 
   // --- masks
   /** Every mask of the image (all statuses unless `status` is given), all pages. */
-  async masks(imageId: number, status?: MaskStatus): Promise<MaskRecord[]> {
-    const all: MaskRecord[] = [];
-    const filter = status ? `&status=${status}` : '';
-    for (let page = 1; ; page++) {
-      const answer = await this.json<Page<MaskRecord> | MaskRecord[]>('GET', `/api/masks/?image=${imageId}${filter}&page=${page}`);
-      if (Array.isArray(answer)) return answer; // an unpaginated list
-      all.push(...answer.results);
-      if (!answer.next) return all;
-    }
+  masks(imageId: number, status?: MaskStatus): Promise<MaskRecord[]> {
+    return this.allPages(`/api/masks/?image=${imageId}${status ? `&status=${status}` : ''}`);
+  }
+
+  mask(id: number): Promise<MaskRecord> {
+    return this.json('GET', `/api/masks/${id}/`);
   }
 
   createMask(mask: MaskCreate): Promise<MaskRecord> {
@@ -308,7 +233,7 @@ export function isFinalJob(job: Pick<Job, 'state'>): boolean {
 
 /** Polls a job until it leaves queued/running; `onProgress` sees every answer. */
 export async function waitForJob(
-  api: ApiClient, id: number | string, options: {
+  api: ApiClient, id: number, options: {
     intervalMs?: number; signal?: AbortSignal; onProgress?: (job: Job) => void;
     sleep?: (ms: number) => Promise<void>;
   } = {},
@@ -319,7 +244,7 @@ export async function waitForJob(
     if (options.signal?.aborted) throw new DOMException('aborted', 'AbortError');
     const job = await api.job(id, options.signal);
     options.onProgress?.(job);
-    if (job.state !== 'queued' && job.state !== 'running') return job;
+    if (isFinalJob(job)) return job;
     await sleep(interval);
     interval = Math.min(interval * 1.5, 3000);
   }

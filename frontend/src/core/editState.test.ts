@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DraftStore, emptyEditState, isDirty, sourceOf, type KeyValueStorage } from './editState';
+import { DraftStore, emptyEditState, isDirty, sourceOf } from './editState';
+import type { KeyValueStorage } from './storage';
 
 function mapStorage(): KeyValueStorage & { map: Map<string, string> } {
   const map = new Map<string, string>();

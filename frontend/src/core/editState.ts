@@ -1,8 +1,10 @@
 // The annotator's undoable state for one mask in progress: prompts, candidates, the working mask.
 // Masks are kept as compressed RLE strings so undo snapshots and drafts stay small.
-import type { Candidate, ImageRecord, MaskRecord } from './api';
+import type { Candidate } from './apiPending';
+import type { ImageRecord, MaskRecord } from './apiTypes';
 import type { CompressedRle } from './rle';
 import type { SessionSnapshot } from './session';
+import { readJson, writeJson, type KeyValueStorage } from './storage';
 
 export interface PromptPoint { x: number; y: number; label: 0 | 1 }
 export type Box = [number, number, number, number];
@@ -66,12 +68,6 @@ export interface Draft {
   session: SessionSnapshot;
 }
 
-export interface KeyValueStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
-
 export class DraftStore {
   constructor(private readonly storage: KeyValueStorage, private readonly prefix = 'segdata.draft.image.') {}
 
@@ -82,24 +78,13 @@ export class DraftStore {
   /** Returns false when storage refused (quota); the page shows that the draft is not kept. */
   save(image: Pick<ImageRecord, 'id'>, state: EditState, session: SessionSnapshot, now = new Date()): boolean {
     const draft: Draft = { format: 1, imageId: image.id, savedAt: now.toISOString(), state, session };
-    try {
-      this.storage.setItem(this.key(image.id), JSON.stringify(draft));
-      return true;
-    } catch {
-      return false;
-    }
+    return writeJson(this.storage, this.key(image.id), draft);
   }
 
   load(imageId: number): Draft | null {
-    const raw = this.storage.getItem(this.key(imageId));
-    if (!raw) return null;
-    try {
-      const draft = JSON.parse(raw) as Draft;
-      if (draft.format !== 1 || draft.imageId !== imageId || !draft.state) return null;
-      return draft;
-    } catch {
-      return null;
-    }
+    const draft = readJson<Draft>(this.storage, this.key(imageId));
+    if (!draft || draft.format !== 1 || draft.imageId !== imageId || !draft.state) return null;
+    return draft;
   }
 
   clear(imageId: number): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricsRow } from './api';
+import type { MetricsRow } from './apiPending';
 import { chartLayout, dayDomain, dayLabel, dayNumber, DEFAULT_CHART, formatMetric, linePath, niceMax, seriesByStage } from './metrics';
 
 function row(stage: string | null, day: string | null, values: Partial<MetricsRow> = {}): MetricsRow {

@@ -1,8 +1,9 @@
 // Interactive prediction with the "embedding not ready yet" path: predict answers 202 with a job,
 // we poll the job (reporting progress), then ask again. The page only sees progress and a result.
-import {
-  ApiClient, ApiError, waitForJob, type Job, type ModelInfo, type PredictRequest, type PredictResult,
-} from './api';
+import { ApiClient, waitForJob, type PredictResult } from './api';
+import { ApiError } from './apiErrors';
+import type { ModelInfo } from './apiPending';
+import type { Job, PredictRequest } from './apiTypes';
 
 export type ReadyPrediction = Extract<PredictResult, { status: 'ready' }>;
 

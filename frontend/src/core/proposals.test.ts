@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { MaskRecord } from './api';
+import type { MaskRecord, MaskStatus } from './apiTypes';
 import { proposalAfterDecision, splitMasks, stepProposal } from './proposals';
+import { maskRecord } from '../testing/records';
 
-function mask(id: number, status: string, predicted_iou: number | null = null, source: MaskRecord['source'] = 'auto'): MaskRecord {
-  return {
-    id, image: 1, category: null, rle: { size: [1, 1], counts: '01' }, area: 1, bbox: [0, 0, 1, 1], source,
-    status, version: 1, seconds: 0, clicks: 0, model_version: 'm', created_by: null, created_at: '', updated_at: '', predicted_iou,
-  };
+function mask(id: number, status: MaskStatus, predicted_iou: number | null = null, source: MaskRecord['source'] = 'auto'): MaskRecord {
+  return maskRecord({ id, source, status, predicted_iou });
 }
 
 const ids = (masks: { id: number }[]) => masks.map((m) => m.id);

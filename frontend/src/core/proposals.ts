@@ -1,5 +1,5 @@
 // Proposed automatic masks (semi-automatic stage) kept apart from the masks people saved or accepted.
-import type { MaskRecord } from './api';
+import type { MaskRecord } from './apiTypes';
 
 export interface SplitMasks {
   /** Submitted or accepted: the image's annotation. */

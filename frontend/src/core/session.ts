@@ -1,5 +1,5 @@
 // What is logged with each saved mask: seconds spent, clicks, and every prompt with its time.
-import type { Prompt } from './api';
+import type { Prompt } from './apiTypes';
 
 export type Clock = () => number;
 

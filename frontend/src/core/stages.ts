@@ -1,6 +1,6 @@
 // The data engine's three stages (SAM paper §4), as the settings page explains them, and the small
 // parsing the project form needs.
-import type { ProjectStage } from './api';
+import type { ProjectStage } from './apiTypes';
 
 export interface StageInfo { stage: ProjectStage; label: string; summary: string; details: string }
 

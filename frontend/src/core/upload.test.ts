@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './api';
+import { ApiError } from './apiErrors';
 import { fileError, uploadEach, uploadSummary, type UploadItem } from './upload';
 
 const file = (name: string, size = 10) => ({ name, size });

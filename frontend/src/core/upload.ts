@@ -1,6 +1,6 @@
 // Uploading many files with an answer per file. The API refuses a whole multipart request when one
 // file is bad, so each file goes in its own request (a few at a time) and keeps its own status.
-import { ApiError } from './api';
+import { errorMessage } from './apiErrors';
 
 export type UploadState = 'waiting' | 'uploading' | 'added' | 'duplicate' | 'failed';
 
@@ -20,11 +20,8 @@ export interface UploadOptions {
 
 /** The API prefixes its messages with the file name; the row already shows it. */
 export function fileError(name: string, error: unknown): string {
-  let message: string;
-  if (error instanceof ApiError) message = error.detail;
-  else if (error instanceof TypeError) message = 'The server cannot be reached.';
-  else if (error instanceof DOMException && error.name === 'AbortError') message = 'Cancelled.';
-  else message = error instanceof Error ? error.message : String(error);
+  const cancelled = error instanceof DOMException && error.name === 'AbortError';
+  const message = cancelled ? 'Cancelled.' : errorMessage(error);
   return message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message;
 }
 

@@ -1,8 +1,9 @@
+import type { MaskletsAnswer } from './apiPending';
 import { describe, expect, it } from 'vitest';
 import { encode, emptyMask } from './rle';
 import {
   bucketCells, CELL_EDITED, CELL_PRESENT, CELL_TRACKED, cellRuns, clampFrame, formatTime, frameAt, frameInterval,
-  MaskletStore, nextFreeObjectId, OBJECT_PALETTE, objectColor, prefetchOrder, PromptLog, type MaskletsAnswer,
+  MaskletStore, nextFreeObjectId, OBJECT_PALETTE, objectColor, prefetchOrder, PromptLog,
 } from './video';
 import { videoCommandForKey } from './videoShortcuts';
 import { parseRoute, routePath, type Route } from './route';

@@ -2,7 +2,9 @@
 // merges the masklets endpoint's answers (full or incremental), presence timelines, frame stepping,
 // and the clicks per object and frame (the tracker replaces an object's prompts on a frame, so every
 // click there is sent again with the new one).
-import { rleArea, rleBbox, type CompressedRle } from './rle';
+import type { MaskletsAnswer } from './apiPending';
+import { DecodedMasks } from './maskCache';
+import { rleArea, rleBbox, type BinaryMask, type CompressedRle } from './rle';
 
 // --- colours
 
@@ -32,13 +34,7 @@ export function objectColor(objId: number): string {
   return hslToHex(hue, 0.85, lightness);
 }
 
-// --- the API's shapes
-
-export interface MaskletInfo { id?: number; object_id: number; category: number | null; status: string }
-export interface MaskletFrameRow {
-  object_id: number; frame: number; rle: CompressedRle; area: number; edited: boolean; source: string; updated_at: string;
-}
-export interface MaskletsAnswer { video?: number; masklets: MaskletInfo[]; frames: MaskletFrameRow[]; updated_until: string | null }
+// --- what the page keeps of the masklets endpoint's answers
 
 export interface FrameMask {
   rle: CompressedRle; area: number; edited: boolean; source: string; updatedAt: string;
@@ -52,10 +48,14 @@ export interface VideoObject {
   local: boolean;
 }
 
+/** One object's mask on a frame, ready to draw. */
+export interface FrameMaskView { id: number; mask: BinaryMask; color: string; bbox: [number, number, number, number] }
+
 /** What the page knows of a video's masklets; `version` changes with every change. */
 export class MaskletStore {
   private objects = new Map<number, VideoObject>();
   private frames = new Map<number, Map<number, FrameMask>>();
+  private readonly decoded = new DecodedMasks(64);
   version = 0;
   /** The next `updated_after` for an incremental read (null: read everything). */
   cursor: string | null = null;
@@ -141,6 +141,24 @@ export class MaskletStore {
       if (mask && mask.area > 0) out.push({ objId: object.objId, mask });
     }
     return out;
+  }
+
+  /** The pixels of `objId`'s mask on `frame`; null when it has none there or it is empty. */
+  pixels(objId: number, frame: number): BinaryMask | null {
+    const stored = this.mask(objId, frame);
+    if (!stored || stored.area === 0) return null;
+    const key = `${objId}:${frame}:${stored.updatedAt}:${stored.rle.counts.length}:${stored.optimistic ? 'o' : ''}`;
+    return this.decoded.get(key, stored.rle);
+  }
+
+  /** The masks on `frame` in object colours, but `except`'s; `selected`'s last, so its outline is on top. */
+  views(frame: number, selected: number | null, except: number | null = null): FrameMaskView[] {
+    const views: FrameMaskView[] = [];
+    for (const { objId, mask } of this.masksOn(frame)) {
+      const pixels = objId === except ? null : this.pixels(objId, frame);
+      if (pixels) views.push({ id: objId, mask: pixels, color: objectColor(objId), bbox: maskBbox(mask) });
+    }
+    return views.sort((a, b) => Number(a.id === selected) - Number(b.id === selected));
   }
 
   /** Frames of `objId` that hold a row (any area). */

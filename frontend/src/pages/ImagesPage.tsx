@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { canManage } from '../core/api';
+import { errorMessage } from '../core/apiErrors';
 import { stageLabel } from '../core/stages';
 import { useApp } from './appContext';
 import { Link } from './Link';
@@ -21,7 +22,7 @@ export function ImagesPage({ projectId, pageNumber }: { projectId: number; pageN
       if (next) navigate({ page: 'annotate', imageId: next.id });
       else setNextError('Every image in this project is done.');
     } catch (e) {
-      setNextError(String((e as Error).message));
+      setNextError(errorMessage(e));
     }
   }
 

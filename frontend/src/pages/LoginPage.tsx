@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, type User } from '../core/api';
+import { errorMessage } from '../core/apiErrors';
+import type { User } from '../core/apiTypes';
 import { parseRoute } from '../core/route';
 import { useApp } from './appContext';
 
@@ -21,7 +22,7 @@ export function LoginPage({ next, onLoggedIn }: { next?: string; onLoggedIn: (us
       const route = parseRoute(path, search ? `?${search}` : '');
       navigate(route.page === 'login' ? { page: 'projects' } : route, true);
     } catch (err) {
-      setError(err instanceof ApiError ? err.detail : 'The server cannot be reached.');
+      setError(errorMessage(err));
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,7 @@
 // Create a project (its creator becomes its manager), then upload its images on its page.
 import { useState, type FormEvent } from 'react';
-import { ApiError, type ProjectKind } from '../core/api';
+import { errorMessage } from '../core/apiErrors';
+import type { ProjectKind } from '../core/apiTypes';
 import { parseCategories } from '../core/stages';
 import { useApp } from './appContext';
 import { Link } from './Link';
@@ -23,7 +24,7 @@ export function NewProjectPage() {
       const project = await api.createProject({ name: name.trim(), kind, categories: names, description });
       navigate(project.kind === 'image' ? { page: 'images', projectId: project.id, pageNumber: 1 } : { page: 'projects' });
     } catch (err) {
-      setError(err instanceof ApiError ? err.detail : 'The server cannot be reached.');
+      setError(errorMessage(err));
     } finally {
       setBusy(false);
     }

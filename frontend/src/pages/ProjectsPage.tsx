@@ -1,7 +1,7 @@
 import { useApp } from './appContext';
 import { Link } from './Link';
 import { useAsync } from './useAsync';
-import type { Page, Project } from '../core/api';
+import type { Page, Project } from '../core/apiTypes';
 import { stageLabel } from '../core/stages';
 import { ProjectVideoLinks } from './video/ProjectVideoLinks';
 

@@ -1,6 +1,7 @@
 // What every page needs: the API client, the user, and navigation.
 import { createContext, useContext } from 'react';
-import type { ApiClient, User } from '../core/api';
+import type { ApiClient } from '../core/api';
+import type { User } from '../core/apiTypes';
 import type { Route } from '../core/route';
 
 export interface AppContextValue {

@@ -1,7 +1,9 @@
 // Follows a background job (GET /api/jobs/{id}/ until it is final), remembering its id in the
 // browser so a reload of the page picks the progress up again.
 import { useCallback, useEffect, useState } from 'react';
-import { waitForJob, type ApiClient, type Job } from '../core/api';
+import { waitForJob, type ApiClient } from '../core/api';
+import { ApiError, errorMessage } from '../core/apiErrors';
+import type { Job } from '../core/apiTypes';
 
 export interface JobTracker {
   job: Job | null;
@@ -12,27 +14,13 @@ export interface JobTracker {
 }
 
 export function useJob(api: ApiClient, storageKey: string, storage: Storage = window.localStorage): JobTracker {
-  const [jobId, setJobId] = useState<string | null>(() => storage.getItem(storageKey));
+  const [jobId, setJobId] = useState<number | null>(() => {
+    const stored = Number(storage.getItem(storageKey));
+    return stored > 0 ? stored : null;
+  });
   const [job, setJob] = useState<Job | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (jobId === null) return;
-    const abort = new AbortController();
-    setError(null);
-    waitForJob(api, jobId, { signal: abort.signal, intervalMs: 700, onProgress: (j) => { if (!abort.signal.aborted) setJob(j); } })
-      .catch((e: unknown) => {
-        if (abort.signal.aborted) return;
-        setError(e instanceof Error ? e.message : String(e));
-      });
-    return () => abort.abort();
-  }, [api, jobId]);
-
-  const follow = useCallback((started: Job) => {
-    storage.setItem(storageKey, String(started.id));
-    setJob(started);
-    setJobId(String(started.id));
-  }, [storage, storageKey]);
+  // The error belongs to the job id it came from: following another job clears it.
+  const [failure, setFailure] = useState<{ jobId: number; message: string } | null>(null);
 
   const forget = useCallback(() => {
     storage.removeItem(storageKey);
@@ -40,10 +28,28 @@ export function useJob(api: ApiClient, storageKey: string, storage: Storage = wi
     setJobId(null);
   }, [storage, storageKey]);
 
-  // A stored id whose job is gone (another database, deleted) is forgotten quietly.
   useEffect(() => {
-    if (error && /404|not found/i.test(error)) forget();
-  }, [error, forget]);
+    if (jobId === null) return;
+    const abort = new AbortController();
+    waitForJob(api, jobId, { signal: abort.signal, intervalMs: 700, onProgress: (j) => { if (!abort.signal.aborted) setJob(j); } })
+      .catch((e: unknown) => {
+        if (abort.signal.aborted) return;
+        // A stored id whose job is gone (another database, deleted) is forgotten quietly.
+        if (e instanceof ApiError && e.status === 404) forget();
+        else setFailure({ jobId, message: errorMessage(e) });
+      });
+    return () => abort.abort();
+  }, [api, jobId, forget]);
 
-  return { job: job && String(job.id) === jobId ? job : null, error, follow, forget };
+  const follow = useCallback((started: Job) => {
+    storage.setItem(storageKey, String(started.id));
+    setJob(started);
+    setJobId(started.id);
+  }, [storage, storageKey]);
+
+  return {
+    job: job && job.id === jobId ? job : null,
+    error: failure && failure.jobId === jobId ? failure.message : null,
+    follow, forget,
+  };
 }

@@ -1,8 +1,10 @@
 // The annotator's logic without a browser: a scripted API, no canvas.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiClient, memoryTokenStore, type MaskRecord } from '../../core/api';
-import type { KeyValueStorage } from '../../core/editState';
+import { ApiClient, memoryTokenStore } from '../../core/api';
+import type { MaskRecord } from '../../core/apiTypes';
+import type { KeyValueStorage } from '../../core/storage';
 import { encode, emptyMask } from '../../core/rle';
+import { imageRecord, maskRecord, projectRecord } from '../../testing/records';
 import { AnnotatorController } from './AnnotatorController';
 
 type Answer = [number, unknown] | ((url: string, init: RequestInit) => [number, unknown]);
@@ -14,13 +16,13 @@ function square(x0: number, y0: number, size: number) {
   return encode(m);
 }
 
-const image = { id: 5, project: 2, width: 20, height: 10, sha256: 'x', file_name: 'a.png', file_url: '/api/images/5/file/',
-  mask_count: 0, embedding_status: 'ready', created_at: '' };
-const project = { id: 2, name: 'p', kind: 'image', categories: [{ id: 7, name: 'cat', color: '#ff0000' }, { id: 8, name: 'dog', color: '#00ff00' }],
-  role: 'annotator', image_count: 1, video_count: 0, mask_count: 0, images_done: 0 };
+const image = imageRecord({ id: 5, project: 2, width: 20, height: 10, file_name: 'a.png', file_url: '/api/images/5/file/' });
+const project = projectRecord({
+  id: 2, categories: [{ id: 7, name: 'cat', color: '#ff0000' }, { id: 8, name: 'dog', color: '#00ff00' }], image_count: 1,
+});
 const model = { backend: 'classical', version: 'classical:grabcut-1', fallback: false, reason: null };
-const saved: MaskRecord = { id: 40, image: 5, category: 7, rle: square(2, 2, 3), area: 9, bbox: [2, 2, 3, 3], source: 'assisted',
-  status: 'pending', version: 1, seconds: 2, clicks: 1, model_version: 'v', created_by: 1, created_at: '', updated_at: '' };
+const saved: MaskRecord = maskRecord({ id: 40, image: 5, project: 2, category: 7, rle: square(2, 2, 3), area: 9, bbox: [2, 2, 3, 3],
+  status: 'submitted', version: 1, seconds: 2, clicks: 1, model_version: 'v', created_by: 1 });
 
 function setup(routes: Record<string, Answer[]>) {
   const calls: Call[] = [];

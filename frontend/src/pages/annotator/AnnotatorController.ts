@@ -1,10 +1,10 @@
 // The image annotator's logic, outside React: loads an image, turns canvas events into prompts and
 // predict calls, keeps the undo history, the draft and the timing log, and saves. React subscribes to
 // `view` (useSyncExternalStore) and calls the command methods.
-import {
-  ApiClient, ApiError, VersionConflict, type ImageRecord, type MaskRecord, type ModelInfo, type Project,
-  type PredictRequest,
-} from '../../core/api';
+import { ApiClient } from '../../core/api';
+import { ApiError, VersionConflict } from '../../core/apiErrors';
+import type { ModelInfo } from '../../core/apiPending';
+import type { ImageRecord, MaskRecord, Project, PredictRequest } from '../../core/apiTypes';
 import {
   DraftStore, editStateFromMask, editStateSize, emptyEditState, isDirty, sourceOf, type Box, type EditState,
   type PromptPoint,

@@ -94,7 +94,7 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
   }
 
   const runRef = useRef(run);
-  runRef.current = run;
+  useEffect(() => { runRef.current = run; });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       controller.touch();

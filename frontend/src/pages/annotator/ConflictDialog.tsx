@@ -1,6 +1,6 @@
 // A 409: someone changed the mask since we loaded it. Show both and let the annotator decide.
 import { useEffect, useMemo, useRef } from 'react';
-import type { Category } from '../../core/api';
+import type { Category } from '../../core/apiTypes';
 import { decode, rleArea } from '../../core/rle';
 import { parseColor, renderThumbnail } from '../../canvas/maskLayer';
 import type { Conflict } from './AnnotatorController';

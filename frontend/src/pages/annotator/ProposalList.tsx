@@ -1,7 +1,7 @@
 // Automatic proposals waiting for a decision, apart from the saved masks: select (Tab), accept (A),
 // fix (load into the editor, then A or S), reject (X).
 import { useEffect, useRef } from 'react';
-import type { Category, MaskRecord } from '../../core/api';
+import type { Category, MaskRecord } from '../../core/apiTypes';
 import { PROPOSAL_COLOR } from './AnnotatorController';
 
 interface Props {

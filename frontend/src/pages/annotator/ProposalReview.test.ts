@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, VersionConflict, type ApiClient, type MaskRecord } from '../../core/api';
+import type { ApiClient } from '../../core/api';
+import { ApiError, VersionConflict } from '../../core/apiErrors';
+import type { MaskRecord, MaskStatus } from '../../core/apiTypes';
+import { maskRecord } from '../../testing/records';
 import type { AnnotatorView } from './AnnotatorController';
 import { ProposalReview, type ProposalHost } from './ProposalReview';
 
-function mask(id: number, status = 'proposed', iou = 0.9, version = 1): MaskRecord {
-  return {
-    id, image: 1, category: null, rle: { size: [1, 1], counts: '01' }, area: 1, bbox: [0, 0, 1, 1], source: 'auto',
-    status, version, seconds: 0, clicks: 0, model_version: 'm', created_by: null, created_at: '', updated_at: '', predicted_iou: iou,
-  };
+function mask(id: number, status: MaskStatus = 'proposed', iou = 0.9, version = 1): MaskRecord {
+  return maskRecord({ id, source: 'auto', status, version, predicted_iou: iou });
 }
 
 /** A host over an in-memory server: `server` holds the rows, `api` answers from it. */
@@ -20,7 +20,7 @@ function setup(rows: MaskRecord[], answer?: (kind: 'accept' | 'reject', id: numb
     if (answer) return answer(kind, id, version);
     const row = server.get(id)!;
     if (row.version !== version) throw new VersionConflict('stale', row, {});
-    const next = { ...row, status: kind === 'accept' ? 'submitted' : 'rejected', version: version + 1 };
+    const next: MaskRecord = { ...row, status: kind === 'accept' ? 'submitted' : 'rejected', version: version + 1 };
     server.set(id, next);
     return next;
   };

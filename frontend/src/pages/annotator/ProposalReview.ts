@@ -2,7 +2,9 @@
 // from the image's masks and decided one by one: accept (A), reject (X), or fix then accept (the
 // fix is a PATCH of the pixels, then accept with the version the PATCH answered).
 // AnnotatorController owns the state and the canvas; this class holds the decisions.
-import { ApiError, VersionConflict, type ApiClient, type MaskRecord } from '../../core/api';
+import type { ApiClient } from '../../core/api';
+import { ApiError, VersionConflict } from '../../core/apiErrors';
+import type { MaskRecord } from '../../core/apiTypes';
 import { proposalAfterDecision, splitMasks, stepProposal } from '../../core/proposals';
 import type { AnnotatorView, Conflict } from './AnnotatorController';
 

@@ -1,5 +1,5 @@
 // The masks already saved on this image: select to highlight, edit to load into the editor, delete.
-import type { Category, MaskRecord } from '../../core/api';
+import type { Category, MaskRecord } from '../../core/apiTypes';
 
 interface Props {
   masks: MaskRecord[]; categories: Category[]; selectedId: number | null; editingId: number | null;

@@ -3,7 +3,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../../core/api';
 import { decode, type CompressedRle } from '../../core/rle';
-import { frameBlob, videoFrames, type FrameRecord } from '../../core/videoApi';
+import type { FrameRecord } from '../../core/apiTypes';
+import { frameBlob, videoFrames } from '../../core/videoApi';
+import { useAsync } from '../useAsync';
 
 export class FrameCache {
   private readonly bitmaps = new Map<number, Promise<ImageBitmap>>();
@@ -23,17 +25,8 @@ export class FrameCache {
 
 /** The video's frames (all pages) and a cache of their pictures. */
 export function useFrames(api: ApiClient, videoId: number): { cache: FrameCache | null; error: string | null } {
-  const [cache, setCache] = useState<FrameCache | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    setCache(null);
-    videoFrames(api, videoId)
-      .then((frames) => { if (live) setCache(new FrameCache(api, frames)); })
-      .catch((e) => { if (live) setError(String(e?.detail ?? e?.message ?? e)); });
-    return () => { live = false; };
-  }, [api, videoId]);
-  return { cache, error };
+  const frames = useAsync(async () => new FrameCache(api, await videoFrames(api, videoId)), [api, videoId]);
+  return { cache: frames.loading ? null : frames.data, error: frames.error };
 }
 
 function hexRgb(color: string): [number, number, number] {

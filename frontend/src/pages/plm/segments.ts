@@ -1,6 +1,8 @@
 // PLM bookkeeping (no DOM, no React): frame <-> time on the annotated frames, a QA segment's times,
 // and the consecutive segments of a dense region caption (rdcap).
 
+import type { DenseCaption } from '../../core/apiPending';
+
 /** Annotated frame k sits at k / annotationFps seconds (the server's annotation_frame_plan). */
 export function frameTime(frame: number, annotationFps: number): number {
   if (!(annotationFps > 0)) return 0;
@@ -41,7 +43,7 @@ export function segmentError(startTime: number, endTime: number, duration: numbe
   return null;
 }
 
-export interface DenseSegment { start_frame: number; end_frame: number; caption: string }
+export type DenseSegment = DenseCaption;
 
 /**
  * Problems of a dense caption, one message per problem (empty when it can be sent): at least one

@@ -3,7 +3,8 @@
 import { useApp } from '../appContext';
 import { Link } from '../Link';
 import { useAsync } from '../useAsync';
-import { myRejections, type ReviewRecord } from './reviewApi';
+import type { ReviewRecord } from '../../core/apiTypes';
+import { myRejections } from './reviewApi';
 import { maskImages } from './sentBack';
 import './review.css';
 

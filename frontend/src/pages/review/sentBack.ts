@@ -1,14 +1,14 @@
 // What the sent-back page and the top bar's badge need from GET /api/me/rejections/.
-import type { ApiClient, MaskRecord } from '../../core/api';
-import type { ReviewRecord } from './reviewApi';
+import type { ApiClient } from '../../core/api';
+import type { ReviewRecord } from '../../core/apiTypes';
+
 
 /** Image id of each rejected mask (the rejection rows carry the mask id only): mask id -> image id. */
 export async function maskImages(api: ApiClient, rows: ReviewRecord[]): Promise<Map<number, number>> {
   const ids = [...new Set(rows.map((r) => r.mask).filter((id): id is number => id !== null))];
   const pairs = await Promise.all(ids.map(async (id) => {
     try {
-      const response = await api.request('GET', `/api/masks/${id}/`);
-      return [id, ((await response.json()) as MaskRecord).image] as const;
+      return [id, (await api.mask(id)).image] as const;
     } catch {
       return null;
     }

@@ -1,29 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricsRow } from '../../core/api';
+import type { MetricsRow } from '../../core/apiPending';
 import {
   bar, barWidth, comparisonGroups, dailySeries, formatFigure, hasMetrics, lowerIsBetter, masksUsedSeries, ROUND_CHART,
   roundComparison, roundLayout, roundMetricSeries, roundNumbers, roundPath, roundsAscending,
 } from './series';
-import type { Figures, TrainingRound } from './trainingApi';
+import type { Figures } from '../../core/apiPending';
+import type { JobState, TrainingRound } from '../../core/apiTypes';
+import { jobRecord, modelVersionRecord, trainingRoundRecord } from '../../testing/records';
 
 function figures(noc90: number, miou1: number): Figures {
   return { 'mIoU@1': miou1, 'mIoU@3': miou1 + 0.05, 'mIoU@5': miou1 + 0.08, 'NoC@85': noc90 - 1, 'NoC@90': noc90, 'mBoundaryIoU@1': miou1 - 0.1, masks: 12 };
 }
 
 function round(id: number, created: string, options: {
-  candidate?: Figures | null; parent?: Figures | null; promoted?: boolean | null; masks?: number; state?: string;
+  candidate?: Figures | null; parent?: Figures | null; promoted?: boolean | null; masks?: number; state?: JobState;
 } = {}): TrainingRound {
   const hasCandidate = options.candidate !== undefined;
-  return {
-    id, project: 1, trigger: 'manual', config: {}, parent_version: 'sam:vit_b@parent', log: '', created_at: created,
-    job: { id: 100 + id, kind: 'training_round', state: (options.state ?? 'succeeded') as never, progress: 1, message: '' },
-    candidate: hasCandidate ? {
-      id: 10 + id, project: 1, spec: 'sam:vit_b', version: `sam:vit_b@${id}`, parent_version: '', status: 'candidate',
-      metrics: { candidate: options.candidate, parent: options.parent ?? null, gate_metric: 'NoC@90' }, snapshot: {},
-      created_at: created, promoted_at: null,
-    } : null,
+  return trainingRoundRecord({
+    id, parent_version: 'sam:vit_b@parent', created_at: created,
+    job: jobRecord({ id: 100 + id, kind: 'training_round', state: options.state ?? 'succeeded', progress: 1 }),
+    candidate: hasCandidate ? modelVersionRecord({
+      id: 10 + id, version: `sam:vit_b@${id}`,
+      metrics: { candidate: options.candidate, parent: options.parent ?? null, gate_metric: 'NoC@90' }, created_at: created,
+    }) : null,
     promoted: options.promoted ?? null, masks_used: options.masks ?? 0,
-  };
+  });
 }
 
 // The API answers newest first.

@@ -2,7 +2,7 @@
 // long videos), filled where the mask is non-empty, a dark mark where a person made the mask, a thin
 // line where the tracker found nothing. Click or drag on a row to seek (and select the object).
 import { useEffect, useMemo, useRef } from 'react';
-import type { Category } from '../../core/api';
+import type { Category } from '../../core/apiTypes';
 import {
   bucketCells, CELL_EDITED, CELL_PRESENT, CELL_TRACKED, cellRuns, frameAt, objectColor, type MaskletStore,
   type VideoObject,

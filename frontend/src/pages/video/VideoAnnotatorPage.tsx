@@ -65,11 +65,11 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
       case 'brushLarger': return controller.resizeBrush(1.25);
       case 'undo': return controller.undo();
       case 'applyBrush': return controller.applyBrush();
-      case 'discardBrush': return view.removing !== null ? controller.cancelRemove() : controller.discardBrush();
-      case 'newObject': controller.addObject(); return;
-      case 'nextObject': return controller.cycleObject(1);
-      case 'previousObject': return controller.cycleObject(-1);
-      case 'removeObject': return controller.askRemove();
+      case 'discardBrush': return view.removing !== null ? controller.objects.cancelRemove() : controller.discardBrush();
+      case 'newObject': controller.objects.add(); return;
+      case 'nextObject': return controller.objects.step(1);
+      case 'previousObject': return controller.objects.step(-1);
+      case 'removeObject': return controller.objects.askRemove();
       case 'propagateForward': void controller.propagate('forward', 'all'); return;
       case 'propagateBackward': void controller.propagate('backward', 'all'); return;
       case 'propagateBoth': void controller.propagate('both', 'all'); return;
@@ -79,7 +79,7 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
     }
   }
   const runRef = useRef(run);
-  runRef.current = run;
+  useEffect(() => { runRef.current = run; });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (typingInto(e.target)) return;
@@ -108,7 +108,7 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [controller, helpOpen]);
 
-  const objects = useMemo(() => controller.store.list(), [controller, view.storeVersion]);
+  const objects = view.objects;
 
   if (view.status === 'loading') return <main className="page"><p className="muted">Loading video…</p></main>;
   if (view.status === 'error') {
@@ -203,7 +203,7 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
         <Timeline
           store={controller.store} version={view.storeVersion} objects={objects} frameCount={frameCount} frame={view.frame}
           selectedObj={selected} categories={categories}
-          onSeek={(f, objId) => { controller.pause(); if (objId !== null) controller.selectObject(objId); void controller.goTo(f); }}
+          onSeek={(f, objId) => { controller.pause(); if (objId !== null) controller.objects.select(objId); void controller.goTo(f); }}
         />
       </div>
       <aside className="side-panel">
@@ -219,16 +219,16 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
           <div className="section-head">
             <h2>Objects ({objects.length})</h2>
             <span className="spacer" />
-            <button type="button" onClick={() => controller.addObject()} title="N" data-testid="add-object">+ Add object</button>
+            <button type="button" onClick={() => controller.objects.add()} title="N" data-testid="add-object">+ Add object</button>
           </div>
           {objects.length === 0 && <p className="muted small">Click an object on the frame to start tracking it.</p>}
           <ul data-testid="objects">
             {objects.map((o) => {
               const mask = controller.store.mask(o.objId, view.frame);
-              const categoryId = controller.categoryOf(o.objId);
+              const categoryId = controller.objects.categoryOf(o.objId);
               return (
                 <li key={o.objId} className={o.objId === selected ? 'selected' : ''} data-testid={`object-${o.objId}`}>
-                  <button type="button" className="mask-row" onClick={() => controller.selectObject(o.objId)} aria-pressed={o.objId === selected}>
+                  <button type="button" className="mask-row" onClick={() => controller.objects.select(o.objId)} aria-pressed={o.objId === selected}>
                     <span className="swatch" style={{ background: objectColor(o.objId) }} />
                     <span className="mask-name">#{o.objId} {categories.find((c) => c.id === categoryId)?.name ?? 'no category'}</span>
                     <span className="muted small">
@@ -239,19 +239,19 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
                     <div className="object-actions">
                       <select
                         aria-label="category" value={categoryId ?? ''}
-                        onChange={(e) => { controller.setCategory(o.objId, e.target.value === '' ? null : Number(e.target.value)); e.target.blur(); }}
+                        onChange={(e) => { controller.objects.setCategory(o.objId, e.target.value === '' ? null : Number(e.target.value)); e.target.blur(); }}
                       >
                         <option value="">(no category)</option>
                         {categories.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
                       </select>
-                      <button type="button" className="danger" onClick={() => controller.askRemove(o.objId)}>Remove</button>
+                      <button type="button" className="danger" onClick={() => controller.objects.askRemove(o.objId)}>Remove</button>
                       {o.objId in view.pendingCategory && <p className="muted small">The category is stored with this object's next click or brushed mask.</p>}
                       {view.removing === o.objId && (
                         <div className="confirm" role="alertdialog" aria-label="remove object">
                           <p>Remove object #{o.objId} from every frame of the video?</p>
                           <div className="row">
-                            <button type="button" className="danger" onClick={() => void controller.confirmRemove()} data-testid="confirm-remove">Remove</button>
-                            <button type="button" onClick={() => controller.cancelRemove()}>Cancel</button>
+                            <button type="button" className="danger" onClick={() => void controller.objects.confirmRemove()} data-testid="confirm-remove">Remove</button>
+                            <button type="button" onClick={() => controller.objects.cancelRemove()}>Cancel</button>
                           </div>
                         </div>
                       )}
@@ -289,7 +289,7 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
                   {propagation.cancelling ? 'cancelling…' : `${propagation.direction} · ${propagation.job.state} ${Math.round(propagation.job.progress * 100)}%`}
                 </span>
               </div>
-              <button type="button" className="danger" onClick={() => void controller.cancelPropagation()} disabled={propagation.cancelling || propagation.job.id === ''} data-testid="cancel-propagation">Cancel</button>
+              <button type="button" className="danger" onClick={() => void controller.cancelPropagation()} disabled={propagation.cancelling || propagation.job.id === null} data-testid="cancel-propagation">Cancel</button>
             </div>
           )}
           {propagation?.job.message && <p className="muted small propagation-message">{propagation.job.message}</p>}

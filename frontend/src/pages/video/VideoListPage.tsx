@@ -1,7 +1,8 @@
 // A video project's videos: size, frames to annotate, extraction progress, and a link to annotate.
 import { useEffect } from 'react';
 import { isFinalJob } from '../../core/api';
-import { projectVideos, type VideoRecord } from '../../core/videoApi';
+import type { VideoRecord } from '../../core/apiTypes';
+import { projectVideos } from '../../core/videoApi';
 import { useApp } from '../appContext';
 import { Link } from '../Link';
 import { useAsync } from '../useAsync';

@@ -1,0 +1,79 @@
+// The API's shapes under the names the code uses: aliases of what openapi-typescript generates from
+// the server's schema (api-schema.d.ts, written by ../../api_types.sh and checked against the live
+// schema by ../../check_api_types.sh), so a renamed or removed field breaks the build, not the page.
+// Where the schema says less than the server sends (JSON fields typed `unknown`), Refine narrows a
+// field that must exist in the schema; those narrowings and the answers the schema does not describe
+// yet are in apiPending.ts (temporary).
+import type { components } from './api-schema';
+import type {
+  ImageFields, MaskFields, MaskletFields, ModelVersionFields, ProjectFields, RegionCaptionFields, SessionFields,
+  TrainingRoundFields, VideoFields,
+} from './apiPending';
+import type { CompressedRle } from './rle';
+
+type Schemas = components['schemas'];
+
+/** `T` with the fields of `R` replaced by narrower types; every key of `R` must be a field of `T`. */
+export type Refine<T, R extends { [K in keyof R]: K extends keyof T ? unknown : never }> = Omit<T, keyof R> & R;
+
+type Box = [number, number, number, number];
+
+// --- answers
+
+export type User = Schemas['User'];
+export type Category = Schemas['Category'];
+export type ProjectKind = Schemas['ProjectKindEnum'];
+/** assisted: people click, SAM proposes; semi: automatic proposals to accept / fix / reject; auto: no person. */
+export type ProjectStage = Schemas['StageEnum'];
+export type Project = Refine<Schemas['Project'], ProjectFields>;
+export type ImageRecord = Refine<Schemas['Image'], ImageFields>;
+export type JobState = Schemas['JobStateEnum'];
+export type Job = Schemas['Job'];
+export type MaskSource = Schemas['MaskSourceEnum'];
+/** proposed: an automatic mask waiting for a person; rejected ones are kept for the metrics only. */
+export type MaskStatus = Schemas['MaskStatusEnum'];
+export type MaskRecord = Refine<Schemas['Mask'], MaskFields>;
+export type VideoRecord = Refine<Schemas['Video'], VideoFields>;
+export type FrameRecord = Schemas['Frame'];
+export type VideoSessionRecord = Refine<Schemas['Session'], SessionFields>;
+export type MaskletRecord = Refine<Schemas['Masklet'], MaskletFields>;
+export type ReviewRecord = Schemas['Review'];
+export type VideoQuestion = Schemas['VideoQuestion'];
+export type CaptionKind = Schemas['RegionCaptionKindEnum'];
+export type RegionCaption = Refine<Schemas['RegionCaption'], RegionCaptionFields>;
+export type VersionStatus = Schemas['ModelVersionStatusEnum'];
+export type ModelVersion = Refine<Schemas['ModelVersion'], ModelVersionFields>;
+export type RoundTrigger = Schemas['TriggerEnum'];
+export type TrainingRound = Refine<Schemas['TrainingRound'], TrainingRoundFields>;
+
+/** A page of a DRF list (every list endpoint paginates the same way). */
+export type Page<T> = Omit<Schemas['PaginatedImageList'], 'results'> & { results: T[] };
+
+// --- requests
+
+export type ProjectCreate = Refine<Schemas['ProjectCreate'], { categories?: string[] }>;
+export type ProjectUpdate = Schemas['PatchedProjectUpdate'];
+export type PredictRequest = Refine<Schemas['PredictInput'], {
+  points: [number, number][]; labels: (0 | 1)[]; box?: Box; logits_token?: string; multimask: boolean;
+}>;
+/** One click or box of a mask's prompt log (`t_ms` since the mask's session started). */
+export type Prompt = Refine<Schemas['Prompt'], { kind: 'point' | 'box'; label?: 0 | 1; box?: Box }>;
+export type MaskCreate = Refine<Schemas['MaskCreate'], { rle: CompressedRle; prompts: Prompt[] }>;
+export type MaskUpdate = Refine<Schemas['PatchedMaskUpdate'], { version: number; rle?: CompressedRle; prompts?: Prompt[] }>;
+export type PropagateDirection = Schemas['DirectionEnum'];
+export type PropagateRequest = Schemas['PropagateInput'];
+type VideoPrompt = Schemas['PromptInput'];
+/** POST /api/video-sessions/{id}/prompts/: clicks and box, a brushed mask, or the object's removal. */
+export type VideoPromptRequest =
+  | Refine<VideoPrompt, { kind: 'points'; points: [number, number][]; labels: (0 | 1)[]; box?: Box; rle?: never }>
+  | Refine<VideoPrompt, { kind: 'mask'; rle: CompressedRle; points?: never; labels?: never; box?: never }>
+  | Refine<VideoPrompt, { kind: 'remove'; points?: never; labels?: never; box?: never; rle?: never; category?: never }>;
+export type ReviewDecision = Schemas['DecisionDecisionEnum'];
+export type MaskDecision = Refine<Schemas['Decision'], { version: number; rle?: CompressedRle }>;
+export type MaskletDecision = Refine<Omit<Schemas['Decision'], 'rle' | 'version'>, { decision: 'accept' | 'reject' }>;
+export type QuestionCreate = Pick<
+  VideoQuestion, 'start_time' | 'end_time' | 'question' | 'answer' | 'q_type' | 'q_subtype' | 'what_description' | 'domain'
+>;
+export type CaptionCreate = Refine<Schemas['CaptionInput'], RegionCaptionFields>;
+/** What a manager may set for one round; everything is optional. */
+export type RoundConfig = Schemas['RoundConfig'];

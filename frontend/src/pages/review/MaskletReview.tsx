@@ -1,0 +1,77 @@
+// One submitted masklet under review, judged as a whole: its frames with the mask over them on a
+// scrubber (← / → step), accept (A) or reject with a reason (R). Fixing happens in the video page.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { MaskletRecord, VideoRecord } from '../../core/apiTypes';
+import type { CompressedRle } from '../../core/rle';
+import { masklets as loadMasklets, video as loadVideo } from '../../core/videoApi';
+import { useApp } from '../appContext';
+import { Link } from '../Link';
+import { FrameView, Scrubber, useFrames } from '../plm/FrameView';
+import { useAsync } from '../useAsync';
+import type { Decision } from './queue';
+import { RejectBox } from './RejectBox';
+import { isReviewTyping } from './reviewKeys';
+
+export function MaskletReview({ masklet, busy, onDecide }: {
+  masklet: MaskletRecord; busy: boolean; onDecide: (decision: Decision, extra: { reason?: string }) => void;
+}) {
+  const { api } = useApp();
+  const [chosenFrame, setFrame] = useState<number | null>(null);
+  const [rejecting, setRejecting] = useState(false);
+  const { cache, error: framesError } = useFrames(api, masklet.video);
+  const video = useAsync<VideoRecord>(() => loadVideo(api, masklet.video), [api, masklet.video]);
+  const rows = useAsync(() => loadMasklets(api, masklet.video), [api, masklet.video]);
+  const masks = useMemo(() => {
+    const byFrame = new Map<number, CompressedRle>();
+    for (const row of rows.data?.frames ?? []) if (row.object_id === masklet.object_id && row.area > 0) byFrame.set(row.frame, row.rle);
+    return byFrame;
+  }, [rows.data, masklet.object_id]);
+  const present = useMemo(() => [...masks.keys()].sort((a, b) => a - b), [masks]);
+  // The first frame the object is on until the reviewer moves.
+  const frame = chosenFrame ?? present[0] ?? 0;
+  const count = cache?.frames.length ?? video.data?.annotation_frame_count ?? 0;
+
+  const keys = { busy, rejecting, frame, count, accept: () => onDecide('accept', {}) };
+  const keysRef = useRef(keys);
+  useEffect(() => { keysRef.current = keys; });
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const k = keysRef.current;
+      if (k.busy || k.rejecting || isReviewTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      const key = e.key.toLowerCase();
+      if (key === 'a') { e.preventDefault(); k.accept(); }
+      else if (key === 'r') { e.preventDefault(); setRejecting(true); }
+      else if ((e.target as HTMLInputElement | null)?.type === 'range') return; // the scrubber steps through frames itself
+      else if (e.key === 'ArrowRight') setFrame(Math.min(k.count - 1, k.frame + 1));
+      else if (e.key === 'ArrowLeft') setFrame(Math.max(0, k.frame - 1));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="review-item" data-testid="review-masklet" data-masklet-id={masklet.id}>
+      <div className="review-video">
+        <FrameView cache={cache} frame={frame} mask={masks.get(frame) ?? null} label={`masklet ${masklet.id} on frame ${frame}`} />
+        <Scrubber frame={frame} count={count} onChange={setFrame} marks={present} fps={video.data?.annotation_fps ?? 0} />
+      </div>
+      <aside className="review-side">
+        <h2 className="section-title">Masklet {masklet.id} (object {masklet.object_id})</h2>
+        <dl className="facts small">
+          <dt>Video</dt><dd>{video.data?.file_name ?? masklet.video} <Link to={{ page: 'video', videoId: masklet.video }}>open</Link></dd>
+          <dt>Frames</dt><dd>{masklet.frames.visible} visible of {masklet.frames.count} ({masklet.frames.edited} edited)</dd>
+        </dl>
+        {(framesError || rows.error || video.error) && <p className="form-error">{framesError ?? rows.error ?? video.error}</p>}
+        <p className="small muted">A masklet is judged as a whole; fix it in the video page.</p>
+        {!rejecting ? (
+          <div className="review-buttons">
+            <button type="button" className="primary" disabled={busy} onClick={() => onDecide('accept', {})}>Accept <kbd>A</kbd></button>
+            <button type="button" className="danger" disabled={busy} onClick={() => setRejecting(true)}>Reject <kbd>R</kbd></button>
+          </div>
+        ) : (
+          <RejectBox busy={busy} onCancel={() => setRejecting(false)} onSend={(reason) => onDecide('reject', { reason })} />
+        )}
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+// A project's settings: its stage in the data engine (managers change it), and in the fully
+// automatic stage the job that annotates every image.
+import { useState } from 'react';
+import { canManage } from '../../core/api';
+import type { Project } from '../../core/apiTypes';
+import { stageLabel } from '../../core/stages';
+import { useApp } from '../appContext';
+import { Link } from '../Link';
+import { useAsync } from '../useAsync';
+import { AutoAnnotate } from './AutoAnnotate';
+import { StagePanel } from './StagePanel';
+
+export function SettingsPage({ projectId }: { projectId: number }) {
+  const { api, user } = useApp();
+  const loaded = useAsync(() => api.project(projectId), [api, projectId]);
+  // The answer of a change shows at once; a reload of the project replaces it.
+  const [changed, setChanged] = useState<{ over: Project | null; project: Project } | null>(null);
+  const project = changed && changed.over === loaded.data ? changed.project : loaded.data;
+  const manager = canManage(project, user);
+
+  return (
+    <main className="page settings-page">
+      <nav className="breadcrumbs">
+        <Link to={{ page: 'projects' }}>Projects</Link> /{' '}
+        <Link to={{ page: 'images', projectId, pageNumber: 1 }}>{project?.name ?? '…'}</Link> / Settings
+      </nav>
+      <div className="page-head">
+        <h1>Settings{project ? `: ${project.name}` : ''}</h1>
+        <span className="spacer" />
+        <Link to={{ page: 'metrics', projectId }}>Metrics</Link>
+      </div>
+      {loaded.loading && <p className="muted">Loading…</p>}
+      {loaded.error && <p className="form-error" role="alert">{loaded.error}</p>}
+      {project && (
+        <div className="settings-columns">
+          <div className="settings-main">
+            <StagePanel project={project} manager={manager} onChanged={(updated) => setChanged({ over: loaded.data, project: updated })} />
+            {project.stage === 'auto' && manager && <AutoAnnotate project={project} onFinished={loaded.reload} />}
+            {project.stage === 'auto' && !manager && (
+              <section className="panel"><p className="muted">A manager runs the automatic annotation of this project.</p></section>
+            )}
+          </div>
+          <aside className="panel settings-side">
+            <h2>Project</h2>
+            <dl className="facts">
+              <dt>Kind</dt><dd>{project.kind}</dd>
+              <dt>Stage</dt><dd data-testid="current-stage">{stageLabel(project.stage)}</dd>
+              <dt>Images</dt><dd>{project.images_done} / {project.image_count} with masks</dd>
+              <dt>Masks</dt><dd>{project.mask_count}</dd>
+              <dt>Your role</dt><dd>{project.role ?? (user?.is_staff ? 'staff' : '—')}</dd>
+            </dl>
+            <h2>Categories</h2>
+            {project.categories.length === 0 && <p className="muted small">None (masks without a category).</p>}
+            <ul className="category-list">
+              {project.categories.map((c) => (
+                <li key={c.id}><span className="swatch" style={{ background: c.color }} /> {c.name}</li>
+              ))}
+            </ul>
+          </aside>
+        </div>
+      )}
+    </main>
+  );
+}
