@@ -150,7 +150,8 @@ class GrabCutSegmenter:
         # GrabCut seeds its colour models with k-means++ from OpenCV's thread RNG: fix it so the same
         # prompts always give the same masks.
         cv2.setRNGSeed(0)
-        cv2.grabCut(crop, seeds, None, background_model, foreground_model, self.iterations, cv2.GC_INIT_WITH_MASK)
+        no_rect = (0, 0, 0, 0)  # ignored when initialising from the mask
+        cv2.grabCut(crop, seeds, no_rect, background_model, foreground_model, self.iterations, cv2.GC_INIT_WITH_MASK)
         return seeds
 
     @classmethod

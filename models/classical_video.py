@@ -137,6 +137,7 @@ class ClassicalVideoTracker:
             image = read_frame(state, index)
             flow = None
             for obj_id, track in state.objects.items():
+                mask: np.ndarray | None
                 if index in track.anchors:
                     mask = track.anchors[index]
                 elif previous_frame is None:  # the first frame: whatever is known there
@@ -165,7 +166,8 @@ class ClassicalVideoTracker:
             cv2.resize(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), size, interpolation=cv2.INTER_AREA)
             for f in (image, previous)
         ]
-        flow = cv2.calcOpticalFlowFarneback(grey[0], grey[1], None, 0.5, 3, 15, 3, 5, 1.2, 0)
+        # OpenCV's stubs omit None for the optional output array that the binding accepts.
+        flow = cv2.calcOpticalFlowFarneback(grey[0], grey[1], None, 0.5, 3, 15, 3, 5, 1.2, 0)  # type: ignore[call-overload]
         if scale == 1.0:
             return flow
         return cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR) / scale
@@ -192,8 +194,9 @@ class ClassicalVideoTracker:
             return _cleanup(warped)  # too thin, or filling the crop: GrabCut has nothing to learn from
         crop = np.ascontiguousarray(image[y0:y1, x0:x1, ::-1])
         cv2.setRNGSeed(0)  # GrabCut's k-means++ seeding: same inputs, same masks
+        no_rect = (0, 0, 0, 0)  # ignored when initialising from the mask
         cv2.grabCut(
-            crop, seeds, None, np.zeros((1, 65)), np.zeros((1, 65)), self.refine_iterations, cv2.GC_INIT_WITH_MASK
+            crop, seeds, no_rect, np.zeros((1, 65)), np.zeros((1, 65)), self.refine_iterations, cv2.GC_INIT_WITH_MASK
         )
         refined = np.zeros_like(warped)
         refined[y0:y1, x0:x1] = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)

@@ -34,7 +34,8 @@ class SizeGeneralSamOnnxModel(SamOnnxModel):
         masks = masks.index_select(2, rows).index_select(3, cols)
         orig_im_size = orig_im_size.to(torch.int64)
         h, w = orig_im_size[0], orig_im_size[1]
-        return F.interpolate(masks, size=(h, w), mode="bilinear", align_corners=False)
+        # Tensor sizes (not ints) keep the output size dynamic in the exported graph; the stubs want ints.
+        return F.interpolate(masks, size=(h, w), mode="bilinear", align_corners=False)  # type: ignore[arg-type]
 
 
 def export_decoder(network: Sam, path: Path | None = None) -> bytes:
@@ -67,7 +68,7 @@ def export_decoder(network: Sam, path: Path | None = None) -> bytes:
         torch.onnx.export(
             onnx_model,
             tuple(dummy.values()),
-            buffer,
+            buffer,  # type: ignore[arg-type]  # the exporter writes to file objects; the stubs name paths only
             export_params=True,
             verbose=False,
             opset_version=OPSET,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -45,7 +45,7 @@ class Embedding:
             "input_size": [int(v) for v in self.input_size],
             "n_high_res": len(self.high_res_features),
         }
-        arrays = {
+        arrays: dict[str, Any] = {  # Any: numpy's stubs confuse **arrays with savez's allow_pickle
             "header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
             "features": np.ascontiguousarray(self.features, dtype=np.float16),
         }

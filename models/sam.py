@@ -229,6 +229,8 @@ class SamSegmenter:
         )
 
     def _predict_onnx(self, embedding, coords, labels, box_coords, mask_input, multimask) -> Prediction:
+        if self.onnx_decoder is None:
+            raise RuntimeError("the ONNX decoder was not built for this segmenter")
         onnx_coords, onnx_labels = onnx_point_prompts(coords, labels, box_coords)
         mask_logits, scores, low_res = self.onnx_decoder.decode(
             np.asarray(embedding.features, dtype=np.float32),

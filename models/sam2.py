@@ -111,7 +111,8 @@ class Sam2Segmenter:
             raise ValueError("a SAM 2 embedding needs its two high-resolution feature levels")
         prompts = validate_prompts(embedding.original_size, points, labels, box, mask_input)
         orig_hw = embedding.original_size
-        coords = labels_t = None
+        coords: torch.Tensor | None = None
+        labels_t: torch.Tensor | None = None
         if prompts.points is not None:
             coords = self.transforms.transform_coords(
                 torch.as_tensor(prompts.points, device=self.device), normalize=True, orig_hw=orig_hw
@@ -123,7 +124,7 @@ class Sam2Segmenter:
                 torch.as_tensor(prompts.box, device=self.device), normalize=True, orig_hw=orig_hw
             )
             box_labels = torch.tensor([[2, 3]], dtype=torch.int, device=self.device)
-            if coords is None:
+            if coords is None or labels_t is None:
                 coords, labels_t = box_coords, box_labels
             else:
                 coords = torch.cat([box_coords, coords], dim=1)

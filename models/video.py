@@ -234,7 +234,7 @@ def check_known_object(state: TrackerState, obj_id) -> int:
     return obj_id
 
 
-def check_state(state, state_type: type, backend: str, version: str) -> None:
+def check_state(state: Any, state_type: type[Any], backend: str, version: str) -> None:
     """Refuse a state made by another backend or another set of weights."""
     if not isinstance(state, state_type):
         raise ValueError(f"expected a {state_type.__name__} from this tracker's start(), got {type(state).__name__}")
