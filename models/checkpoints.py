@@ -1,12 +1,10 @@
-"""Official SAM / SAM 2.1 checkpoints: where they come from, how they are verified (sha256), fetched
-(temp file, atomic rename) and loaded (weights_only, strict)."""
+"""Official SAM / SAM 2.1 checkpoints: where they come from, how they are verified (sha256) and loaded
+(weights_only, strict). Downloading them: models.download."""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
-import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,11 +125,15 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_state_dict(path: Path, *, layout: str, expected_sha256: str | None = None) -> tuple[dict, str]:
+def read_state_dict(
+    path: Path, *, layout: str, expected_sha256: str | None = None, check: Callable[[str], None] | None = None
+) -> tuple[dict, str]:
     """Verify and read a checkpoint file; returns (state_dict, sha256 of the file).
 
-    The sha256 is checked before anything is unpickled; `torch.load(weights_only=True)` refuses
-    arbitrary objects. layout "model_key" expects SAM 2's {"model": state_dict}.
+    The sha256 is checked before anything is unpickled: against `expected_sha256`, then by
+    `check(sha256)`, which raises CheckpointError to refuse the file (e.g. models.trust's policy).
+    `torch.load(weights_only=True)` refuses arbitrary objects. layout "model_key" expects SAM 2's
+    {"model": state_dict}.
     """
     path = Path(path)
     if not path.is_file():
@@ -139,6 +141,8 @@ def read_state_dict(path: Path, *, layout: str, expected_sha256: str | None = No
     actual = sha256_file(path)
     if expected_sha256 is not None and actual != expected_sha256.lower():
         raise CheckpointError(f"sha256 mismatch for {path.name}: expected {expected_sha256}, file has {actual}")
+    if check is not None:
+        check(actual)
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises several types for truncated or foreign files
@@ -167,46 +171,3 @@ def load_strict(network: torch.nn.Module, state_dict: dict, source: str) -> None
     if problems:
         raise CheckpointError(f"{source} does not match the network: " + "; ".join(problems))
     network.load_state_dict(state_dict, strict=True)
-
-
-def fetch(
-    name: str, directory: Path = DEFAULT_CHECKPOINT_DIR, *, base_url: str | None = None, progress: bool = True
-) -> Path:
-    """Download an official checkpoint into `directory` and return its path.
-
-    The URL is `base_url` (else $MODEL_CHECKPOINT_BASE_URL, else Meta's) + the official file name.
-    Bytes go to a temp file in `directory`, are checked against the known sha256, and only then
-    renamed into place; on a mismatch the temp file is removed and CheckpointError raised. A file
-    already present with the right digest is kept as is.
-    """
-    from tqdm import tqdm
-
-    info = checkpoint_info(name)
-    if info.base_url is None:
-        raise ValueError(f"{info.name} is a local test checkpoint; build it with models.tiny, it cannot be fetched")
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / info.file_name
-    if target.is_file() and info.sha256 is not None and sha256_file(target) == info.sha256:
-        return target
-    base = base_url or os.environ.get(BASE_URL_ENV) or info.base_url
-    url = base.rstrip("/") + "/" + info.file_name
-    handle, temp_name = tempfile.mkstemp(prefix=f".{info.file_name}.", suffix=".part", dir=directory)
-    temp_path = Path(temp_name)
-    digest = hashlib.sha256()
-    try:
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
-            total = int(response.headers.get("Content-Length") or 0) or info.size_bytes
-            with tqdm(total=total, unit="B", unit_scale=True, desc=info.file_name, disable=not progress) as bar:
-                for block in iter(lambda: response.read(1 << 20), b""):
-                    out.write(block)
-                    digest.update(block)
-                    bar.update(len(block))
-        actual = digest.hexdigest()
-        if info.sha256 is not None and actual != info.sha256:
-            raise CheckpointError(f"downloaded {info.file_name} has sha256 {actual}, expected {info.sha256}; refused")
-        os.replace(temp_path, target)
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
-    return target

@@ -1,11 +1,16 @@
 """Turn a model spec ("sam:vit_b", "sam2:hiera_t", "classical", ...) into a loaded segmenter, falling
-back to the classical backend, with the reason, whenever verified weights are not available."""
+back to the classical backend, with the reason, whenever verified weights are not available: missing,
+corrupt or mismatching. A fallback waiting for an official file
+says whether its automatic download runs or why it failed, and notices when the file lands."""
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from models.checkpoints import (
     OFFICIAL_CHECKPOINTS,
@@ -16,6 +21,7 @@ from models.checkpoints import (
     read_state_dict,
 )
 from models.classical import GrabCutSegmenter
+from models.download import read_status
 from models.protocol import ImageSegmenter
 from models.video import VideoTracker
 
@@ -24,17 +30,41 @@ log = logging.getLogger(__name__)
 CLASSICAL_SPEC = "classical"
 
 
+DOWNLOAD_STALE_SECONDS = 60  # a "downloading" record not refreshed for this long belongs to a stopped process
+
+
+@dataclass(frozen=True)
+class FallbackWatch:
+    """A fallback that waits for the official checkpoint file `path`. `changed()` turns true once the
+    file exists or its download's state moved on (started, failed), so the caller resolves again and
+    serves the model, or shows the new reason, without a restart."""
+
+    path: Path
+    fetch_state: str | None
+
+    def changed(self) -> bool:
+        if self.path.is_file():
+            return True
+        status = read_status(self.path)
+        return (None if status is None else status.state) != self.fetch_state
+
+
 @dataclass(frozen=True)
 class LoadedModel:
     """What `resolve` gives back. spec: the spec asked for; version: what actually serves (the
     weights' identity, e.g. "sam:vit_b@ec2df6273261", or the classical algorithm's); fallback_reason:
     None when the requested model loaded, else a sentence for the UI and logs on why the classical
-    backend serves instead."""
+    backend serves instead; watch: set while the fallback waits for an official file."""
 
     segmenter: ImageSegmenter
     spec: str
     version: str
     fallback_reason: str | None = None
+    watch: FallbackWatch | None = None
+
+    def is_stale(self) -> bool:
+        """Whether resolving again would serve something else (the awaited checkpoint arrived)."""
+        return self.watch is not None and self.watch.changed()
 
 
 def known_specs() -> list[str]:
@@ -48,18 +78,22 @@ def load_segmenter(
     device: str = "cpu",
     *,
     expected_sha256: str | None = None,
-    decoder: str = "torch",
+    decoder: Literal["torch", "onnx", "auto"] = "torch",
+    check: Callable[[str], None] | None = None,
 ) -> ImageSegmenter:
     """Build the network named by `spec`, load `checkpoint_path` strictly and wrap it as a segmenter.
 
-    The sha256 is checked against `expected_sha256`, or the official table when the spec is an
-    official model and no explicit value is given. Raises CheckpointError (never returns an
-    unloaded network) and ValueError for an unknown spec. decoder applies to SAM only: "torch",
-    "onnx" or "auto".
+    The sha256 is checked against `expected_sha256`, then by `check(sha256)` (raise CheckpointError
+    to refuse), before anything is unpickled. This judges integrity, not provenance: serve people
+    through `resolve`, which refuses weights of unknown origin. Raises CheckpointError (never
+    returns an unloaded network) and ValueError for an unknown spec. decoder applies to SAM only:
+    "torch", "onnx" or "auto".
     """
     backend, arch = _split(spec)
     info = checkpoint_info(spec)
-    state_dict, sha256 = read_state_dict(Path(checkpoint_path), layout=info.layout, expected_sha256=expected_sha256)
+    state_dict, sha256 = read_state_dict(
+        Path(checkpoint_path), layout=info.layout, expected_sha256=expected_sha256, check=check
+    )
     version = f"{backend}:{arch}@{sha256[:12]}"
     if backend == "sam":
         from models.sam import SamSegmenter, build_sam_network
@@ -81,15 +115,15 @@ def resolve(
     *,
     checkpoint_path: Path | None = None,
     expected_sha256: str | None = None,
-    decoder: str = "torch",
+    decoder: Literal["torch", "onnx", "auto"] = "torch",
 ) -> LoadedModel:
     """Load the model named by `spec` or fall back to classical GrabCut, never to random weights.
 
     spec: "sam:vit_b|vit_l|vit_h|tiny", "sam2:hiera_t|hiera_s|hiera_b+|hiera_l|tiny" or "classical".
     The checkpoint is `checkpoint_path` when given (e.g. a retrained model; its sha256 is checked
-    only against `expected_sha256`), else `checkpoint_dir / <official file name>` checked against
-    the official sha256. A missing, corrupt or mismatching checkpoint gives the classical backend
-    and a human-readable `fallback_reason`. An unknown spec raises ValueError.
+    against `expected_sha256` when given), else `checkpoint_dir / <official file name>` checked
+    against the official sha256. A missing, corrupt or mismatching checkpoint gives the classical
+    backend and a human-readable `fallback_reason`. An unknown spec raises ValueError.
     """
     if spec == CLASSICAL_SPEC:
         classical = GrabCutSegmenter()
@@ -99,9 +133,9 @@ def resolve(
     try:
         segmenter = load_segmenter(spec, path, device, expected_sha256=expected, decoder=decoder)
     except CheckpointError as error:
-        reason = _unavailable(spec, path, error, "the classical GrabCut backend")
+        reason, watch = _unavailable(spec, path, error, "the classical GrabCut backend")
         classical = GrabCutSegmenter()
-        return LoadedModel(classical, spec, classical.version, reason)
+        return LoadedModel(classical, spec, classical.version, reason, watch=watch)
     return LoadedModel(segmenter, spec, segmenter.version, None)
 
 
@@ -114,12 +148,27 @@ def _checkpoint_target(spec: str, checkpoint_dir, checkpoint_path, expected_sha2
     return Path(checkpoint_path), expected_sha256
 
 
-def _unavailable(spec: str, path: Path, error: Exception, fallback: str) -> str:
-    """The sentence the UI and the logs show when a model cannot be loaded."""
-    hint = f" (run `python -m models fetch {spec}`)" if checkpoint_info(spec).url and not path.exists() else ""
+def _unavailable(spec: str, path: Path, error: Exception, fallback: str) -> tuple[str, FallbackWatch | None]:
+    """The sentence the UI and the logs show when a model cannot be loaded, and, when an official
+    file is missing, the watch for its arrival. The sentence says what the automatic download of
+    that file is doing (models.download's status record) and the command that fetches it."""
+    watch = None
+    hint = ""
+    if checkpoint_info(spec).url and not path.exists():
+        status = read_status(path)
+        watch = FallbackWatch(path, None if status is None else status.state)
+        if status is not None and status.state == "downloading":
+            if time.time() - status.updated < DOWNLOAD_STALE_SECONDS:
+                done = f", {100 * status.received // status.total}% so far" if status.total else ""
+                hint = f"; it is being downloaded{done} and serves as soon as it lands"
+            else:
+                hint = "; an earlier download stopped part way and resumes at the next start"
+        elif status is not None and status.state == "failed":
+            hint = f"; the automatic download failed: {status.reason}"
+        hint += f" (run `python -m models fetch {spec}`)"
     reason = f"{spec} unavailable: {error}{hint}; using {fallback}"
     log.warning(reason)
-    return reason
+    return reason, watch
 
 
 def _split(spec: str) -> tuple[str, str]:
@@ -133,12 +182,17 @@ def _split(spec: str) -> tuple[str, str]:
 class LoadedTracker:
     """What `resolve_tracker` gives back, as LoadedModel for video: tracker serves; version names
     the weights (or the classical algorithm) that actually serve; fallback_reason is None when the
-    requested model loaded, else a sentence for the UI and logs."""
+    requested model loaded, else a sentence for the UI and logs; watch as LoadedModel's."""
 
     tracker: VideoTracker
     spec: str
     version: str
     fallback_reason: str | None = None
+    watch: FallbackWatch | None = None
+
+    def is_stale(self) -> bool:
+        """Whether resolving again would serve something else (the awaited checkpoint arrived)."""
+        return self.watch is not None and self.watch.changed()
 
 
 def load_tracker(
@@ -148,9 +202,10 @@ def load_tracker(
     *,
     expected_sha256: str | None = None,
     image_size: int | None = None,
+    check: Callable[[str], None] | None = None,
 ) -> VideoTracker:
     """Build the SAM 2 video network named by `spec` ("sam2:..."), load `checkpoint_path` strictly
-    (sha256 checked as in `load_segmenter`) and wrap it as a tracker. image_size overrides the
+    (sha256 checked as in `load_segmenter`, `check` included) and wrap it as a tracker. image_size overrides the
     network's input side (e.g. 256 for fast CPU tests); the version then says so. Raises
     CheckpointError, or ValueError for a spec that is not a SAM 2 model."""
     backend, arch = _split(spec)
@@ -159,7 +214,9 @@ def load_tracker(
     from models.sam2_video import Sam2VideoTracker, build_sam2_video_network
 
     info = checkpoint_info(spec)
-    state_dict, sha256 = read_state_dict(Path(checkpoint_path), layout=info.layout, expected_sha256=expected_sha256)
+    state_dict, sha256 = read_state_dict(
+        Path(checkpoint_path), layout=info.layout, expected_sha256=expected_sha256, check=check
+    )
     network = build_sam2_video_network(arch, image_size)
     load_strict(network, state_dict, Path(checkpoint_path).name)
     version = f"{backend}:{arch}@{sha256[:12]}" + ("" if image_size is None else f"/{image_size}px")
@@ -199,7 +256,7 @@ def resolve_tracker(
     try:
         tracker = load_tracker(spec, path, device, expected_sha256=expected, image_size=image_size)
     except CheckpointError as error:
-        reason = _unavailable(spec, path, error, "the classical optical-flow tracker")
+        reason, watch = _unavailable(spec, path, error, "the classical optical-flow tracker")
         classical = ClassicalVideoTracker()
-        return LoadedTracker(classical, spec, classical.version, reason)
+        return LoadedTracker(classical, spec, classical.version, reason, watch=watch)
     return LoadedTracker(tracker, spec, tracker.version, None)

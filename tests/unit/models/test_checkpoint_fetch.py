@@ -1,91 +1,188 @@
-"""`python -m models fetch` against a local http.server: a good download lands atomically, a corrupted
-one is refused and leaves nothing behind; `list` shows every official checkpoint."""
+"""`models.download.fetch` and `python -m models fetch` against a local checkpoint host: a good
+download lands atomically; a corrupted one is refused and leaves nothing; an interrupted one leaves
+no file in place and the next run resumes (Range) or restarts (a host without Range, a stale partial
+file); a second process waits its turn; a host that does not answer fails within the timeout."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
-import threading
+import socket
+import time
 from dataclasses import replace
 
 import pytest
 
 from models import checkpoints
 from models.__main__ import main
-from models.checkpoints import BASE_URL_ENV, CheckpointError, fetch
+from models.checkpoints import BASE_URL_ENV, CheckpointError
+from models.download import DownloadBusy, HostUnreachable, download_lock, fetch, partial_path, probe, read_status
+from tests.unit.models.checkpoint_server import CheckpointHost
+
+VIT_B = "sam_vit_b_01ec64.pth"
 
 
 @pytest.fixture()
-def server(tmp_path):
-    """Serve tmp_path/served on 127.0.0.1 and yield (directory, base URL)."""
-    served = tmp_path / "served"
-    served.mkdir()
-    handler = functools.partial(QuietHandler, directory=str(served))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield served, f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+def host():
+    served = CheckpointHost().start()
+    yield served
+    served.stop()
 
 
 @pytest.fixture()
 def vit_b_is_the_tiny_checkpoint(monkeypatch, checkpoint_dir):
-    """Pretend the official vit_b digest is the tiny checkpoint's, so a good download is possible."""
+    """Pretend the official vit_b digest and size are the tiny checkpoint's, so a good download is possible."""
     payload = (checkpoint_dir / "sam_tiny_test.pth").read_bytes()
-    entry = replace(checkpoints.OFFICIAL_CHECKPOINTS["sam:vit_b"], sha256=hashlib.sha256(payload).hexdigest())
+    entry = replace(
+        checkpoints.OFFICIAL_CHECKPOINTS["sam:vit_b"],
+        sha256=hashlib.sha256(payload).hexdigest(),
+        size_bytes=len(payload),
+    )
     monkeypatch.setitem(checkpoints.OFFICIAL_CHECKPOINTS, "sam:vit_b", entry)
     return payload
 
 
-def test_good_download_via_cli_and_env_base_url(server, tmp_path, monkeypatch, capsys, vit_b_is_the_tiny_checkpoint):
-    served, base_url = server
-    (served / "sam_vit_b_01ec64.pth").write_bytes(vit_b_is_the_tiny_checkpoint)
-    monkeypatch.setenv(BASE_URL_ENV, base_url)
+def visible(folder) -> list[str]:
+    """What a user sees in the checkpoint folder (the hidden .downloads work folder left out)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def test_good_download_via_cli_and_env_base_url(host, tmp_path, monkeypatch, capsys, vit_b_is_the_tiny_checkpoint):
+    host.files[VIT_B] = vit_b_is_the_tiny_checkpoint
+    monkeypatch.setenv(BASE_URL_ENV, host.base_url)
     target_dir = tmp_path / "weights"
     assert main(["fetch", "sam:vit_b", "--dir", str(target_dir)]) == 0
-    landed = target_dir / "sam_vit_b_01ec64.pth"
+    landed = target_dir / VIT_B
     assert landed.read_bytes() == vit_b_is_the_tiny_checkpoint
-    assert sorted(p.name for p in target_dir.iterdir()) == ["sam_vit_b_01ec64.pth"]
+    assert visible(target_dir) == [VIT_B] and not partial_path(landed).exists()
     assert str(landed) in capsys.readouterr().out
+    assert read_status(landed).state == "done"
     # Present with the right digest: kept, not downloaded again.
-    (served / "sam_vit_b_01ec64.pth").unlink()
-    assert fetch("sam_vit_b_01ec64.pth", target_dir, progress=False) == landed
+    del host.files[VIT_B]
+    assert fetch(VIT_B, target_dir, progress=False) == landed
 
 
-def test_corrupted_download_is_refused_and_removed(server, tmp_path, monkeypatch, capsys, vit_b_is_the_tiny_checkpoint):
-    served, base_url = server
+def test_corrupted_download_is_refused_and_removed(host, tmp_path, monkeypatch, capsys, vit_b_is_the_tiny_checkpoint):
     corrupted = bytearray(vit_b_is_the_tiny_checkpoint)
     corrupted[len(corrupted) // 2] ^= 0xFF
-    (served / "sam_vit_b_01ec64.pth").write_bytes(bytes(corrupted))
+    host.files[VIT_B] = bytes(corrupted)
     target_dir = tmp_path / "weights"
     with pytest.raises(CheckpointError, match="sha256"):
-        fetch("sam:vit_b", target_dir, base_url=base_url, progress=False)
-    assert list(target_dir.iterdir()) == []
-    monkeypatch.setenv(BASE_URL_ENV, base_url)
+        fetch("sam:vit_b", target_dir, base_url=host.base_url, progress=False)
+    assert visible(target_dir) == [] and not partial_path(target_dir / VIT_B).exists()
+    status = read_status(target_dir / VIT_B)
+    assert status.state == "failed" and "refused" in status.reason
+    monkeypatch.setenv(BASE_URL_ENV, host.base_url)
     assert main(["fetch", "sam:vit_b", "--dir", str(target_dir), "--quiet"]) == 1
     assert "refused" in capsys.readouterr().err
-    assert list(target_dir.iterdir()) == []
+    assert visible(target_dir) == []
 
 
-def test_missing_file_on_server_fails_cleanly(server, tmp_path):
-    _, base_url = server
+def test_missing_file_on_server_fails_cleanly(host, tmp_path):
     target_dir = tmp_path / "weights"
-    with pytest.raises(OSError):
-        fetch("sam2:hiera_t", target_dir, base_url=base_url, progress=False)
-    assert list(target_dir.iterdir()) == []
+    with pytest.raises(OSError, match="404"):
+        fetch("sam2:hiera_t", target_dir, base_url=host.base_url, progress=False)
+    assert visible(target_dir) == []
 
 
 def test_local_test_checkpoints_cannot_be_fetched(tmp_path):
     with pytest.raises(ValueError, match="cannot be fetched"):
         fetch("sam:tiny", tmp_path)
+
+
+def test_interrupted_download_leaves_no_file_in_place_and_resumes(host, tmp_path, vit_b_is_the_tiny_checkpoint):
+    payload = vit_b_is_the_tiny_checkpoint
+    host.files[VIT_B] = payload
+    half = len(payload) // 2
+    host.drop_after = half
+    target_dir = tmp_path / "weights"
+    with pytest.raises(OSError):
+        fetch("sam:vit_b", target_dir, base_url=host.base_url, progress=False)
+    assert visible(target_dir) == []
+    assert partial_path(target_dir / VIT_B).read_bytes() == payload[:half]
+    assert read_status(target_dir / VIT_B).state == "failed"
+    fetch("sam:vit_b", target_dir, base_url=host.base_url, progress=False)
+    assert (target_dir / VIT_B).read_bytes() == payload
+    assert host.requests[-1] == (f"/{VIT_B}", f"bytes={half}-")  # only the rest travelled
+    assert not partial_path(target_dir / VIT_B).exists()
+
+
+def test_host_without_range_support_restarts_from_zero(host, tmp_path, vit_b_is_the_tiny_checkpoint):
+    payload = vit_b_is_the_tiny_checkpoint
+    host.files[VIT_B] = payload
+    host.honour_range = False
+    host.drop_after = len(payload) // 3
+    target_dir = tmp_path / "weights"
+    with pytest.raises(OSError):
+        fetch("sam:vit_b", target_dir, base_url=host.base_url, progress=False)
+    fetch("sam:vit_b", target_dir, base_url=host.base_url, progress=False)
+    assert (target_dir / VIT_B).read_bytes() == payload
+
+
+def test_stale_partial_file_of_other_bytes_restarts_once(host, tmp_path, vit_b_is_the_tiny_checkpoint):
+    payload = vit_b_is_the_tiny_checkpoint
+    host.files[VIT_B] = payload
+    target_dir = tmp_path / "weights"
+    part = partial_path(target_dir / VIT_B)
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"\x00" * 1000)  # left by an earlier download of another file version
+    fetch("sam:vit_b", target_dir, base_url=host.base_url, progress=False)
+    assert (target_dir / VIT_B).read_bytes() == payload
+    assert [rng for _, rng in host.requests] == ["bytes=1000-", None]
+
+
+def test_a_second_process_does_not_write_the_same_partial_file(host, tmp_path, vit_b_is_the_tiny_checkpoint):
+    host.files[VIT_B] = vit_b_is_the_tiny_checkpoint
+    target_dir = tmp_path / "weights"
+    partial_path(target_dir / VIT_B).parent.mkdir(parents=True)
+    with download_lock(target_dir / VIT_B), pytest.raises(DownloadBusy):
+        fetch("sam:vit_b", target_dir, base_url=host.base_url, progress=False)
+    assert host.requests == [] and visible(target_dir) == []
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture()
+def silent_host():
+    """A host whose connection queue is full: new connections get no answer (SYNs are dropped)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    waiting = []
+    for _ in range(4):
+        client = socket.socket()
+        client.setblocking(False)
+        client.connect_ex(server.getsockname())
+        waiting.append(client)
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/"
+    for client in waiting:
+        client.close()
+    server.close()
+
+
+def test_unreachable_hosts_fail_within_the_connect_timeout(tmp_path, silent_host):
+    for base_url in (f"http://127.0.0.1:{closed_port()}/", silent_host):
+        started = time.monotonic()
+        with pytest.raises(HostUnreachable):
+            fetch("sam2:hiera_t", tmp_path, base_url=base_url, progress=False, connect_timeout=1.0)
+        assert time.monotonic() - started < 4.0, f"{base_url} held the caller past the 1 s connect timeout"
+    assert visible(tmp_path) == []
+    assert "within 1 s" in read_status(tmp_path / "sam2.1_hiera_tiny.pt").reason
+
+
+def test_probe_is_bounded_even_when_name_resolution_hangs(monkeypatch):
+    def slow_lookup(*args, **kwargs):
+        time.sleep(5)
+        raise OSError("never")
+
+    monkeypatch.setattr(socket, "create_connection", slow_lookup)
+    started = time.monotonic()
+    with pytest.raises(HostUnreachable, match=r"within 0\.5 s"):
+        probe("https://dl.fbaipublicfiles.com/x", timeout=0.5)
+    assert time.monotonic() - started < 3.0
 
 
 def test_list_names_every_official_checkpoint(tmp_path, capsys, checkpoint_dir):
