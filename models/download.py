@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import socket
+import sys
 import threading
 import time
 import urllib.error
@@ -245,7 +246,13 @@ class _Reporter:
         self.close()
         self.received, self.total = already, total
         self._bar = tqdm(
-            total=total, initial=already, unit="B", unit_scale=True, desc=self.label, disable=not self.progress
+            total=total,
+            initial=already,
+            unit="B",
+            unit_scale=True,
+            desc=self.label,
+            disable=not self.progress,
+            mininterval=0.5 if sys.stderr.isatty() else 15.0,  # a worker's log gets a line every 15 s, not a flood
         )
         write_status(self.target, FetchStatus("downloading", None, already, total, time.time()))
 

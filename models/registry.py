@@ -159,8 +159,7 @@ def _unavailable(spec: str, path: Path, error: Exception, fallback: str) -> tupl
         watch = FallbackWatch(path, None if status is None else status.state)
         if status is not None and status.state == "downloading":
             if time.time() - status.updated < DOWNLOAD_STALE_SECONDS:
-                done = f", {100 * status.received // status.total}% so far" if status.total else ""
-                hint = f"; it is being downloaded{done} and serves as soon as it lands"
+                hint = "; it is being downloaded and serves as soon as it lands"
             else:
                 hint = "; an earlier download stopped part way and resumes at the next start"
         elif status is not None and status.state == "failed":

@@ -25,7 +25,7 @@ from models.autofetch import (
 from models.checkpoints import BASE_URL_ENV, CheckpointInfo
 from models.classical import GrabCutSegmenter
 from models.classical_video import ClassicalVideoTracker
-from models.download import partial_path, read_status
+from models.download import FetchStatus, partial_path, read_status, write_status
 from models.registry import resolve, resolve_tracker
 from models.sam2 import Sam2Segmenter
 from models.sam2_video import Sam2VideoTracker
@@ -163,3 +163,15 @@ def test_auto_fetch_command_exits_cleanly_when_offline(tmp_path):
     )
     assert done.returncode == 0
     assert "python -m models fetch sam:vit_b" in done.stderr
+
+
+def test_fallback_reason_follows_a_running_or_stopped_download(tmp_path):
+    target = tmp_path / OFFICIAL_NAME
+    write_status(target, FetchStatus("downloading", None, 10, 100, time.time()))
+    running = resolve("sam2:hiera_t", tmp_path)
+    assert "being downloaded and serves as soon as it lands" in running.fallback_reason
+    assert not running.is_stale()
+    write_status(target, FetchStatus("downloading", None, 10, 100, time.time() - 3600))
+    assert "stopped part way and resumes at the next start" in resolve("sam2:hiera_t", tmp_path).fallback_reason
+    write_status(target, FetchStatus("failed", "interrupted", 10, 100, time.time()))
+    assert running.is_stale()  # the download's state moved on: the reason is worth refreshing
