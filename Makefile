@@ -6,7 +6,7 @@ FRONTEND_STAMP := frontend/dist/.stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv frontend browser services migrate test-unit test-integration test-e2e test-frontend bench clean
+.PHONY: run test lint venv frontend browser services migrate test-unit test-integration test-e2e test-frontend bench clean
 
 venv: $(VENV_STAMP)
 
@@ -37,6 +37,20 @@ run: venv frontend
 
 test: venv frontend browser services
 	scripts/test.sh
+
+# Unit tests of engine, models, training and backend on SQLite with an in-memory broker: no services.
+test-unit: venv
+	.venv/bin/python -m pytest -m "not integration and not e2e"
+
+test-integration: venv services
+	.venv/bin/python -m pytest -m integration
+
+test-e2e: venv frontend browser services
+	.venv/bin/python -m pytest -m e2e
+
+# ruff (lint and format), the import contracts (layers and app order), mypy, and the frontend's checks.
+lint: venv
+	scripts/lint.sh
 
 bench: venv
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -80,7 +80,7 @@ def setup_project():
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from backend.media.services import project_create
+    from backend.projects.services import project_create
 
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_superuser("bench", password="bench-password-1")
@@ -215,17 +215,18 @@ def bench_open_to_first_mask(project, user, token, port, network) -> None:
 
 
 def bench_embeddings(project, user, count: int) -> None:
-    from backend.inference.services import embedding_compute, load_rgb
+    from backend.inference.services import embedding_compute
+    from backend.media.pixels import image_rgb
     from models.sam2 import Sam2Segmenter, build_sam2_network
 
     torch.manual_seed(0)
     segmenter = Sam2Segmenter(build_sam2_network("hiera_t"), "bench:sam2-hiera-t-random")
     install(segmenter)
     images = [add_image(project, user, seed=100 + i) for i in range(count)]
-    segmenter.embed(load_rgb(images[0]))  # warm-up
+    segmenter.embed(image_rgb(images[0]))  # warm-up
     started = time.perf_counter()
     for image in images:
-        segmenter.embed(load_rgb(image))
+        segmenter.embed(image_rgb(image))
     bare = time.perf_counter() - started
     started = time.perf_counter()
     for image in images:

@@ -54,8 +54,8 @@ from models.tiny import save_tiny_sam2  # noqa: E402
 
 def make_video(folder: Path, n_frames: int):
     from backend.media.models import Frame, Video
-    from backend.media.services import project_create
     from backend.media.storage import store_bytes
+    from backend.projects.services import project_create
 
     project = project_create(user=None, name=f"bench-{n_frames}-{time.time_ns()}", kind="video")
     video = Video.objects.create(

@@ -57,10 +57,49 @@ def manager(make_user):
     return make_user("manager")
 
 
+@pytest.fixture(scope="session")
+def services():
+    """PostgreSQL, Redis and SeaweedFS are configured and answer (and the S3 bucket exists)."""
+    from tests.environment import require_services
+
+    require_services()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services_of_this_session(request):
+    """In the services mode every test runs against them (unit tests too: storage is S3), so they
+    are checked once, first; the embedded mode needs none."""
+    from tests.environment import USE_SERVICES
+
+    if USE_SERVICES:
+        request.getfixturevalue("services")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing():
+    """Tests make many users: hash their passwords cheaply (production keeps Django's PBKDF2)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def without_embedding_on_upload():
+    """New images get no embedding job (the receiver inference connects is off for the test)."""
+    from backend.inference.receivers import on_image_created
+    from backend.media.signals import image_created
+
+    uid = "inference.embed_new_images"
+    image_created.disconnect(dispatch_uid=uid)
+    yield
+    image_created.connect(on_image_created, dispatch_uid=uid)
+
+
 @pytest.fixture
 def project_factory(db):
-    from backend.accounts.models import Membership
-    from backend.media.services import project_create
+    from backend.projects.models import Membership
+    from backend.projects.services import project_create
 
     def make(owner, name=None, kind="image", categories=("object",), members=()):
         project = project_create(

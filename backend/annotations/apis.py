@@ -1,48 +1,55 @@
-"""/api/masks/: list (by image, project, status, source), create, read, edit (409 when stale), delete."""
+"""/api/masks/: list (by image, project, status, source), create, read, edit (409 when stale),
+delete; proposals accepted or rejected; a project's engine metrics."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.policy import require
+from backend.annotations.metrics import GROUPS, engine_metrics, review_metrics
+from backend.annotations.models import Mask
 from backend.annotations.selectors import mask_get, mask_list
 from backend.annotations.serializers import (
+    MaskConflictSerializer,
     MaskCreateSerializer,
     MaskSerializer,
     MaskUpdateSerializer,
+    ProjectMetricsSerializer,
     PromptEventSerializer,
     ProposalDecisionSerializer,
 )
 from backend.annotations.services import StaleMask, mask_create, mask_delete, mask_update, proposal_decide
+from backend.core.errors import InvalidInput
+from backend.core.params import query_choice, query_id, query_int
 from backend.media.selectors import image_get
+from backend.projects.policy import require
+from backend.projects.selectors import project_get
 
 
-def _int_param(request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        raise ValidationError({name: "must be an id"})
-    return int(raw)
+def conflict_response(exc: StaleMask, message: str) -> Response:
+    """409 with the mask as it is now, so the client can show both versions."""
+    body = {"detail": message, "current": MaskSerializer(exc.current).data}
+    return Response(body, status=status.HTTP_409_CONFLICT)
 
 
-def _conflict(exc: StaleMask) -> Response:
-    return Response(
-        {
-            "detail": f"this mask was changed by someone else (now version {exc.current.version}); nothing was saved",
-            "current": MaskSerializer(exc.current).data,
-        },
-        status=status.HTTP_409_CONFLICT,
+def _stale(exc: StaleMask) -> Response:
+    return conflict_response(
+        exc, f"this mask was changed by someone else (now version {exc.current.version}); nothing was saved"
     )
 
 
 class MaskListApi(ListAPIView):
     serializer_class = MaskSerializer
 
-    @extend_schema(parameters=[OpenApiParameter(n, str) for n in ("image", "project", "status", "source")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("image", int),
+            OpenApiParameter("project", int),
+            OpenApiParameter("status", str, enum=Mask.Status.values),
+            OpenApiParameter("source", str, enum=Mask.Source.values),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -50,10 +57,10 @@ class MaskListApi(ListAPIView):
         request = self.request
         return mask_list(
             user=request.user,
-            image_id=_int_param(request, "image"),
-            project_id=_int_param(request, "project"),
-            status=request.query_params.get("status"),
-            source=request.query_params.get("source"),
+            image_id=query_id(request, "image"),
+            project_id=query_id(request, "project"),
+            status=query_choice(request, "status", Mask.Status.values),
+            source=query_choice(request, "source", Mask.Source.values),
         )
 
     @extend_schema(request=MaskCreateSerializer, responses=MaskSerializer)
@@ -74,7 +81,7 @@ class MaskDetailApi(APIView):
     def get(self, request, mask_id: int):
         return Response(MaskSerializer(mask_get(user=request.user, mask_id=mask_id)).data)
 
-    @extend_schema(request=MaskUpdateSerializer, responses={200: MaskSerializer, 409: dict})
+    @extend_schema(request=MaskUpdateSerializer, responses={200: MaskSerializer, 409: MaskConflictSerializer})
     def patch(self, request, mask_id: int):
         mask = mask_get(user=request.user, mask_id=mask_id)
         require(request.user, "mask", "change", mask)
@@ -91,20 +98,22 @@ class MaskDetailApi(APIView):
                 **values,
             )
         except StaleMask as exc:
-            return _conflict(exc)
+            return _stale(exc)
         return Response(MaskSerializer(mask).data)
 
-    @extend_schema(parameters=[OpenApiParameter("version", int, required=True)], responses={204: None, 409: dict})
+    @extend_schema(
+        parameters=[OpenApiParameter("version", int, required=True)], responses={204: None, 409: MaskConflictSerializer}
+    )
     def delete(self, request, mask_id: int):
         mask = mask_get(user=request.user, mask_id=mask_id)
         require(request.user, "mask", "delete", mask)
-        version = _int_param(request, "version")
+        version = query_int(request, "version", minimum=1, what="a mask version")
         if version is None:
-            raise ValidationError({"version": "send the version you are deleting (?version=N)"})
+            raise InvalidInput({"version": "send the version you are deleting (?version=N)"})
         try:
             mask_delete(mask=mask, version=version)
         except StaleMask as exc:
-            return _conflict(exc)
+            return _stale(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -123,7 +132,7 @@ class ProposalDecisionApi(APIView):
 
     accept = True
 
-    @extend_schema(request=ProposalDecisionSerializer, responses={200: MaskSerializer, 409: dict})
+    @extend_schema(request=ProposalDecisionSerializer, responses={200: MaskSerializer, 409: MaskConflictSerializer})
     def post(self, request, mask_id: int):
         mask = mask_get(user=request.user, mask_id=mask_id)
         require(request.user, "mask", "change", mask)
@@ -141,23 +150,19 @@ class ProposalDecisionApi(APIView):
                 category_id=values["category"],
             )
         except StaleMask as exc:
-            return _conflict(exc)
+            return _stale(exc)
         return Response(MaskSerializer(mask).data)
 
 
 class ProjectMetricsApi(APIView):
     """GET /api/projects/{id}/metrics/?by=day,stage (any of day, stage, annotator, model_version)."""
 
-    @extend_schema(parameters=[OpenApiParameter("by", str)], responses=dict)
+    @extend_schema(parameters=[OpenApiParameter("by", str)], responses=ProjectMetricsSerializer)
     def get(self, request, project_id: int):
-        from backend.annotations.metrics import engine_metrics, review_metrics
-        from backend.media.selectors import project_get
-
         project = project_get(user=request.user, project_id=project_id)
         group_by = [g for g in (request.query_params.get("by") or "day").split(",") if g]
-        masks = mask_list(user=request.user, project_id=project.pk)
-        try:
-            rows = engine_metrics(masks, group_by)
-        except ValueError as exc:
-            raise ValidationError({"by": str(exc)}) from exc
+        unknown = [g for g in group_by if g not in GROUPS]
+        if unknown:
+            raise InvalidInput({"by": f"cannot group by {unknown}; choose from {sorted(GROUPS)}"})
+        rows = engine_metrics(mask_list(user=request.user, project_id=project.pk), group_by)
         return Response({"project": project.pk, "by": group_by, "rows": rows, "reviews": review_metrics(project.pk)})

@@ -16,9 +16,12 @@ class Mask(models.Model):
         ACCEPTED = "accepted"
         REJECTED = "rejected"
 
+    # Masks that count as work done: proposals and rejected masks do not.
+    KEPT = (Status.SUBMITTED, Status.ACCEPTED)
+
     image = models.ForeignKey("media.Image", on_delete=models.CASCADE, related_name="masks")
     category = models.ForeignKey(
-        "media.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="masks"
+        "projects.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="masks"
     )
     rle = models.JSONField(help_text="COCO RLE {size: [h, w], counts: compressed str}")
     area = models.PositiveIntegerField()
@@ -115,7 +118,7 @@ class Masklet(models.Model):
     video = models.ForeignKey("media.Video", on_delete=models.CASCADE, related_name="masklets")
     object_id = models.PositiveIntegerField(help_text="the tracker's object id, unique within the video")
     category = models.ForeignKey(
-        "media.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="masklets"
+        "projects.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="masklets"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
     created_by = models.ForeignKey(

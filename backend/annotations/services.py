@@ -1,23 +1,26 @@
-"""Writes on masks: create with the prompt log, edit under optimistic locking, delete."""
+"""Writes on masks (create with the prompt log, edit under optimistic locking, delete, proposals
+decided, automatic masks stored) and on masklets (delete)."""
 
 import math
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
-from rest_framework.exceptions import ValidationError
+from django.db.models import F, ProtectedError
 
-from backend.annotations.models import Mask, PromptEvent
-from backend.media.models import Category, Image
+from backend.annotations.models import Mask, Masklet, MaskletFrame, PromptEvent
+from backend.annotations.signals import masks_kept
+from backend.core.errors import Conflict, InvalidInput
+from backend.media.models import Image
+from backend.projects.models import Category
+from backend.projects.selectors import category_in_project
 from engine import rle as rle_ops
 
 
-class StaleMask(Exception):
+class StaleMask(Conflict):
     """The client edited an older version of the mask; nothing was changed."""
 
     def __init__(self, current: Mask):
-        super().__init__(f"mask {current.pk} is at version {current.version}")
-        self.current = current
+        super().__init__(f"mask {current.pk} is at version {current.version}", current)
 
 
 @dataclass(frozen=True)
@@ -32,17 +35,12 @@ def mask_geometry(*, image: Image, rle: object) -> MaskGeometry:
     try:
         checked = rle_ops.validate_rle(rle, expected_size=(image.height, image.width))
     except rle_ops.RleError as exc:
-        raise ValidationError({"rle": str(exc)}) from exc
+        raise InvalidInput({"rle": str(exc)}) from exc
     return MaskGeometry(checked, rle_ops.area(checked), rle_ops.bbox_coco(checked))
 
 
 def _category(image: Image, category_id: int | None) -> Category | None:
-    if category_id is None:
-        return None
-    category = Category.objects.filter(pk=category_id, project_id=image.project_id).first()
-    if category is None:
-        raise ValidationError({"category": f"category {category_id} is not one of this project's categories"})
-    return category
+    return category_in_project(image.project_id, category_id)
 
 
 def _prompt_events(mask: Mask, prompts: list[dict], user, image: Image) -> list[PromptEvent]:
@@ -50,13 +48,13 @@ def _prompt_events(mask: Mask, prompts: list[dict], user, image: Image) -> list[
     for position, prompt in enumerate(prompts):
         kind = prompt.get("kind")
         if kind not in PromptEvent.Kind.values:
-            raise ValidationError({"prompts": f"prompt {position}: kind must be one of {PromptEvent.Kind.values}"})
+            raise InvalidInput({"prompts": f"prompt {position}: kind must be one of {PromptEvent.Kind.values}"})
         x, y, box = prompt.get("x"), prompt.get("y"), prompt.get("box")
         for name, value, limit in (("x", x, image.width), ("y", y, image.height)):
             if value is not None and not (math.isfinite(value) and -0.5 <= value <= limit):
-                raise ValidationError({"prompts": f"prompt {position}: {name}={value} is outside the image"})
+                raise InvalidInput({"prompts": f"prompt {position}: {name}={value} is outside the image"})
         if kind == PromptEvent.Kind.POINT and (x is None or y is None or prompt.get("label") not in (0, 1)):
-            raise ValidationError({"prompts": f"prompt {position}: a point needs x, y and a label of 0 or 1"})
+            raise InvalidInput({"prompts": f"prompt {position}: a point needs x, y and a label of 0 or 1"})
         if kind == PromptEvent.Kind.BOX and not (
             isinstance(box, list)
             and len(box) == 4
@@ -64,7 +62,7 @@ def _prompt_events(mask: Mask, prompts: list[dict], user, image: Image) -> list[
             and box[0] <= box[2]
             and box[1] <= box[3]
         ):
-            raise ValidationError({"prompts": f"prompt {position}: a box is [x0, y0, x1, y1] with x0 <= x1, y0 <= y1"})
+            raise InvalidInput({"prompts": f"prompt {position}: a box is [x0, y0, x1, y1] with x0 <= x1, y0 <= y1"})
         events.append(
             PromptEvent(
                 mask=mask,
@@ -186,7 +184,7 @@ def proposal_decide(
         if current.version != version:
             raise StaleMask(current)
         if current.status != Mask.Status.PROPOSED:
-            raise ValidationError({"status": f"mask {current.pk} is {current.status}, not a proposal"})
+            raise InvalidInput({"status": f"mask {current.pk} is {current.status}, not a proposal"})
         status = Mask.Status.SUBMITTED if accept else Mask.Status.REJECTED
         fields = {
             "status": status,
@@ -205,11 +203,7 @@ def proposal_decide(
 
 
 def _after_masks_kept(project) -> None:
-    """Newly kept masks may reach the project's retraining threshold (checked after commit)."""
-    if project.retrain_every_masks:
-        from backend.training.services import maybe_start_threshold_round
-
-        transaction.on_commit(lambda: maybe_start_threshold_round(project))
+    masks_kept.send(Mask, project=project)
 
 
 def automatic_masks_store(*, image: Image, records: list[dict], model_version: str, status: str) -> list[Mask]:
@@ -232,3 +226,18 @@ def automatic_masks_store(*, image: Image, records: list[dict], model_version: s
         for r in records
     ]
     return Mask.objects.bulk_create(masks, batch_size=500)
+
+
+def masklet_delete(masklet: Masklet) -> None:
+    try:
+        with transaction.atomic():
+            MaskletFrame.objects.filter(masklet=masklet).delete()
+            masklet.delete()
+    except ProtectedError as exc:
+        raise InvalidInput({"obj_id": "this object has region captions; delete them before removing it"}) from exc
+
+
+def masklet_set_category(*, masklet: Masklet, category_id: int | None) -> Masklet:
+    masklet.category = category_in_project(masklet.video.project_id, category_id)
+    masklet.save(update_fields=["category", "updated_at"])
+    return masklet

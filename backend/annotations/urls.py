@@ -1,15 +1,21 @@
 from django.urls import path
 
-from backend.annotations import apis, review_apis
+from backend.annotations import apis, masklet_apis, plm_apis, review_apis
 
 urlpatterns = [
     path("projects/<int:project_id>/review/queue/", review_apis.ReviewQueueApi.as_view(), name="review-queue"),
     path("masks/<int:mask_id>/review/", review_apis.MaskReviewApi.as_view(), name="mask-review"),
     path("masklets/<int:masklet_id>/review/", review_apis.MaskletReviewApi.as_view(), name="masklet-review"),
     path("me/rejections/", review_apis.MyRejectionsApi.as_view(), name="my-rejections"),
-    path("videos/<int:video_id>/questions/", review_apis.QuestionListApi.as_view(), name="video-questions"),
-    path("questions/<int:question_id>/audit/", review_apis.QuestionAuditApi.as_view(), name="question-audit"),
-    path("videos/<int:video_id>/captions/", review_apis.CaptionListApi.as_view(), name="video-captions"),
+    path("videos/<int:video_id>/questions/", plm_apis.QuestionListApi.as_view(), name="video-questions"),
+    path("questions/<int:question_id>/audit/", plm_apis.QuestionAuditApi.as_view(), name="question-audit"),
+    path("videos/<int:video_id>/captions/", plm_apis.CaptionListApi.as_view(), name="video-captions"),
+    path("videos/<int:video_id>/masklets/", masklet_apis.MaskletListApi.as_view(), name="video-masklets"),
+    path(
+        "videos/<int:video_id>/masklets/<int:object_id>/",
+        masklet_apis.MaskletCategoryApi.as_view(),
+        name="video-masklet",
+    ),
     path("projects/<int:project_id>/metrics/", apis.ProjectMetricsApi.as_view(), name="project-metrics"),
     path("masks/", apis.MaskListApi.as_view(), name="mask-list"),
     path("masks/<int:mask_id>/", apis.MaskDetailApi.as_view(), name="mask-detail"),

@@ -1,5 +1,6 @@
-"""Django project configuration: settings, URLs, the Celery app and WSGI entry."""
+"""Django project configuration: settings, URLs, health and WSGI; the Celery app (owned by jobs)
+is re-exported here so `celery -A backend.config` finds it."""
 
-from backend.config.celery import app as celery_app
+from backend.jobs.celery_app import app as celery_app
 
 __all__ = ("celery_app",)

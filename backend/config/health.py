@@ -8,11 +8,37 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.config.celery import app as celery_app
+from backend.inference.runtime import model_status
+from backend.inference.video import current_tracker
+from backend.jobs.celery_app import app as celery_app
+from backend.jobs.selectors import live_workers
+
+
+class CheckSerializer(serializers.Serializer):
+    """One dependency: ok, how long the check took, and the error when it failed (other keys
+    describe the dependency: engine, transport, kind, workers, model)."""
+
+    ok = serializers.BooleanField()
+    ms = serializers.FloatField()
+    error = serializers.CharField(required=False)
+
+
+class ChecksSerializer(serializers.Serializer):
+    database = CheckSerializer()
+    broker = CheckSerializer()
+    storage = CheckSerializer()
+    worker = CheckSerializer()
+    model = CheckSerializer()
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "degraded"], help_text="503 with 'degraded' when a check fails")
+    checks = ChecksSerializer()
 
 
 def _timed(check) -> dict:
@@ -53,8 +79,6 @@ def check_storage() -> dict:
 
 
 def check_workers() -> dict:
-    from backend.jobs.selectors import live_workers
-
     workers = list(live_workers(settings.WORKER_STALE_SECONDS).values("hostname", "queues", "last_seen"))
     if not workers:
         raise RuntimeError(f"no Celery worker has reported in the last {settings.WORKER_STALE_SECONDS}s")
@@ -63,16 +87,11 @@ def check_workers() -> dict:
 
 
 def check_model() -> dict:
-    from django.conf import settings as conf
-
-    from backend.inference.runtime import model_status
-    from backend.inference.video import current_tracker
-
     tracker = current_tracker()
     return {
         **model_status(),
         "video": {
-            "requested": conf.VIDEO_MODEL,
+            "requested": settings.VIDEO_MODEL,
             "version": tracker.version,
             "fallback": tracker.fallback_reason is not None,
             "reason": tracker.fallback_reason,
@@ -84,7 +103,7 @@ class HealthApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(responses={200: dict, 503: dict})
+    @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer})
     def get(self, request):
         checks = {
             "database": _timed(check_database),

@@ -39,13 +39,17 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "backend.config.apps.ConfigConfig",
-    "backend.jobs",
+    # The backend apps, lowest first: each may import the ones above it in this list, never the
+    # ones below (import-linter checks it; see docs/architecture.md).
+    "backend.projects",
     "backend.accounts",
+    "backend.jobs",
     "backend.media",
     "backend.annotations",
-    "backend.inference",
     "backend.training",
+    "backend.inference",
     "backend.exports",
+    "backend.workspace",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +155,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "backend.config.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "30/minute"},
 }
 SPECTACULAR_SETTINGS = {
@@ -159,7 +164,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "ENUM_NAME_OVERRIDES": {
-        "ProjectKindEnum": "backend.media.models.Project.Kind",
+        "ProjectKindEnum": "backend.projects.models.Project.Kind",
         "PromptKindEnum": "backend.annotations.models.PromptEvent.Kind",
         "VideoOperationKindEnum": "backend.inference.models.VideoPrompt.Kind",
         "RegionCaptionKindEnum": "backend.annotations.models.RegionCaption.Kind",

@@ -9,6 +9,8 @@ from backend.config.health import HealthApi
 from backend.config.spa import spa_index
 from backend.jobs import apis as jobs
 from backend.media import apis as media
+from backend.projects import apis as projects
+from backend.workspace import apis as workspace
 
 api = [
     path("health/", HealthApi.as_view(), name="health"),
@@ -16,18 +18,18 @@ api = [
     path("auth/me/", accounts.MeApi.as_view(), name="auth-me"),
     path("jobs/<int:job_id>/", jobs.JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<int:job_id>/cancel/", jobs.JobCancelApi.as_view(), name="job-cancel"),
-    path("projects/", media.ProjectListApi.as_view(), name="project-list"),
-    path("projects/<int:project_id>/", media.ProjectDetailApi.as_view(), name="project-detail"),
-    path("projects/<int:project_id>/members/", accounts.MembershipListApi.as_view(), name="membership-list"),
+    path("projects/", workspace.ProjectListApi.as_view(), name="project-list"),
+    path("projects/<int:project_id>/", workspace.ProjectDetailApi.as_view(), name="project-detail"),
+    path("projects/<int:project_id>/members/", projects.MembershipListApi.as_view(), name="membership-list"),
     path(
         "projects/<int:project_id>/members/<int:membership_id>/",
-        accounts.MembershipDetailApi.as_view(),
+        projects.MembershipDetailApi.as_view(),
         name="membership-detail",
     ),
-    path("projects/<int:project_id>/images/", media.ImageListApi.as_view(), name="image-list"),
-    path("projects/<int:project_id>/images/next/", media.ImageNextApi.as_view(), name="image-next"),
-    path("projects/<int:project_id>/videos/", media.VideoListApi.as_view(), name="video-list"),
-    path("images/<int:image_id>/", media.ImageDetailApi.as_view(), name="image-detail"),
+    path("projects/<int:project_id>/images/", workspace.ImageListApi.as_view(), name="image-list"),
+    path("projects/<int:project_id>/images/next/", workspace.ImageNextApi.as_view(), name="image-next"),
+    path("projects/<int:project_id>/videos/", workspace.VideoListApi.as_view(), name="video-list"),
+    path("images/<int:image_id>/", workspace.ImageDetailApi.as_view(), name="image-detail"),
     path("images/<int:image_id>/file/", media.ImageFileApi.as_view(), name="image-file"),
     path("videos/<int:video_id>/", media.VideoDetailApi.as_view(), name="video-detail"),
     path("videos/<int:video_id>/file/", media.VideoFileApi.as_view(), name="video-file"),

@@ -1,20 +1,20 @@
 """Export jobs: create (async, on the cpu queue), list, read, download."""
 
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.policy import require, scope
+from backend.core.errors import NotFound
+from backend.exports.selectors import export_get, export_list
 from backend.exports.serializers import ExportCreateSerializer, ExportSerializer
 from backend.exports.services import export_create
-from backend.media.selectors import project_get
 from backend.media.storage import open_stream
+from backend.projects.policy import require
+from backend.projects.selectors import project_get
 
 
 class ExportListApi(ListAPIView):
@@ -22,7 +22,7 @@ class ExportListApi(ListAPIView):
 
     def get_queryset(self):
         project = project_get(user=self.request.user, project_id=self.kwargs["project_id"])
-        return scope(self.request.user, "export", "view").filter(project=project).select_related("job")
+        return export_list(user=self.request.user, project=project)
 
     @extend_schema(request=ExportCreateSerializer, responses=ExportSerializer)
     def post(self, request, project_id: int):
@@ -43,13 +43,13 @@ class ExportDetailApi(APIView):
     serializer_class = ExportSerializer
 
     def get(self, request, export_id: int):
-        return Response(ExportSerializer(get_object_or_404(scope(request.user, "export", "view"), pk=export_id)).data)
+        return Response(ExportSerializer(export_get(user=request.user, export_id=export_id)).data)
 
 
 class ExportDownloadApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, export_id: int):
-        export = get_object_or_404(scope(request.user, "export", "view"), pk=export_id)
+        export = export_get(user=request.user, export_id=export_id)
         if not export.storage_key:
             raise NotFound("the export has not finished yet")
         name = f"project-{export.project_id}-{export.format}-{export.pk}.{export.storage_key.rsplit('.', 1)[-1]}"

@@ -12,7 +12,7 @@ class ExportJob(models.Model):
         PLM_FGQA = "plm-fgqa", "PLM fine-grained video QA (JSON Lines)"
         PLM_STC = "plm-stc", "PLM region captions (tar of rcap, rtloc, rdcap JSON Lines)"
 
-    project = models.ForeignKey("media.Project", on_delete=models.CASCADE, related_name="exports")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="exports")
     format = models.CharField(max_length=16, choices=Format.choices)
     options = models.JSONField(default=dict, blank=True)
     job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="export")

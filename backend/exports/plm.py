@@ -7,19 +7,11 @@ import json
 import tarfile
 from collections.abc import Callable
 
-from backend.annotations.models import Masklet, RegionCaption, VideoQuestion
-from backend.annotations.plm import annotated_frames
+from backend.annotations.models import RegionCaption, VideoQuestion
+from backend.annotations.plm_services import annotated_frames
 from backend.exports.sav import sav_video_id
-from backend.media.models import Project
-
-
-def kept_statuses(project: Project, include_all: bool) -> tuple[str, ...] | None:
-    """None: everything. Projects that require review export only what reviewers accepted."""
-    if include_all:
-        return None
-    if project.review_required:
-        return (Masklet.Status.ACCEPTED,)
-    return (Masklet.Status.SUBMITTED, Masklet.Status.ACCEPTED)
+from backend.exports.selection import kept_statuses
+from backend.projects.models import Project
 
 
 def fgqa_record(question: VideoQuestion) -> dict:

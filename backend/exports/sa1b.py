@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
 
 from backend.annotations.models import Mask
-from backend.media.models import Image, Project
+from backend.core.errors import InvalidInput
+from backend.media.models import Image
 from backend.media.services import media_ingest
 from backend.media.storage import read_bytes
-from backend.media.validation import MediaRejected
+from backend.media.validation import MediaRejected, inspect_media
+from backend.projects.models import Project
 from engine.formats.sa1b import Sa1bError, read_sa1b, sa1b_annotation, sa1b_file_name, write_sa1b
-from engine.rle import RleError
+from engine.rle import RleError, bbox_coco
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 
@@ -61,7 +62,7 @@ def _add(tar: tarfile.TarFile, name: str, payload: bytes) -> None:
 
 def write_sa1b_tar(project: Project, path: str, *, masks, progress: Callable[[float], None] | None = None) -> dict:
     """One image at a time: memory holds one image's masks, never the project's."""
-    images = list(project.images.order_by("id").values_list("id", flat=True))
+    images = list(Image.objects.filter(project=project).order_by("id").values_list("id", flat=True))
     written = 0
     with tarfile.open(path, "w", format=tarfile.USTAR_FORMAT) as tar:
         for position, image_id in enumerate(images, start=1):
@@ -97,16 +98,16 @@ def _members(path: str) -> dict[str, bytes]:
                 if member.isdir():
                     continue
                 if not member.isfile():
-                    raise ValidationError({"file": f"{member.name}: links and special files are not accepted"})
+                    raise InvalidInput({"file": f"{member.name}: links and special files are not accepted"})
                 if name.is_absolute() or ".." in name.parts:
-                    raise ValidationError({"file": f"{member.name}: paths outside the archive are not accepted"})
+                    raise InvalidInput({"file": f"{member.name}: paths outside the archive are not accepted"})
                 if member.size > MAX_MEMBER_BYTES:
-                    raise ValidationError({"file": f"{member.name}: {member.size} bytes is over the limit"})
+                    raise InvalidInput({"file": f"{member.name}: {member.size} bytes is over the limit"})
                 if name.name in found:
-                    raise ValidationError({"file": f"{name.name} appears twice in the archive"})
+                    raise InvalidInput({"file": f"{name.name} appears twice in the archive"})
                 found[name.name] = tar.extractfile(member).read()
     except tarfile.TarError as exc:
-        raise ValidationError({"file": f"not a readable tar archive: {exc}"}) from exc
+        raise InvalidInput({"file": f"not a readable tar archive: {exc}"}) from exc
     return found
 
 
@@ -114,30 +115,29 @@ def import_sa1b(*, project: Project, path: str, user=None) -> Sa1bImport:
     """Read every sa_*.json of the archive, check it and its image, then store. Nothing is stored
     when any file is bad."""
     if project.kind != Project.Kind.IMAGE:
-        raise ValidationError({"project": "SA-1B files go into image projects"})
+        raise InvalidInput({"project": "SA-1B files go into image projects"})
     members = _members(path)
     records = []
     for name in sorted(n for n in members if n.startswith("sa_") and n.endswith(".json")):
         try:
             record = read_sa1b(io.StringIO(members[name].decode("utf-8")))
         except (Sa1bError, RleError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValidationError({"file": f"{name}: {exc}"}) from exc
+            raise InvalidInput({"file": f"{name}: {exc}"}) from exc
         file_name = record["image"]["file_name"]
         if file_name not in members:
-            raise ValidationError({"file": f"{name}: its image {file_name!r} is not in the archive"})
+            raise InvalidInput({"file": f"{name}: its image {file_name!r} is not in the archive"})
         records.append(record)
     if not records:
-        raise ValidationError({"file": "no sa_<id>.json file in the archive"})
-    from backend.media.validation import inspect_media
+        raise InvalidInput({"file": "no sa_<id>.json file in the archive"})
 
     for record in records:  # check every image before storing any
         image = record["image"]
         try:
             info = inspect_media(io.BytesIO(members[image["file_name"]]), image["file_name"], expected_kind="image")
         except MediaRejected as exc:
-            raise ValidationError({"file": str(exc)}) from exc
+            raise InvalidInput({"file": str(exc)}) from exc
         if (info.width, info.height) != (image["width"], image["height"]):
-            raise ValidationError(
+            raise InvalidInput(
                 {
                     "file": f"{image['file_name']} is {info.width}x{info.height}, its file says "
                     f"{image['width']}x{image['height']}"
@@ -186,6 +186,4 @@ def _import_one(project: Project, record: dict, pixels: bytes, user, result: Sa1
 
 
 def _coco_bbox(annotation: dict) -> list[float]:
-    from engine.rle import bbox_coco
-
     return bbox_coco(annotation["segmentation"])

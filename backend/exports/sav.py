@@ -7,9 +7,11 @@ import tarfile
 from collections.abc import Callable
 
 from backend.annotations.models import Masklet, MaskletFrame
-from backend.media.models import Project, Video
+from backend.exports.selection import kept_statuses
+from backend.media.models import Video
 from backend.media.services import annotation_frame_plan
 from backend.media.storage import read_bytes
+from backend.projects.models import Project
 from engine import rle as rle_ops
 from engine.formats.sav import build_sav, sav_file_name, write_sav
 
@@ -54,11 +56,9 @@ def _add(tar: tarfile.TarFile, name: str, payload: bytes) -> None:
 def write_sav_tar(
     project: Project, path: str, *, include_all: bool = False, progress: Callable[[float], None] | None = None
 ) -> dict:
-    from backend.exports.plm import kept_statuses
-
     statuses = kept_statuses(project, include_all)
     masklets = Masklet.objects.all() if statuses is None else Masklet.objects.filter(status__in=statuses)
-    videos = list(project.videos.order_by("id"))
+    videos = list(Video.objects.filter(project=project).order_by("id"))
     written = 0
     with tarfile.open(path, "w", format=tarfile.USTAR_FORMAT) as tar:
         for position, video in enumerate(videos, start=1):

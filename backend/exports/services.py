@@ -3,34 +3,36 @@
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
 
-from backend.annotations.models import Mask
 from backend.exports.models import ExportJob
-from backend.jobs.services import job_create, job_enqueue
-from backend.media.models import Project
+from backend.exports.plm import write_fgqa, write_stc
+from backend.exports.sa1b import write_sa1b_tar
+from backend.exports.sav import write_sav_tar
+from backend.exports.selection import export_masks
+from backend.jobs.params import JobParams
+from backend.jobs.services import JobFailed, job_create, job_enqueue, job_progress
+from backend.media.models import Image
+from backend.projects.models import Project
 from engine.formats.coco import coco_annotation, write_coco_instances
 
-DEFAULT_STATUSES = (Mask.Status.SUBMITTED, Mask.Status.ACCEPTED)
-REVIEWED_STATUSES = (Mask.Status.ACCEPTED,)
 UNCATEGORISED = {"id": 0, "name": "uncategorised", "supercategory": ""}
 CHUNK = 2000
 
 
-def export_masks(project: Project, include_all: bool = False):
-    """Kept masks: accepted ones where the project requires review, else submitted and accepted;
-    include_all adds proposals and rejected masks."""
-    masks = Mask.objects.filter(image__project=project)
-    if not include_all:
-        masks = masks.filter(status__in=REVIEWED_STATUSES if project.review_required else DEFAULT_STATUSES)
-    return masks
+@dataclass(frozen=True)
+class ExportParams(JobParams):
+    format: str = ""
+    include_all: bool = False
 
 
 def _coco_images(project: Project) -> Iterator[dict]:
-    for image in project.images.order_by("id").iterator(chunk_size=CHUNK):
+    for image in Image.objects.filter(project=project).order_by("id").iterator(chunk_size=CHUNK):
         yield {
             "id": image.pk,
             "width": image.width,
@@ -88,26 +90,18 @@ def _write_coco_file(project: Project, path: str, *, include_all: bool, progress
 
 
 def _write_sa1b_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
-    from backend.exports.sa1b import write_sa1b_tar
-
     return write_sa1b_tar(project, path, masks=export_masks(project, include_all), progress=progress)
 
 
 def _write_sav_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
-    from backend.exports.sav import write_sav_tar
-
     return write_sav_tar(project, path, include_all=include_all, progress=progress)
 
 
 def _write_fgqa_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
-    from backend.exports.plm import write_fgqa
-
     return write_fgqa(project, path, include_all=include_all, progress=progress)
 
 
 def _write_stc_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
-    from backend.exports.plm import write_stc
-
     return write_stc(project, path, include_all=include_all, progress=progress)
 
 
@@ -136,17 +130,21 @@ def export_to_path(project: Project, fmt: str, path: str, *, include_all=False, 
 
 
 def export_create(*, project: Project, fmt: str, user, include_all: bool = False) -> ExportJob:
-    from backend.exports.tasks import run_export
-
-    job = job_create(
-        kind="export", queue="cpu", project=project, created_by=user, params={"format": fmt, "include_all": include_all}
-    )
-    export = ExportJob.objects.create(
-        project=project, format=fmt, options={"include_all": include_all}, job=job, created_by=user
-    )
-    job.subject_type, job.subject_id = "exports.exportjob", export.pk
-    job.save(update_fields=["subject_type", "subject_id"])
-    job_enqueue(job, run_export)
+    with transaction.atomic():
+        job = job_create(
+            kind="export",
+            queue="cpu",
+            task_name="exports.run_export",
+            project=project,
+            created_by=user,
+            params=ExportParams(format=fmt, include_all=include_all),
+        )
+        export = ExportJob.objects.create(
+            project=project, format=fmt, options={"include_all": include_all}, job=job, created_by=user
+        )
+        job.subject_type, job.subject_id = export._meta.label_lower, export.pk
+        job.save(update_fields=["subject_type", "subject_id"])
+        job_enqueue(job)
     return export
 
 
@@ -172,3 +170,11 @@ def export_run(export: ExportJob, progress: Callable[[float], None]) -> dict:
         storage_key=key, size_bytes=size, item_count=counts.get("annotations", 0)
     )
     return {"storage_key": key, "size_bytes": size, **counts}
+
+
+def export_job_run(job) -> dict:
+    """The export job's work: its ExportJob written, with progress on the job."""
+    export = ExportJob.objects.select_related("project").filter(job=job).first()
+    if export is None:
+        raise JobFailed("the export was deleted")
+    return export_run(export, progress=lambda fraction: job_progress(job, fraction))

@@ -1,26 +1,37 @@
-"""POST /api/images/{id}/predict/: clicks (and box, previous logits) -> candidate masks."""
+"""POST /api/images/{id}/predict/ (clicks, box, previous logits -> candidate masks) and the fully
+automatic stage's batch job."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.policy import require
+from backend.core.errors import InvalidInput
+from backend.inference.automatic import auto_annotate_schedule
 from backend.inference.models import Embedding
 from backend.inference.predict import predict
 from backend.inference.runtime import model_status, serving_model
 from backend.inference.selectors import embedding_for
-from backend.inference.serializers import PredictInputSerializer
+from backend.inference.serializers import (
+    AmgSettingsSerializer,
+    EmbeddingPendingSerializer,
+    PredictInputSerializer,
+    PredictResultSerializer,
+)
 from backend.inference.services import embedding_schedule
 from backend.jobs.serializers import JobSerializer
-from backend.media.selectors import image_for_work
-from backend.media.serializers import AmgSettingsSerializer
+from backend.media.selectors import image_get
+from backend.projects.models import Project
+from backend.projects.policy import require
+from backend.projects.selectors import project_get
 
 
 class PredictApi(APIView):
-    @extend_schema(request=PredictInputSerializer, responses={200: dict, 202: dict})
+    @extend_schema(
+        request=PredictInputSerializer, responses={200: PredictResultSerializer, 202: EmbeddingPendingSerializer}
+    )
     def post(self, request, image_id: int):
-        image = image_for_work(user=request.user, image_id=image_id)
+        image = image_get(user=request.user, image_id=image_id)
         require(request.user, "image", "annotate", image)
         data = PredictInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -61,14 +72,10 @@ class AutoAnnotateApi(APIView):
 
     @extend_schema(request=AmgSettingsSerializer, responses={202: JobSerializer})
     def post(self, request, project_id: int):
-        from backend.inference.automatic import auto_annotate_schedule
-        from backend.media.models import Project
-        from backend.media.selectors import project_get
-
         project = project_get(user=request.user, project_id=project_id)
         require(request.user, "project", "manage", project)
         if project.kind != Project.Kind.IMAGE:
-            return Response({"detail": "automatic masks are for image projects"}, status=status.HTTP_400_BAD_REQUEST)
+            raise InvalidInput("automatic masks are for image projects")
         data = AmgSettingsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = auto_annotate_schedule(project, request.user, dict(data.validated_data))

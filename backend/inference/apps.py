@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class InferenceConfig(AppConfig):
     name = "backend.inference"
     label = "inference"
+
+    def ready(self) -> None:
+        # Django's app loading: models are importable only once every app is ready.
+        from backend.inference import receivers
+        from backend.media.signals import image_created
+        from backend.projects.signals import project_stage_changed
+
+        image_created.connect(receivers.on_image_created, dispatch_uid="inference.embed_new_images")
+        project_stage_changed.connect(receivers.on_stage_changed, dispatch_uid="inference.propose_on_semi")

@@ -1,7 +1,31 @@
-"""Embeddings: one per (image content, model version), stored float16 in object storage."""
+"""Embeddings (one per image content and model version, stored float16 in object storage), and video
+sessions with their stored operations."""
+
+import dataclasses
+from typing import Self
 
 from django.conf import settings
 from django.db import models
+
+
+@dataclasses.dataclass(frozen=True)
+class PropagationOptions:
+    """What a propagate operation asks (VideoPrompt.options): the direction and the objects, and
+    how far a cancelled pass went (`max_frames`), or that it was cancelled before it started
+    (`skip`), so a replay rebuilds exactly the state the pass left."""
+
+    reverse: bool = False
+    obj_ids: list[int] = dataclasses.field(default_factory=list)
+    max_frames: int | None = None
+    skip: bool = False
+
+    @classmethod
+    def from_json(cls, values: dict | None) -> Self:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{key: value for key, value in (values or {}).items() if key in names})
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
 
 
 class Embedding(models.Model):
@@ -60,7 +84,7 @@ class VideoPrompt(models.Model):
     labels = models.JSONField(null=True, blank=True)
     box = models.JSONField(null=True, blank=True)
     rle = models.JSONField(null=True, blank=True)
-    options = models.JSONField(default=dict, blank=True, help_text="propagate: {reverse, obj_ids}")
+    options = models.JSONField(default=dict, blank=True, help_text="propagate: PropagationOptions")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -72,3 +96,7 @@ class VideoPrompt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.seq} of session {self.session_id}"
+
+    @property
+    def propagation(self) -> PropagationOptions:
+        return PropagationOptions.from_json(self.options)

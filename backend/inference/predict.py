@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.exceptions import ValidationError
 
+from backend.core.errors import InvalidInput
 from backend.inference.runtime import serving_model
 from backend.inference.services import embedding_load
 from engine import rle as rle_ops
@@ -33,16 +33,16 @@ def logits_from_token(token: str, *, image, model_version: str) -> tuple[np.ndar
     A token of another image or model version is refused."""
     ref, _, index = token.partition(":")
     if not ref.isalnum() or not index.isdigit() or len(ref) > 64:
-        raise ValidationError({"logits_token": "malformed token"})
+        raise InvalidInput({"logits_token": "malformed token"})
     stored = cache.get(_token_key(ref))
     if stored is None:
         return None, True
     if stored["sha256"] != image.sha256 or stored["model_version"] != model_version:
-        raise ValidationError({"logits_token": "this token belongs to another image or model version"})
+        raise InvalidInput({"logits_token": "this token belongs to another image or model version"})
     logits = np.frombuffer(stored["logits"], dtype=np.float16).reshape(stored["shape"])
     k = int(index)
     if k >= logits.shape[0]:
-        raise ValidationError({"logits_token": "token index out of range"})
+        raise InvalidInput({"logits_token": "token index out of range"})
     return logits[k : k + 1].astype(np.float32), False
 
 
@@ -63,7 +63,7 @@ def predict(*, image, embedding_row, points, labels, box, logits_token: str | No
             multimask=multimask,
         )
     except ValueError as exc:  # prompts outside the image, NaN, unknown labels, ...
-        raise ValidationError({"detail": str(exc)}) from exc
+        raise InvalidInput({"detail": str(exc)}) from exc
     decode_ms = (time.perf_counter() - started) * 1000
     ref = secrets.token_hex(16)
     logits = np.asarray(prediction.low_res_logits, dtype=np.float16)

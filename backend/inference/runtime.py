@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from backend.training.selectors import active_version, model_version_named
+
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded = None
@@ -19,6 +21,7 @@ def current_model():
     global _loaded
     with _lock:
         if _loaded is None:
+            # torch and the model packages load with the first model, not with the URLconf.
             import torch
 
             from models.registry import resolve
@@ -55,12 +58,10 @@ def reset_model() -> None:
 
 def serving_model(project):
     """The model that serves `project` now: its active retrained version, else the default."""
-    version_id = project.active_model_version_id
-    if version_id is None:
+    active = active_version(project)
+    if active is None:
         return current_model()
-    from backend.training.models import ModelVersion
-
-    return model_for_version(ModelVersion.objects.get(pk=version_id).version)
+    return model_for_version(active.version)
 
 
 def model_for_version(version: str):
@@ -72,32 +73,18 @@ def model_for_version(version: str):
     cached = version_cache.get(version)
     if cached is not None:
         return cached
-    from backend.training.models import ModelVersion
+    # The checkpoint helpers import torch; they load with the first retrained version served.
+    from backend.training.checkpoints import local_checkpoint
     from models.registry import LoadedModel, load_segmenter
 
-    row = ModelVersion.objects.filter(version=version).first()
+    row = model_version_named(version)
     if row is None:
         raise LookupError(f"no model version {version!r}")
-    path = _local_checkpoint(row)
+    path = local_checkpoint(row)
     segmenter = load_segmenter(row.spec, path, device=settings.MODEL_DEVICE, expected_sha256=row.sha256)
     loaded = LoadedModel(segmenter, row.spec, segmenter.version, None)
     version_cache.put(version, loaded)
     return loaded
-
-
-def _local_checkpoint(row) -> Path:
-    from backend.media.storage import open_stream
-
-    folder = settings.VAR_DIR / "checkpoint-cache"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{row.sha256}.pt"
-    if not path.exists():
-        partial = path.with_suffix(f".{threading.get_ident()}.part")
-        with open_stream(row.checkpoint_key) as source, partial.open("wb") as target:
-            while chunk := source.read(1 << 20):
-                target.write(chunk)
-        partial.replace(path)
-    return path
 
 
 def model_status(loaded=None) -> dict:

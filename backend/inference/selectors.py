@@ -1,7 +1,9 @@
 """Reads of inference: embedding state per image for the served model."""
 
-from backend.inference.models import Embedding
+from backend.core.errors import NotFound
+from backend.inference.models import Embedding, VideoSession
 from backend.inference.runtime import serving_model
+from backend.projects.policy import scope
 
 
 def embedding_for(image, model_version: str | None = None) -> Embedding | None:
@@ -25,3 +27,15 @@ def embedding_status_map(images) -> dict[int, str]:
         ).values_list("sha256", "model_version", "status")
     }
     return {image.pk: found.get((image.sha256, versions[image.project_id]), "none") for image in images}
+
+
+def session_get(*, user, session_id: int) -> VideoSession:
+    """A video session the user may see (NotFound otherwise)."""
+    session = (
+        VideoSession.objects.select_related("video__project")
+        .filter(video__in=scope(user, "video", "view"), pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise NotFound("No video session matches the given query.")
+    return session

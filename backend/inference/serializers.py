@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from backend.jobs.serializers import JobSerializer
+
 
 class PointField(serializers.ListField):
     child = serializers.FloatField()
@@ -26,3 +28,63 @@ class PredictInputSerializer(serializers.Serializer):
         if bad:
             raise serializers.ValidationError({"labels": f"labels are 1 (positive) or 0 (negative), got {bad[0]}"})
         return attrs
+
+
+class AmgSettingsSerializer(serializers.Serializer):
+    """The automatic-mask generator settings a manager may change (defaults: SAM's, FORMATS.md)."""
+
+    points_per_side = serializers.IntegerField(min_value=1, max_value=64, required=False)
+    pred_iou_thresh = serializers.FloatField(min_value=0, max_value=1, required=False)
+    stability_score_thresh = serializers.FloatField(min_value=0, max_value=1, required=False)
+    box_nms_thresh = serializers.FloatField(min_value=0, max_value=1, required=False)
+    crop_n_layers = serializers.IntegerField(min_value=0, max_value=3, required=False)
+    min_mask_region_area = serializers.IntegerField(min_value=0, max_value=100000, required=False)
+
+
+class ModelStatusSerializer(serializers.Serializer):
+    """Which model serves, and why not the one asked for (fallback)."""
+
+    requested = serializers.CharField(help_text="the spec the deployment asks for (MODEL or VIDEO_MODEL)")
+    backend = serializers.CharField(required=False, help_text="sam, sam2 or classical")
+    version = serializers.CharField(help_text="what serves: spec@sha256 prefix, or the classical algorithm")
+    fallback = serializers.BooleanField(help_text="true: the classical backend serves instead of the model asked for")
+    reason = serializers.CharField(allow_null=True, help_text="why the fallback serves, with the command that fixes it")
+
+
+class CandidateMaskSerializer(serializers.Serializer):
+    rle = serializers.JSONField(help_text="COCO RLE {size: [h, w], counts} of the candidate")
+    score = serializers.FloatField(help_text="the model's predicted IoU of the candidate")
+    logits_token = serializers.CharField(help_text="send it back with the next click to refine this candidate")
+
+
+class PredictResultSerializer(serializers.Serializer):
+    masks = CandidateMaskSerializer(many=True, help_text="candidates, best first")
+    logits_token = serializers.CharField(help_text="the best candidate's token")
+    logits_token_expired = serializers.BooleanField(
+        help_text="the token sent was too old; the click was decoded without it"
+    )
+    model = ModelStatusSerializer()
+    decode_ms = serializers.FloatField()
+
+
+class EmbeddingPendingSerializer(serializers.Serializer):
+    """202: the image's embedding is being computed; poll the job, then ask again."""
+
+    status = serializers.ChoiceField(choices=["embedding_pending"])
+    job = JobSerializer(allow_null=True)
+    model = ModelStatusSerializer()
+
+
+class SessionPromptSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    frame = serializers.IntegerField()
+    obj_id = serializers.IntegerField()
+    points = serializers.JSONField(allow_null=True)
+    labels = serializers.JSONField(allow_null=True)
+    box = serializers.JSONField(allow_null=True)
+
+
+class SessionObjectSerializer(serializers.Serializer):
+    object_id = serializers.IntegerField()
+    category = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField()

@@ -1,18 +1,17 @@
 """Writes of inference: scheduling embeddings ahead of the annotator, computing them on a worker."""
 
-import io
 import time
 
-import numpy as np
 from django.db import transaction
-from PIL import Image as PILImage
-from PIL import ImageOps
 
+from backend.inference.jobs import EmbedParams
 from backend.inference.models import Embedding
 from backend.inference.runtime import embedding_cache, model_for_version, serving_model
-from backend.jobs.services import job_create, job_enqueue
+from backend.jobs.services import JobFailed, job_create, job_enqueue
 from backend.media.models import Image
+from backend.media.pixels import image_rgb
 from backend.media.storage import read_bytes, store_bytes
+from models.protocol import Embedding as Features
 
 
 def embedding_key(sha256: str, model_version: str) -> str:
@@ -29,27 +28,20 @@ def embedding_schedule(*, image: Image, user=None, model_version: str | None = N
             sha256=image.sha256, model_version=version
         )
         if created or embedding.status == Embedding.Status.FAILED:
-            from backend.inference.tasks import compute_embedding
-
             job = job_create(
                 kind="embed",
                 queue="gpu",
+                task_name="inference.compute_embedding",
                 project=image.project,
                 subject=image,
                 created_by=user,
-                params={"model_version": version},
+                params=EmbedParams(model_version=version),
             )
             embedding.status = Embedding.Status.PENDING
             embedding.job = job
             embedding.save(update_fields=["status", "job", "updated_at"])
-            job_enqueue(job, compute_embedding)
+            job_enqueue(job)
     return embedding
-
-
-def load_rgb(image: Image) -> np.ndarray:
-    """The image as HxWx3 uint8 RGB with its EXIF orientation applied (as browsers show it)."""
-    with PILImage.open(io.BytesIO(read_bytes(image.storage_key))) as pil:
-        return np.asarray(ImageOps.exif_transpose(pil).convert("RGB"))
 
 
 def embedding_compute(*, image: Image, model_version: str | None = None) -> Embedding:
@@ -60,7 +52,7 @@ def embedding_compute(*, image: Image, model_version: str | None = None) -> Embe
     if embedding.status == Embedding.Status.READY:
         return embedding
     started = time.perf_counter()
-    features = loaded.segmenter.embed(load_rgb(image))
+    features = loaded.segmenter.embed(image_rgb(image))
     seconds = time.perf_counter() - started
     payload = features.to_bytes()
     key = store_bytes(embedding_key(image.sha256, loaded.version), payload, overwrite=True)
@@ -74,11 +66,23 @@ def embedding_compute(*, image: Image, model_version: str | None = None) -> Embe
 
 def embedding_load(embedding: Embedding):
     """The decoded embedding, from the in-process LRU or storage."""
-    from models.protocol import Embedding as Features
-
     key = (embedding.sha256, embedding.model_version)
     features = embedding_cache.get(key)
     if features is None:
         features = Features.from_bytes(read_bytes(embedding.storage_key))
         embedding_cache.put(key, features)
     return features
+
+
+def embedding_job_run(job) -> dict:
+    """The embed job's work: encode its image; a failure marks the embedding failed so the next
+    predict schedules it again."""
+    image = Image.objects.filter(pk=job.subject_id).first()
+    if image is None:
+        raise JobFailed("the image was deleted")
+    try:
+        embedding = embedding_compute(image=image, model_version=EmbedParams.of(job).model_version or None)
+    except Exception:
+        Embedding.objects.filter(sha256=image.sha256, job=job).update(status=Embedding.Status.FAILED)
+        raise
+    return {"embedding": embedding.pk, "model_version": embedding.model_version, "seconds": round(embedding.seconds, 3)}

@@ -5,6 +5,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -24,8 +25,7 @@ def current_tracker():
     global _tracker
     with _tracker_lock:
         if _tracker is None:
-            from pathlib import Path
-
+            # The model packages import torch: they load with the first video session, not the URLconf.
             from models.registry import resolve_tracker
 
             checkpoint = Path(settings.MODEL_CHECKPOINT) if settings.MODEL_CHECKPOINT else None
@@ -78,6 +78,9 @@ class StorageFrames:
 
 @dataclass
 class LiveSession:
+    """A session's tracker state held by this worker: the tracker's own typed state, the tracker
+    version that built it, the last operation applied, and when it was last used (for eviction)."""
+
     state: object
     tracker_version: str
     applied_seq: int
@@ -102,14 +105,10 @@ def apply_prompt(tracker, state, prompt: VideoPrompt) -> dict[int, np.ndarray]:
 def propagation(tracker, state, prompt: VideoPrompt):
     """The frames of a propagate operation: (frame, {obj_id: mask}) as the tracker streams them;
     a pass cancelled part way is replayed only as far as it went."""
-    if prompt.options.get("skip"):
+    options = prompt.propagation
+    if options.skip:
         return iter(())
-    return tracker.propagate(
-        state,
-        start=prompt.frame,
-        reverse=bool(prompt.options.get("reverse")),
-        max_frames=prompt.options.get("max_frames"),
-    )
+    return tracker.propagate(state, start=prompt.frame, reverse=options.reverse, max_frames=options.max_frames)
 
 
 class SessionRegistry:

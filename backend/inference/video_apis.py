@@ -1,20 +1,21 @@
-"""Video annotation API: open a session, add prompts (clicks, box, brushed mask, removal), propagate,
-and read masklets frame by frame while propagation streams them in."""
+"""Video annotation API: open a session, add prompts (clicks, box, brushed mask, removal), and
+propagate. (The masks are read from annotations' masklet endpoints.)"""
 
-from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.conf import settings
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.policy import require, scope
-from backend.annotations.models import Masklet, MaskletFrame
+from backend.annotations.models import Masklet
 from backend.inference.models import VideoPrompt, VideoSession
+from backend.inference.selectors import session_get
+from backend.inference.serializers import ModelStatusSerializer, SessionObjectSerializer, SessionPromptSerializer
+from backend.inference.video import current_tracker
 from backend.inference.video_services import prompt_add, propagate_schedule, session_open
 from backend.jobs.serializers import JobSerializer
-from backend.media.selectors import video_get
+from backend.media.selectors import frame_count, video_get
+from backend.projects.policy import require
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -39,6 +40,7 @@ class SessionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(SessionPromptSerializer(many=True))
     def get_prompts(self, session) -> list[dict]:
         return list(
             session.prompts.filter(kind=VideoPrompt.Kind.POINTS)
@@ -46,11 +48,8 @@ class SessionSerializer(serializers.ModelSerializer):
             .values("seq", "frame", "obj_id", "points", "labels", "box")
         )
 
+    @extend_schema_field(ModelStatusSerializer)
     def get_tracker(self, session) -> dict:
-        from django.conf import settings
-
-        from backend.inference.video import current_tracker
-
         loaded = current_tracker()
         return {
             "requested": settings.VIDEO_MODEL,
@@ -60,8 +59,9 @@ class SessionSerializer(serializers.ModelSerializer):
         }
 
     def get_frame_count(self, session) -> int:
-        return session.video.frames.count()
+        return frame_count(session.video)
 
+    @extend_schema_field(SessionObjectSerializer(many=True))
     def get_objects(self, session) -> list[dict]:
         return list(Masklet.objects.filter(video=session.video).values("object_id", "category", "status"))
 
@@ -93,10 +93,7 @@ class PropagateInputSerializer(serializers.Serializer):
 
 
 def _session(request, session_id: int) -> VideoSession:
-    visible_videos = scope(request.user, "video", "view")
-    session = get_object_or_404(
-        VideoSession.objects.select_related("video__project").filter(video__in=visible_videos), pk=session_id
-    )
+    session = session_get(user=request.user, session_id=session_id)
     require(request.user, "video", "annotate", session.video)
     return session
 
@@ -128,64 +125,3 @@ class PropagateApi(APIView):
         data.is_valid(raise_exception=True)
         job = propagate_schedule(session=session, user=request.user, **data.validated_data)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-
-
-class MaskletListApi(APIView):
-    """Masklets of a video with their frames; `updated_after` (ISO time) returns only frames
-    written since, which is how the page follows a propagation as it streams."""
-
-    @extend_schema(parameters=[OpenApiParameter("updated_after", str), OpenApiParameter("frame", int)], responses=dict)
-    def get(self, request, video_id: int):
-        video = video_get(user=request.user, video_id=video_id)
-        frames = MaskletFrame.objects.filter(masklet__video=video).select_related("masklet").order_by("frame_index")
-        since = request.query_params.get("updated_after")
-        if since:
-            moment = parse_datetime(since)
-            if moment is None:
-                raise ValidationError({"updated_after": "an ISO 8601 date and time"})
-            frames = frames.filter(updated_at__gt=moment)
-        if request.query_params.get("frame") is not None:
-            raw = request.query_params["frame"]
-            if not raw.isdigit():
-                raise ValidationError({"frame": "a frame index"})
-            frames = frames.filter(frame_index=int(raw))
-        masklets = list(Masklet.objects.filter(video=video).values("id", "object_id", "category", "status"))
-        rows = [
-            {
-                "object_id": f.masklet.object_id,
-                "frame": f.frame_index,
-                "rle": f.rle,
-                "area": f.area,
-                "edited": f.edited,
-                "source": f.source,
-                "updated_at": f.updated_at.isoformat(),
-            }
-            for f in frames
-        ]
-        latest = max((r["updated_at"] for r in rows), default=since)
-        return Response({"video": video.pk, "masklets": masklets, "frames": rows, "updated_until": latest})
-
-
-class MaskletCategoryApi(APIView):
-    """PATCH /api/videos/{id}/masklets/{object_id}/ {category}: change an object's category."""
-
-    @extend_schema(request=dict, responses=dict)
-    def patch(self, request, video_id: int, object_id: int):
-        video = video_get(user=request.user, video_id=video_id)
-        require(request.user, "video", "annotate", video)
-        masklet = get_object_or_404(Masklet.objects.filter(video=video), object_id=object_id)
-        category_id = request.data.get("category")
-        category = None
-        if category_id is not None:
-            from backend.media.models import Category
-
-            if not isinstance(category_id, int):
-                raise ValidationError({"category": "a category id or null"})
-            category = Category.objects.filter(pk=category_id, project_id=video.project_id).first()
-            if category is None:
-                raise ValidationError({"category": f"category {category_id} is not one of this project's"})
-        masklet.category = category
-        masklet.save(update_fields=["category", "updated_at"])
-        return Response(
-            {"object_id": masklet.object_id, "category": category.pk if category else None, "status": masklet.status}
-        )

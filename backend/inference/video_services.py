@@ -9,22 +9,26 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from backend.annotations.models import Masklet, MaskletFrame
-from backend.inference.models import VideoPrompt, VideoSession
+from backend.annotations.services import masklet_delete
+from backend.core.errors import InvalidInput
+from backend.inference.jobs import VideoPromptParams, VideoPropagateParams
+from backend.inference.models import PropagationOptions, VideoPrompt, VideoSession
 from backend.jobs.models import Job
 from backend.jobs.selectors import live_workers
 from backend.jobs.services import job_create, job_enqueue
-from backend.media.models import Category, Video
+from backend.media.models import Video
+from backend.media.selectors import frame_count
+from backend.projects.selectors import category_in_project
 from engine import rle as rle_ops
 
 MAX_OBJECTS = 100
 
 
 def session_open(video: Video) -> VideoSession:
-    if video.frames.count() == 0:
-        raise ValidationError({"video": "the video's frames are not extracted yet; wait for its extraction job"})
+    if frame_count(video) == 0:
+        raise InvalidInput({"video": "the video's frames are not extracted yet; wait for its extraction job"})
     session, _ = VideoSession.objects.get_or_create(video=video)
     return session
 
@@ -39,7 +43,7 @@ def session_queue(session: VideoSession) -> str:
 def _check_points(video: Video, points, labels, box) -> None:
     for x, y in points or []:
         if not (math.isfinite(x) and math.isfinite(y) and 0 <= x <= video.width and 0 <= y <= video.height):
-            raise ValidationError({"points": f"point ({x}, {y}) is outside the {video.width}x{video.height} frame"})
+            raise InvalidInput({"points": f"point ({x}, {y}) is outside the {video.width}x{video.height} frame"})
     if box is not None:
         x0, y0, x1, y1 = box
         if (
@@ -51,7 +55,26 @@ def _check_points(video: Video, points, labels, box) -> None:
             or x1 > video.width
             or y1 > video.height
         ):
-            raise ValidationError({"box": "a box is [x0, y0, x1, y1] inside the frame with x0 <= x1, y0 <= y1"})
+            raise InvalidInput({"box": "a box is [x0, y0, x1, y1] inside the frame with x0 <= x1, y0 <= y1"})
+
+
+def _checked_operation(video: Video, kind: str, frame: int, points, labels, box, rle):
+    """Refuse an operation that does not fit the video; returns the checked RLE of a mask operation."""
+    n_frames = frame_count(video)
+    if not 0 <= frame < n_frames:
+        raise InvalidInput({"frame": f"frame {frame} is outside the video's {n_frames} annotated frames"})
+    if kind == VideoPrompt.Kind.POINTS:
+        if not points and box is None:
+            raise InvalidInput({"points": "give at least one point or a box"})
+        if len(points or []) != len(labels or []) or any(label not in (0, 1) for label in labels or []):
+            raise InvalidInput({"labels": "one label per point, 1 (positive) or 0 (negative)"})
+        _check_points(video, points, labels, box)
+    if kind == VideoPrompt.Kind.MASK:
+        try:
+            return rle_ops.validate_rle(rle, expected_size=(video.height, video.width))
+        except rle_ops.RleError as exc:
+            raise InvalidInput({"rle": str(exc)}) from exc
+    return rle
 
 
 def prompt_add(
@@ -69,32 +92,15 @@ def prompt_add(
 ) -> tuple[VideoPrompt, Job]:
     """Store a prompt (clicks / box, a brushed mask, or a removal) and send it to the session's worker."""
     video = session.video
-    n_frames = video.frames.count()
-    if not 0 <= frame < n_frames:
-        raise ValidationError({"frame": f"frame {frame} is outside the video's {n_frames} annotated frames"})
-    if kind == VideoPrompt.Kind.POINTS:
-        if not points and box is None:
-            raise ValidationError({"points": "give at least one point or a box"})
-        if len(points or []) != len(labels or []) or any(label not in (0, 1) for label in labels or []):
-            raise ValidationError({"labels": "one label per point, 1 (positive) or 0 (negative)"})
-        _check_points(video, points, labels, box)
-    if kind == VideoPrompt.Kind.MASK:
-        try:
-            rle = rle_ops.validate_rle(rle, expected_size=(video.height, video.width))
-        except rle_ops.RleError as exc:
-            raise ValidationError({"rle": str(exc)}) from exc
-    category = None
-    if category_id is not None:
-        category = Category.objects.filter(pk=category_id, project_id=video.project_id).first()
-        if category is None:
-            raise ValidationError({"category": f"category {category_id} is not one of this project's"})
+    rle = _checked_operation(video, kind, frame, points, labels, box, rle)
+    category = category_in_project(video.project_id, category_id)
     with transaction.atomic():
         locked = VideoSession.objects.select_for_update().get(pk=session.pk)
         existing = Masklet.objects.filter(video=video, object_id=obj_id).first()
         if kind == VideoPrompt.Kind.REMOVE and existing is None:
-            raise ValidationError({"obj_id": f"object {obj_id} is not in this video"})
+            raise InvalidInput({"obj_id": f"object {obj_id} is not in this video"})
         if existing is None and Masklet.objects.filter(video=video).count() >= MAX_OBJECTS:
-            raise ValidationError({"obj_id": f"a video holds at most {MAX_OBJECTS} objects"})
+            raise InvalidInput({"obj_id": f"a video holds at most {MAX_OBJECTS} objects"})
         seq = (VideoPrompt.objects.filter(session=locked).aggregate(m=Max("seq"))["m"] or 0) + 1
         prompt = VideoPrompt.objects.create(
             session=locked,
@@ -109,24 +115,21 @@ def prompt_add(
             user=user,
         )
         if kind == VideoPrompt.Kind.REMOVE:
-            from backend.annotations.plm import masklet_delete
-
             masklet_delete(existing)
         elif existing is None:
             Masklet.objects.create(video=video, object_id=obj_id, category=category, created_by=user)
         elif category is not None:
             Masklet.objects.filter(pk=existing.pk).update(category=category)
-        from backend.inference.tasks import video_prompt
-
         job = job_create(
             kind="video_prompt",
             queue=session_queue(locked),
+            task_name="inference.video_prompt",
             project=video.project,
             subject=locked,
             created_by=user,
-            params={"seq": seq},
+            params=VideoPromptParams(seq=seq),
         )
-        job_enqueue(job, video_prompt)
+        job_enqueue(job)
     return prompt, job
 
 
@@ -134,17 +137,15 @@ def propagate_schedule(
     *, session: VideoSession, user, start: int, direction: str, obj_ids: list[int] | None = None
 ) -> Job:
     """Store the propagation pass(es) as operations and send one job for them to the session's worker."""
-    from backend.inference.tasks import video_propagate
-
-    n_frames = session.video.frames.count()
+    n_frames = frame_count(session.video)
     if not 0 <= start < n_frames:
-        raise ValidationError({"start": f"frame {start} is outside the video's {n_frames} annotated frames"})
+        raise InvalidInput({"start": f"frame {start} is outside the video's {n_frames} annotated frames"})
     known = set(Masklet.objects.filter(video=session.video).values_list("object_id", flat=True))
     if not known:
-        raise ValidationError({"detail": "prompt at least one object before propagating"})
+        raise InvalidInput({"detail": "prompt at least one object before propagating"})
     unknown = sorted(set(obj_ids or []) - known)
     if unknown:
-        raise ValidationError({"obj_ids": f"objects {unknown} are not in this video"})
+        raise InvalidInput({"obj_ids": f"objects {unknown} are not in this video"})
     passes = {"forward": [False], "backward": [True], "both": [False, True]}[direction]
     with transaction.atomic():
         locked = VideoSession.objects.select_for_update().get(pk=session.pk)
@@ -158,19 +159,20 @@ def propagate_schedule(
                 kind=VideoPrompt.Kind.PROPAGATE,
                 frame=start,
                 obj_id=0,
-                options={"reverse": reverse, "obj_ids": sorted(obj_ids or known)},
+                options=PropagationOptions(reverse=reverse, obj_ids=sorted(obj_ids or known)).to_json(),
                 user=user,
             )
             seqs.append(seq)
         job = job_create(
             kind="video_propagate",
             queue=session_queue(locked),
+            task_name="inference.video_propagate",
             project=session.video.project,
             subject=locked,
             created_by=user,
-            params={"seqs": seqs, "direction": direction, "start": start},
+            params=VideoPropagateParams(seqs=seqs, direction=direction, start=start),
         )
-        job_enqueue(job, video_propagate)
+        job_enqueue(job)
     return job
 
 

@@ -5,10 +5,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.policy import require
 from backend.jobs.selectors import job_list
 from backend.jobs.serializers import JobSerializer
 from backend.jobs.services import job_cancel
+from backend.projects.policy import require
 
 
 class JobDetailApi(APIView):

@@ -7,7 +7,8 @@ class JobsConfig(AppConfig):
     verbose_name = "Jobs"
 
     def ready(self) -> None:
-        from backend.config.celery import _ensure_broker_folders
+        # Django's app loading: models are importable only once every app is ready.
+        from backend.jobs import worker  # noqa: F401 - registers the heartbeat bootstep
+        from backend.jobs.celery_app import ensure_broker_folders
 
-        _ensure_broker_folders()
-        from backend.jobs import worker  # noqa: F401  (registers the heartbeat bootstep)
+        ensure_broker_folders()

@@ -22,7 +22,9 @@ class Job(models.Model):
         default=0, help_text="bumped when the job is re-sent elsewhere; older messages are ignored"
     )
     # What the job works on, as ids (tasks take ids, never objects).
-    project = models.ForeignKey("media.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
     subject_type = models.CharField(max_length=64, blank=True)
     subject_id = models.BigIntegerField(null=True, blank=True)
     params = models.JSONField(default=dict, blank=True)

@@ -3,8 +3,8 @@
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from backend.accounts.policy import scope
 from backend.jobs.models import Job, WorkerHeartbeat
+from backend.projects.policy import scope
 
 
 def job_list(*, user) -> QuerySet[Job]:

@@ -11,7 +11,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from backend.jobs.celery_app import app
 from backend.jobs.models import Job
+from backend.jobs.params import JobParams
+from backend.jobs.selectors import live_workers
 
 log = logging.getLogger(__name__)
 
@@ -29,26 +32,38 @@ class JobFailed(Exception):
     """A job's own clear failure: its message is shown to the user as is; never retried."""
 
 
-def job_create(*, kind: str, queue: str, project=None, subject=None, params=None, created_by=None) -> Job:
+def job_create(
+    *,
+    kind: str,
+    queue: str,
+    task_name: str,
+    project=None,
+    subject=None,
+    params: JobParams | None = None,
+    created_by=None,
+) -> Job:
+    """A queued Job row for the task named `task_name` (send it with job_enqueue)."""
     return Job.objects.create(
         kind=kind,
         queue=queue,
+        task_name=task_name,
         project=project,
         subject_type=subject._meta.label_lower if subject is not None else "",
         subject_id=subject.pk if subject is not None else None,
-        params=params or {},
+        params=params.to_json() if params is not None else {},
         created_by=created_by if created_by is not None and created_by.is_authenticated else None,
         max_attempts=settings.JOB_MAX_ATTEMPTS,
     )
 
 
-def job_enqueue(job: Job, task) -> None:
-    """Send the task once the surrounding transaction commits (the worker must see the rows)."""
-    if job.task_name != task.name:
-        job.task_name = task.name
-        Job.objects.filter(pk=job.pk).update(task_name=task.name)
-    route = job.route
-    transaction.on_commit(lambda: task.apply_async(args=[job.pk], kwargs={"route": route}, queue=job.queue))
+def job_enqueue(job: Job) -> None:
+    """Send the job's task once the surrounding transaction commits (the worker must see the rows).
+    The task is named, not imported: services never depend on the task modules that call them."""
+    transaction.on_commit(partial(_send, job.task_name, job.pk, job.route, job.queue))
+
+
+def _send(task_name: str, job_id: int, route: int, queue: str) -> None:
+    app.send_task(task_name, args=[job_id], kwargs={"route": route}, queue=queue)
 
 
 DIRECT_QUEUE_SUFFIX = ".dq2"  # Celery's per-worker queues (worker_direct)
@@ -58,8 +73,6 @@ def jobs_reroute_from_dead_workers(live_hostnames: set[str], fallback_queue: str
     """Jobs pinned to a worker's own queue (video sessions) whose worker stopped beating would wait
     forever: send them to the shared queue instead. The route number is bumped, so the old message,
     should that worker come back, is ignored."""
-    from backend.config.celery import app
-
     moved = []
     candidates = Job.objects.filter(
         state__in=[Job.State.QUEUED, Job.State.RUNNING], queue__endswith=DIRECT_QUEUE_SUFFIX
@@ -76,9 +89,7 @@ def jobs_reroute_from_dead_workers(live_hostnames: set[str], fallback_queue: str
             job.message = f"re-sent to {fallback_queue}: its worker stopped"
             job.save(update_fields=["route", "queue", "message", "updated_at"])
             # Bind this job's values now: a lambda reading the loop variables would send the last job N times.
-            transaction.on_commit(
-                partial(app.send_task, job.task_name, args=[job_id], kwargs={"route": job.route}, queue=fallback_queue)
-            )
+            transaction.on_commit(partial(_send, job.task_name, job_id, job.route, fallback_queue))
         moved.append(job_id)
     return moved
 
@@ -111,8 +122,6 @@ def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | 
 
 
 def _worker_alive(hostname: str) -> bool:
-    from backend.jobs.selectors import live_workers
-
     return live_workers(settings.WORKER_STALE_SECONDS).filter(hostname=hostname).exists()
 
 

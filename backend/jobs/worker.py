@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from backend.config.celery import app
+from backend.jobs.celery_app import app
 from backend.jobs.models import Job, WorkerHeartbeat
 from backend.jobs.selectors import live_workers
 from backend.jobs.services import JobBusy, job_run, jobs_reroute_from_dead_workers

@@ -1,24 +1,6 @@
 from django.contrib import admin
 
-from backend.media.models import Category, Frame, Image, Project, Video
-
-
-class CategoryInline(admin.TabularInline):
-    model = Category
-    extra = 0
-
-
-@admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["id", "name", "kind", "stage", "annotation_fps", "created_at"]
-    list_filter = ["kind", "stage"]
-    search_fields = ["name"]
-    inlines = [CategoryInline]
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["id", "project", "name", "color"]
+from backend.media.models import Frame, Image, Video
 
 
 @admin.register(Image)

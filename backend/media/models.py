@@ -1,72 +1,13 @@
-"""Projects, their categories, and media: images, videos and the frames extracted from videos."""
+"""Media of a project: images, videos and the frames extracted from videos."""
 
 from django.conf import settings
 from django.db import models
 
 
-class Project(models.Model):
-    class Kind(models.TextChoices):
-        IMAGE = "image"
-        VIDEO = "video"
-
-    class Stage(models.TextChoices):
-        ASSISTED = "assisted", "assisted-manual"
-        SEMI = "semi", "semi-automatic"
-        AUTO = "auto", "fully automatic"
-
-    name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.IMAGE)
-    stage = models.CharField(max_length=8, choices=Stage.choices, default=Stage.ASSISTED)
-    annotation_fps = models.PositiveSmallIntegerField(default=settings.DEFAULT_ANNOTATION_FPS)
-    description = models.TextField(blank=True)
-    active_model_version = models.ForeignKey(
-        "training.ModelVersion",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="the retrained model serving this project; empty: the deployment's MODEL",
-    )
-    gate_metric = models.CharField(
-        max_length=16, default="NoC@90", help_text="a candidate goes live only if better on this"
-    )
-    review_required = models.BooleanField(default=False, help_text="exports take only reviewed-and-accepted items")
-    qa_taxonomy = models.JSONField(default=dict, blank=True, help_text="video QA: {question type: [subtypes]}")
-    amg_settings = models.JSONField(
-        default=dict, blank=True, help_text="automatic-mask generator settings over SAM's defaults"
-    )
-    retrain_every_masks = models.PositiveIntegerField(
-        null=True, blank=True, help_text="start a round every N newly accepted masks"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Category(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="categories")
-    name = models.CharField(max_length=100)
-    color = models.CharField(max_length=7, default="#1f77b4")
-
-    class Meta:
-        ordering = ["project_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["project", "name"], name="unique_category_name")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class MediaItem(models.Model):
     """What images and videos share: content address, size and the escaped original name."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="%(class)ss")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="%(class)ss")
     sha256 = models.CharField(max_length=64, db_index=True)
     storage_key = models.CharField(max_length=255)
     file_name = models.CharField(max_length=255, blank=True, help_text="original name, HTML-escaped; metadata only")

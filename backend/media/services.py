@@ -1,47 +1,15 @@
-"""Writes on projects and media: project creation, ingest of validated uploads, frame extraction."""
+"""Writes on media: ingest of validated uploads, frame extraction."""
 
-import logging
-from collections.abc import Iterable
 from typing import BinaryIO
 
 from django.db import IntegrityError, transaction
 
-from backend.accounts.models import Membership, Role
 from backend.jobs.services import job_create, job_enqueue
-from backend.media.models import Category, Frame, Image, Project, Video
+from backend.media.models import Frame, Image, Video
+from backend.media.signals import image_created
 from backend.media.storage import media_key, store_stream
 from backend.media.validation import MediaInfo, MediaRejected, inspect_media
-
-log = logging.getLogger(__name__)
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
-
-
-def project_create(
-    *,
-    user,
-    name: str,
-    kind: str = Project.Kind.IMAGE,
-    categories: Iterable = (),
-    annotation_fps: int | None = None,
-    description: str = "",
-) -> Project:
-    """Create a project; its creator becomes its manager."""
-    with transaction.atomic():
-        project = Project.objects.create(
-            name=name,
-            kind=kind,
-            description=description,
-            created_by=user,
-            **({"annotation_fps": annotation_fps} if annotation_fps else {}),
-        )
-        for position, category in enumerate(categories):
-            spec = {"name": category} if isinstance(category, str) else dict(category)
-            Category.objects.create(
-                project=project, name=spec["name"], color=spec.get("color") or PALETTE[position % len(PALETTE)]
-            )
-        if user is not None:
-            Membership.objects.create(user=user, project=project, role=Role.MANAGER)
-    return project
+from backend.projects.models import Project
 
 
 def media_ingest(
@@ -80,7 +48,7 @@ def _ingest_one(project: Project, stream: BinaryIO, info: MediaInfo, user) -> tu
         with transaction.atomic():
             if model is Image:
                 item = Image.objects.create(**fields)
-                _after_image_created(item, user)
+                image_created.send(Image, image=item, user=user)
             else:
                 fps = info.fps
                 item = Video.objects.create(
@@ -96,41 +64,16 @@ def _ingest_one(project: Project, stream: BinaryIO, info: MediaInfo, user) -> tu
     return item, True
 
 
-def _after_image_created(image: Image, user) -> None:
-    # Embeddings are computed ahead of the annotator (inference owns how); in the semi-automatic
-    # stage, confident automatic masks are proposed too.
-    from backend.inference.services import embedding_schedule
-
-    embedding_schedule(image=image, user=user)
-    if image.project.stage == Project.Stage.SEMI:
-        from backend.inference.automatic import proposals_schedule
-
-        proposals_schedule(image, user)
-
-
-def project_update(*, project: Project, user, **changes) -> Project:
-    """Managers change a project's name, description, annotation fps or stage. Moving to the
-    semi-automatic stage proposes automatic masks on every image that has no mask yet."""
-    from backend.annotations.models import Mask
-
-    previous_stage = project.stage
-    with transaction.atomic():
-        for field, value in changes.items():
-            setattr(project, field, value)
-        project.save(update_fields=list(changes))
-        if project.stage == Project.Stage.SEMI and previous_stage != Project.Stage.SEMI:
-            from backend.inference.automatic import proposals_schedule
-
-            for image in project.images.exclude(pk__in=Mask.objects.values("image_id")).order_by("id"):
-                proposals_schedule(image, user)
-    return project
-
-
 def frames_extract_schedule(video: Video, user=None):
-    from backend.media.tasks import extract_frames
-
-    job = job_create(kind="extract_frames", queue="cpu", project=video.project, subject=video, created_by=user)
-    job_enqueue(job, extract_frames)
+    job = job_create(
+        kind="extract_frames",
+        queue="cpu",
+        task_name="media.extract_frames",
+        project=video.project,
+        subject=video,
+        created_by=user,
+    )
+    job_enqueue(job)
     return job
 
 

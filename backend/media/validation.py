@@ -14,6 +14,8 @@ import cv2
 from django.conf import settings
 from PIL import Image as PILImage
 
+from backend.core.errors import InvalidInput
+
 IMAGE_SIGNATURES = {"jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",)}
 VIDEO_EXTENSIONS = {"mp4": "mp4", "mov": "mp4", "m4v": "mp4", "webm": "webm", "mkv": "webm", "avi": "avi"}
 
@@ -23,8 +25,8 @@ VIDEO_EXTENSIONS = {"mp4": "mp4", "mov": "mp4", "m4v": "mp4", "webm": "webm", "m
 PILImage.MAX_IMAGE_PIXELS = None
 
 
-class MediaRejected(Exception):
-    """Bad input: `status` is the HTTP status to answer (400, 413, 415)."""
+class MediaRejected(InvalidInput):
+    """A file that cannot be stored: `status` is the HTTP status to answer (400, 413, 415)."""
 
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)

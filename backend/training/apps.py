@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class TrainingConfig(AppConfig):
     name = "backend.training"
     label = "training"
+
+    def ready(self) -> None:
+        # Django's app loading: models are importable only once every app is ready.
+        from backend.annotations.signals import masks_kept
+        from backend.training import receivers
+
+        masks_kept.connect(receivers.on_masks_kept, dispatch_uid="training.threshold_rule")

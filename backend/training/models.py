@@ -1,4 +1,5 @@
-"""Model versions (the registry a project's rounds grow) and training rounds."""
+"""Model versions (the registry a project's rounds grow; the active one serves the project) and
+training rounds."""
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +11,7 @@ class ModelVersion(models.Model):
         ACTIVE = "active"
         RETIRED = "retired"
 
-    project = models.ForeignKey("media.Project", on_delete=models.CASCADE, related_name="model_versions")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="model_versions")
     spec = models.CharField(max_length=64, help_text="architecture, e.g. sam:vit_b or sam2:hiera_t")
     version = models.CharField(max_length=128, unique=True, help_text="spec@sha256 prefix: keys embeddings")
     parent_version = models.CharField(max_length=128, blank=True)
@@ -24,6 +25,12 @@ class ModelVersion(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # Which version serves a project is this row's status (none active: the deployment's MODEL).
+            models.UniqueConstraint(
+                fields=["project"], condition=models.Q(status="active"), name="one_active_version_per_project"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.version} ({self.status})"
@@ -35,7 +42,7 @@ class TrainingRound(models.Model):
         SCHEDULE = "schedule"
         THRESHOLD = "threshold"
 
-    project = models.ForeignKey("media.Project", on_delete=models.CASCADE, related_name="training_rounds")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="training_rounds")
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
     config = models.JSONField(default=dict, blank=True)
     job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="training_round")

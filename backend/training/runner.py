@@ -1,10 +1,13 @@
-"""One retraining round, as the train worker runs it: a frozen snapshot of the project's kept masks,
-SAM's interactive training loop from the serving model, evaluation of the candidate and of the
-serving model on the same held-out masks, and the promotion gate."""
+"""One retraining round, as the train worker runs it, in named steps: freeze a snapshot of the
+project's kept masks, train from the serving model (SAM's interactive loop), store the candidate,
+evaluate the candidate and the serving model on the same held-out masks, and apply the gate.
 
-import hashlib
+Imports torch and the training package: only train workers import this module."""
+
 import logging
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -12,27 +15,34 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 
 from backend.annotations.models import Mask
-from backend.inference.runtime import _local_checkpoint, serving_model
-from backend.inference.services import load_rgb
 from backend.jobs.models import Job
 from backend.jobs.services import JobFailed, job_progress
-from backend.media.models import Project
+from backend.media.models import Image
+from backend.media.pixels import image_rgb
 from backend.media.storage import store_bytes
+from backend.projects.models import Project
+from backend.training.checkpoints import ParentCheckpoint, parent_checkpoint
+from backend.training.config import RoundConfig
 from backend.training.models import ModelVersion, TrainingRound
-from backend.training.services import KEPT, model_version_promote
+from backend.training.services import model_version_promote
+from models.checkpoints import sha256_file
+from models.registry import load_segmenter
+from training.evaluate import evaluate, gate
+from training.loop import TrainConfig, TrainResult, train
+from training.losses import LossWeights
+from training.snapshot import Snapshot, SnapshotImage, SnapshotMask, mask_content_hash
 
 log = logging.getLogger(__name__)
+Report = Callable[[float, str], None]
 
 
-def snapshot_build(project: Project, heldout_percent: int = 10):
+def snapshot_build(project: Project, heldout_percent: int = 10) -> Snapshot:
     """The project's kept masks (submitted or accepted), frozen as a manifest of ids and hashes."""
-    from training.snapshot import Snapshot, SnapshotImage, SnapshotMask, mask_content_hash
-
     entries = []
-    for image in project.images.order_by("id"):
+    for image in Image.objects.filter(project=project).order_by("id"):
         masks = [
             SnapshotMask(str(m.pk), m.rle, mask_content_hash(m.rle))
-            for m in Mask.objects.filter(image=image, status__in=KEPT, area__gt=0).order_by("id")
+            for m in Mask.objects.filter(image=image, status__in=Mask.KEPT, area__gt=0).order_by("id")
         ]
         if masks:
             entries.append(SnapshotImage(image.sha256, tuple(masks), height=image.height, width=image.width))
@@ -45,55 +55,33 @@ def snapshot_build(project: Project, heldout_percent: int = 10):
 
 
 def storage_loader(project: Project):
-    images = {image.sha256: image for image in project.images.all()}
+    images = {image.sha256: image for image in Image.objects.filter(project=project)}
 
     def load(snapshot_image):
-        return load_rgb(images[snapshot_image.image_sha256])
+        return image_rgb(images[snapshot_image.image_sha256])
 
     return load
 
 
-def parent_checkpoint(project: Project) -> tuple[str, str, Path]:
-    """(spec, version, local checkpoint path) of the model serving the project now."""
-    loaded = serving_model(project)
-    if loaded.fallback_reason is not None or loaded.segmenter.name == "classical":
-        raise JobFailed(
-            "this project is served by the classical backend, which does not train; "
-            "install a SAM or SAM 2 checkpoint first"
-        )
-    row = ModelVersion.objects.filter(version=loaded.version).first()
-    if row is not None:
-        return row.spec, row.version, _local_checkpoint(row)
-    from models.checkpoints import checkpoint_info
+@dataclass
+class RoundContext:
+    """What the steps of one round share."""
 
-    path = (
-        Path(settings.MODEL_CHECKPOINT)
-        if settings.MODEL_CHECKPOINT
-        else Path(settings.MODEL_CHECKPOINT_DIR) / checkpoint_info(loaded.spec).file_name
-    )
-    return loaded.spec, loaded.version, path
+    training_round: TrainingRound
+    job: Job
+    project: Project
+    recipe: RoundConfig
+    parent: ParentCheckpoint
+    report: Report
+
+    def log(self, line: str) -> None:
+        self.training_round.log += line + "\n"
+        TrainingRound.objects.filter(pk=self.training_round.pk).update(log=self.training_round.log)
+        log.info("round %s: %s", self.training_round.pk, line)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _append_log(training_round: TrainingRound, line: str) -> None:
-    training_round.log += line + "\n"
-    TrainingRound.objects.filter(pk=training_round.pk).update(log=training_round.log)
-    log.info("round %s: %s", training_round.pk, line)
-
-
-def round_run(training_round: TrainingRound, job: Job, on_progress=None) -> dict:
+def round_run(training_round: TrainingRound, job: Job, on_progress: Report | None = None) -> dict:
     """Run the round under `job`; on_progress(fraction, message) also hears every progress report."""
-    from models.registry import load_segmenter
-    from training.evaluate import evaluate, gate
-    from training.loop import TrainConfig, train
-    from training.losses import LossWeights
 
     def report(fraction: float, message: str) -> None:
         job_progress(job, fraction, message)
@@ -101,83 +89,130 @@ def round_run(training_round: TrainingRound, job: Job, on_progress=None) -> dict
             on_progress(fraction, message)
 
     project = training_round.project
-    options = dict(training_round.config)
-    heldout_percent = int(options.pop("heldout_percent", 10))
-    spec, parent_version, parent_path = parent_checkpoint(project)
-    snapshot = snapshot_build(project, heldout_percent)
+    recipe = RoundConfig.from_json(training_round.config)
+    ctx = RoundContext(training_round, job, project, recipe, parent_checkpoint(project), report)
+    snapshot = freeze_snapshot(ctx)
+    loader = storage_loader(project)
+    result = train_candidate(ctx, snapshot, loader)
+    if result.cancelled:
+        return {"cancelled_at_step": result.steps}
+    candidate = store_candidate(ctx, snapshot, result)
+    heldout = list(snapshot.samples("heldout", loader))
+    candidate_metrics, parent_metrics = evaluate_both(ctx, candidate, result.checkpoint, heldout)
+    promoted = apply_gate(ctx, candidate, candidate_metrics, parent_metrics, has_heldout=bool(heldout))
+    shutil.rmtree(round_folder(training_round), ignore_errors=True)
+    return {
+        "candidate": candidate.version,
+        "promoted": promoted,
+        "metrics": candidate_metrics,
+        "parent_metrics": parent_metrics,
+    }
+
+
+def round_folder(training_round: TrainingRound) -> Path:
+    """A folder per round on this worker: a round redelivered after a crash resumes from its last
+    checkpoint there."""
+    return settings.VAR_DIR / "training" / f"round-{training_round.pk}"
+
+
+def freeze_snapshot(ctx: RoundContext) -> Snapshot:
+    snapshot = snapshot_build(ctx.project, ctx.recipe.heldout)
     train_images, heldout_images = snapshot.train_images(), snapshot.heldout_images()
     if not train_images:
         raise JobFailed("no accepted masks outside the held-out set to train on yet")
-    store_bytes(f"snapshots/{project.pk}/round-{training_round.pk}.json", snapshot.to_json().encode(), overwrite=True)
-    masks_used = sum(len(image.masks) for image in train_images)
-    TrainingRound.objects.filter(pk=training_round.pk).update(parent_version=parent_version, masks_used=masks_used)
-    _append_log(
-        training_round,
-        f"snapshot {snapshot.manifest_sha256[:12]}: {len(train_images)} images / {masks_used} masks "
-        f"to train on, {len(heldout_images)} images held out; parent {parent_version}",
+    store_bytes(
+        f"snapshots/{ctx.project.pk}/round-{ctx.training_round.pk}.json", snapshot.to_json().encode(), overwrite=True
     )
-    loader = storage_loader(project)
-    weights = {name: options.pop(f"{name}_weight") for name in ("focal", "dice") if f"{name}_weight" in options}
+    masks_used = sum(len(image.masks) for image in train_images)
+    TrainingRound.objects.filter(pk=ctx.training_round.pk).update(
+        parent_version=ctx.parent.version, masks_used=masks_used
+    )
+    ctx.log(
+        f"snapshot {snapshot.manifest_sha256[:12]}: {len(train_images)} images / {masks_used} masks "
+        f"to train on, {len(heldout_images)} images held out; parent {ctx.parent.version}"
+    )
+    return snapshot
+
+
+def train_candidate(ctx: RoundContext, snapshot: Snapshot, loader) -> TrainResult:
     try:
-        config = TrainConfig(spec=spec, loss_weights=LossWeights(**weights), **options)
+        config = TrainConfig(
+            spec=ctx.parent.spec, loss_weights=LossWeights(**ctx.recipe.loss_weights()), **ctx.recipe.loop_settings()
+        )
     except ValueError as exc:
         raise JobFailed(f"bad training settings: {exc}") from exc
-    # A folder per round on this worker: a round redelivered after a crash resumes from its last checkpoint.
-    folder = settings.VAR_DIR / "training" / f"round-{training_round.pk}"
+    job_id = ctx.job.pk
     result = train(
         list(snapshot.samples("train", loader)),
         config,
-        folder,
-        init_checkpoint=parent_path,
+        round_folder(ctx.training_round),
+        init_checkpoint=ctx.parent.path,
         resume=True,
-        progress=lambda fraction, message: report(0.8 * fraction, message),
-        cancel=lambda: Job.objects.filter(pk=job.pk, state=Job.State.CANCELLED).exists(),
+        progress=lambda fraction, message: ctx.report(0.8 * fraction, message),
+        cancel=lambda: Job.objects.filter(pk=job_id, state=Job.State.CANCELLED).exists(),
     )
-    if result.cancelled:
-        return {"cancelled_at_step": result.steps}
-    _append_log(training_round, f"trained {result.steps} steps, last loss {result.losses[-1]:.4f}")
-    sha256 = _sha256(result.checkpoint)
-    version = f"{spec}@{sha256[:12]}"
-    with result.checkpoint.open("rb") as handle:
-        key = f"checkpoints/{project.pk}/{sha256}{result.checkpoint.suffix}"
-        if not default_storage.exists(key):
+    if not result.cancelled:
+        ctx.log(f"trained {result.steps} steps, last loss {result.losses[-1]:.4f}")
+    return result
+
+
+def store_candidate(ctx: RoundContext, snapshot: Snapshot, result: TrainResult) -> ModelVersion:
+    """Copy the trained checkpoint into storage (content addressed) and register the candidate."""
+    sha256 = sha256_file(result.checkpoint)
+    key = f"checkpoints/{ctx.project.pk}/{sha256}{result.checkpoint.suffix}"
+    if not default_storage.exists(key):
+        with result.checkpoint.open("rb") as handle:
             default_storage.save(key, File(handle, name=Path(key).name))
-    heldout = list(snapshot.samples("heldout", loader))
-    candidate_metrics = parent_metrics = None
-    if heldout:
-        report(0.85, "evaluating the candidate")
-        candidate_metrics = evaluate(load_segmenter(spec, result.checkpoint, expected_sha256=sha256), heldout)
-        report(0.92, "evaluating the serving model on the same masks")
-        parent_metrics = evaluate(load_segmenter(spec, parent_path), heldout)
+    train_images, heldout_images = snapshot.train_images(), snapshot.heldout_images()
     candidate, _ = ModelVersion.objects.update_or_create(
-        version=version,
+        version=f"{ctx.parent.spec}@{sha256[:12]}",
         defaults=dict(
-            project=project,
-            spec=spec,
-            parent_version=parent_version,
+            project=ctx.project,
+            spec=ctx.parent.spec,
+            parent_version=ctx.parent.version,
             checkpoint_key=key,
             sha256=sha256,
             snapshot={
                 "manifest_sha256": snapshot.manifest_sha256,
                 "train_images": len(train_images),
-                "masks": masks_used,
+                "masks": sum(len(image.masks) for image in train_images),
                 "heldout_images": len(heldout_images),
             },
-            metrics={"candidate": candidate_metrics, "parent": parent_metrics, "gate_metric": project.gate_metric},
         ),
     )
-    promoted = bool(heldout) and gate(candidate_metrics, parent_metrics, project.gate_metric)
+    return candidate
+
+
+def evaluate_both(ctx: RoundContext, candidate: ModelVersion, checkpoint: Path, heldout: list) -> tuple:
+    """Held-out metrics of the candidate and of the serving model, on the same masks (None, None
+    without held-out masks)."""
+    if not heldout:
+        return None, None
+    ctx.report(0.85, "evaluating the candidate")
+    candidate_metrics = evaluate(load_segmenter(candidate.spec, checkpoint, expected_sha256=candidate.sha256), heldout)
+    ctx.report(0.92, "evaluating the serving model on the same masks")
+    parent_metrics = evaluate(load_segmenter(ctx.parent.spec, ctx.parent.path), heldout)
+    return candidate_metrics, parent_metrics
+
+
+def apply_gate(
+    ctx: RoundContext, candidate: ModelVersion, candidate_metrics, parent_metrics, *, has_heldout: bool
+) -> bool:
+    """Record both figures; promote the candidate only if it beats the serving model."""
+    gate_metric = ctx.project.gate_metric
+    ModelVersion.objects.filter(pk=candidate.pk).update(
+        metrics={"candidate": candidate_metrics, "parent": parent_metrics, "gate_metric": gate_metric}
+    )
+    promoted = has_heldout and gate(candidate_metrics, parent_metrics, gate_metric)
     if promoted:
         model_version_promote(candidate)
-    TrainingRound.objects.filter(pk=training_round.pk).update(candidate=candidate, promoted=promoted)
-    _append_log(
-        training_round,
-        f"{project.gate_metric}: candidate {_figure(candidate_metrics, project.gate_metric)} vs "
-        f"serving {_figure(parent_metrics, project.gate_metric)} -> "
-        f"{'promoted' if promoted else 'stays a candidate'} ({version})",
+    TrainingRound.objects.filter(pk=ctx.training_round.pk).update(candidate=candidate, promoted=promoted)
+    ctx.log(
+        f"{gate_metric}: candidate {_figure(candidate_metrics, gate_metric)} vs "
+        f"serving {_figure(parent_metrics, gate_metric)} -> "
+        f"{'promoted' if promoted else 'stays a candidate'} ({candidate.version})"
     )
-    shutil.rmtree(folder, ignore_errors=True)
-    return {"candidate": version, "promoted": promoted, "metrics": candidate_metrics, "parent_metrics": parent_metrics}
+    return promoted
 
 
 def _figure(metrics: dict | None, name: str) -> str:

@@ -60,3 +60,14 @@ class RoundConfigSerializer(serializers.Serializer):
 
 class RoundStartSerializer(serializers.Serializer):
     config = RoundConfigSerializer(required=False, default=dict)
+
+
+class RoundConflictSerializer(serializers.Serializer):
+    """409: the project already has a round queued or running."""
+
+    detail = serializers.CharField()
+    current = TrainingRoundSerializer()
+
+
+class RollbackSerializer(serializers.Serializer):
+    active = ModelVersionSerializer(allow_null=True, help_text="the version serving now; null: the default model")

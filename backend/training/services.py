@@ -1,41 +1,24 @@
 """Writes of retraining: start a round (never two at once in a project), promote and roll back
 model versions, and the threshold rule (a round every N newly accepted masks)."""
 
+from functools import partial
+
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from backend.annotations.models import Mask
-from backend.jobs.models import Job
+from backend.core.errors import Conflict, InvalidInput
 from backend.jobs.services import job_create, job_enqueue
-from backend.media.models import Project
+from backend.projects.models import Project
+from backend.training.config import RoundConfig
 from backend.training.models import ModelVersion, TrainingRound
-
-ACTIVE_JOB_STATES = (Job.State.QUEUED, Job.State.RUNNING)
-KEPT = (Mask.Status.SUBMITTED, Mask.Status.ACCEPTED)
-CONFIG_KEYS = {
-    "steps",
-    "trainable",
-    "lr",
-    "masks_per_step",
-    "iterations",
-    "mask_only_iterations",
-    "box_probability",
-    "focal_weight",
-    "dice_weight",
-    "heldout_percent",
-    "seed",
-}
+from backend.training.selectors import active_version, round_last, round_running
+from backend.training.signals import serving_model_changed
 
 
-class RoundRunning(Exception):
+class RoundRunning(Conflict):
     def __init__(self, current: TrainingRound):
-        super().__init__(f"round {current.pk} of this project is still running")
-        self.current = current
-
-
-def round_running(project: Project) -> TrainingRound | None:
-    return TrainingRound.objects.filter(project=project, job__state__in=ACTIVE_JOB_STATES).first()
+        super().__init__(f"round {current.pk} of this project is still running", current)
 
 
 def round_start(
@@ -43,29 +26,35 @@ def round_start(
     project: Project,
     user=None,
     trigger: str = TrainingRound.Trigger.MANUAL,
-    config: dict | None = None,
+    config: RoundConfig | dict | None = None,
     enqueue: bool = True,
 ) -> TrainingRound:
     """Queue a round on the train queue (enqueue=False: the caller runs it, e.g. manage.py
     train_round). Raises RoundRunning when the project already has one."""
-    from backend.training.tasks import run_round
-
-    config = dict(config or {})
-    unknown = set(config) - CONFIG_KEYS
-    if unknown:
-        raise ValidationError({"config": f"unknown settings {sorted(unknown)}; known: {sorted(CONFIG_KEYS)}"})
+    recipe = config if isinstance(config, RoundConfig) else RoundConfig.from_json(config)
     with transaction.atomic():
         Project.objects.select_for_update().get(pk=project.pk)  # one round starts at a time per project
         current = round_running(project)
         if current is not None:
             raise RoundRunning(current)
-        job = job_create(kind="training_round", queue="train", project=project, subject=project, created_by=user)
+        job = job_create(
+            kind="training_round",
+            queue="train",
+            task_name="training.run_round",
+            project=project,
+            subject=project,
+            created_by=user,
+        )
         training_round = TrainingRound.objects.create(
-            project=project, trigger=trigger, config=config, job=job, created_by=user
+            project=project, trigger=trigger, config=recipe.to_json(), job=job, created_by=user
         )
         if enqueue:
-            job_enqueue(job, run_round)
+            job_enqueue(job)
     return training_round
+
+
+def _announce(project: Project, version: ModelVersion | None) -> None:
+    transaction.on_commit(partial(serving_model_changed.send, ModelVersion, project=project, version=version))
 
 
 def model_version_promote(version: ModelVersion) -> ModelVersion:
@@ -77,8 +66,7 @@ def model_version_promote(version: ModelVersion) -> ModelVersion:
             status=ModelVersion.Status.RETIRED
         )
         ModelVersion.objects.filter(pk=version.pk).update(status=ModelVersion.Status.ACTIVE, promoted_at=timezone.now())
-        project.active_model_version = version
-        project.save(update_fields=["active_model_version"])
+        _announce(project, version)
     version.refresh_from_db()
     return version
 
@@ -87,24 +75,24 @@ def model_version_rollback(project: Project) -> ModelVersion | None:
     """Go back to the version the active one was trained from (None: the deployment's default)."""
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
-        active = project.active_model_version
+        active = active_version(project)
         if active is None:
-            raise ValidationError({"detail": "the project already uses the deployment's default model"})
+            raise InvalidInput("the project already uses the deployment's default model")
         parent = ModelVersion.objects.filter(project=project, version=active.parent_version).first()
         ModelVersion.objects.filter(pk=active.pk).update(status=ModelVersion.Status.RETIRED)
         if parent is None:
-            project.active_model_version = None
-            project.save(update_fields=["active_model_version"])
+            _announce(project, None)
             return None
-    return model_version_promote(parent)
+        return model_version_promote(parent)
 
 
 def maybe_start_threshold_round(project: Project) -> TrainingRound | None:
     """The threshold rule: a round once N masks were accepted since the last round started."""
+    project.refresh_from_db(fields=["retrain_every_masks"])
     if not project.retrain_every_masks:
         return None
-    last = TrainingRound.objects.filter(project=project).order_by("-created_at").first()
-    masks = Mask.objects.filter(image__project=project, status__in=KEPT)
+    last = round_last(project)
+    masks = Mask.objects.filter(image__project=project, status__in=Mask.KEPT)
     if last is not None:
         masks = masks.filter(updated_at__gt=last.created_at)
     if masks.count() < project.retrain_every_masks or round_running(project) is not None:

@@ -6,12 +6,14 @@ from celery import shared_task
 
 from backend.jobs.services import JobFailed
 from backend.jobs.worker import job_task
-from backend.media.models import Project
+from backend.projects.models import Project
+from backend.training.models import TrainingRound
+from backend.training.services import RoundRunning, round_start
 
 
 @job_task("training.run_round")
 def run_round(job) -> dict:
-    from backend.training.models import TrainingRound
+    # The runner imports torch and the training package: only the process that trains pays for them.
     from backend.training.runner import round_run
 
     training_round = TrainingRound.objects.select_related("project").filter(job=job).first()
@@ -23,9 +25,6 @@ def run_round(job) -> dict:
 @shared_task(name="training.scheduled_round", ignore_result=True)
 def scheduled_round(project_id: int) -> None:
     """What a django-celery-beat PeriodicTask calls (args: [project_id]); skips a busy project."""
-    from backend.training.models import TrainingRound
-    from backend.training.services import RoundRunning, round_start
-
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
         return

@@ -85,13 +85,14 @@ class AmgSettings:
                     raise ValueError(
                         f"each point grid must be a non-empty Nx2 XY array in [0, 1], got shape {grid.shape}"
                     )
-        else:
+        elif self.points_per_side is not None:
             layer_point_grids(self.points_per_side, self.crop_n_layers, self.crop_n_points_downscale_factor)
 
     def grids(self) -> list[np.ndarray]:
         """The unit-square XY grid of each crop layer (float64 Nx2)."""
         if self.point_grids is not None:
             return [np.asarray(grid, dtype=np.float64) for grid in self.point_grids]
+        assert self.points_per_side is not None  # __post_init__ checked that exactly one of the two is given
         return layer_point_grids(self.points_per_side, self.crop_n_layers, self.crop_n_points_downscale_factor)
 
 

@@ -145,3 +145,8 @@ def drag_image(page, points: list[tuple[float, float]]) -> None:
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+@pytest.fixture(autouse=True)
+def _needs_services(services):
+    """The browser tests run against PostgreSQL, Redis and SeaweedFS (tests/environment.py)."""

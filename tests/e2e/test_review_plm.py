@@ -135,9 +135,9 @@ def test_annotator_gets_no_review_queue(page, live_server, review_team):
 def plm_video(live_server, make_user, project_factory):
     """A video project (with a QA taxonomy) whose video has its annotated frames stored and one masklet
     (object 1, a square moving right) on every frame."""
+    from backend.media.frames import frame_key
     from backend.media.services import annotation_frame_plan, media_ingest
     from backend.media.storage import store_bytes
-    from backend.media.tasks import frame_key
 
     manager, annotator, reviewer = make_user("plm-lead"), make_user("plm-ann"), make_user("plm-rev")
     project = project_factory(manager, kind="video", members=[(annotator, "annotator"), (reviewer, "reviewer")])

@@ -13,7 +13,8 @@ from PIL import Image as PILImage
 
 from backend.annotations.models import Mask
 from backend.jobs.models import Job
-from backend.media.models import Image, Project
+from backend.media.models import Image
+from backend.projects.models import Project
 from engine import rle as rle_ops
 from tests.e2e.conftest import drag_image, log_in, open_annotator, shot
 

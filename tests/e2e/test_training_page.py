@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from backend.annotations.models import Mask
 from backend.jobs.models import Job
-from backend.media.models import Project
 from backend.training.models import ModelVersion, TrainingRound
+from backend.training.selectors import active_version
 from engine import rle as rle_ops
 from tests.e2e.conftest import log_in, shot
 
@@ -58,6 +58,10 @@ def finished_round(
         created_by=user,
         finished_at=when,
     )
+    if promoted:  # the project's one active version (what serves it) is this one from now on
+        ModelVersion.objects.filter(project=project, status=ModelVersion.Status.ACTIVE).update(
+            status=ModelVersion.Status.RETIRED
+        )
     model = ModelVersion.objects.create(
         project=project,
         spec="sam:vit_b",
@@ -84,8 +88,6 @@ def finished_round(
     )
     TrainingRound.objects.filter(pk=training_round.pk).update(created_at=when)
     ModelVersion.objects.filter(pk=model.pk).update(created_at=when)
-    if promoted:
-        Project.objects.filter(pk=project.pk).update(active_model_version=model)
     return training_round
 
 
@@ -253,14 +255,14 @@ def test_promote_and_roll_back(page, trained):
     candidate.locator("button:has-text('Promote')").click()
     page.wait_for_selector("[data-testid=version-notice] >> text=sam:vit_b@aaaaaaaaaaaa is now the serving model")
     page.wait_for_selector("[data-testid=model-version][data-status=active] >> text=sam:vit_b@aaaaaaaaaaaa")
-    assert Project.objects.get(pk=scene.project.pk).active_model_version.version == "sam:vit_b@aaaaaaaaaaaa"
+    assert active_version(scene.project).version == "sam:vit_b@aaaaaaaaaaaa"
     assert ModelVersion.objects.get(version="sam:vit_b@bbbbbbbbbbbb").status == "retired"
     assert "sam:vit_b@aaaaaaaaaaaa" in page.locator("[data-testid=serving]").inner_text()
 
     # Its parent is the deployment's model: rolling back leaves no trained version serving.
     page.click("[data-testid=rollback]")
     page.wait_for_selector("[data-testid=version-notice] >> text=Rolled back to the deployment's default model")
-    assert Project.objects.get(pk=scene.project.pk).active_model_version is None
+    assert active_version(scene.project) is None
     assert not page.locator("[data-testid=model-version][data-status=active]").count()
     assert page.locator("[data-testid=rollback]").is_disabled()
     page.locator("[data-testid=model-versions]").scroll_into_view_if_needed()
@@ -268,7 +270,7 @@ def test_promote_and_roll_back(page, trained):
 
 
 def test_annotator_sees_rounds_but_no_manager_buttons(page, trained, make_user):
-    from backend.accounts.models import Membership
+    from backend.projects.models import Membership
 
     annotator = make_user()
     Membership.objects.create(user=annotator, project=trained.project, role="annotator")

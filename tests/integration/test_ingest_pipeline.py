@@ -12,8 +12,9 @@ from django.core.management import call_command
 
 from backend.inference.models import Embedding
 from backend.jobs.models import Job
-from backend.media.models import Frame, Image, Project, Video
+from backend.media.models import Frame, Image, Video
 from backend.media.services import annotation_frame_plan
+from backend.projects.models import Project
 from tests import media_factory as mf
 from tests.conftest import wait_for_job
 

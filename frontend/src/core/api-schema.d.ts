@@ -535,8 +535,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description GET the project's videos; POST multipart `files` (one or many) to upload. */
         get: operations["projects_videos_list"];
         put?: never;
+        /** @description GET the project's videos; POST multipart `files` (one or many) to upload. */
         post: operations["projects_videos_create"];
         delete?: never;
         options?: never;
@@ -695,10 +697,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Masklets of a video with their frames; `updated_after` (ISO time) returns only frames
-         *     written since, which is how the page follows a propagation as it streams.
-         */
         get: operations["videos_masklets_retrieve"];
         put?: never;
         post?: never;
@@ -778,6 +776,17 @@ export interface components {
             password: string;
             readonly token: string;
         };
+        CandidateMask: {
+            /** @description COCO RLE {size: [h, w], counts} of the candidate */
+            rle: unknown;
+            /**
+             * Format: double
+             * @description the model's predicted IoU of the candidate
+             */
+            score: number;
+            /** @description send it back with the next click to refine this candidate */
+            logits_token: string;
+        };
         CaptionInput: {
             masklet: number;
             kind: components["schemas"]["RegionCaptionKindEnum"];
@@ -793,6 +802,23 @@ export interface components {
             readonly id: number;
             name: string;
             color?: string;
+        };
+        /**
+         * @description One dependency: ok, how long the check took, and the error when it failed (other keys
+         *     describe the dependency: engine, transport, kind, workers, model).
+         */
+        Check: {
+            ok: boolean;
+            /** Format: double */
+            ms: number;
+            error?: string;
+        };
+        Checks: {
+            database: components["schemas"]["Check"];
+            broker: components["schemas"]["Check"];
+            storage: components["schemas"]["Check"];
+            worker: components["schemas"]["Check"];
+            model: components["schemas"]["Check"];
         };
         Decision: {
             decision: components["schemas"]["DecisionDecisionEnum"];
@@ -820,6 +846,17 @@ export interface components {
          * @enum {string}
          */
         DirectionEnum: "forward" | "backward" | "both";
+        /** @description 202: the image's embedding is being computed; poll the job, then ask again. */
+        EmbeddingPending: {
+            status: components["schemas"]["EmbeddingPendingStatusEnum"];
+            job: components["schemas"]["Job"] | null;
+            model: components["schemas"]["ModelStatus"];
+        };
+        /**
+         * @description * `embedding_pending` - embedding_pending
+         * @enum {string}
+         */
+        EmbeddingPendingStatusEnum: "embedding_pending";
         Export: {
             readonly id: number;
             readonly project: number;
@@ -865,6 +902,22 @@ export interface components {
          * @enum {string}
          */
         GateMetricEnum: "NoC@85" | "NoC@90" | "mIoU@1" | "mIoU@3" | "mIoU@5";
+        Health: {
+            /**
+             * @description 503 with 'degraded' when a check fails
+             *
+             *     * `ok` - ok
+             *     * `degraded` - degraded
+             */
+            status: components["schemas"]["HealthStatusEnum"];
+            checks: components["schemas"]["Checks"];
+        };
+        /**
+         * @description * `ok` - ok
+         *     * `degraded` - degraded
+         * @enum {string}
+         */
+        HealthStatusEnum: "ok" | "degraded";
         Image: {
             readonly id: number;
             readonly project: number;
@@ -952,6 +1005,11 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        /** @description 409: the mask moved on since the client read it; nothing was saved. */
+        MaskConflict: {
+            detail: string;
+            current: components["schemas"]["Mask"];
+        };
         MaskCreate: {
             image: number;
             category?: number | null;
@@ -1008,6 +1066,30 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        MaskletFrameRow: {
+            object_id: number;
+            frame: number;
+            /** @description COCO RLE {size: [h, w], counts} */
+            rle: unknown;
+            area: number;
+            edited: boolean;
+            source: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        MaskletFrames: {
+            video: number;
+            masklets: components["schemas"]["MaskletInfo"][];
+            frames: components["schemas"]["MaskletFrameRow"][];
+            /** @description pass it as updated_after to get what comes next */
+            updated_until: string | null;
+        };
+        MaskletInfo: {
+            id?: number;
+            object_id: number;
+            category: number | null;
+            status: components["schemas"]["MaskletStatusEnum"];
+        };
         /**
          * @description * `submitted` - Submitted
          *     * `accepted` - Accepted
@@ -1028,6 +1110,42 @@ export interface components {
             username: string;
             role: components["schemas"]["RoleEnum"];
         };
+        /** @description One group of a project's engine metrics; only the grouping keys asked for are present. */
+        MetricsRow: {
+            /** Format: date */
+            day?: string | null;
+            stage?: string;
+            annotator?: string | null;
+            model_version?: string;
+            masks: number;
+            images: number;
+            person_masks: number;
+            /** Format: double */
+            seconds_per_mask: number | null;
+            /** Format: double */
+            clicks_per_mask: number | null;
+            proposals_decided: number;
+            proposals_unchanged: number;
+            /** Format: double */
+            seconds_per_proposal: number | null;
+            /** Format: double */
+            masks_per_image: number | null;
+            /** Format: double */
+            share_accepted_unchanged: number | null;
+        };
+        /** @description Which model serves, and why not the one asked for (fallback). */
+        ModelStatus: {
+            /** @description the spec the deployment asks for (MODEL or VIDEO_MODEL) */
+            requested: string;
+            /** @description sam, sam2 or classical */
+            backend?: string;
+            /** @description what serves: spec@sha256 prefix, or the classical algorithm */
+            version: string;
+            /** @description true: the classical backend serves instead of the model asked for */
+            fallback: boolean;
+            /** @description why the fallback serves, with the command that fixes it */
+            reason: string | null;
+        };
         ModelVersion: {
             readonly id: number;
             readonly project: number;
@@ -1036,6 +1154,7 @@ export interface components {
             /** @description spec@sha256 prefix: keys embeddings */
             readonly version: string;
             readonly parent_version: string;
+            /** @default candidate */
             readonly status: components["schemas"]["ModelVersionStatusEnum"];
             /** @description held-out metrics (mIoU@k, NoC, Boundary IoU) */
             readonly metrics: unknown;
@@ -1231,6 +1350,10 @@ export interface components {
             clicks?: number;
             prompts?: components["schemas"]["Prompt"][];
         };
+        PatchedMaskletCategoryInput: {
+            /** @description null: no category */
+            category?: number | null;
+        };
         PatchedProjectUpdate: {
             name?: string;
             description?: string;
@@ -1254,6 +1377,17 @@ export interface components {
             logits_token?: string | null;
             /** @default true */
             multimask?: boolean;
+        };
+        PredictResult: {
+            /** @description candidates, best first */
+            masks: components["schemas"]["CandidateMask"][];
+            /** @description the best candidate's token */
+            logits_token: string;
+            /** @description the token sent was too old; the click was decoded without it */
+            logits_token_expired: boolean;
+            model: components["schemas"]["ModelStatus"];
+            /** Format: double */
+            decode_ms: number;
         };
         Project: {
             readonly id: number;
@@ -1302,6 +1436,12 @@ export interface components {
          * @enum {string}
          */
         ProjectKindEnum: "image" | "video";
+        ProjectMetrics: {
+            project: number;
+            by: string[];
+            rows: components["schemas"]["MetricsRow"][];
+            reviews: components["schemas"]["ReviewMetricsRow"][];
+        };
         Prompt: {
             kind: components["schemas"]["PromptKindEnum"];
             /** Format: double */
@@ -1407,6 +1547,31 @@ export interface components {
          * @enum {string}
          */
         ReviewDecisionEnum: "accepted" | "rejected" | "fixed";
+        ReviewMetricsRow: {
+            /** Format: date */
+            day: string;
+            reviewer: string | null;
+            decisions: number;
+            accepted: number;
+            rejected: number;
+            fixed: number;
+            /** Format: double */
+            seconds_per_decision: number;
+        };
+        ReviewQueue: {
+            kind: components["schemas"]["ReviewQueueKindEnum"];
+            count: number;
+            /** @description masks or masklets, by kind */
+            results: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * @description * `mask` - mask
+         *     * `masklet` - masklet
+         * @enum {string}
+         */
+        ReviewQueueKindEnum: "mask" | "masklet";
         /**
          * @description * `annotator` - Annotator
          *     * `reviewer` - Reviewer
@@ -1415,6 +1580,10 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "annotator" | "reviewer" | "manager" | "researcher";
+        Rollback: {
+            /** @description the version serving now; null: the default model */
+            active: components["schemas"]["ModelVersion"] | null;
+        };
         RoundConfig: {
             steps?: number;
             trainable?: components["schemas"]["TrainableEnum"];
@@ -1432,6 +1601,11 @@ export interface components {
             heldout_percent?: number;
             seed?: number;
         };
+        /** @description 409: the project already has a round queued or running. */
+        RoundConflict: {
+            detail: string;
+            current: components["schemas"]["TrainingRound"];
+        };
         RoundStart: {
             config?: components["schemas"]["RoundConfig"];
         };
@@ -1442,21 +1616,28 @@ export interface components {
             readonly worker: string;
             readonly tracker_version: string;
             /** @description the video model serving, and why not the one asked for */
-            readonly tracker: {
-                [key: string]: unknown;
-            };
+            readonly tracker: components["schemas"]["ModelStatus"];
             readonly frame_count: number;
-            readonly objects: {
-                [key: string]: unknown;
-            }[];
+            readonly objects: components["schemas"]["SessionObject"][];
             /** @description the clicks and boxes stored per object and frame */
-            readonly prompts: {
-                [key: string]: unknown;
-            }[];
+            readonly prompts: components["schemas"]["SessionPrompt"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             readonly last_used: string;
+        };
+        SessionObject: {
+            object_id: number;
+            category: number | null;
+            status: string;
+        };
+        SessionPrompt: {
+            seq: number;
+            frame: number;
+            obj_id: number;
+            points: unknown;
+            labels: unknown;
+            box: unknown;
         };
         /**
          * @description * `assisted` - assisted-manual
@@ -1679,9 +1860,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             503: {
@@ -1689,9 +1868,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
@@ -1760,9 +1937,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PredictResult"];
                 };
             };
             202: {
@@ -1770,9 +1945,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["EmbeddingPending"];
                 };
             };
         };
@@ -1849,12 +2022,12 @@ export interface operations {
     masks_list: {
         parameters: {
             query?: {
-                image?: string;
+                image?: number;
                 /** @description A page number within the paginated result set. */
                 page?: number;
-                project?: string;
-                source?: string;
-                status?: string;
+                project?: number;
+                source?: "assisted" | "auto" | "manual";
+                status?: "accepted" | "proposed" | "rejected" | "submitted";
             };
             header?: never;
             path?: never;
@@ -1943,9 +2116,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MaskConflict"];
                 };
             };
         };
@@ -1980,9 +2151,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MaskConflict"];
                 };
             };
         };
@@ -2017,9 +2186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MaskConflict"];
                 };
             };
         };
@@ -2075,9 +2242,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MaskConflict"];
                 };
             };
         };
@@ -2112,9 +2277,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MaskConflict"];
                 };
             };
         };
@@ -2527,9 +2690,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectMetrics"];
                 };
             };
         };
@@ -2574,9 +2735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Rollback"];
                 };
             };
         };
@@ -2584,7 +2743,8 @@ export interface operations {
     projects_review_queue_retrieve: {
         parameters: {
             query?: {
-                kind?: string;
+                kind?: "mask" | "masklet";
+                limit?: number;
             };
             header?: never;
             path: {
@@ -2599,9 +2759,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ReviewQueue"];
                 };
             };
         };
@@ -2660,9 +2818,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RoundConflict"];
                 };
             };
         };
@@ -2975,9 +3131,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MaskletFrames"];
                 };
             };
         };
@@ -2994,15 +3148,9 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-                "application/x-www-form-urlencoded": {
-                    [key: string]: unknown;
-                };
-                "multipart/form-data": {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["PatchedMaskletCategoryInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedMaskletCategoryInput"];
+                "multipart/form-data": components["schemas"]["PatchedMaskletCategoryInput"];
             };
         };
         responses: {
@@ -3011,9 +3159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MaskletInfo"];
                 };
             };
         };

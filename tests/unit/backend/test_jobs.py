@@ -9,7 +9,7 @@ from backend.jobs.services import JobFailed, job_cancel, job_create, job_progres
 
 @pytest.fixture
 def job(db):
-    return job_create(kind="test", queue="cpu")
+    return job_create(kind="test", queue="cpu", task_name="tests.noop")
 
 
 def test_a_job_runs_to_success_with_progress_and_result(job):
@@ -79,10 +79,8 @@ def test_job_api_shows_state_and_progress_only_to_who_may_see_it(job, make_user,
 
 
 def test_jobs_on_a_dead_workers_queue_are_resent_and_old_messages_ignored(db, django_capture_on_commit_callbacks):
-    pinned = job_create(kind="video_prompt", queue="gpu-1@host.dq2")
-    Job.objects.filter(pk=pinned.pk).update(task_name="inference.video_prompt")
-    alive = job_create(kind="video_prompt", queue="gpu-2@host.dq2")
-    Job.objects.filter(pk=alive.pk).update(task_name="inference.video_prompt")
+    pinned = job_create(kind="video_prompt", queue="gpu-1@host.dq2", task_name="inference.video_prompt")
+    alive = job_create(kind="video_prompt", queue="gpu-2@host.dq2", task_name="inference.video_prompt")
     from backend.jobs.services import jobs_reroute_from_dead_workers
 
     with django_capture_on_commit_callbacks(execute=False) as sent:

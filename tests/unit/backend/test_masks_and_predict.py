@@ -221,7 +221,7 @@ def test_masks_of_another_project_are_invisible(scene, make_user, project_factor
 
 
 def test_a_researcher_reads_but_cannot_annotate(scene, make_user, client_for):
-    from backend.accounts.models import Membership
+    from backend.projects.models import Membership
 
     researcher = make_user("researcher")
     Membership.objects.create(user=researcher, project=scene["project"], role="researcher")

@@ -3,16 +3,16 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from backend.accounts.models import Membership
-from backend.accounts.policy import POLICY, scope
 from backend.media.models import Image
 from backend.media.services import media_ingest
+from backend.projects import policy
+from backend.projects.models import Membership
+from backend.projects.policy import scope
 from tests import media_factory as mf
 
 
 @pytest.fixture
-def two_projects(make_user, project_factory, monkeypatch):
-    monkeypatch.setattr("backend.media.services._after_image_created", lambda image, user: None)
+def two_projects(make_user, project_factory, without_embedding_on_upload):
     manager_a, manager_b, annotator = make_user("manager-a"), make_user("manager-b"), make_user("annotator-a")
     a = project_factory(manager_a, name="A", members=[(annotator, "annotator")])
     b = project_factory(manager_b, name="B")
@@ -82,13 +82,11 @@ def test_manager_changes_roles_but_keeps_a_manager(client_for, two_projects):
 
 def test_list_filter_and_object_check_come_from_one_table(two_projects):
     """For every resource and action, scope() lists exactly what can() allows."""
-    from backend.accounts.policy import can
+    from backend.projects.policy import can
 
     annotator = two_projects["annotator"]
-    for resource, (label, _, rules) in POLICY.items():
-        from django.apps import apps
-
-        model = apps.get_model(label)
+    for resource, entry in policy.resources().items():
+        model, rules = entry.model, entry.rules
         for action in rules:
             listed = set(scope(annotator, resource, action).values_list("pk", flat=True))
             allowed = {obj.pk for obj in model.objects.all() if can(annotator, resource, action, obj)}

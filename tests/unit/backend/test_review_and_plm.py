@@ -17,8 +17,7 @@ from tests import media_factory as mf
 
 
 @pytest.fixture
-def team(make_user, manager, project_factory, client_for, monkeypatch):
-    monkeypatch.setattr("backend.media.services._after_image_created", lambda image, user: None)
+def team(make_user, manager, project_factory, client_for, without_embedding_on_upload):
     annotator, reviewer, other_reviewer = make_user("ann"), make_user("rev"), make_user("rev-b")
     project = project_factory(manager, name="A", members=[(annotator, "annotator"), (reviewer, "reviewer")])
     project_factory(manager, name="B", members=[(other_reviewer, "reviewer")])
@@ -274,20 +273,20 @@ def test_masklet_review_and_removing_a_captioned_object_is_refused(video_with_ma
     assert judged.json()["status"] == "rejected"
     back = client_for(video_with_masklet["annotator"]).get("/api/me/rejections/").json()["results"]
     assert back[0]["masklet"] == masklet.pk and back[0]["reason"] == "drifts after frame 7"
-    from rest_framework.exceptions import ValidationError
-
     from backend.annotations.models import RegionCaption
-    from backend.annotations.plm import masklet_delete
+    from backend.annotations.services import masklet_delete
+    from backend.core.errors import InvalidInput
 
     RegionCaption.objects.create(masklet=masklet, kind="rcap", start_frame=0, end_frame=1, caption="x")
-    with pytest.raises(ValidationError, match="region captions"):
+    with pytest.raises(InvalidInput, match="region captions"):
         masklet_delete(masklet)
     assert Masklet.objects.filter(pk=masklet.pk).exists() and Video.objects.exists()
 
 
 def test_video_session_shows_its_tracker_prompts_and_object_categories_change(video_with_masklet, client_for, settings):
     from backend.inference.video import reset_tracker
-    from backend.media.models import Category, Frame
+    from backend.media.models import Frame
+    from backend.projects.models import Category
 
     settings.VIDEO_MODEL = "classical"
     reset_tracker()

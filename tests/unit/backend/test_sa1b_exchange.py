@@ -20,8 +20,7 @@ from tests import media_factory as mf
 
 
 @pytest.fixture
-def annotated(manager, project_factory, client_for, monkeypatch):
-    monkeypatch.setattr("backend.media.services._after_image_created", lambda image, user: None)
+def annotated(manager, project_factory, client_for, without_embedding_on_upload):
     project = project_factory(manager, name="sa1b-source")
     api = client_for(manager)
     images = api.post(

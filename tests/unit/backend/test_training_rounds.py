@@ -7,14 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from backend.jobs.models import Job
 from backend.training.models import ModelVersion, TrainingRound
+from backend.training.selectors import active_version
 from backend.training.tasks import scheduled_round
 from engine import rle as rle_ops
 from tests import media_factory as mf
 
 
 @pytest.fixture
-def project(manager, project_factory, client_for, monkeypatch):
-    monkeypatch.setattr("backend.media.services._after_image_created", lambda image, user: None)
+def project(manager, project_factory, client_for, without_embedding_on_upload):
     project = project_factory(manager)
     client_for(manager).post(
         f"/api/projects/{project.pk}/images/",
@@ -26,7 +26,7 @@ def project(manager, project_factory, client_for, monkeypatch):
 
 def test_one_round_at_a_time_and_only_managers_start_them(project, manager, make_user, client_for):
     annotator = make_user()
-    from backend.accounts.models import Membership
+    from backend.projects.models import Membership
 
     Membership.objects.create(user=annotator, project=project, role="annotator")
     assert client_for(annotator).post(f"/api/projects/{project.pk}/rounds/", {}, format="json").status_code == 403
@@ -77,14 +77,11 @@ def test_promote_roll_back_and_the_project_is_served_by_its_active_version(proje
     assert api.post(f"/api/model-versions/{parent.pk}/promote/").json()["status"] == "active"
     assert api.post(f"/api/model-versions/{child.pk}/promote/").json()["status"] == "active"
     parent.refresh_from_db()
-    project.refresh_from_db()
-    assert parent.status == "retired" and project.active_model_version_id == child.pk
+    assert parent.status == "retired" and active_version(project).pk == child.pk
     rolled = api.post(f"/api/projects/{project.pk}/model-versions/rollback/").json()
     assert rolled["active"]["version"] == parent.version
-    project.refresh_from_db()
-    assert project.active_model_version_id == parent.pk
+    assert active_version(project).pk == parent.pk
     assert api.post(f"/api/projects/{project.pk}/model-versions/rollback/").json()["active"] is None
-    project.refresh_from_db()
-    assert project.active_model_version_id is None
+    assert active_version(project) is None
     listed = api.get(f"/api/projects/{project.pk}/model-versions/").json()
     assert {v["status"] for v in listed["results"]} == {"retired"}

@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from backend.exports.models import ExportJob
 from backend.exports.services import export_to_path
-from backend.media.models import Project
+from backend.projects.selectors import project_by_name
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="include proposed and rejected masks")
 
     def handle(self, *args, **options):
-        project = Project.objects.filter(name=options["project"]).first()
+        project = project_by_name(options["project"])
         if project is None:
             raise CommandError(f"no project named {options['project']!r}")
         with tqdm(total=100, desc=f"{options['format']} export", unit="%", disable=options["verbosity"] == 0) as bar:

@@ -6,9 +6,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from backend.media.models import Project
-from backend.media.services import media_ingest, project_create
+from backend.media.services import media_ingest
 from backend.media.validation import MediaRejected, sniff
+from backend.projects.selectors import project_by_name
+from backend.projects.services import project_create
 
 SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         if not files:
             raise CommandError("no image or video files found")
         user = self._user(options.get("user"))
-        project = Project.objects.filter(name=options["project"]).first()
+        project = project_by_name(options["project"])
         if project is None:
             kind = options.get("kind") or self._guess_kind(files[0])
             categories = [c.strip() for c in options["categories"].split(",") if c.strip()]

@@ -13,6 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("options", nargs="*", help="passed to `python -m training simulate` (put them after --)")
 
     def handle(self, *args, **options):
+        # The simulator imports torch and the training package; other commands need not load them.
         from training.__main__ import main
 
         code = main(["simulate", *options["options"]])

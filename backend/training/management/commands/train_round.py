@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from backend.jobs.models import Job
 from backend.jobs.services import job_run
-from backend.media.models import Project
+from backend.projects.selectors import project_by_name
 from backend.training.services import RoundRunning, round_start
 
 
@@ -18,9 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--trainable", choices=["decoder", "decoder+prompt", "all"])
 
     def handle(self, *args, **options):
+        # The runner imports torch and the training package; other commands need not load them.
         from backend.training.runner import round_run
 
-        project = Project.objects.filter(name=options["project"]).first()
+        project = project_by_name(options["project"])
         if project is None:
             raise CommandError(f"no project named {options['project']!r}")
         config = {k: options[k] for k in ("steps", "trainable") if options.get(k)}

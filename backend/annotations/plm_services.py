@@ -3,11 +3,8 @@ region captions on masklets (rcap, rtloc, rdcap). Everything is checked against 
 
 import math
 
-from django.db import transaction
-from django.db.models import ProtectedError
-from rest_framework.exceptions import ValidationError
-
-from backend.annotations.models import Masklet, MaskletFrame, RegionCaption, VideoQuestion
+from backend.annotations.models import Masklet, RegionCaption, VideoQuestion
+from backend.core.errors import InvalidInput
 from backend.media.models import Video
 from backend.media.services import annotation_frame_plan
 
@@ -32,18 +29,16 @@ def question_create(
     if not (
         math.isfinite(start_time) and math.isfinite(end_time) and 0 <= start_time < end_time <= video.duration + 1e-6
     ):
-        raise ValidationError(
-            {"segment": f"a segment is 0 <= start < end <= {video.duration:.3f} s (the video's length)"}
-        )
+        raise InvalidInput({"segment": f"a segment is 0 <= start < end <= {video.duration:.3f} s (the video's length)"})
     if not question.strip() or not answer.strip():
-        raise ValidationError({"question": "write both the question and the answer"})
+        raise InvalidInput({"question": "write both the question and the answer"})
     taxonomy = video.project.qa_taxonomy or {}
     if taxonomy:
         if q_type not in taxonomy:
-            raise ValidationError({"q_type": f"{q_type!r} is not in this project's taxonomy: {sorted(taxonomy)}"})
+            raise InvalidInput({"q_type": f"{q_type!r} is not in this project's taxonomy: {sorted(taxonomy)}"})
         subtypes = taxonomy[q_type] or []
         if subtypes and q_subtype not in subtypes:
-            raise ValidationError({"q_subtype": f"{q_subtype!r} is not a subtype of {q_type!r}: {subtypes}"})
+            raise InvalidInput({"q_subtype": f"{q_subtype!r} is not a subtype of {q_type!r}: {subtypes}"})
     return VideoQuestion.objects.create(
         video=video,
         start_time=start_time,
@@ -68,7 +63,23 @@ def question_audit(*, question: VideoQuestion, user, audited: bool = True) -> Vi
 def _check_span(video: Video, start: int, end: int, what: str) -> None:
     total = annotated_frames(video)
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end < total):
-        raise ValidationError({what: f"frames {start}..{end} are outside the video's annotated frames 0..{total - 1}"})
+        raise InvalidInput({what: f"frames {start}..{end} are outside the video's annotated frames 0..{total - 1}"})
+
+
+def _check_dense_captions(video: Video, segments: list) -> None:
+    """rdcap: consecutive spans inside the video, each with a caption."""
+    if not segments:
+        raise InvalidInput({"dense_captions": "rdcap needs consecutive segments, each with a caption"})
+    previous_end = -1
+    for position, segment in enumerate(segments):
+        if not isinstance(segment, dict) or set(segment) != {"start_frame", "end_frame", "caption"}:
+            raise InvalidInput({"dense_captions": f"segment {position}: keys start_frame, end_frame, caption"})
+        _check_span(video, segment["start_frame"], segment["end_frame"], "dense_captions")
+        if segment["start_frame"] != previous_end + 1 and position > 0:
+            raise InvalidInput({"dense_captions": f"segment {position} must start right after the previous one"})
+        if not str(segment["caption"]).strip():
+            raise InvalidInput({"dense_captions": f"segment {position} has no caption"})
+        previous_end = segment["end_frame"]
 
 
 def caption_create(
@@ -86,23 +97,12 @@ def caption_create(
     the video, are refused."""
     masklet = Masklet.objects.filter(pk=masklet_id, video=video).first()
     if masklet is None:
-        raise ValidationError({"masklet": f"masklet {masklet_id} does not exist in this video (deleted?)"})
+        raise InvalidInput({"masklet": f"masklet {masklet_id} does not exist in this video (deleted?)"})
     if kind not in RegionCaption.Kind.values:
-        raise ValidationError({"kind": f"one of {RegionCaption.Kind.values}"})
+        raise InvalidInput({"kind": f"one of {RegionCaption.Kind.values}"})
     if kind == RegionCaption.Kind.RDCAP:
         segments = dense_captions or []
-        if not segments:
-            raise ValidationError({"dense_captions": "rdcap needs consecutive segments, each with a caption"})
-        previous_end = -1
-        for position, segment in enumerate(segments):
-            if not isinstance(segment, dict) or set(segment) != {"start_frame", "end_frame", "caption"}:
-                raise ValidationError({"dense_captions": f"segment {position}: keys start_frame, end_frame, caption"})
-            _check_span(video, segment["start_frame"], segment["end_frame"], "dense_captions")
-            if segment["start_frame"] != previous_end + 1 and position > 0:
-                raise ValidationError({"dense_captions": f"segment {position} must start right after the previous one"})
-            if not str(segment["caption"]).strip():
-                raise ValidationError({"dense_captions": f"segment {position} has no caption"})
-            previous_end = segment["end_frame"]
+        _check_dense_captions(video, segments)
         return RegionCaption.objects.create(
             masklet=masklet,
             kind=kind,
@@ -112,10 +112,10 @@ def caption_create(
             end_frame=segments[-1]["end_frame"],
         )
     if start_frame is None or end_frame is None:
-        raise ValidationError({"start_frame": f"{kind} needs start_frame and end_frame"})
+        raise InvalidInput({"start_frame": f"{kind} needs start_frame and end_frame"})
     _check_span(video, start_frame, end_frame, "frames")
     if not caption.strip():
-        raise ValidationError({"caption": "write the caption"})
+        raise InvalidInput({"caption": "write the caption"})
     return RegionCaption.objects.create(
         masklet=masklet,
         kind=kind,
@@ -124,12 +124,3 @@ def caption_create(
         caption=caption.strip(),
         created_by=user,
     )
-
-
-def masklet_delete(masklet: Masklet) -> None:
-    try:
-        with transaction.atomic():
-            MaskletFrame.objects.filter(masklet=masklet).delete()
-            masklet.delete()
-    except ProtectedError as exc:
-        raise ValidationError({"obj_id": "this object has region captions; delete them before removing it"}) from exc

@@ -1,34 +1,21 @@
-"""Review: the queue of submitted masks and masklets (oldest first), and reviewers' decisions —
-accept, reject with a reason that goes back to the annotator, or fix and accept."""
+"""Reviewers' decisions on submitted masks and masklets: accept, reject with a reason that goes
+back to the annotator, or fix and accept."""
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
-from rest_framework.exceptions import ValidationError
+from django.db.models import F
 
-from backend.accounts.policy import scope
 from backend.annotations.models import Mask, Masklet, Review
 from backend.annotations.services import StaleMask, mask_geometry
-from backend.media.models import Project
+from backend.core.errors import InvalidInput
 
 DECISIONS = ("accept", "reject", "fix")
 
 
-def review_queue(*, user, project: Project, kind: str) -> QuerySet:
-    """Submitted items of the project waiting for a reviewer, oldest first; never the reviewer's own."""
-    if kind == "mask":
-        items = scope(user, "mask", "view").filter(image__project=project, status=Mask.Status.SUBMITTED)
-        return items.exclude(created_by=user).select_related("image").order_by("updated_at", "id")
-    if kind == "masklet":
-        items = scope(user, "masklet", "view").filter(video__project=project, status=Masklet.Status.SUBMITTED)
-        return items.exclude(created_by=user).select_related("video").order_by("updated_at", "id")
-    raise ValidationError({"kind": "mask or masklet"})
-
-
 def _check_decision(decision: str, reason: str) -> None:
     if decision not in DECISIONS:
-        raise ValidationError({"decision": f"one of {DECISIONS}"})
+        raise InvalidInput({"decision": f"one of {DECISIONS}"})
     if decision == "reject" and not reason.strip():
-        raise ValidationError({"reason": "say why the item is rejected: the annotator sees it"})
+        raise InvalidInput({"reason": "say why the item is rejected: the annotator sees it"})
 
 
 def mask_review(
@@ -43,16 +30,14 @@ def mask_review(
 ) -> Mask:
     _check_decision(decision, reason)
     if decision == "fix" and rle is None:
-        raise ValidationError({"rle": "a fix sends the corrected mask"})
+        raise InvalidInput({"rle": "a fix sends the corrected mask"})
     geometry = mask_geometry(image=mask.image, rle=rle) if decision == "fix" else None
     with transaction.atomic():
         current = Mask.objects.select_for_update().select_related("image").get(pk=mask.pk)
         if current.version != version:
             raise StaleMask(current)
         if current.status != Mask.Status.SUBMITTED:
-            raise ValidationError(
-                {"status": f"mask {current.pk} is {current.status}; only submitted masks are reviewed"}
-            )
+            raise InvalidInput({"status": f"mask {current.pk} is {current.status}; only submitted masks are reviewed"})
         fields = {
             "status": Mask.Status.REJECTED if decision == "reject" else Mask.Status.ACCEPTED,
             "version": F("version") + 1,
@@ -71,12 +56,12 @@ def mask_review(
 def masklet_review(*, masklet: Masklet, reviewer, decision: str, reason: str = "", seconds: float = 0.0) -> Masklet:
     """A masklet is satisfactory or not as a whole (SA-V); fixing it happens in the video page."""
     if decision == "fix":
-        raise ValidationError({"decision": "a masklet is accepted or rejected as a whole; fix it in the video page"})
+        raise InvalidInput({"decision": "a masklet is accepted or rejected as a whole; fix it in the video page"})
     _check_decision(decision, reason)
     with transaction.atomic():
         current = Masklet.objects.select_for_update().get(pk=masklet.pk)
         if current.status != Masklet.Status.SUBMITTED:
-            raise ValidationError(
+            raise InvalidInput(
                 {"status": f"masklet {current.pk} is {current.status}; only submitted masklets are reviewed"}
             )
         current.status = Masklet.Status.REJECTED if decision == "reject" else Masklet.Status.ACCEPTED
@@ -95,11 +80,3 @@ def _decision_name(decision: str) -> str:
     return {"accept": Review.Decision.ACCEPTED, "reject": Review.Decision.REJECTED, "fix": Review.Decision.FIXED}[
         decision
     ]
-
-
-def rejections_for(user) -> QuerySet[Review]:
-    """What came back to this annotator: their rejected items that are still rejected, with reasons."""
-    mine = Q(mask__created_by=user, mask__status=Mask.Status.REJECTED) | Q(
-        masklet__created_by=user, masklet__status=Masklet.Status.REJECTED
-    )
-    return Review.objects.filter(mine, decision=Review.Decision.REJECTED).select_related("mask", "masklet", "reviewer")

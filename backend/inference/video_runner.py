@@ -1,0 +1,102 @@
+"""Video jobs as the session's gpu worker runs them: bring the live tracker state up to the
+operation (rebuilt by replay when this worker does not hold it), apply it, and store the masks —
+one prompt's frame at once, a propagation's frames as they stream."""
+
+from backend.inference.jobs import VideoPromptParams, VideoPropagateParams
+from backend.inference.models import PropagationOptions, VideoPrompt, VideoSession
+from backend.inference.video import apply_prompt, current_tracker, propagation, registry
+from backend.inference.video_services import FrameWriter, frames_store
+from backend.jobs.models import Job
+from backend.jobs.services import JobCancelled, JobFailed, job_progress
+from backend.media.selectors import frame_count
+
+
+def _prompted_masks_store(session: VideoSession):
+    """on_prompt for the registry: the masks of a clicks / brushed-mask operation are (re)stored."""
+
+    def store(prompt: VideoPrompt, masks) -> None:
+        if prompt.kind in (VideoPrompt.Kind.POINTS, VideoPrompt.Kind.MASK) and prompt.obj_id in masks:
+            source = "manual" if prompt.kind == VideoPrompt.Kind.MASK else "prompted"
+            frames_store(
+                session.video,
+                prompt.frame,
+                {prompt.obj_id: masks[prompt.obj_id]},
+                source=source,
+                edited=True,
+                keep_edited=False,
+            )
+
+    return store
+
+
+def _session_of(job: Job) -> VideoSession:
+    session = VideoSession.objects.select_related("video").filter(pk=job.subject_id).first()
+    if session is None:
+        raise JobFailed("the video session was deleted")
+    return session
+
+
+def _live(job: Job, session: VideoSession, seq: int):
+    """The live state with every operation before `seq` applied; the session records this worker."""
+    live = registry.acquire(session, seq, on_prompt=_prompted_masks_store(session))
+    VideoSession.objects.filter(pk=session.pk).update(worker=job.worker, tracker_version=current_tracker().version)
+    return live
+
+
+def video_prompt_run(job: Job) -> dict:
+    """Apply a clicks / box, mask or removal operation and store the prompted object's mask."""
+    session = _session_of(job)
+    seq = VideoPromptParams.of(job).seq
+    operation = VideoPrompt.objects.get(session=session, seq=seq)
+    live = _live(job, session, operation.seq)
+    if live.applied_seq >= operation.seq:
+        return {"already_applied": seq}
+    masks = apply_prompt(current_tracker().tracker, live.state, operation)
+    _prompted_masks_store(session)(operation, masks)
+    live.applied_seq = operation.seq
+    return {"seq": operation.seq, "frame": operation.frame, "objects": sorted(masks)}
+
+
+def video_propagate_run(job: Job) -> dict:
+    """Propagate through the video (one pass, or forward then backward), writing each frame's masks
+    as it comes; frames a person made are kept, and only the chosen objects are written. Cancel
+    stops at the next flush; the pass is recorded as far as it went, so a replay rebuilds exactly
+    this state."""
+    session = _session_of(job)
+    params = VideoPropagateParams.of(job)
+    operations = list(VideoPrompt.objects.filter(session=session, seq__in=params.seqs).order_by("seq"))
+    n_frames = frame_count(session.video)
+    total = sum(op.frame + 1 if op.propagation.reverse else n_frames - op.frame for op in operations)
+    done = written = 0
+    for operation in operations:
+        live = _live(job, session, operation.seq)
+        if live.applied_seq >= operation.seq:
+            continue
+        writer = FrameWriter(session.video, set(operation.propagation.obj_ids))
+        frames_here = 0
+        try:
+            for frame, masks in propagation(current_tracker().tracker, live.state, operation):
+                frames_here += 1
+                done += 1
+                if writer.add(frame, masks):  # progress (and the cancel check) as often as masks are flushed
+                    job_progress(job, min(done / max(total, 1), 1.0), f"frame {frame}")
+            writer.flush()
+            written += writer.written
+        except JobCancelled:
+            _record_cancelled_pass(session, operation, frames_here, params.seqs)
+            raise
+        finally:
+            live.applied_seq = operation.seq
+    return {"frames": done, "masks_written": written}
+
+
+def _record_cancelled_pass(session: VideoSession, operation: VideoPrompt, frames_done: int, seqs: list[int]) -> None:
+    """Store how far the cancelled pass went, and that the passes after it never ran."""
+    options = operation.propagation
+    if frames_done:
+        options = PropagationOptions(options.reverse, options.obj_ids, max_frames=frames_done - 1)
+    else:
+        options = PropagationOptions(options.reverse, options.obj_ids, skip=True)
+    VideoPrompt.objects.filter(pk=operation.pk).update(options=options.to_json())
+    later = VideoPrompt.objects.filter(session=session, seq__in=seqs, seq__gt=operation.seq)
+    later.update(options=PropagationOptions(skip=True).to_json())

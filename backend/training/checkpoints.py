@@ -1,0 +1,61 @@
+"""Checkpoint files of model versions: the retrained ones live in storage and are copied once to a
+local cache (sha256 named); the deployment's default comes from MODEL / MODEL_CHECKPOINT[_DIR]."""
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from backend.jobs.services import JobFailed
+from backend.media.storage import open_stream
+from backend.projects.models import Project
+from backend.training.models import ModelVersion
+from backend.training.selectors import active_version
+from models.checkpoints import checkpoint_info, sha256_file
+
+
+def local_checkpoint(version: ModelVersion) -> Path:
+    """The version's checkpoint as a local file (downloaded from storage on first use)."""
+    folder = settings.VAR_DIR / "checkpoint-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{version.sha256}.pt"
+    if not path.exists():
+        partial = path.with_suffix(f".{threading.get_ident()}.part")
+        with open_stream(version.checkpoint_key) as source, partial.open("wb") as target:
+            while chunk := source.read(1 << 20):
+                target.write(chunk)
+        partial.replace(path)
+    return path
+
+
+def default_checkpoint_path(spec: str) -> Path:
+    """Where the deployment's default checkpoint for `spec` is (it may be missing)."""
+    if settings.MODEL_CHECKPOINT:
+        return Path(settings.MODEL_CHECKPOINT)
+    return Path(settings.MODEL_CHECKPOINT_DIR) / checkpoint_info(spec).file_name
+
+
+@dataclass(frozen=True)
+class ParentCheckpoint:
+    """The model a round trains from: the one serving the project now."""
+
+    spec: str
+    version: str
+    path: Path
+
+
+def parent_checkpoint(project: Project) -> ParentCheckpoint:
+    active = active_version(project)
+    if active is not None:
+        return ParentCheckpoint(active.spec, active.version, local_checkpoint(active))
+    spec = settings.MODEL
+    if spec == "classical":
+        raise JobFailed("this deployment serves the classical backend, which does not train (MODEL=classical)")
+    path = default_checkpoint_path(spec)
+    if not path.is_file():
+        raise JobFailed(
+            f"the {spec} checkpoint is not installed, so the classical backend serves and nothing can be "
+            f"trained; run `python -m models fetch {spec}` first"
+        )
+    return ParentCheckpoint(spec, f"{spec}@{sha256_file(path)[:12]}", path)
