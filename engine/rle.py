@@ -185,7 +185,7 @@ def _parse(
         raise RleError(f"RLE size {[height, width]} differs from the expected {list(expected_size)}")
     counts = rle["counts"]
     if isinstance(counts, (str, bytes, bytearray)):
-        runs = counts_to_runs(counts)
+        runs = counts_to_runs(bytes(counts) if isinstance(counts, bytearray) else counts)
     elif isinstance(counts, (list, tuple)):
         runs = _list_to_runs(counts)
     else:
