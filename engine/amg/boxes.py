@@ -14,8 +14,8 @@ def mask_boxes(masks: np.ndarray) -> np.ndarray:
     if masks.ndim != 3:
         raise ValueError(f"masks must be NxHxW, got shape {masks.shape}")
     n, height, width = masks.shape
-    rows: np.ndarray = masks.any(axis=2)  # NxH
-    cols: np.ndarray = masks.any(axis=1)  # NxW
+    rows = np.asarray(masks.any(axis=2))  # NxH
+    cols = np.asarray(masks.any(axis=1))  # NxW
     boxes = np.zeros((n, 4), dtype=np.int64)
     present = rows.any(axis=1)
     if present.any():
