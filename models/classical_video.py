@@ -88,6 +88,12 @@ class ClassicalVideoTracker:
             num_frames=len(frames),
         )
 
+    def prepare(self, state, frames) -> None:
+        """Decode `frames` ahead of the first prompt there (the frame source keeps them)."""
+        self._check(state)
+        for frame in frames:
+            read_frame(state, check_frame_index(frame, state.num_frames))
+
     def add_prompts(self, state, frame, obj_id, points=None, labels=None, box=None) -> dict[int, np.ndarray]:
         """GrabCut from the prompts on `frame` (the best of its candidates) becomes `obj_id`'s anchor
         there. Returns {obj_id: bool HxW} on `frame` for every object (empty where unknown)."""

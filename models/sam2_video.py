@@ -7,23 +7,24 @@ every frame of the video into memory first)."""
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
-from PIL import Image
 from sam2.modeling.sam2_base import NO_OBJ_SCORE
 from sam2.sam2_video_predictor import SAM2VideoPredictor
 from sam2.utils.misc import fill_holes_in_mask_scores
 
 from models.sam2 import POSTPROCESSING_OVERRIDES, SAM2_CONFIGS
+from models.sam2_frames import FrameInputs, ReadAhead
+from models.sam2_memory import SpillFolder
+from models.sam2_state import Sam2TrackerState
 from models.video import (
-    TrackerState,
     check_frame_index,
     check_frame_source,
     check_known_object,
@@ -49,8 +50,6 @@ VIDEO_OVERRIDES = [
     "model.fill_hole_area=8",
     "model.add_all_frames_to_correct_as_cond=true",
 ]
-IMAGE_MEAN = (0.485, 0.456, 0.406)  # ImageNet, as sam2.utils.misc.load_video_frames
-IMAGE_STD = (0.229, 0.224, 0.225)
 
 
 def build_sam2_video_network(arch: str, image_size: int | None = None) -> SAM2VideoPredictor:
@@ -78,49 +77,6 @@ def _has_hole_filling() -> bool:
     return True
 
 
-@dataclass(eq=False)
-class Sam2ObjectTrack:
-    """One object's inputs and network outputs, keyed by frame index. point_inputs: frame ->
-    {"point_coords": 1xNx2 in model pixels, "point_labels": 1xN}; mask_inputs: frame -> 1x1xSxS;
-    cond / non_cond: frame -> network output used as memory (conditioning = prompted frames);
-    pending_cond / pending_non_cond: outputs of prompts not yet encoded into memory (encoded when
-    propagation starts); tracked: frame -> whether it was last tracked in reverse."""
-
-    point_inputs: dict[int, dict] = field(default_factory=dict)
-    mask_inputs: dict[int, torch.Tensor] = field(default_factory=dict)
-    cond: dict[int, dict] = field(default_factory=dict)
-    non_cond: dict[int, dict] = field(default_factory=dict)
-    pending_cond: dict[int, dict] = field(default_factory=dict)
-    pending_non_cond: dict[int, dict] = field(default_factory=dict)
-    tracked: dict[int, bool] = field(default_factory=dict)
-
-    def memory(self) -> dict[str, dict[int, dict]]:
-        """The two-key view SAM2Base.track_step reads memory from."""
-        return {"cond_frame_outputs": self.cond, "non_cond_frame_outputs": self.non_cond}
-
-    def pending(self, is_cond: bool) -> dict[int, dict]:
-        return self.pending_cond if is_cond else self.pending_non_cond
-
-    def latest(self, frame: int, is_cond: bool) -> dict | None:
-        """The newest output on `frame`: pending (of that kind), then conditioning, then tracked."""
-        for outputs in (self.pending(is_cond), self.cond, self.non_cond):
-            if frame in outputs:
-                return outputs[frame]
-        return None
-
-
-@dataclass(eq=False)
-class Sam2TrackerState(TrackerState):
-    """A SAM 2 session. objects: obj_id -> Sam2ObjectTrack; features: LRU of frame -> backbone
-    features (at most `feature_cache_size`); maskmem_pos_enc: the memory position encoding, the
-    same for every frame and object, kept once."""
-
-    objects: dict[int, Sam2ObjectTrack] = field(default_factory=dict)
-    features: OrderedDict = field(default_factory=OrderedDict)
-    feature_cache_size: int = 4
-    maskmem_pos_enc: list | None = None
-
-
 class Sam2VideoTracker:
     """SAM 2.1 as a `VideoTracker`. One loaded network serves any number of sessions (states).
 
@@ -128,11 +84,26 @@ class Sam2VideoTracker:
     loads JPEG folders) and normalised with the ImageNet mean and std; masks come back at the
     original frame size. Holes up to `fill_hole_area` are filled only where sam2's CUDA extension
     is built (sam2 skips it otherwise, with a warning per frame; this tracker logs once).
+
+    Memory stays bounded on long videos: each object keeps the tracked outputs of `memory_window`
+    frames in memory (default: what memory attention reads, see models.sam2_memory) and spills
+    older ones to files under `spill_dir` (default: the system's temporary folder); None keeps
+    everything in memory, as sam2 does. Masks are the same either way.
     """
 
     name = "sam2"
 
-    def __init__(self, network: SAM2VideoPredictor, version: str, *, device: str = "cpu", feature_cache_size: int = 4):
+    def __init__(
+        self,
+        network: SAM2VideoPredictor,
+        version: str,
+        *,
+        device: str = "cpu",
+        feature_cache_size: int = 4,
+        memory_window: int | Literal["auto"] | None = "auto",
+        spill_dir: str | Path | None = None,
+        read_ahead: int = 2,
+    ):
         if not isinstance(network, SAM2VideoPredictor):
             raise ValueError(f"network must be a SAM2VideoPredictor, got {type(network).__name__}")
         if network.clear_non_cond_mem_around_input:
@@ -144,11 +115,20 @@ class Sam2VideoTracker:
         self.device = torch.device(device)
         self.image_size = int(network.image_size)
         self.feature_cache_size = feature_cache_size
+        if memory_window == "auto":
+            # The frames memory attention reads before the current one (mask memories every
+            # `stride` frames, object pointers every frame), plus the frame being written.
+            stride = int(network.memory_temporal_stride_for_eval)
+            memory_window = max(int(network.num_maskmem) * stride, int(network.max_obj_ptrs_in_encoder)) + 1
+        if memory_window is not None and memory_window < 1:
+            raise ValueError(f"memory_window must be >= 1 or None, got {memory_window}")
+        self.memory_window = memory_window
+        self.spill_dir = spill_dir
+        self.read_ahead = read_ahead
         self.fill_holes = network.fill_hole_area > 0 and _has_hole_filling()
         if network.fill_hole_area > 0 and not self.fill_holes:
             log.warning("sam2 CUDA extension missing: small holes in masks are not filled (as in sam2)")
-        self._mean = torch.tensor(IMAGE_MEAN, dtype=torch.float32)[:, None, None]
-        self._std = torch.tensor(IMAGE_STD, dtype=torch.float32)[:, None, None]
+        self._inputs = FrameInputs(self.image_size, self.device)
 
     def start(self, frames) -> Sam2TrackerState:
         """A new session over `frames` (a FrameSource or an NxHxWx3 uint8 array). Decodes nothing."""
@@ -161,7 +141,17 @@ class Sam2VideoTracker:
             width=int(frames.width),
             num_frames=len(frames),
             feature_cache_size=self.feature_cache_size,
+            memory_window=self.memory_window,
+            spill=SpillFolder(self.spill_dir),
         )
+
+    @torch.inference_mode()
+    def prepare(self, state, frames) -> None:
+        """Compute the image features of `frames` ahead of the first prompt there (a session's
+        warm-up); at most `feature_cache_size` are kept, the last ones given."""
+        self._check(state)
+        for frame in list(frames)[-state.feature_cache_size :]:
+            self._features(state, check_frame_index(frame, state.num_frames))
 
     @torch.inference_mode()
     def add_prompts(self, state, frame, obj_id, points=None, labels=None, box=None) -> dict[int, np.ndarray]:
@@ -226,19 +216,22 @@ class Sam2VideoTracker:
 
     @torch.inference_mode()
     def _track(self, state: Sam2TrackerState, order: range, reverse: bool):
-        for frame in order:
-            logits = []
-            for track in state.objects.values():
-                if frame in track.cond:
-                    pred_masks = track.cond[frame]["pred_masks"].to(self.device)
-                else:
-                    out, pred_masks = self._step(
-                        state, track, frame, is_init_cond=False, reverse=reverse, run_mem_encoder=True
-                    )
-                    track.non_cond[frame] = out
-                track.tracked[frame] = reverse
-                logits.append(pred_masks)
-            yield frame, self._to_masks(state, list(state.objects), torch.cat(logits, dim=0))
+        # The next frames are read and resized on a helper thread while the network runs.
+        upcoming = [f for f in order if f not in state.features]
+        with ReadAhead(upcoming, lambda f: self._inputs(read_frame(state, f)), self.read_ahead) as ahead:
+            for frame in order:
+                logits = []
+                for track in state.objects.values():
+                    if frame in track.cond:
+                        pred_masks = track.cond[frame]["pred_masks"].to(self.device)
+                    else:
+                        out, pred_masks = self._step(
+                            state, track, frame, is_init_cond=False, reverse=reverse, run_mem_encoder=True, ahead=ahead
+                        )
+                        track.non_cond[frame] = out
+                    track.tracked[frame] = reverse
+                    logits.append(pred_masks)
+                yield frame, self._to_masks(state, list(state.objects), torch.cat(logits, dim=0))
 
     def _interact(self, state, obj_id, frame, *, point_inputs=None, mask_inputs=None) -> dict[int, np.ndarray]:
         """sam2's add_new_points_or_box / add_new_mask: store the inputs (points replace a mask on
@@ -246,7 +239,9 @@ class Sam2VideoTracker:
         output pending, return every object's mask on `frame`. A new object that fails to run
         (e.g. an unreadable frame) is not kept."""
         is_new = obj_id not in state.objects
-        track = state.objects.setdefault(obj_id, Sam2ObjectTrack())
+        if is_new:
+            state.objects[obj_id] = state.new_track()
+        track = state.objects[obj_id]
         try:
             return self._run_prompt(state, track, frame, point_inputs, mask_inputs)
         except Exception:
@@ -302,10 +297,11 @@ class Sam2VideoTracker:
         point_inputs=None,
         mask_inputs=None,
         prev_logits=None,
+        ahead: ReadAhead | None = None,
     ):
         """SAM2VideoPredictor._run_single_frame_inference for one object: returns (compact output
         kept as memory, mask logits 1x1x(S/4)x(S/4))."""
-        feats, pos, sizes = self._features(state, frame)
+        feats, pos, sizes = self._features(state, frame, ahead)
         out = self.network.track_step(
             frame_idx=frame,
             is_init_cond_frame=is_init_cond,
@@ -358,12 +354,15 @@ class Sam2VideoTracker:
                 for frame in track.cond:
                     track.non_cond.pop(frame, None)
 
-    def _features(self, state: Sam2TrackerState, frame: int):
+    def _features(self, state: Sam2TrackerState, frame: int, ahead: ReadAhead | None = None):
         """(vision features, position encodings, feature sizes) of `frame` for one object, from the
         session's LRU or computed from the frame (sam2 keeps only the last frame's)."""
         cached = state.features.get(frame)
         if cached is None:
-            backbone_out = self.network.forward_image(self._preprocess(read_frame(state, frame)))
+            image = None if ahead is None else ahead.get(frame)
+            if image is None:
+                image = self._inputs(read_frame(state, frame))
+            backbone_out = self.network.forward_image(image)
             _, feats, pos, sizes = self.network._prepare_backbone_features(backbone_out)
             cached = (feats, pos, sizes)
             state.features[frame] = cached
@@ -372,14 +371,6 @@ class Sam2VideoTracker:
         else:
             state.features.move_to_end(frame)
         return cached
-
-    def _preprocess(self, frame: np.ndarray) -> torch.Tensor:
-        """HxWx3 uint8 -> 1x3xSxS float32, resized and normalised exactly as sam2 loads JPEGs."""
-        resized = np.array(Image.fromarray(frame).resize((self.image_size, self.image_size))) / 255.0
-        image = torch.from_numpy(resized).permute(2, 0, 1).float()
-        image -= self._mean
-        image /= self._std
-        return image[None].to(self.device)
 
     @staticmethod
     def _shared_pos_enc(state: Sam2TrackerState, pos_enc):

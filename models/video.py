@@ -166,6 +166,12 @@ class VideoTracker(Protocol):
         """A new, empty session over `frames` (nothing is decoded beyond what the backend needs)."""
         ...
 
+    def prepare(self, state: TrackerState, frames: Sequence[int]) -> None:
+        """Do ahead of time what a prompt on `frames` needs (decode them, compute their image
+        features), so the first click does not wait for it (a session's warm-up). The backend
+        keeps what its caches hold; results never depend on it."""
+        ...
+
     def add_prompts(
         self,
         state: TrackerState,
