@@ -39,8 +39,10 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, request):
-    """A fresh browser context at 1280x800; on teardown a screenshot goes to test-output/e2e/."""
+def page(chromium, request, live_server):
+    """A fresh browser context at 1280x800; on teardown a screenshot goes to test-output/e2e/.
+    It depends on the live server (and so on the test database): it is closed before the database
+    is flushed, so a request the page still sends cannot deadlock the flush."""
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(30_000)

@@ -32,7 +32,7 @@ def get_json(url: str, headers=None):
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
-    except (urllib.error.URLError, ConnectionError):
+    except (urllib.error.URLError, OSError):  # refused, reset or timed out: not up yet, ask again
         return None, None
 
 
