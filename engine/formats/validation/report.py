@@ -32,10 +32,11 @@ class Report:
 
     def lines(self) -> list[str]:
         """The report as printed by `manage.py validate_export`."""
-        counts = ", ".join(f"{n} {what}" for what, n in sorted(self.checked.items())) or "nothing"
+        counts = ", ".join(f"{what}: {n}" for what, n in sorted(self.checked.items())) or "nothing"
         if self.ok:
-            return [f"OK {self.format} {self.path}: {counts} checked"]
-        lines = [f"FAILED {self.format} {self.path}: {len(self.problems) + self._dropped} problems ({counts} checked)"]
+            return [f"OK {self.format} {self.path} (checked {counts})"]
+        total = len(self.problems) + self._dropped
+        lines = [f"FAILED {self.format} {self.path}: {total} problem{'' if total == 1 else 's'} (checked {counts})"]
         lines.extend(f"  {problem}" for problem in self.problems)
         if self._dropped:
             lines.append(f"  ... and {self._dropped} more")

@@ -229,9 +229,14 @@ def test_coco_exports(tmp_path):
     assert validate_export(tmp_path / "ok.json", "coco").ok
     data["annotations"] = [{**annotation, "area": 199, "image_id": 2, "category_id": 4}]
     (tmp_path / "bad.json").write_text(json.dumps(data))
-    assert validate_export(tmp_path / "bad.json", "coco").problems == [
-        "bad.json: annotation 1: category_id 4 is not a category of the file",
-        "bad.json: annotation 1: area 199 is not the mask's area 200",
+    report = validate_export(tmp_path / "bad.json", "coco")
+    assert report.lines() == [
+        f"FAILED coco {tmp_path / 'bad.json'}: 2 problems (checked annotations: 1, images: 1)",
+        "  bad.json: annotation 1: category_id 4 is not a category of the file",
+        "  bad.json: annotation 1: area 199 is not the mask's area 200",
+    ]
+    assert validate_export(tmp_path / "ok.json", "coco").lines() == [
+        f"OK coco {tmp_path / 'ok.json'} (checked annotations: 1, images: 1)"
     ]
 
 
