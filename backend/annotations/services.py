@@ -31,12 +31,16 @@ class MaskGeometry:
 
 
 def mask_geometry(*, image: Image, rle: object) -> MaskGeometry:
-    """Check an untrusted RLE against the image (runs sum to h*w, size equals the image)."""
+    """Check an untrusted RLE against the image (runs sum to h*w, size equals the image) and refuse
+    an empty mask: SA-1B and COCO exports hold objects, and an area-0 mask is none."""
     try:
         checked = rle_ops.validate_rle(rle, expected_size=(image.height, image.width))
     except rle_ops.RleError as exc:
         raise InvalidInput({"rle": str(exc)}) from exc
-    return MaskGeometry(checked, rle_ops.area(checked), rle_ops.bbox_coco(checked))
+    area = rle_ops.area(checked)
+    if area == 0:
+        raise InvalidInput({"rle": "the mask is empty (area 0); delete the mask instead of saving it empty"})
+    return MaskGeometry(checked, area, rle_ops.bbox_coco(checked))
 
 
 def _category(image: Image, category_id: int | None) -> Category | None:
@@ -108,7 +112,8 @@ def mask_create(
             clicks=clicks,
             model_version=model_version,
             predicted_iou=predicted_iou,
-            point_coords=[[p["x"], p["y"]] for p in prompts if p.get("kind") == "point"][:1],
+            # SA-1B's point_coords: the input point that made the mask, i.e. the first positive click.
+            point_coords=[[p["x"], p["y"]] for p in prompts if p.get("kind") == "point" and p.get("label") == 1][:1],
             stage=image.project.stage,
             created_by=user,
             updated_by=user,

@@ -35,6 +35,7 @@ class ExportListApi(ListAPIView):
             fmt=data.validated_data["format"],
             user=request.user,
             include_all=data.validated_data["include_all"],
+            frames=data.validated_data["frames"],
         )
         return Response(ExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
 

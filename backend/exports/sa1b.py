@@ -2,8 +2,9 @@
 files into a project (every RLE, size and file checked before anything is stored).
 
 Masks made by people carry no model scores: they are written with predicted_iou and
-stability_score 1.0 (a person accepted them), the whole image as crop_box, and their first click
-(or none) as point_coords. Ids are the items' ids in the file they were imported from, when they
+stability_score 1.0 (a person accepted them), the whole image as crop_box, and their first positive
+click as point_coords; a mask made without a click (brushed, box only) gets the point inside it that
+engine.formats.sa1b.interior_point chooses (docs/formats.md). Empty masks are refused on import. Ids are the items' ids in the file they were imported from, when they
 were imported, else ours; so export -> import -> export gives identical files."""
 
 import io
@@ -50,7 +51,7 @@ def mask_record(mask: Mask, image: Image) -> dict:
         predicted_iou=1.0 if mask.predicted_iou is None else mask.predicted_iou,
         stability_score=1.0 if mask.stability_score is None else mask.stability_score,
         crop_box=mask.crop_box or whole,
-        point_coords=mask.point_coords or [],
+        point_coords=mask.point_coords or None,  # None: the interior point (engine.formats.sa1b)
     )
 
 

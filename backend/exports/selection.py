@@ -23,3 +23,8 @@ def kept_statuses(project: Project, include_all: bool) -> tuple[str, ...] | None
     if project.review_required:
         return (Masklet.Status.ACCEPTED,)
     return (Masklet.Status.SUBMITTED, Masklet.Status.ACCEPTED)
+
+
+class ExportRefused(Exception):
+    """The project's data cannot be written in the asked format as it stands; the message says what
+    to change (shown as the job's failure, a 400 at creation, or the command's error)."""

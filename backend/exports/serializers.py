@@ -21,3 +21,4 @@ class ExportSerializer(serializers.ModelSerializer):
 class ExportCreateSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=ExportJob.Format.choices)
     include_all = serializers.BooleanField(default=False, help_text="also export proposed and rejected masks")
+    frames = serializers.BooleanField(default=False, help_text="sav: also the 24 fps frames as JPEGImages_24fps/")

@@ -1,4 +1,5 @@
-"""Exports: a project's masks as files (COCO instances now), streamed so memory stays flat."""
+"""Exports: a project's annotations as files in the official formats (docs/formats.md), written to a
+local temporary file and then streamed into storage, so memory stays flat."""
 
 import os
 import tempfile
@@ -10,11 +11,12 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from backend.core.errors import InvalidInput
 from backend.exports.models import ExportJob
 from backend.exports.plm import write_fgqa, write_stc
 from backend.exports.sa1b import write_sa1b_tar
-from backend.exports.sav import write_sav_tar
-from backend.exports.selection import export_masks
+from backend.exports.sav import check_environments, exported_masklets, write_sav_tar
+from backend.exports.selection import ExportRefused, export_masks
 from backend.jobs.params import JobParams
 from backend.jobs.services import JobFailed, job_create, job_enqueue, job_progress
 from backend.media.models import Image
@@ -29,6 +31,7 @@ CHUNK = 2000
 class ExportParams(JobParams):
     format: str = ""
     include_all: bool = False
+    frames: bool = False
 
 
 def _coco_images(project: Project) -> Iterator[dict]:
@@ -84,24 +87,24 @@ def write_coco(
     )
 
 
-def _write_coco_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
+def _write_coco_file(project: Project, path: str, *, include_all: bool, frames: bool, progress) -> dict:
     with open(path, "w", encoding="utf-8") as handle:
         return write_coco(project, handle, include_all=include_all, progress=progress)
 
 
-def _write_sa1b_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
+def _write_sa1b_file(project: Project, path: str, *, include_all: bool, frames: bool, progress) -> dict:
     return write_sa1b_tar(project, path, masks=export_masks(project, include_all), progress=progress)
 
 
-def _write_sav_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
-    return write_sav_tar(project, path, include_all=include_all, progress=progress)
+def _write_sav_file(project: Project, path: str, *, include_all: bool, frames: bool, progress) -> dict:
+    return write_sav_tar(project, path, include_all=include_all, frames=frames, progress=progress)
 
 
-def _write_fgqa_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
+def _write_fgqa_file(project: Project, path: str, *, include_all: bool, frames: bool, progress) -> dict:
     return write_fgqa(project, path, include_all=include_all, progress=progress)
 
 
-def _write_stc_file(project: Project, path: str, *, include_all: bool, progress) -> dict:
+def _write_stc_file(project: Project, path: str, *, include_all: bool, frames: bool, progress) -> dict:
     return write_stc(project, path, include_all=include_all, progress=progress)
 
 
@@ -114,14 +117,19 @@ WRITERS = {
 }
 
 
-def export_to_path(project: Project, fmt: str, path: str, *, include_all=False, progress=None) -> dict:
-    """Write an export to a local path, atomically (a temporary file renamed on success)."""
+def export_to_path(project: Project, fmt: str, path: str, *, include_all=False, frames=False, progress=None) -> dict:
+    """Write an export to a local path, atomically (a temporary file renamed on success).
+    `frames`: SA-V exports also hold the 24 fps frames as JPEGs.
+
+    Raises:
+        ExportRefused: the project's data cannot be written in this format as it stands.
+    """
     writer, _ = WRITERS[fmt]
     folder = os.path.dirname(os.path.abspath(path))
     handle, partial = tempfile.mkstemp(dir=folder, suffix=".partial")
     os.close(handle)
     try:
-        counts = writer(project, partial, include_all=include_all, progress=progress)
+        counts = writer(project, partial, include_all=include_all, frames=frames, progress=progress)
     except BaseException:
         os.unlink(partial)
         raise
@@ -129,7 +137,14 @@ def export_to_path(project: Project, fmt: str, path: str, *, include_all=False, 
     return counts
 
 
-def export_create(*, project: Project, fmt: str, user, include_all: bool = False) -> ExportJob:
+def export_create(*, project: Project, fmt: str, user, include_all: bool = False, frames: bool = False) -> ExportJob:
+    """Queue an export job. A SA-V export of videos without video_environment is refused at once
+    (400) rather than as a failed job."""
+    if fmt == ExportJob.Format.SAV:
+        try:
+            check_environments(exported_masklets(project, include_all))
+        except ExportRefused as exc:
+            raise InvalidInput({"format": str(exc)}) from exc
     with transaction.atomic():
         job = job_create(
             kind="export",
@@ -137,10 +152,14 @@ def export_create(*, project: Project, fmt: str, user, include_all: bool = False
             task_name="exports.run_export",
             project=project,
             created_by=user,
-            params=ExportParams(format=fmt, include_all=include_all),
+            params=ExportParams(format=fmt, include_all=include_all, frames=frames),
         )
         export = ExportJob.objects.create(
-            project=project, format=fmt, options={"include_all": include_all}, job=job, created_by=user
+            project=project,
+            format=fmt,
+            options={"include_all": include_all, "frames": frames},
+            job=job,
+            created_by=user,
         )
         job.subject_type, job.subject_id = export._meta.label_lower, export.pk
         job.save(update_fields=["subject_type", "subject_id"])
@@ -159,6 +178,7 @@ def export_run(export: ExportJob, progress: Callable[[float], None]) -> dict:
             export.format,
             path,
             include_all=export.options.get("include_all", False),
+            frames=export.options.get("frames", False),
             progress=lambda f: progress(0.95 * f),
         )
         if default_storage.exists(key):
@@ -177,4 +197,7 @@ def export_job_run(job) -> dict:
     export = ExportJob.objects.select_related("project").filter(job=job).first()
     if export is None:
         raise JobFailed("the export was deleted")
-    return export_run(export, progress=lambda fraction: job_progress(job, fraction))
+    try:
+        return export_run(export, progress=lambda fraction: job_progress(job, fraction))
+    except ExportRefused as exc:
+        raise JobFailed(str(exc)) from exc

@@ -71,9 +71,12 @@ def _checked_operation(video: Video, kind: str, frame: int, points, labels, box,
         _check_points(video, points, labels, box)
     if kind == VideoPrompt.Kind.MASK:
         try:
-            return rle_ops.validate_rle(rle, expected_size=(video.height, video.width))
+            checked = rle_ops.validate_rle(rle, expected_size=(video.height, video.width))
         except rle_ops.RleError as exc:
             raise InvalidInput({"rle": str(exc)}) from exc
+        if rle_ops.area(checked) == 0:
+            raise InvalidInput({"rle": "the mask is empty (area 0): a drawn mask must cover at least one pixel"})
+        return checked
     return rle
 
 

@@ -11,8 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.media.selectors import frame_get, image_get, video_get
-from backend.media.serializers import FrameSerializer, VideoSerializer
+from backend.media.serializers import FrameSerializer, VideoDescribeSerializer, VideoSerializer
+from backend.media.services import video_describe
 from backend.media.storage import open_stream
+from backend.projects.policy import require
 
 BINARY = extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
 CONTENT_TYPES = {
@@ -42,6 +44,16 @@ class VideoDetailApi(APIView):
     @extend_schema(responses=VideoSerializer)
     def get(self, request, video_id: int):
         return Response(VideoSerializer(video_get(user=request.user, video_id=video_id)).data)
+
+    @extend_schema(request=VideoDescribeSerializer, responses=VideoSerializer)
+    def patch(self, request, video_id: int):
+        """Set the SA-V per-video fields: environment (Indoor / Outdoor) and split."""
+        video = video_get(user=request.user, video_id=video_id)
+        require(request.user, "video", "annotate", video)
+        data = VideoDescribeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        video = video_describe(video=video, **data.validated_data)
+        return Response(VideoSerializer(video).data)
 
 
 class VideoFileApi(APIView):

@@ -36,10 +36,25 @@ class Image(MediaItem):
 
 
 class Video(MediaItem):
+    class Environment(models.TextChoices):
+        """SA-V's video_environment values; blank until a person sets it."""
+
+        INDOOR = "Indoor"
+        OUTDOOR = "Outdoor"
+
+    class Split(models.TextChoices):
+        TRAIN = "train"
+        VAL = "val"
+        TEST = "test"
+
     fps = models.FloatField()
     frame_count = models.PositiveIntegerField(help_text="frames in the source video")
     duration = models.FloatField(help_text="seconds")
     annotation_fps = models.FloatField(help_text="rate at which frames are extracted and annotated")
+    environment = models.CharField(
+        max_length=8, choices=Environment.choices, blank=True, help_text="SA-V video_environment; set by people"
+    )
+    split = models.CharField(max_length=5, choices=Split.choices, default=Split.TRAIN, help_text="SA-V video_split")
 
     class Meta(MediaItem.Meta):
         constraints = [models.UniqueConstraint(fields=["project", "sha256"], name="unique_video_per_project")]

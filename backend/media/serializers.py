@@ -19,7 +19,17 @@ class FrameSerializer(serializers.ModelSerializer):
         return reverse("frame-file", args=[frame.video_id, frame.index])
 
 
+class VideoDescribeSerializer(serializers.Serializer):
+    """The SA-V per-video fields people set (PATCH /api/videos/{id}/)."""
+
+    environment = serializers.ChoiceField(choices=Video.Environment.choices, required=False)
+    split = serializers.ChoiceField(choices=Video.Split.choices, required=False)
+
+
 class VideoSerializer(serializers.ModelSerializer):
+    environment = serializers.CharField(
+        read_only=True, help_text="SA-V video_environment: Indoor, Outdoor, or '' (unset)"
+    )
     frames_extracted = serializers.IntegerField(read_only=True, default=0)
     annotation_frame_count = serializers.SerializerMethodField()
     file_url = serializers.SerializerMethodField()
@@ -41,6 +51,8 @@ class VideoSerializer(serializers.ModelSerializer):
             "duration",
             "annotation_fps",
             "annotation_frame_count",
+            "environment",
+            "split",
             "frames_extracted",
             "extraction_job",
             "file_url",

@@ -94,3 +94,16 @@ def annotation_frame_plan(frame_count: int, fps: float, annotation_fps: float) -
 
 def frames_record(video: Video, frames: list[Frame]) -> None:
     Frame.objects.bulk_create(frames, ignore_conflicts=True)
+
+
+def video_describe(*, video: Video, environment: str | None = None, split: str | None = None) -> Video:
+    """Set a video's SA-V per-video fields (video_environment, video_split); None leaves one as is.
+    The serializer has checked the values against Video.Environment / Video.Split."""
+    fields = []
+    if environment is not None:
+        video.environment, fields = environment, [*fields, "environment"]
+    if split is not None:
+        video.split, fields = split, [*fields, "split"]
+    if fields:
+        video.save(update_fields=fields)
+    return video

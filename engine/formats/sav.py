@@ -1,6 +1,7 @@
 """SA-V masklet files, `{video_id}_manual.json` / `{video_id}_auto.json`: reading, checking,
 writing, and computing the derived masklet fields (sizes, bucket, visibility) from the RLEs as
-FORMATS.md and the SA-V README define them. The reference is the official sav_000001_manual.json."""
+FORMATS.md and the SA-V README define them. The reference is the official sav_000001_manual.json:
+its value types are kept (engine.formats.sav_checks lists them; docs/formats.md explains them)."""
 
 from __future__ import annotations
 
@@ -11,44 +12,36 @@ from typing import TextIO
 import numpy as np
 
 from engine import rle as rle_ops
+from engine.formats.sav_checks import (
+    ANNOTATION_STRIDE,
+    MASKLET_TYPES,
+    SAV_FPS,
+    SAV_KEYS,
+    VIDEO_ENVIRONMENTS,
+    VIDEO_SPLITS,
+    annotated_frame_count,
+    sav_problems,
+)
 
-# Key order of the official files.
-SAV_KEYS = (
-    "video_id",
-    "video_duration",
-    "video_frame_count",
-    "video_height",
-    "video_width",
-    "video_resolution",
-    "video_environment",
-    "video_split",
-    "masklet",
-    "masklet_id",
-    "masklet_size_rel",
-    "masklet_size_abs",
-    "masklet_size_bucket",
-    "masklet_visibility_changes",
-    "masklet_first_appeared_frame",
-    "masklet_frame_count",
-    "masklet_edited_frame_count",
-    "masklet_type",
-    "masklet_stability_score",
-    "masklet_num",
-)
-PER_MASKLET_KEYS = (
-    "masklet_id",
-    "masklet_size_rel",
-    "masklet_size_abs",
-    "masklet_size_bucket",
-    "masklet_visibility_changes",
-    "masklet_first_appeared_frame",
-    "masklet_frame_count",
-    "masklet_edited_frame_count",
-    "masklet_type",
-    "masklet_stability_score",
-)
-ANNOTATION_STRIDE = 4  # annotated frame i is video frame 4 * i (6 fps annotation of 24 fps video)
 SMALL_BELOW, MEDIUM_BELOW = 32**2, 96**2
+__all__ = [
+    "ANNOTATION_STRIDE",
+    "MASKLET_TYPES",
+    "SAV_FPS",
+    "SAV_KEYS",
+    "VIDEO_ENVIRONMENTS",
+    "VIDEO_SPLITS",
+    "SavError",
+    "annotated_frame_count",
+    "build_sav",
+    "check_sav",
+    "derived_masklet_fields",
+    "read_sav",
+    "sav_file_name",
+    "size_bucket",
+    "video_frame_index",
+    "write_sav",
+]
 
 
 class SavError(ValueError):
@@ -142,7 +135,6 @@ def derived_masklet_fields(
 def build_sav(
     *,
     video_id: str,
-    video_duration: float,
     video_frame_count: int,
     video_height: int,
     video_width: int,
@@ -157,18 +149,27 @@ def build_sav(
 ) -> dict:
     """Assemble a full SA-V record with its derived fields, keys in the official order.
 
-    Video numbers are written as floats, as in the official files. masklet_type ("manual" or
+    The record describes the 24 fps video shipped beside it (`<video_id>.mp4`): video_frame_count
+    is that video's frame count, video_duration = frame count / 24 (483 frames -> 20.125 s in the
+    official example), and `masklet` holds one frame per 4 video frames. Video numbers are written
+    as floats, as in the official files; masklet_first_appeared_frame as floats in a manual file
+    and ints in an auto file, as the two official example files do. masklet_type ("manual" or
     "auto") applies to every object. masklet_stability_score: per annotated frame, one score per
     object (auto masklets); None for manual ones, written as one null per object.
+
+    Raises:
+        SavError: any value the official format does not allow (sav_problems says which).
     """
-    if masklet_type not in ("manual", "auto"):
-        raise SavError(f"masklet_type must be 'manual' or 'auto', got {masklet_type!r}")
+    if masklet_type not in MASKLET_TYPES:
+        raise SavError(f"masklet_type must be one of {list(MASKLET_TYPES)}, got {masklet_type!r}")
     size = (int(video_height), int(video_width))
     derived = derived_masklet_fields(masklet, size, decimals)
+    if masklet_type == "manual":
+        derived["masklet_first_appeared_frame"] = [float(v) for v in derived["masklet_first_appeared_frame"]]
     n_objects = derived["masklet_num"]
     record = {
         "video_id": video_id,
-        "video_duration": float(video_duration),
+        "video_duration": float(video_frame_count) / SAV_FPS,
         "video_frame_count": float(video_frame_count),
         "video_height": float(video_height),
         "video_width": float(video_width),
@@ -191,43 +192,15 @@ def build_sav(
 
 
 def check_sav(record: object) -> None:
-    """Check a SA-V record's structure: exact keys, per-object lists of masklet_num entries, one RLE
-    per object per annotated frame, each of the video's size.
+    """Check a SA-V record: keys, official value types and values, the annotated-frame count,
+    every RLE against the video size, and the derived fields against the masks.
 
     Raises:
-        SavError / engine.rle.RleError: what is wrong.
+        SavError: the first problem `engine.formats.sav_checks.sav_problems` finds.
     """
-    if not isinstance(record, Mapping) or set(record) != set(SAV_KEYS):
-        keys = sorted(record) if isinstance(record, Mapping) else type(record).__name__
-        raise SavError(f"SA-V record must have exactly the keys {list(SAV_KEYS)}, got {keys}")
-    n_objects = record["masklet_num"]
-    if isinstance(n_objects, bool) or not isinstance(n_objects, int) or n_objects < 0:
-        raise SavError(f"masklet_num must be a non-negative int, got {n_objects!r}")
-    for key in PER_MASKLET_KEYS:
-        values = record[key]
-        if key == "masklet_stability_score" and isinstance(values, list) and values and isinstance(values[0], list):
-            continue  # per frame, checked below
-        if not isinstance(values, list) or len(values) != n_objects:
-            raise SavError(f"{key} must be a list of masklet_num = {n_objects} entries")
-    for dimension in ("video_height", "video_width"):
-        value = record[dimension]
-        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if not is_number or not float(value).is_integer() or value <= 0:
-            raise SavError(f"{dimension} must be a positive whole number, got {value!r}")
-    size = (int(record["video_height"]), int(record["video_width"]))
-    masklet = record["masklet"]
-    if not isinstance(masklet, list):
-        raise SavError("masklet must be a list of frames")
-    for frame_index, frame in enumerate(masklet):
-        if not isinstance(frame, list) or len(frame) != n_objects:
-            raise SavError(f"masklet frame {frame_index} does not hold {n_objects} object RLEs")
-        for rle in frame:
-            rle_ops.validate_rle(rle, expected_size=size)
-    scores = record["masklet_stability_score"]
-    if (scores and isinstance(scores[0], list)) and (
-        len(scores) != len(masklet) or any(len(frame) != n_objects for frame in scores)
-    ):
-        raise SavError("masklet_stability_score must hold one score per object per frame")
+    problems = sav_problems(record)
+    if problems:
+        raise SavError(problems[0])
 
 
 def read_sav(fp: TextIO) -> dict:

@@ -10,21 +10,23 @@ k+1. With 6 fps annotation this is the 24 fps timeline (a 30 fps source: frames 
 still land on every 4th frame; docs/formats.md says so.
 
 PLM-STC: `<video_id>.mp4` with one frame per annotated frame at 6 fps (PLM-STC's `videos_fps_6`),
-so its frame indices are PLM-STC's start_frame / end_frame and its length is total_frames."""
+so its frame indices are PLM-STC's start_frame / end_frame and its length is total_frames; the same
+writer makes it from the annotated source frames."""
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-SAV_FPS = 24.0
+from engine.formats.sav_checks import ANNOTATION_STRIDE as STRIDE
+from engine.formats.sav_checks import SAV_FPS
+
 PLM_FPS = 6.0
-STRIDE = 4  # SA-V: one annotated frame every 4 frames of the 24 fps video
 FOURCC = "mp4v"  # the MPEG-4 encoder every OpenCV wheel carries (no H.264 in the pip builds)
 
 
@@ -97,15 +99,21 @@ def write_sav_video(
     out_path: str,
     sources: Sequence[int],
     *,
+    fps: float = SAV_FPS,
+    stride: int = STRIDE,
     frame_sink: Callable[[int, np.ndarray], None] | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> VideoProbe:
-    """Transcode a source video into the 24 fps SA-V video, reading the source once, in order.
+    """Transcode a source video into the SA-V video (or, with fps=PLM_FPS and stride=1 and the
+    annotated frames as sources, the 6 fps PLM-STC video), reading the source once, in order.
 
     Args:
         source_path: a video OpenCV can read.
         out_path: where the .mp4 goes.
-        sources: `sav_frame_sources(...)`: the source frame of every output frame (non-decreasing).
+        sources: the source frame of every output frame, non-decreasing (`sav_frame_sources`).
+        fps: the output rate.
+        stride: output frames per annotated frame; frames after the last annotated one may be cut
+            short when the source ends early, annotated frames may not.
         frame_sink: called with (output index, BGR frame) for each written frame, e.g. to store
             the 24 fps JPEG frames beside the video.
         progress: called with the fraction done.
@@ -120,7 +128,7 @@ def write_sav_video(
     writer = None
     current, frame = -1, None
     written, width, height = 0, 0, 0
-    last_annotated = (len(sources) - 1) // STRIDE * STRIDE
+    last_annotated = (len(sources) - 1) // stride * stride
     try:
         for index, source in enumerate(sources):
             while current < source:
@@ -134,7 +142,7 @@ def write_sav_video(
                 break
             if writer is None:
                 height, width = frame.shape[:2]
-                writer = _writer(out_path, SAV_FPS, width, height)
+                writer = _writer(out_path, fps, width, height)
             writer.write(frame)
             if frame_sink is not None:
                 frame_sink(index, frame)
@@ -145,28 +153,7 @@ def write_sav_video(
         capture.release()
         if writer is not None:
             writer.release()
-    return VideoProbe(fps=SAV_FPS, frame_count=written, width=width, height=height)
-
-
-def write_frames_video(out_path: str, frames: Iterable[np.ndarray], fps: float = PLM_FPS) -> VideoProbe:
-    """Write BGR frames (all one size) as an .mp4 at `fps`, one video frame per frame given."""
-    writer = None
-    count, width, height = 0, 0, 0
-    try:
-        for frame in frames:
-            if writer is None:
-                height, width = frame.shape[:2]
-                writer = _writer(out_path, fps, width, height)
-            elif frame.shape[:2] != (height, width):
-                raise VideoWriteError(f"frame {count} is {frame.shape[1]}x{frame.shape[0]}, not {width}x{height}")
-            writer.write(frame)
-            count += 1
-    finally:
-        if writer is not None:
-            writer.release()
-    if count == 0:
-        raise VideoWriteError("no frame to write")
-    return VideoProbe(fps=fps, frame_count=count, width=width, height=height)
+    return VideoProbe(fps=fps, frame_count=written, width=width, height=height)
 
 
 def probe_video(path: str) -> VideoProbe:

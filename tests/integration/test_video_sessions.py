@@ -98,12 +98,15 @@ def test_session_survives_a_killed_worker_and_exports_sav(
         assert stored[key][1] == edited, key
         assert np.array_equal(stored[key][0], mask), f"object {key[0]} frame {key[1]} differs from the bare tracker"
 
+    assert api.patch(f"/api/videos/{video.pk}/", {"environment": "Indoor"}, format="json").status_code == 200
     path = tmp_path / "sav.tar"
-    export_to_path(project, "sav", str(path))
+    export_to_path(project, "sav", str(path), frames=True)
     with tarfile.open(path) as tar:
         names = tar.getnames()
         record = read_sav(io.StringIO(tar.extractfile(f"sav_{video.pk:06d}_manual.json").read().decode()))
-    assert len([n for n in names if n.endswith(".jpg")]) == 12
+    # 48 frames at 24 fps: the SA-V video is the clip itself, 12 annotated frames (every 4th).
+    assert f"sav_{video.pk:06d}.mp4" in names and record["video_frame_count"] == 48.0
+    assert len([n for n in names if n.endswith(".jpg")]) == 48
     visible = {obj for (obj, _), (mask, _) in expected.items() if mask.any()}
     assert record["masklet_id"] == sorted(visible) and len(record["masklet"]) == 12
     if 1 in visible:

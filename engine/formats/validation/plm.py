@@ -44,7 +44,8 @@ def check_fgqa(tree: ExportTree, report: Report, videos: dict[str, SavVideo] | N
 def _cross_check_segment(metadata: Mapping, videos: dict[str, SavVideo], where: str, report: Report) -> None:
     video = videos.get(metadata["source_video_id"])
     if video is None:
-        report.add(where, f"source_video_id {metadata['source_video_id']!r} is not a video of the SA-V export")
+        # Questions may be asked on videos without masklets, which a SA-V export leaves out.
+        report.count("questions on videos outside the SA-V export")
     elif metadata["source_end_time"] > video.duration + TIME_TOLERANCE:
         report.add(
             where,

@@ -623,7 +623,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** @description Set the SA-V per-video fields: environment (Indoor / Outdoor) and split. */
+        patch: operations["videos_partial_update"];
         trace?: never;
     };
     "/api/videos/{video_id}/captions/": {
@@ -857,6 +858,12 @@ export interface components {
          * @enum {string}
          */
         EmbeddingPendingStatusEnum: "embedding_pending";
+        /**
+         * @description * `Indoor` - Indoor
+         *     * `Outdoor` - Outdoor
+         * @enum {string}
+         */
+        EnvironmentEnum: "Indoor" | "Outdoor";
         Export: {
             readonly id: number;
             readonly project: number;
@@ -876,6 +883,11 @@ export interface components {
              * @default false
              */
             include_all?: boolean;
+            /**
+             * @description sav: also the 24 fps frames as JPEGImages_24fps/
+             * @default false
+             */
+            frames?: boolean;
         };
         /**
          * @description * `coco` - COCO instances (RLE)
@@ -1370,6 +1382,11 @@ export interface components {
         PatchedRoleInput: {
             role?: components["schemas"]["RoleEnum"];
         };
+        /** @description The SA-V per-video fields people set (PATCH /api/videos/{id}/). */
+        PatchedVideoDescribe: {
+            environment?: components["schemas"]["EnvironmentEnum"];
+            split?: components["schemas"]["SplitEnum"];
+        };
         PredictInput: {
             points?: number[][];
             labels?: number[];
@@ -1640,6 +1657,13 @@ export interface components {
             box: unknown;
         };
         /**
+         * @description * `train` - Train
+         *     * `val` - Val
+         *     * `test` - Test
+         * @enum {string}
+         */
+        SplitEnum: "train" | "val" | "test";
+        /**
          * @description * `assisted` - assisted-manual
          *     * `semi` - semi-automatic
          *     * `auto` - fully automatic
@@ -1710,6 +1734,16 @@ export interface components {
              */
             readonly annotation_fps: number;
             readonly annotation_frame_count: number;
+            /** @description SA-V video_environment: Indoor, Outdoor, or '' (unset) */
+            readonly environment: string;
+            /**
+             * @description SA-V video_split
+             *
+             *     * `train` - Train
+             *     * `val` - Val
+             *     * `test` - Test
+             */
+            readonly split: components["schemas"]["SplitEnum"];
             /** @default 0 */
             readonly frames_extracted: number;
             readonly extraction_job: {
@@ -2983,6 +3017,33 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Video"];
+                };
+            };
+        };
+    };
+    videos_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedVideoDescribe"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedVideoDescribe"];
+                "multipart/form-data": components["schemas"]["PatchedVideoDescribe"];
+            };
+        };
         responses: {
             200: {
                 headers: {

@@ -1,6 +1,7 @@
 // The video endpoints, as functions over the shared ApiClient (kept apart from api.ts so that file
 // stays small): videos and their frames, the annotation session, prompts, propagation, masklets.
 import type { ApiClient } from './api';
+import type { components } from './api-schema';
 import { ApiError } from './apiErrors';
 import type { MaskletsAnswer } from './apiPending';
 import type {
@@ -49,4 +50,11 @@ export function propagate(
 export function masklets(api: ApiClient, videoId: number, updatedAfter?: string | null, signal?: AbortSignal): Promise<MaskletsAnswer> {
   const query = updatedAfter ? `?updated_after=${encodeURIComponent(updatedAfter)}` : '';
   return api.json('GET', `/api/videos/${videoId}/masklets/${query}`, undefined, signal);
+}
+
+/** SA-V per-video fields a person sets: video_environment (Indoor / Outdoor) and video_split. */
+export type VideoDescription = components['schemas']['PatchedVideoDescribe'];
+
+export function describeVideo(api: ApiClient, videoId: number, fields: VideoDescription): Promise<VideoRecord> {
+  return api.json('PATCH', `/api/videos/${videoId}/`, fields);
 }

@@ -10,9 +10,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from backend.annotations.models import Mask, Masklet, MaskletFrame
+from backend.exports.selection import ExportRefused
 from backend.exports.services import export_to_path
 from backend.media.models import Video
 from engine import rle as rle_ops
+from engine.formats.sav_video import probe_video
 from tests import media_factory as mf
 
 
@@ -251,8 +253,15 @@ def test_region_captions_validated_and_exported_with_sav_names(video_with_maskle
     assert list(rdcap) == ["uid", "video", "masklet_id", "total_frames", "dense_captions"]
     assert rcap["video"] == f"sav_{video.pk:06d}.mp4" and rcap["masklet_id"] == 3 and rcap["total_frames"] == 12
     assert rdcap["dense_captions"] == dense
+    with tarfile.open(path) as tar:  # `video` names a 6 fps video of the 12 annotated frames in the export
+        (tmp_path / "stc.mp4").write_bytes(tar.extractfile(rcap["video"]).read())
+    assert (probe_video(str(tmp_path / "stc.mp4")).fps, probe_video(str(tmp_path / "stc.mp4")).frame_count) == (6.0, 12)
     # the SA-V export of the same project names the same video and masklet
     sav = tmp_path / "sav.tar"
+    with pytest.raises(ExportRefused, match=rf"set video_environment \(Indoor or Outdoor\).*sav_{video.pk:06d}"):
+        export_to_path(project, "sav", str(sav))
+    Video.objects.filter(pk=video.pk).update(environment="Outdoor")
+    project.refresh_from_db()
     export_to_path(project, "sav", str(sav))
     with tarfile.open(sav) as tar:
         record = json.loads(tar.extractfile(f"sav_{video.pk:06d}_manual.json").read())

@@ -1,5 +1,6 @@
-"""SA-1B export and import: exact fields, export -> import -> export identical, bad archives refused
-with nothing stored."""
+"""SA-1B export and import: exact fields, point_coords of clicked, box-only and brushed masks (the
+interior points worked out by hand below), export -> import -> export identical, bad archives
+(empty masks too) refused with nothing stored, empty masks refused on save."""
 
 import io
 import json
@@ -16,6 +17,7 @@ from backend.exports.sa1b import import_sa1b
 from backend.exports.services import export_to_path
 from backend.media.models import Image
 from engine import rle as rle_ops
+from engine.formats.validation import validate_export
 from tests import media_factory as mf
 
 
@@ -147,6 +149,10 @@ BAD = {
     "html as the image": lambda: {"sa_7.json": _record([0, 1, 10799]), "sa_7.jpg": mf.html_bytes()},
     "path traversal": lambda: {"../sa_7.json": _record([0, 1, 10799]), "sa_7.jpg": mf.jpeg_bytes(120, 90)},
     "not json": lambda: {"sa_7.json": b"{nope", "sa_7.jpg": mf.jpeg_bytes(120, 90)},
+    "an empty mask": lambda: {
+        "sa_7.json": _record([10800]).replace(b'"area": 1', b'"area": 0'),
+        "sa_7.jpg": mf.jpeg_bytes(120, 90),
+    },
 }
 
 
@@ -157,3 +163,63 @@ def test_bad_archive_is_refused_and_nothing_is_stored(case, tmp_path, manager, p
         call_command("import_sa1b", _archive(tmp_path, BAD[case]()), "--project", target.name, stdout=io.StringIO())
     assert not Image.objects.filter(project=target).exists()
     assert not Mask.objects.filter(image__project=target).exists()
+
+
+def _block(top, left, rows, cols, size=(90, 120)):
+    mask = np.zeros(size, bool)
+    mask[top : top + rows, left : left + cols] = True
+    return rle_ops.encode(mask)
+
+
+def test_brushed_box_only_and_clicked_masks_round_trip(manager, project_factory, client_for, tmp_path):
+    project = project_factory(manager, name="made-by-people")
+    api = client_for(manager)
+    image = api.post(
+        f"/api/projects/{project.pk}/images/",
+        {"files": [SimpleUploadedFile("c.jpg", mf.jpeg_bytes(120, 90, seed=23))]},
+        format="multipart",
+    ).json()[0]
+    clicks = [
+        {"kind": "point", "x": 70.0, "y": 20.0, "label": 0, "t_ms": 100},  # a negative click first
+        {"kind": "point", "x": 35.5, "y": 30.25, "label": 1, "t_ms": 900},
+    ]
+    made = {
+        # Clicked: point_coords is the first positive click.
+        "clicked": {"rle": _block(25, 30, 12, 14), "prompts": clicks},
+        # Box only: a 7x7 block at rows 40-46, cols 50-56; its only pixel 4 px from the outside is the
+        # centre, row 43, col 53.
+        "box": {"rle": _block(40, 50, 7, 7), "prompts": [{"kind": "box", "box": [50, 40, 56, 46], "t_ms": 50}]},
+        # Brushed, no prompt: a 5x5 block at rows 10-14, cols 20-24; centre row 12, col 22 (3 px).
+        "brushed": {"rle": _block(10, 20, 5, 5), "prompts": []},
+    }
+    ids = {}
+    for name, body in made.items():
+        answer = api.post("/api/masks/", {"image": image["id"], **body}, format="json")
+        assert answer.status_code == 201, answer.content
+        ids[answer.json()["id"]] = name
+    first = tmp_path / "first.tar"
+    export_to_path(project, "sa1b", str(first))
+    record = json.loads(tar_members(first)[f"sa_{image['id']}.json"])
+    points = {ids[a["id"]]: a["point_coords"] for a in record["annotations"]}
+    assert points == {"clicked": [[35.5, 30.25]], "box": [[53.0, 43.0]], "brushed": [[22.0, 12.0]]}
+    assert validate_export(first, "sa1b").ok
+    copy = project_factory(manager, name="made-by-people-copy")
+    import_sa1b(project=copy, path=str(first))
+    second = tmp_path / "second.tar"
+    export_to_path(copy, "sa1b", str(second))
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_empty_masks_are_refused_on_save(annotated, client_for, manager):
+    api = client_for(manager)
+    image = Image.objects.filter(project=annotated).order_by("id").first()
+    empty = rle_ops.empty(image.height, image.width)
+    before = Mask.objects.count()
+    answer = api.post("/api/masks/", {"image": image.pk, "rle": empty}, format="json")
+    assert answer.status_code == 400 and "area 0" in answer.json()["rle"][0]
+    assert Mask.objects.count() == before
+    mask = Mask.objects.filter(image=image, status="submitted").first()
+    edit = api.patch(f"/api/masks/{mask.pk}/", {"rle": empty, "version": mask.version}, format="json")
+    assert edit.status_code == 400 and "area 0" in edit.json()["rle"][0]
+    mask.refresh_from_db()
+    assert mask.area > 0 and mask.version == 1

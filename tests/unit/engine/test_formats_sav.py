@@ -22,7 +22,6 @@ from engine.formats.sav import (
     video_frame_index,
     write_sav,
 )
-from engine.rle import RleError
 from tests.media_factory import SHARED_FIXTURES
 
 HEIGHT, WIDTH = 848, 480
@@ -129,7 +128,6 @@ def test_embedded_record_matches_the_hand_worked_values():
 def test_build_sav_writes_a_complete_record():
     record = build_sav(
         video_id="vid_7",
-        video_duration=0.625,
         video_frame_count=15,
         video_height=HEIGHT,
         video_width=WIDTH,
@@ -142,6 +140,10 @@ def test_build_sav_writes_a_complete_record():
     )
     assert list(record) == list(SAV_KEYS)
     assert record["video_resolution"] == 407040.0 and isinstance(record["video_frame_count"], float)
+    assert record["video_duration"] == 0.625  # 15 frames at 24 fps
+    # A manual file writes first-appeared frames as floats, as the official manual example does.
+    assert record["masklet_first_appeared_frame"] == [0.0, 2.0, 0.0]
+    assert all(isinstance(v, float) for v in record["masklet_first_appeared_frame"])
     assert record["masklet_size_abs"] == [200.0, 5800.0, 10000.0]
     assert record["masklet_stability_score"] == [None, None, None]
     assert record["masklet_type"] == ["manual"] * 3
@@ -154,15 +156,19 @@ def test_build_sav_writes_a_complete_record():
 
 
 def test_checks_reject_broken_records():
-    with pytest.raises(SavError, match="exactly the keys"):
+    with pytest.raises(SavError, match=r"keys differ from the official ones: missing \[\], unexpected \['extra'\]"):
         check_sav({**EMBEDDED_RECORD, "extra": 1})
     with pytest.raises(SavError, match="masklet_num"):
         check_sav({**EMBEDDED_RECORD, "masklet_num": 4})
-    with pytest.raises(SavError, match="frame 1"):
+    with pytest.raises(SavError, match=r"masklet\[1\] must hold masklet_num = 3 RLEs"):
         check_sav({**EMBEDDED_RECORD, "masklet": [MASKLET[0], MASKLET[1][:2], *MASKLET[2:]]})
     wrong_size = {"size": [480, 848], "counts": MASKLET[0][1]["counts"]}
-    with pytest.raises(RleError, match="expected"):
+    with pytest.raises(
+        SavError, match=r"masklet\[0\]\[0\]: RLE size \[480, 848\] differs from the expected \[848, 480\]"
+    ):
         check_sav({**EMBEDDED_RECORD, "masklet": [[wrong_size, *MASKLET[0][1:]], *MASKLET[1:]]})
+    with pytest.raises(SavError, match="video_environment must be one of"):
+        check_sav({**EMBEDDED_RECORD, "video_environment": "Unknown"})
     with pytest.raises(SavError, match=r"never|every annotated frame"):
         derived_masklet_fields([[_rle()], [_rle()]], (HEIGHT, WIDTH))
     with pytest.raises(SavError, match="video_height"):
@@ -172,8 +178,7 @@ def test_checks_reject_broken_records():
     with pytest.raises(SavError, match="masklet_type"):
         build_sav(
             video_id="v",
-            video_duration=1,
-            video_frame_count=4,
+            video_frame_count=15,
             video_height=HEIGHT,
             video_width=WIDTH,
             video_environment="Indoor",

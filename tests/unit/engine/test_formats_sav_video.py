@@ -13,7 +13,6 @@ from engine.formats.sav_video import (
     VideoWriteError,
     probe_video,
     sav_frame_sources,
-    write_frames_video,
     write_sav_video,
 )
 from tests.media_factory import SHARED_FIXTURES
@@ -113,12 +112,17 @@ def test_the_fixture_video_read_back_frame_by_frame(tmp_path):
                 assert cv2.PSNR(frame, originals[neighbour]) < psnr - 3, (k, neighbour)
 
 
-def test_frames_video_at_6_fps(tmp_path):
-    frames = [np.full((48, 64, 3), 40 * i, np.uint8) for i in range(5)]
-    write_frames_video(str(tmp_path / "plm.mp4"), frames)
-    probe = probe_video(str(tmp_path / "plm.mp4"))
-    assert (probe.fps, probe.frame_count) == (6.0, 5)
-    with pytest.raises(VideoWriteError, match="not 64x48"):
-        write_frames_video(str(tmp_path / "bad.mp4"), [frames[0], np.zeros((10, 10, 3), np.uint8)])
+def test_the_6_fps_plm_video_holds_the_annotated_frames(tmp_path):
+    source = tmp_path / "numbered.mp4"
+    _numbered_video(source, 40, 30.0)
+    annotated = plan(40, 30.0)  # 0, 5, ..., 35
+    probe = write_sav_video(str(source), str(tmp_path / "plm.mp4"), annotated, fps=6.0, stride=1)
+    assert (probe.fps, probe.frame_count) == (6.0, 8)
+    assert probe_video(str(tmp_path / "plm.mp4")).fps == 6.0
+    originals = savdataset_frames(source, 1)
+    assert [_nearest(f, originals) for f in savdataset_frames(tmp_path / "plm.mp4", 1)] == annotated
+    # Every frame is an annotated frame: a source that ends early is an error, not a shorter video.
+    with pytest.raises(VideoWriteError, match="ends after frame 39, before frame 40"):
+        write_sav_video(str(source), str(tmp_path / "x.mp4"), [*annotated, 40], fps=6.0, stride=1)
     with pytest.raises(VideoWriteError, match="cannot open"):
         write_sav_video(str(tmp_path / "missing.mp4"), str(tmp_path / "x.mp4"), [0])

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from backend.exports.models import ExportJob
+from backend.exports.selection import ExportRefused
 from backend.exports.services import export_to_path
 from backend.projects.selectors import project_by_name
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", required=True, choices=ExportJob.Format.values)
         parser.add_argument("--out", required=True)
         parser.add_argument("--all", action="store_true", help="include proposed and rejected masks")
+        parser.add_argument("--frames", action="store_true", help="sav: also write the 24 fps frames as JPEGs")
 
     def handle(self, *args, **options):
         project = project_by_name(options["project"])
@@ -26,10 +28,17 @@ class Command(BaseCommand):
             def progress(fraction: float) -> None:
                 bar.update(int(fraction * 100) - bar.n)
 
-            counts = export_to_path(
-                project, options["format"], options["out"], include_all=options["all"], progress=progress
-            )
+            try:
+                counts = export_to_path(
+                    project,
+                    options["format"],
+                    options["out"],
+                    include_all=options["all"],
+                    frames=options["frames"],
+                    progress=progress,
+                )
+            except ExportRefused as exc:
+                raise CommandError(str(exc)) from exc
             bar.update(100 - bar.n)
-        self.stdout.write(
-            f"wrote {counts.get('images', 0)} images and {counts.get('annotations', 0)} masks to {options['out']}"
-        )
+        what = ", ".join(f"{n} {key}" for key, n in counts.items())
+        self.stdout.write(f"wrote {what} to {options['out']}")
