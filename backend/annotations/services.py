@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F, ProtectedError
 
 from backend.annotations.models import Mask, Masklet, MaskletFrame, PromptEvent
-from backend.annotations.signals import masks_kept
+from backend.annotations.signals import mask_saved, masks_kept
 from backend.core.errors import Conflict, InvalidInput
 from backend.media.models import Image
 from backend.projects.models import Category
@@ -120,6 +120,7 @@ def mask_create(
         )
         PromptEvent.objects.bulk_create(_prompt_events(mask, list(prompts), user, image))
         _after_masks_kept(image.project)
+        mask_saved.send(Mask, image=image, user=user)
     return mask
 
 
@@ -160,6 +161,7 @@ def mask_update(
         Mask.objects.filter(pk=current.pk).update(**fields)
         current.refresh_from_db()
         PromptEvent.objects.bulk_create(_prompt_events(current, list(prompts), user, current.image))
+        mask_saved.send(Mask, image=current.image, user=user)
     return current
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "backend.jobs",
     "backend.media",
     "backend.annotations",
+    "backend.work",
     "backend.training",
     "backend.inference",
     "backend.exports",
@@ -172,6 +173,9 @@ SPECTACULAR_SETTINGS = {
         "MaskletStatusEnum": "backend.annotations.models.Masklet.Status",
         "ModelVersionStatusEnum": "backend.training.models.ModelVersion.Status",
         "JobStateEnum": "backend.jobs.models.Job.State",
+        "WorkStateEnum": "backend.work.selectors.WorkState",
+        "ItemDecisionEnum": "backend.work.models.ItemDecision.Decision",
+        "ClaimPurposeEnum": "backend.work.models.Claim.Purpose",
     },
 }
 
@@ -220,6 +224,11 @@ if CELERY_BROKER_URL.startswith("redis://"):
 else:  # the embedded default runs one web process: its memory is the shared cache
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "engine"}}
 LOGITS_TOKEN_SECONDS = env_int("LOGITS_TOKEN_SECONDS", 1800)
+
+# --- work distribution ----------------------------------------------------------------------
+# An item handed to an annotator or reviewer is theirs until they complete, skip, flag or leave
+# it, or until this many seconds pass without a save (an abandoned item goes back to the team).
+WORK_CLAIM_SECONDS = env_int("WORK_CLAIM_SECONDS", 600)
 
 # --- models --------------------------------------------------------------------------------
 MODEL = os.environ.get("MODEL", "sam2:hiera_t")

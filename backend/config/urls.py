@@ -11,6 +11,7 @@ from backend.jobs import apis as jobs
 from backend.media import apis as media
 from backend.projects import apis as projects
 from backend.workspace import apis as workspace
+from backend.workspace import next_apis
 
 api = [
     path("health/", HealthApi.as_view(), name="health"),
@@ -27,15 +28,20 @@ api = [
         name="membership-detail",
     ),
     path("projects/<int:project_id>/images/", workspace.ImageListApi.as_view(), name="image-list"),
-    path("projects/<int:project_id>/images/next/", workspace.ImageNextApi.as_view(), name="image-next"),
+    path("projects/<int:project_id>/images/next/", next_apis.ImageNextApi.as_view(), name="image-next"),
     path("projects/<int:project_id>/videos/", workspace.VideoListApi.as_view(), name="video-list"),
+    path("projects/<int:project_id>/videos/next/", next_apis.VideoNextApi.as_view(), name="video-next"),
+    path("projects/<int:project_id>/review/next/", next_apis.ReviewNextApi.as_view(), name="review-next"),
     path("images/<int:image_id>/", workspace.ImageDetailApi.as_view(), name="image-detail"),
     path("images/<int:image_id>/file/", media.ImageFileApi.as_view(), name="image-file"),
+    path("images/<int:image_id>/thumbnail/", media.ImageThumbnailApi.as_view(), name="image-thumbnail"),
     path("videos/<int:video_id>/", media.VideoDetailApi.as_view(), name="video-detail"),
     path("videos/<int:video_id>/file/", media.VideoFileApi.as_view(), name="video-file"),
+    path("videos/<int:video_id>/thumbnail/", media.VideoThumbnailApi.as_view(), name="video-thumbnail"),
     path("videos/<int:video_id>/frames/", media.FrameListApi.as_view(), name="frame-list"),
     path("videos/<int:video_id>/frames/<int:index>/", media.FrameFileApi.as_view(), name="frame-file"),
     path("", include("backend.annotations.urls")),
+    path("", include("backend.work.urls")),
     path("", include("backend.inference.urls")),
     path("", include("backend.exports.urls")),
     path("", include("backend.training.urls")),

@@ -3,7 +3,7 @@ extracted frames."""
 
 import mimetypes
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
@@ -14,9 +14,11 @@ from backend.media.selectors import frame_get, image_get, video_get
 from backend.media.serializers import FrameSerializer, VideoDescribeSerializer, VideoSerializer
 from backend.media.services import video_describe
 from backend.media.storage import open_stream
+from backend.media.thumbnails import image_thumbnail, video_thumbnail
 from backend.projects.policy import require
 
 BINARY = extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+JPEG = extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
 CONTENT_TYPES = {
     "jpeg": "image/jpeg",
     "png": "image/png",
@@ -38,6 +40,31 @@ class ImageFileApi(APIView):
     def get(self, request, image_id: int):
         image = image_get(user=request.user, image_id=image_id)
         return _file_response(image.storage_key, image.format)
+
+
+def _thumbnail_response(data: bytes, sha256: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400, immutable"  # derived from the content address
+    response["ETag"] = f'"{sha256[:16]}-thumb"'
+    return response
+
+
+class ImageThumbnailApi(APIView):
+    """A small JPEG of the image (longer side 256 px) for the work list."""
+
+    @JPEG
+    def get(self, request, image_id: int):
+        image = image_get(user=request.user, image_id=image_id)
+        return _thumbnail_response(image_thumbnail(image), image.sha256)
+
+
+class VideoThumbnailApi(APIView):
+    """A small JPEG of the video's first extracted frame (404 until it is extracted)."""
+
+    @JPEG
+    def get(self, request, video_id: int):
+        video = video_get(user=request.user, video_id=video_id)
+        return _thumbnail_response(video_thumbnail(video), video.sha256)
 
 
 class VideoDetailApi(APIView):

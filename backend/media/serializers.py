@@ -67,5 +67,9 @@ class VideoSerializer(serializers.ModelSerializer):
         return reverse("video-file", args=[video.pk])
 
     def get_extraction_job(self, video) -> dict | None:
+        known = self.context.get("extraction_jobs")
+        if known is not None:  # a list view fetched every video's job in one query
+            job = known.get(video.pk)
+            return JobSerializer(job).data if job else None
         job = Job.objects.filter(kind="extract_frames", subject_type="media.video", subject_id=video.pk).first()
         return JobSerializer(job).data if job else None

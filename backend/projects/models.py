@@ -34,6 +34,10 @@ class Project(models.Model):
     retrain_every_masks = models.PositiveIntegerField(
         null=True, blank=True, help_text="start a round every N newly accepted masks"
     )
+    annotators_per_item = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="annotators who work on each image or video independently; above 1 for agreement studies",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,37 +1,39 @@
-"""Projects (list, create, read, change), the image and video work lists with uploads, and the
-next image to annotate."""
+"""Projects (list, create, read, change), the image and video work lists with uploads, states and
+counts per state, and the next item for an annotator or a reviewer (claimed for them: work app)."""
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.core.errors import InvalidInput, NotFound
-from backend.core.params import query_int
+from backend.core.errors import InvalidInput
 from backend.media.parsers import MediaMultiPartParser
-from backend.media.selectors import video_list
-from backend.media.serializers import VideoSerializer
 from backend.media.services import media_ingest
 from backend.projects.models import Project
 from backend.projects.policy import require
 from backend.projects.selectors import project_get
 from backend.projects.services import project_create, project_update
+from backend.work.selectors import parse_states, state_counts
 from backend.workspace.selectors import (
     embedding_context,
-    image_next,
+    extraction_context,
     image_worklist,
     image_worklist_get,
     project_overview_get,
     project_overview_list,
+    video_worklist,
 )
 from backend.workspace.serializers import (
     ImageSerializer,
     ProjectCreateSerializer,
     ProjectSerializer,
     ProjectUpdateSerializer,
+    StateCountsSerializer,
+    VideoWorkSerializer,
 )
 
 UPLOAD_BODY = {
@@ -97,40 +99,106 @@ class _UploadMixin:
         return Response(body, status=status.HTTP_201_CREATED if any_created else status.HTTP_200_OK)
 
 
-class ImageListApi(_UploadMixin, ListAPIView):
-    """GET the project's images; POST multipart `files` (one or many) to upload."""
+class WorkListPagination(PageNumberPagination):
+    """Pages of a work list, with the project's count of items in each state (whatever the filter)."""
 
+    state_counts: dict[str, int] = {}
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["state_counts"] = self.state_counts
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        counts = {name: {"type": "integer"} for name in StateCountsSerializer().fields}
+        paged["properties"]["state_counts"] = {"type": "object", "properties": counts, "required": list(counts)}
+        paged["required"] = [*paged.get("required", []), "state_counts"]
+        return paged
+
+
+STATE_FILTER = OpenApiParameter(
+    "state",
+    str,
+    description="comma-separated states: new, in_progress, complete, skipped, flagged, in_review, accepted, rejected",
+)
+
+
+class _WorkListMixin:
+    """GET a project's items with their states, filtered by ?state=a,b and counted per state;
+    POST multipart `files` (one or many) to upload; every file is checked before any is stored."""
+
+    parser_classes = [MediaMultiPartParser, JSONParser]
+    pagination_class = WorkListPagination
+    kind: str
+
+    def project(self) -> Project:
+        return project_get(user=self.request.user, project_id=self.kwargs["project_id"])
+
+    def list(self, request, *args, **kwargs):
+        items = self.get_queryset()
+        self.paginator.state_counts = state_counts(items)
+        states = parse_states(request.query_params.get("state"))
+        if states:
+            items = items.filter(state__in=states)
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(self.serialize(page))
+
+    def _upload(self, request, project_id: int):
+        project = project_get(user=request.user, project_id=project_id)
+        require(request.user, "project", "upload", project)
+        if project.kind != self.kind:
+            raise InvalidInput(f"project {project.name!r} is a {project.kind} project; upload {project.kind}s")
+        per_file = settings.MAX_IMAGE_BYTES if self.kind == "image" else settings.MAX_VIDEO_BYTES
+        if int(request.META.get("CONTENT_LENGTH") or 0) > per_file * settings.DATA_UPLOAD_MAX_NUMBER_FILES:
+            return Response(
+                {"detail": "the upload is over the size limit"}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
+        files = request.FILES.getlist("files") + request.FILES.getlist("file")
+        results = media_ingest(project=project, uploads=[(f, f.name) for f in files], user=request.user)
+        stored = {item.pk: item for item in self.get_queryset().filter(pk__in=[item.pk for item, _ in results])}
+        serialized = self.serialize([stored[item.pk] for item, _ in results])
+        body = [{**data, "created": created} for data, (_, created) in zip(serialized, results, strict=True)]
+        any_created = any(created for _, created in results)
+        return Response(body, status=status.HTTP_201_CREATED if any_created else status.HTTP_200_OK)
+
+
+class ImageListApi(_WorkListMixin, ListAPIView):
     serializer_class = ImageSerializer
     kind = Project.Kind.IMAGE
 
     def get_queryset(self):
-        project = project_get(user=self.request.user, project_id=self.kwargs["project_id"])
-        return image_worklist(user=self.request.user, project=project)
+        return image_worklist(user=self.request.user, project=self.project())
 
-    def get_serializer(self, *args, **kwargs):
-        if args:
-            kwargs.setdefault("context", {}).update(embedding_context(args[0]))
-        return super().get_serializer(*args, **kwargs)
+    def serialize(self, items) -> list:
+        return ImageSerializer(items, many=True, context=embedding_context(items)).data
 
-    def _serialize(self, items) -> list:
-        by_id = {i.pk: i for i in image_worklist(user=self.request.user).filter(pk__in=[i.pk for i in items])}
-        ordered = [by_id[i.pk] for i in items]
-        return ImageSerializer(ordered, many=True, context=embedding_context(ordered)).data
+    @extend_schema(parameters=[STATE_FILTER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=UPLOAD_BODY, responses=ImageSerializer(many=True))
     def post(self, request, project_id: int):
         return self._upload(request, project_id)
 
 
-class ImageNextApi(APIView):
-    @extend_schema(parameters=[OpenApiParameter("after", int)], responses=ImageSerializer)
-    def get(self, request, project_id: int):
-        project = project_get(user=request.user, project_id=project_id)
-        after = query_int(request, "after", minimum=1, what="an image id")
-        image = image_next(user=request.user, project=project, after_id=after)
-        if image is None:
-            raise NotFound("every image of this project has masks")
-        return Response(ImageSerializer(image, context=embedding_context([image])).data)
+class VideoListApi(_WorkListMixin, ListAPIView):
+    serializer_class = VideoWorkSerializer
+    kind = Project.Kind.VIDEO
+
+    def get_queryset(self):
+        return video_worklist(user=self.request.user, project=self.project())
+
+    def serialize(self, items) -> list:
+        return VideoWorkSerializer(items, many=True, context=extraction_context(items)).data
+
+    @extend_schema(parameters=[STATE_FILTER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=UPLOAD_BODY, responses=VideoWorkSerializer(many=True))
+    def post(self, request, project_id: int):
+        return self._upload(request, project_id)
 
 
 class ImageDetailApi(APIView):
@@ -138,22 +206,3 @@ class ImageDetailApi(APIView):
     def get(self, request, image_id: int):
         image = image_worklist_get(user=request.user, image_id=image_id)
         return Response(ImageSerializer(image, context=embedding_context([image])).data)
-
-
-class VideoListApi(_UploadMixin, ListAPIView):
-    """GET the project's videos; POST multipart `files` (one or many) to upload."""
-
-    serializer_class = VideoSerializer
-    kind = Project.Kind.VIDEO
-
-    def get_queryset(self):
-        project = project_get(user=self.request.user, project_id=self.kwargs["project_id"])
-        return video_list(user=self.request.user, project=project)
-
-    def _serialize(self, items) -> list:
-        by_id = {v.pk: v for v in video_list(user=self.request.user).filter(pk__in=[i.pk for i in items])}
-        return VideoSerializer([by_id[i.pk] for i in items], many=True).data
-
-    @extend_schema(request=UPLOAD_BODY, responses=VideoSerializer(many=True))
-    def post(self, request, project_id: int):
-        return self._upload(request, project_id)

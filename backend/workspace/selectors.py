@@ -1,17 +1,20 @@
 """What a team sees when it opens a project: the project with its counts, the serving model and
-its latest automatic run; the image work list with mask counts and embedding state; the next
-image to work on. Reads across the apps below, always scoped to the user."""
+its latest automatic run; the image and video work lists with each item's state (work app), mask
+counts and embedding state. Reads across the apps below, always scoped to the user."""
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from backend.annotations.models import Mask
 from backend.core.errors import NotFound
 from backend.inference.selectors import embedding_status_map
+from backend.jobs.models import Job
 from backend.media.models import Image, Video
 from backend.media.selectors import counted, image_list
 from backend.projects.models import Membership, Project
 from backend.projects.policy import scope
 from backend.training.models import ModelVersion
+from backend.work.items import IMAGE, VIDEO
+from backend.work.selectors import with_holders, with_state
 
 
 def project_overview_list(*, user) -> QuerySet[Project]:
@@ -46,11 +49,9 @@ def project_overview_get(*, user, project_id: int) -> Project:
 
 
 def image_worklist(*, user, project: Project | None = None) -> QuerySet[Image]:
-    """Images with their kept-mask and open-proposal counts."""
-    return image_list(user=user, project=project).annotate(
-        mask_count=counted(Mask.objects.filter(image=OuterRef("pk"), status__in=Mask.KEPT), "image"),
-        proposal_count=counted(Mask.objects.filter(image=OuterRef("pk"), status=Mask.Status.PROPOSED), "image"),
-    )
+    """Images with their state for the team, kept-mask and open-proposal counts (one grouped
+    query) and their holders (one prefetch)."""
+    return with_holders(with_state(image_list(user=user, project=project), IMAGE)).order_by("id")
 
 
 def image_worklist_get(*, user, image_id: int) -> Image:
@@ -60,17 +61,22 @@ def image_worklist_get(*, user, image_id: int) -> Image:
     return image
 
 
-def image_next(*, user, project: Project, after_id: int | None) -> Image | None:
-    """The next image (by id, wrapping around) with no kept mask yet (open proposals still need work)."""
-    todo = image_worklist(user=user, project=project).filter(mask_count=0)
-    if after_id is not None:
-        following = todo.filter(id__gt=after_id).first()
-        if following is not None:
-            return following
-        return todo.exclude(id=after_id).first()
-    return todo.first()
+def video_worklist(*, user, project: Project | None = None) -> QuerySet[Video]:
+    """Videos with their state for the team and extracted-frame counts (one grouped query)."""
+    videos = scope(user, "video", "view")
+    if project is not None:
+        videos = videos.filter(project=project)
+    videos = videos.annotate(frames_extracted=Count("frames", distinct=True))
+    return with_holders(with_state(videos, VIDEO)).order_by("id")
 
 
 def embedding_context(images) -> dict:
     """Serializer context for ImageSerializer: the embedding state of each image."""
     return {"embedding_status": embedding_status_map(images)}
+
+
+def extraction_context(videos) -> dict:
+    """Serializer context for VideoSerializer: each video's frame-extraction job, in one query."""
+    ids = [video.pk for video in videos]
+    jobs = Job.objects.filter(kind="extract_frames", subject_type="media.video", subject_id__in=ids).order_by("id")
+    return {"extraction_jobs": {job.subject_id: job for job in jobs}}

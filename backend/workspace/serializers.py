@@ -3,12 +3,16 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from backend.annotations.serializers import MaskletSerializer, MaskSerializer
 from backend.inference.serializers import AmgSettingsSerializer
 from backend.jobs.models import Job
 from backend.jobs.serializers import JobSerializer
 from backend.media.models import Image
+from backend.media.serializers import VideoSerializer
 from backend.projects.models import Project
 from backend.projects.serializers import CategoryInputSerializer, CategorySerializer
+from backend.work.selectors import WorkState
+from backend.work.serializers import HolderSerializer
 
 GATE_METRICS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5"]
 
@@ -43,6 +47,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "qa_taxonomy",
             "gate_metric",
             "retrain_every_masks",
+            "annotators_per_item",
             "active_model_version",
             "auto_job",
             "image_count",
@@ -94,6 +99,9 @@ class ProjectUpdateSerializer(serializers.Serializer):
     )
     gate_metric = serializers.ChoiceField(choices=GATE_METRICS, required=False)
     retrain_every_masks = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
+    annotators_per_item = serializers.IntegerField(
+        min_value=1, max_value=20, required=False, help_text="above 1: each item is annotated by that many people"
+    )
 
     def validate_qa_taxonomy(self, value):
         if len(value) > 100 or any(len(name) > 64 for name in value):
@@ -106,9 +114,20 @@ class ProjectUpdateSerializer(serializers.Serializer):
         return value
 
 
-class ImageSerializer(serializers.ModelSerializer):
+class WorkFieldsMixin(serializers.Serializer):
+    """An item's state for the team, the reason behind a flag or skip, and who holds it now."""
+
+    state = serializers.ChoiceField(choices=WorkState.choices, read_only=True)
+    state_reason = serializers.CharField(
+        source="decision_reason", read_only=True, allow_null=True, help_text="why it was flagged or skipped"
+    )
+    holders = HolderSerializer(source="live_claims", many=True, read_only=True, default=list)
+
+
+class ImageSerializer(WorkFieldsMixin, serializers.ModelSerializer):
     file_url = serializers.SerializerMethodField()
-    mask_count = serializers.IntegerField(read_only=True, default=0)
+    thumbnail_url = serializers.SerializerMethodField()
+    mask_count = serializers.IntegerField(source="kept_count", read_only=True, default=0)
     proposal_count = serializers.IntegerField(read_only=True, default=0)
     embedding_status = serializers.SerializerMethodField()
 
@@ -124,6 +143,10 @@ class ImageSerializer(serializers.ModelSerializer):
             "format",
             "size_bytes",
             "file_url",
+            "thumbnail_url",
+            "state",
+            "state_reason",
+            "holders",
             "mask_count",
             "proposal_count",
             "embedding_status",
@@ -134,6 +157,63 @@ class ImageSerializer(serializers.ModelSerializer):
     def get_file_url(self, image) -> str:
         return reverse("image-file", args=[image.pk])
 
+    def get_thumbnail_url(self, image) -> str:
+        return reverse("image-thumbnail", args=[image.pk])
+
     def get_embedding_status(self, image) -> str:
         statuses = self.context.get("embedding_status") or {}
         return statuses.get(image.pk, "none")
+
+
+class VideoWorkSerializer(WorkFieldsMixin, VideoSerializer):
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta(VideoSerializer.Meta):
+        fields = [*VideoSerializer.Meta.fields, "thumbnail_url", "state", "state_reason", "holders"]
+        read_only_fields = fields
+
+    def get_thumbnail_url(self, video) -> str:
+        return reverse("video-thumbnail", args=[video.pk])
+
+
+class StateCountsSerializer(serializers.Serializer):
+    """How many items of the project are in each state (whatever the filter)."""
+
+    new = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    complete = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    flagged = serializers.IntegerField()
+    in_review = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+
+
+class ImageNextSerializer(ImageSerializer):
+    """The image handed to the caller, with their claim on it."""
+
+    claim = HolderSerializer(read_only=True)
+
+    class Meta(ImageSerializer.Meta):
+        fields = [*ImageSerializer.Meta.fields, "claim"]
+        read_only_fields = fields
+
+
+class VideoNextSerializer(VideoWorkSerializer):
+    claim = HolderSerializer(read_only=True)
+
+    class Meta(VideoWorkSerializer.Meta):
+        fields = [*VideoWorkSerializer.Meta.fields, "claim"]
+        read_only_fields = fields
+
+
+class ReviewAssignmentSerializer(serializers.Serializer):
+    """What a reviewer is handed: one image (with its waiting masks) or one video (with its waiting
+    masklets), claimed for them."""
+
+    kind = serializers.ChoiceField(choices=["image", "video"])
+    image = ImageSerializer(allow_null=True, help_text="image projects: the image to review")
+    video = VideoWorkSerializer(allow_null=True, help_text="video projects: the video to review")
+    masks = MaskSerializer(many=True, help_text="the image's masks waiting for a reviewer (not the caller's own)")
+    masklets = MaskletSerializer(many=True, help_text="the video's masklets waiting for a reviewer")
+    claim = HolderSerializer()

@@ -133,6 +133,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/images/{image_id}/thumbnail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A small JPEG of the image (longer side 256 px) for the work list. */
+        get: operations["images_thumbnail_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{item_id}/claim/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description POST: take (or renew) this item, e.g. opened from the work list; 409 when others hold it.
+         *     DELETE: leave it (every purpose, or ?purpose=).
+         */
+        post: operations["images_claim_create"];
+        /**
+         * @description POST: take (or renew) this item, e.g. opened from the work list; 409 when others hold it.
+         *     DELETE: leave it (every purpose, or ?purpose=).
+         */
+        delete: operations["images_claim_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{item_id}/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The caller finished the item (complete once the project's annotators per item have). */
+        post: operations["images_complete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{item_id}/flag/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Resolves the image or video of the URL (NotFound when the user may not see it). */
+        post: operations["images_flag_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{item_id}/reopen/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A complete or skipped item goes back to the queue (whoever decided it, or a manager). */
+        post: operations["images_reopen_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{item_id}/skip/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Resolves the image or video of the URL (NotFound when the user may not see it). */
+        post: operations["images_skip_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{item_id}/unflag/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The flag is resolved (by whoever flagged it, or a manager). */
+        post: operations["images_unflag_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{item_id}/work/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Resolves the image or video of the URL (NotFound when the user may not see it). */
+        get: operations["images_work_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/jobs/{job_id}/": {
         parameters: {
             query?: never;
@@ -365,6 +508,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/claims/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who holds what in the project now (managers). */
+        get: operations["projects_claims_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/exports/": {
         parameters: {
             query?: never;
@@ -388,10 +548,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description GET the project's images; POST multipart `files` (one or many) to upload. */
+        /**
+         * @description GET a project's items with their states, filtered by ?state=a,b and counted per state;
+         *     POST multipart `files` (one or many) to upload; every file is checked before any is stored.
+         */
         get: operations["projects_images_list"];
         put?: never;
-        /** @description GET the project's images; POST multipart `files` (one or many) to upload. */
+        /**
+         * @description GET a project's items with their states, filtered by ?state=a,b and counted per state;
+         *     POST multipart `files` (one or many) to upload; every file is checked before any is stored.
+         */
         post: operations["projects_images_create"];
         delete?: never;
         options?: never;
@@ -406,9 +572,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description GET or POST: the image the caller should annotate next, claimed for them (`?after=ID`: they
+         *     are done with that one). Their held image comes back until they leave it.
+         */
         get: operations["projects_images_next_retrieve"];
         put?: never;
-        post?: never;
+        /**
+         * @description GET or POST: the image the caller should annotate next, claimed for them (`?after=ID`: they
+         *     are done with that one). Their held image comes back until they leave it.
+         */
+        post: operations["projects_images_next_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -496,6 +670,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/review/next/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description GET or POST: the image (image projects) or video (video projects) the reviewer should review
+         *     next, claimed for them so no other reviewer gets it, with the masks or masklets waiting for a
+         *     decision (never the reviewer's own). Items the annotator marked complete come first.
+         */
+        get: operations["projects_review_next_retrieve"];
+        put?: never;
+        /**
+         * @description GET or POST: the image (image projects) or video (video projects) the reviewer should review
+         *     next, claimed for them so no other reviewer gets it, with the masks or masklets waiting for a
+         *     decision (never the reviewer's own). Items the annotator marked complete come first.
+         */
+        post: operations["projects_review_next_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/review/queue/": {
         parameters: {
             query?: never;
@@ -535,11 +735,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description GET the project's videos; POST multipart `files` (one or many) to upload. */
+        /**
+         * @description GET a project's items with their states, filtered by ?state=a,b and counted per state;
+         *     POST multipart `files` (one or many) to upload; every file is checked before any is stored.
+         */
         get: operations["projects_videos_list"];
         put?: never;
-        /** @description GET the project's videos; POST multipart `files` (one or many) to upload. */
+        /**
+         * @description GET a project's items with their states, filtered by ?state=a,b and counted per state;
+         *     POST multipart `files` (one or many) to upload; every file is checked before any is stored.
+         */
         post: operations["projects_videos_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/videos/next/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description GET or POST: the video the caller should annotate next, claimed for them (as images). */
+        get: operations["projects_videos_next_retrieve"];
+        put?: never;
+        /** @description GET or POST: the video the caller should annotate next, claimed for them (as images). */
+        post: operations["projects_videos_next_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -604,6 +828,132 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["video_sessions_propagate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/videos/{item_id}/claim/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description POST: take (or renew) this item, e.g. opened from the work list; 409 when others hold it.
+         *     DELETE: leave it (every purpose, or ?purpose=).
+         */
+        post: operations["videos_claim_create"];
+        /**
+         * @description POST: take (or renew) this item, e.g. opened from the work list; 409 when others hold it.
+         *     DELETE: leave it (every purpose, or ?purpose=).
+         */
+        delete: operations["videos_claim_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/videos/{item_id}/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The caller finished the item (complete once the project's annotators per item have). */
+        post: operations["videos_complete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/videos/{item_id}/flag/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Resolves the image or video of the URL (NotFound when the user may not see it). */
+        post: operations["videos_flag_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/videos/{item_id}/reopen/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A complete or skipped item goes back to the queue (whoever decided it, or a manager). */
+        post: operations["videos_reopen_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/videos/{item_id}/skip/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Resolves the image or video of the URL (NotFound when the user may not see it). */
+        post: operations["videos_skip_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/videos/{item_id}/unflag/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The flag is resolved (by whoever flagged it, or a manager). */
+        post: operations["videos_unflag_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/videos/{item_id}/work/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Resolves the image or video of the URL (NotFound when the user may not see it). */
+        get: operations["videos_work_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -756,6 +1106,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/videos/{video_id}/thumbnail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A small JPEG of the video's first extracted frame (404 until it is extracted). */
+        get: operations["videos_thumbnail_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -821,6 +1188,32 @@ export interface components {
             worker: components["schemas"]["Check"];
             model: components["schemas"]["Check"];
         };
+        /** @description A claim in a project's list of who holds what. */
+        Claim: {
+            user: number;
+            username: string;
+            purpose: components["schemas"]["ClaimPurposeEnum"];
+            /** Format: date-time */
+            claimed_at: string;
+            /**
+             * Format: date-time
+             * @description renewed by saves; the item goes back to the team after it
+             */
+            expires_at: string;
+            readonly kind: string;
+            readonly item: number;
+            readonly file_name: string;
+        };
+        ClaimInput: {
+            /** @default annotate */
+            purpose?: components["schemas"]["ClaimPurposeEnum"];
+        };
+        /**
+         * @description * `annotate` - Annotate
+         *     * `review` - Review
+         * @enum {string}
+         */
+        ClaimPurposeEnum: "annotate" | "review";
         Decision: {
             decision: components["schemas"]["DecisionDecisionEnum"];
             /** @default  */
@@ -889,6 +1282,10 @@ export interface components {
              */
             frames?: boolean;
         };
+        Flag: {
+            /** @description what is wrong with the item: the team sees it */
+            reason: string;
+        };
         /**
          * @description * `coco` - COCO instances (RLE)
          *     * `sa1b` - SA-1B (tar of sa_<id>.json and images)
@@ -930,6 +1327,20 @@ export interface components {
          * @enum {string}
          */
         HealthStatusEnum: "ok" | "degraded";
+        /** @description A live claim on an item: who holds it, for what, until when. */
+        Holder: {
+            user: number;
+            username: string;
+            purpose: components["schemas"]["ClaimPurposeEnum"];
+            /** Format: date-time */
+            claimed_at: string;
+            /**
+             * Format: date-time
+             * @description renewed by saves; the item goes back to the team after it
+             */
+            expires_at: string;
+        };
+        /** @description An item's state for the team, the reason behind a flag or skip, and who holds it now. */
         Image: {
             readonly id: number;
             readonly project: number;
@@ -941,6 +1352,11 @@ export interface components {
             readonly format: string;
             readonly size_bytes: number;
             readonly file_url: string;
+            readonly thumbnail_url: string;
+            readonly state: components["schemas"]["WorkStateEnum"];
+            /** @description why it was flagged or skipped */
+            readonly state_reason: string | null;
+            readonly holders: components["schemas"]["Holder"][];
             /** @default 0 */
             readonly mask_count: number;
             /** @default 0 */
@@ -949,6 +1365,39 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /** @description The image handed to the caller, with their claim on it. */
+        ImageNext: {
+            readonly id: number;
+            readonly project: number;
+            readonly width: number;
+            readonly height: number;
+            readonly sha256: string;
+            /** @description original name, HTML-escaped; metadata only */
+            readonly file_name: string;
+            readonly format: string;
+            readonly size_bytes: number;
+            readonly file_url: string;
+            readonly thumbnail_url: string;
+            readonly state: components["schemas"]["WorkStateEnum"];
+            /** @description why it was flagged or skipped */
+            readonly state_reason: string | null;
+            readonly holders: components["schemas"]["Holder"][];
+            /** @default 0 */
+            readonly mask_count: number;
+            /** @default 0 */
+            readonly proposal_count: number;
+            readonly embedding_status: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly claim: components["schemas"]["Holder"];
+        };
+        /**
+         * @description * `complete` - Complete
+         *     * `skipped` - Skipped
+         *     * `flagged` - Flagged
+         * @enum {string}
+         */
+        ItemDecisionEnum: "complete" | "skipped" | "flagged";
         Job: {
             readonly id: number;
             readonly kind: string;
@@ -1184,6 +1633,8 @@ export interface components {
          * @enum {string}
          */
         ModelVersionStatusEnum: "candidate" | "active" | "retired";
+        /** @enum {unknown} */
+        NullEnum: null;
         PaginatedExportList: {
             /** @example 123 */
             count: number;
@@ -1228,6 +1679,16 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Image"][];
+            state_counts: {
+                new: number;
+                in_progress: number;
+                complete: number;
+                skipped: number;
+                flagged: number;
+                in_review: number;
+                accepted: number;
+                rejected: number;
+            };
         };
         PaginatedMaskList: {
             /** @example 123 */
@@ -1319,21 +1780,6 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["TrainingRound"][];
         };
-        PaginatedVideoList: {
-            /** @example 123 */
-            count: number;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=4
-             */
-            next?: string | null;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=2
-             */
-            previous?: string | null;
-            results: components["schemas"]["Video"][];
-        };
         PaginatedVideoQuestionList: {
             /** @example 123 */
             count: number;
@@ -1348,6 +1794,31 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["VideoQuestion"][];
+        };
+        PaginatedVideoWorkList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["VideoWork"][];
+            state_counts: {
+                new: number;
+                in_progress: number;
+                complete: number;
+                skipped: number;
+                flagged: number;
+                in_review: number;
+                accepted: number;
+                rejected: number;
+            };
         };
         PatchedMaskUpdate: {
             version?: number;
@@ -1378,6 +1849,8 @@ export interface components {
             };
             gate_metric?: components["schemas"]["GateMetricEnum"];
             retrain_every_masks?: number | null;
+            /** @description above 1: each item is annotated by that many people */
+            annotators_per_item?: number;
         };
         PatchedRoleInput: {
             role?: components["schemas"]["RoleEnum"];
@@ -1425,6 +1898,8 @@ export interface components {
             readonly gate_metric: string;
             /** @description start a round every N newly accepted masks */
             readonly retrain_every_masks: number | null;
+            /** @description annotators who work on each image or video independently; above 1 for agreement studies */
+            readonly annotators_per_item: number;
             /** @description the retrained model serving this project; empty: the deployment's MODEL */
             readonly active_model_version: number | null;
             /** @description the latest fully automatic job */
@@ -1520,6 +1995,10 @@ export interface components {
             clicks?: number;
             category?: number | null;
         };
+        Reason: {
+            /** @default  */
+            reason?: string;
+        };
         RegionCaption: {
             readonly id: number;
             readonly masklet: number;
@@ -1557,6 +2036,28 @@ export interface components {
             readonly created_at: string;
             readonly project: number;
         };
+        /**
+         * @description What a reviewer is handed: one image (with its waiting masks) or one video (with its waiting
+         *     masklets), claimed for them.
+         */
+        ReviewAssignment: {
+            kind: components["schemas"]["ReviewAssignmentKindEnum"];
+            /** @description image projects: the image to review */
+            image: components["schemas"]["Image"] | null;
+            /** @description video projects: the video to review */
+            video: components["schemas"]["VideoWork"] | null;
+            /** @description the image's masks waiting for a reviewer (not the caller's own) */
+            masks: components["schemas"]["Mask"][];
+            /** @description the video's masklets waiting for a reviewer */
+            masklets: components["schemas"]["Masklet"][];
+            claim: components["schemas"]["Holder"];
+        };
+        /**
+         * @description * `image` - image
+         *     * `video` - video
+         * @enum {string}
+         */
+        ReviewAssignmentKindEnum: "image" | "video";
         /**
          * @description * `accepted` - Accepted
          *     * `rejected` - Rejected
@@ -1753,6 +2254,57 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /** @description An item's state for the team, the reason behind a flag or skip, and who holds it now. */
+        VideoNext: {
+            readonly id: number;
+            readonly project: number;
+            readonly width: number;
+            readonly height: number;
+            readonly sha256: string;
+            /** @description original name, HTML-escaped; metadata only */
+            readonly file_name: string;
+            readonly format: string;
+            readonly size_bytes: number;
+            /** Format: double */
+            readonly fps: number;
+            /** @description frames in the source video */
+            readonly frame_count: number;
+            /**
+             * Format: double
+             * @description seconds
+             */
+            readonly duration: number;
+            /**
+             * Format: double
+             * @description rate at which frames are extracted and annotated
+             */
+            readonly annotation_fps: number;
+            readonly annotation_frame_count: number;
+            /** @description SA-V video_environment: Indoor, Outdoor, or '' (unset) */
+            readonly environment: string;
+            /**
+             * @description SA-V video_split
+             *
+             *     * `train` - Train
+             *     * `val` - Val
+             *     * `test` - Test
+             */
+            readonly split: components["schemas"]["SplitEnum"];
+            /** @default 0 */
+            readonly frames_extracted: number;
+            readonly extraction_job: {
+                [key: string]: unknown;
+            } | null;
+            readonly file_url: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly thumbnail_url: string;
+            readonly state: components["schemas"]["WorkStateEnum"];
+            /** @description why it was flagged or skipped */
+            readonly state_reason: string | null;
+            readonly holders: components["schemas"]["Holder"][];
+            readonly claim: components["schemas"]["Holder"];
+        };
         /**
          * @description * `points` - Points
          *     * `mask` - Mask
@@ -1785,6 +2337,84 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /** @description An item's state for the team, the reason behind a flag or skip, and who holds it now. */
+        VideoWork: {
+            readonly id: number;
+            readonly project: number;
+            readonly width: number;
+            readonly height: number;
+            readonly sha256: string;
+            /** @description original name, HTML-escaped; metadata only */
+            readonly file_name: string;
+            readonly format: string;
+            readonly size_bytes: number;
+            /** Format: double */
+            readonly fps: number;
+            /** @description frames in the source video */
+            readonly frame_count: number;
+            /**
+             * Format: double
+             * @description seconds
+             */
+            readonly duration: number;
+            /**
+             * Format: double
+             * @description rate at which frames are extracted and annotated
+             */
+            readonly annotation_fps: number;
+            readonly annotation_frame_count: number;
+            /** @description SA-V video_environment: Indoor, Outdoor, or '' (unset) */
+            readonly environment: string;
+            /**
+             * @description SA-V video_split
+             *
+             *     * `train` - Train
+             *     * `val` - Val
+             *     * `test` - Test
+             */
+            readonly split: components["schemas"]["SplitEnum"];
+            /** @default 0 */
+            readonly frames_extracted: number;
+            readonly extraction_job: {
+                [key: string]: unknown;
+            } | null;
+            readonly file_url: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly thumbnail_url: string;
+            readonly state: components["schemas"]["WorkStateEnum"];
+            /** @description why it was flagged or skipped */
+            readonly state_reason: string | null;
+            readonly holders: components["schemas"]["Holder"][];
+        };
+        /** @description An image's or video's state for the team, with the decision behind it and who holds it. */
+        WorkState: {
+            readonly kind: string;
+            id: number;
+            project: number;
+            state: components["schemas"]["WorkStateEnum"];
+            decision: (components["schemas"]["ItemDecisionEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description why it was flagged or skipped */
+            reason: string | null;
+            readonly decided_by: string | null;
+            /** Format: date-time */
+            readonly decided_at: string;
+            /** @description annotators who completed it */
+            completed_by: string[];
+            holders: components["schemas"]["Holder"][];
+        };
+        /**
+         * @description * `new` - New
+         *     * `in_progress` - In Progress
+         *     * `complete` - Complete
+         *     * `skipped` - Skipped
+         *     * `flagged` - Flagged
+         *     * `in_review` - In Review
+         *     * `accepted` - Accepted
+         *     * `rejected` - Rejected
+         * @enum {string}
+         */
+        WorkStateEnum: "new" | "in_progress" | "complete" | "skipped" | "flagged" | "in_review" | "accepted" | "rejected";
     };
     responses: never;
     parameters: never;
@@ -1980,6 +2610,222 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmbeddingPending"];
+                };
+            };
+        };
+    };
+    images_thumbnail_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                image_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+        };
+    };
+    images_claim_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ClaimInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["ClaimInput"];
+                "multipart/form-data": components["schemas"]["ClaimInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Holder"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Holder"];
+                };
+            };
+        };
+    };
+    images_claim_destroy: {
+        parameters: {
+            query?: {
+                purpose?: "annotate" | "review";
+            };
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    images_complete_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
+                };
+            };
+        };
+    };
+    images_flag_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Flag"];
+                "application/x-www-form-urlencoded": components["schemas"]["Flag"];
+                "multipart/form-data": components["schemas"]["Flag"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
+                };
+            };
+        };
+    };
+    images_reopen_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
+                };
+            };
+        };
+    };
+    images_skip_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Reason"];
+                "application/x-www-form-urlencoded": components["schemas"]["Reason"];
+                "multipart/form-data": components["schemas"]["Reason"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
+                };
+            };
+        };
+    };
+    images_unflag_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
+                };
+            };
+        };
+    };
+    images_work_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
                 };
             };
         };
@@ -2481,6 +3327,27 @@ export interface operations {
             };
         };
     };
+    projects_claims_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"][];
+                };
+            };
+        };
+    };
     projects_exports_list: {
         parameters: {
             query?: {
@@ -2537,6 +3404,8 @@ export interface operations {
             query?: {
                 /** @description A page number within the paginated result set. */
                 page?: number;
+                /** @description comma-separated states: new, in_progress, complete, skipped, flagged, in_review, accepted, rejected */
+                state?: string;
             };
             header?: never;
             path: {
@@ -2589,6 +3458,7 @@ export interface operations {
     projects_images_next_retrieve: {
         parameters: {
             query?: {
+                /** @description the item the caller is done with: it is left, and the next one comes after it */
                 after?: number;
             };
             header?: never;
@@ -2604,7 +3474,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Image"];
+                    "application/json": components["schemas"]["ImageNext"];
+                };
+            };
+        };
+    };
+    projects_images_next_create: {
+        parameters: {
+            query?: {
+                /** @description the item the caller is done with: it is left, and the next one comes after it */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageNext"];
                 };
             };
         };
@@ -2774,6 +3668,54 @@ export interface operations {
             };
         };
     };
+    projects_review_next_retrieve: {
+        parameters: {
+            query?: {
+                /** @description the item the caller is done with: it is left, and the next one comes after it */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewAssignment"];
+                };
+            };
+        };
+    };
+    projects_review_next_create: {
+        parameters: {
+            query?: {
+                /** @description the item the caller is done with: it is left, and the next one comes after it */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewAssignment"];
+                };
+            };
+        };
+    };
     projects_review_queue_retrieve: {
         parameters: {
             query?: {
@@ -2862,6 +3804,8 @@ export interface operations {
             query?: {
                 /** @description A page number within the paginated result set. */
                 page?: number;
+                /** @description comma-separated states: new, in_progress, complete, skipped, flagged, in_review, accepted, rejected */
+                state?: string;
             };
             header?: never;
             path: {
@@ -2876,7 +3820,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedVideoList"];
+                    "application/json": components["schemas"]["PaginatedVideoWorkList"];
                 };
             };
         };
@@ -2906,7 +3850,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedVideoList"];
+                    "application/json": components["schemas"]["PaginatedVideoWorkList"];
+                };
+            };
+        };
+    };
+    projects_videos_next_retrieve: {
+        parameters: {
+            query?: {
+                /** @description the item the caller is done with: it is left, and the next one comes after it */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoNext"];
+                };
+            };
+        };
+    };
+    projects_videos_next_create: {
+        parameters: {
+            query?: {
+                /** @description the item the caller is done with: it is left, and the next one comes after it */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoNext"];
                 };
             };
         };
@@ -3003,6 +3995,201 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Job"];
+                };
+            };
+        };
+    };
+    videos_claim_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ClaimInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["ClaimInput"];
+                "multipart/form-data": components["schemas"]["ClaimInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Holder"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Holder"];
+                };
+            };
+        };
+    };
+    videos_claim_destroy: {
+        parameters: {
+            query?: {
+                purpose?: "annotate" | "review";
+            };
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    videos_complete_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
+                };
+            };
+        };
+    };
+    videos_flag_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Flag"];
+                "application/x-www-form-urlencoded": components["schemas"]["Flag"];
+                "multipart/form-data": components["schemas"]["Flag"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
+                };
+            };
+        };
+    };
+    videos_reopen_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
+                };
+            };
+        };
+    };
+    videos_skip_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Reason"];
+                "application/x-www-form-urlencoded": components["schemas"]["Reason"];
+                "multipart/form-data": components["schemas"]["Reason"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
+                };
+            };
+        };
+    };
+    videos_unflag_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
+                };
+            };
+        };
+    };
+    videos_work_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkState"];
                 };
             };
         };
@@ -3293,6 +4480,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Session"];
+                };
+            };
+        };
+    };
+    videos_thumbnail_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
                 };
             };
         };

@@ -14,14 +14,15 @@ export function maskRecord(fields: Partial<MaskRecord> = {}): MaskRecord {
 export function imageRecord(fields: Partial<ImageRecord> = {}): ImageRecord {
   return {
     id: 1, project: 1, width: 20, height: 10, sha256: 'x', file_name: 'a.png', format: 'PNG', size_bytes: 100,
-    file_url: '/api/images/1/file/', mask_count: 0, proposal_count: 0, embedding_status: 'ready', created_at: '', ...fields,
+    file_url: '/api/images/1/file/', thumbnail_url: '/api/images/1/thumbnail/', state: 'new', state_reason: null, holders: [],
+    mask_count: 0, proposal_count: 0, embedding_status: 'ready', created_at: '', ...fields,
   };
 }
 
 export function projectRecord(fields: Partial<Project> = {}): Project {
   return {
     id: 1, name: 'p', kind: 'image', stage: 'assisted', annotation_fps: 6, description: '', categories: [], role: 'annotator',
-    amg_settings: {}, review_required: false, qa_taxonomy: {}, gate_metric: 'NoC@90', retrain_every_masks: null,
+    amg_settings: {}, review_required: false, qa_taxonomy: {}, gate_metric: 'NoC@90', retrain_every_masks: null, annotators_per_item: 1,
     active_model_version: null, auto_job: null, image_count: 0, video_count: 0, mask_count: 0, images_done: 0, created_at: '',
     ...fields,
   };
