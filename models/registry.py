@@ -1,6 +1,6 @@
 """Turn a model spec ("sam:vit_b", "sam2:hiera_t", "classical", ...) into a loaded segmenter, falling
 back to the classical backend, with the reason, whenever verified weights are not available: missing,
-corrupt or mismatching. A fallback waiting for an official file
+corrupt, mismatching, or of unknown origin (models.trust). A fallback waiting for an official file
 says whether its automatic download runs or why it failed, and notices when the file lands."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from models.checkpoints import (
 from models.classical import GrabCutSegmenter
 from models.download import read_status
 from models.protocol import ImageSegmenter
+from models.trust import TrustPolicy
 from models.video import VideoTracker
 
 log = logging.getLogger(__name__)
@@ -54,12 +55,14 @@ class LoadedModel:
     """What `resolve` gives back. spec: the spec asked for; version: what actually serves (the
     weights' identity, e.g. "sam:vit_b@ec2df6273261", or the classical algorithm's); fallback_reason:
     None when the requested model loaded, else a sentence for the UI and logs on why the classical
-    backend serves instead; watch: set while the fallback waits for an official file."""
+    backend serves instead; warning: set when unverified weights serve (MODEL_ALLOW_UNVERIFIED), a
+    sentence the UI must show; watch: set while the fallback waits for an official file."""
 
     segmenter: ImageSegmenter
     spec: str
     version: str
     fallback_reason: str | None = None
+    warning: str | None = None
     watch: FallbackWatch | None = None
 
     def is_stale(self) -> bool:
@@ -116,27 +119,51 @@ def resolve(
     checkpoint_path: Path | None = None,
     expected_sha256: str | None = None,
     decoder: Literal["torch", "onnx", "auto"] = "torch",
+    trust: TrustPolicy | None = None,
 ) -> LoadedModel:
     """Load the model named by `spec` or fall back to classical GrabCut, never to random weights.
 
     spec: "sam:vit_b|vit_l|vit_h|tiny", "sam2:hiera_t|hiera_s|hiera_b+|hiera_l|tiny" or "classical".
     The checkpoint is `checkpoint_path` when given (e.g. a retrained model; its sha256 is checked
     against `expected_sha256` when given), else `checkpoint_dir / <official file name>` checked
-    against the official sha256. A missing, corrupt or mismatching checkpoint gives the classical
-    backend and a human-readable `fallback_reason`. An unknown spec raises ValueError.
+    against the official sha256. Its digest must then be official or trusted by `trust` (default:
+    TrustPolicy.from_environment(), i.e. $MODEL_ALLOW_UNVERIFIED and nothing else trusted); allowed
+    unverified weights load with a `warning`. A missing, corrupt, mismatching or refused checkpoint
+    gives the classical backend and a human-readable `fallback_reason`. An unknown spec raises
+    ValueError.
     """
     if spec == CLASSICAL_SPEC:
         classical = GrabCutSegmenter()
         return LoadedModel(classical, spec, classical.version, None)
     _split(spec)
     path, expected = _checkpoint_target(spec, checkpoint_dir, checkpoint_path, expected_sha256)
+    warnings: list[str] = []
     try:
-        segmenter = load_segmenter(spec, path, device, expected_sha256=expected, decoder=decoder)
+        check = _judge(trust, spec, warnings)
+        segmenter = load_segmenter(spec, path, device, expected_sha256=expected, decoder=decoder, check=check)
     except CheckpointError as error:
         reason, watch = _unavailable(spec, path, error, "the classical GrabCut backend")
         classical = GrabCutSegmenter()
         return LoadedModel(classical, spec, classical.version, reason, watch=watch)
-    return LoadedModel(segmenter, spec, segmenter.version, None)
+    return LoadedModel(segmenter, spec, segmenter.version, None, warning=_warn(warnings))
+
+
+def _judge(trust: TrustPolicy | None, spec: str, warnings: list[str]) -> Callable[[str], None]:
+    """The sha256 check that applies `trust` and collects its warning."""
+    policy = TrustPolicy.from_environment() if trust is None else trust
+
+    def check(sha256: str) -> None:
+        warning = policy.judge(sha256, spec)
+        if warning is not None:
+            warnings.append(warning)
+
+    return check
+
+
+def _warn(warnings: list[str]) -> str | None:
+    for warning in warnings:
+        log.warning(warning)
+    return warnings[0] if warnings else None
 
 
 def _checkpoint_target(spec: str, checkpoint_dir, checkpoint_path, expected_sha256) -> tuple[Path, str | None]:
@@ -181,12 +208,13 @@ def _split(spec: str) -> tuple[str, str]:
 class LoadedTracker:
     """What `resolve_tracker` gives back, as LoadedModel for video: tracker serves; version names
     the weights (or the classical algorithm) that actually serve; fallback_reason is None when the
-    requested model loaded, else a sentence for the UI and logs; watch as LoadedModel's."""
+    requested model loaded, else a sentence for the UI and logs; warning and watch as LoadedModel's."""
 
     tracker: VideoTracker
     spec: str
     version: str
     fallback_reason: str | None = None
+    warning: str | None = None
     watch: FallbackWatch | None = None
 
     def is_stale(self) -> bool:
@@ -230,6 +258,7 @@ def resolve_tracker(
     checkpoint_path: Path | None = None,
     expected_sha256: str | None = None,
     image_size: int | None = None,
+    trust: TrustPolicy | None = None,
 ) -> LoadedTracker:
     """Load the video tracker named by `spec`, or fall back to the classical tracker (GrabCut plus
     optical flow) with a reason, never to random weights; mirrors `resolve`.
@@ -237,8 +266,8 @@ def resolve_tracker(
     spec: "sam2:hiera_t|hiera_s|hiera_b+|hiera_l|tiny" or "classical". SAM 1 specs ("sam:...")
     are image-only: they give the classical tracker and a reason saying so. The checkpoint is
     `checkpoint_path` when given (sha256 checked only against `expected_sha256`), else
-    `checkpoint_dir / <official file name>` checked against the official sha256. An unknown spec
-    raises ValueError.
+    `checkpoint_dir / <official file name>` checked against the official sha256; provenance is
+    judged by `trust` as in `resolve`. An unknown spec raises ValueError.
     """
     from models.classical_video import ClassicalVideoTracker
 
@@ -252,10 +281,12 @@ def resolve_tracker(
         classical = ClassicalVideoTracker()
         return LoadedTracker(classical, spec, classical.version, reason)
     path, expected = _checkpoint_target(spec, checkpoint_dir, checkpoint_path, expected_sha256)
+    warnings: list[str] = []
     try:
-        tracker = load_tracker(spec, path, device, expected_sha256=expected, image_size=image_size)
+        check = _judge(trust, spec, warnings)
+        tracker = load_tracker(spec, path, device, expected_sha256=expected, image_size=image_size, check=check)
     except CheckpointError as error:
         reason, watch = _unavailable(spec, path, error, "the classical optical-flow tracker")
         classical = ClassicalVideoTracker()
         return LoadedTracker(classical, spec, classical.version, reason, watch=watch)
-    return LoadedTracker(tracker, spec, tracker.version, None)
+    return LoadedTracker(tracker, spec, tracker.version, None, warning=_warn(warnings))

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import torch
 
+from models.checkpoints import sha256_file
 from models.sam import build_sam_network
 from models.sam2 import build_sam2_network
+from models.trust import TrustPolicy
 
 
 def save_tiny_sam(path: Path, seed: int = 0) -> Path:
@@ -27,3 +29,9 @@ def save_tiny_sam2(path: Path, seed: int = 0) -> Path:
     network = build_sam2_network("tiny")
     torch.save({"model": network.state_dict()}, path)
     return Path(path)
+
+
+def trust_files(*paths: Path) -> TrustPolicy:
+    """A policy trusting exactly these files' weights: for tests, which vouch for their own tiny
+    networks (random weights that `resolve` otherwise refuses as possibly untrained)."""
+    return TrustPolicy(frozenset(sha256_file(Path(path)) for path in paths))

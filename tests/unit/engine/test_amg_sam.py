@@ -17,7 +17,7 @@ from engine.metrics.masks import mask_iou
 from engine.synthetic import make_scene
 from models.checkpoints import TEST_CHECKPOINTS
 from models.registry import resolve
-from models.tiny import save_tiny_sam
+from models.tiny import save_tiny_sam, trust_files
 
 # Random tiny weights give logits within about +-0.1 and low predicted IoU, so the default
 # thresholds (0.88, 0.95 at offset 1.0) keep nothing: both generators get these lowered ones.
@@ -41,8 +41,8 @@ def _fast_cpu_inference():
 @pytest.fixture(scope="module")
 def tiny_sam(tmp_path_factory):
     directory = tmp_path_factory.mktemp("amg_checkpoints")
-    save_tiny_sam(directory / TEST_CHECKPOINTS["sam:tiny"].file_name, seed=0)
-    loaded = resolve("sam:tiny", directory)
+    path = save_tiny_sam(directory / TEST_CHECKPOINTS["sam:tiny"].file_name, seed=0)
+    loaded = resolve("sam:tiny", directory, trust=trust_files(path))  # random weights the test vouches for
     assert loaded.fallback_reason is None, loaded.fallback_reason
     return loaded.segmenter
 

@@ -14,7 +14,7 @@ from engine.amg.decode import has_batch_decoder
 from engine.synthetic import make_scene
 from models.checkpoints import TEST_CHECKPOINTS
 from models.registry import resolve
-from models.tiny import save_tiny_sam2
+from models.tiny import save_tiny_sam2, trust_files
 
 # Random tiny weights: logits within about +-0.3, predicted IoU about 0.5; both generators get
 # the same lowered thresholds. Box NMS is off where several masks are wanted (all boxes coincide).
@@ -35,8 +35,8 @@ def _fast_cpu_inference():
 @pytest.fixture(scope="module")
 def tiny_sam2(tmp_path_factory):
     directory = tmp_path_factory.mktemp("amg_sam2_checkpoints")
-    save_tiny_sam2(directory / TEST_CHECKPOINTS["sam2:tiny"].file_name, seed=0)
-    loaded = resolve("sam2:tiny", directory)
+    path = save_tiny_sam2(directory / TEST_CHECKPOINTS["sam2:tiny"].file_name, seed=0)
+    loaded = resolve("sam2:tiny", directory, trust=trust_files(path))  # random weights the test vouches for
     assert loaded.fallback_reason is None, loaded.fallback_reason
     return loaded.segmenter
 

@@ -1,5 +1,6 @@
 """Fixtures for the model backend tests: tiny SAM / SAM 2.1 checkpoints written once per session in
-the official formats, loaded through the real registry, and a few synthetic images."""
+the official formats, loaded through the real registry (which trusts them only because the tests say
+so), and a few synthetic images."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import torch
 from engine.synthetic import make_scene
 from models.checkpoints import TEST_CHECKPOINTS
 from models.registry import resolve
-from models.tiny import save_tiny_sam, save_tiny_sam2
+from models.tiny import save_tiny_sam, save_tiny_sam2, trust_files
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -36,15 +37,21 @@ def checkpoint_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def tiny_sam(checkpoint_dir):
-    loaded = resolve("sam:tiny", checkpoint_dir)
+def tiny_trust(checkpoint_dir):
+    """The tiny checkpoints' weights are random: `resolve` serves them only because tests vouch for them."""
+    return trust_files(*(checkpoint_dir / info.file_name for info in TEST_CHECKPOINTS.values()))
+
+
+@pytest.fixture(scope="session")
+def tiny_sam(checkpoint_dir, tiny_trust):
+    loaded = resolve("sam:tiny", checkpoint_dir, trust=tiny_trust)
     assert loaded.fallback_reason is None, loaded.fallback_reason
     return loaded.segmenter
 
 
 @pytest.fixture(scope="session")
-def tiny_sam2(checkpoint_dir):
-    loaded = resolve("sam2:tiny", checkpoint_dir)
+def tiny_sam2(checkpoint_dir, tiny_trust):
+    loaded = resolve("sam2:tiny", checkpoint_dir, trust=tiny_trust)
     assert loaded.fallback_reason is None, loaded.fallback_reason
     return loaded.segmenter
 

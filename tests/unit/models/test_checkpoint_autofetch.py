@@ -69,7 +69,7 @@ def test_first_run_downloads_the_checkpoint_and_the_registry_serves_it(host, tmp
     assert before.is_stale()  # the web process resolves again and serves the model without a restart
     after = resolve("sam2:tiny", tmp_path)
     assert isinstance(after.segmenter, Sam2Segmenter)
-    assert after.fallback_reason is None
+    assert after.fallback_reason is None and after.warning is None  # official digest: no warning
     tracker = resolve_tracker("sam2:tiny", tmp_path, image_size=256)
     assert isinstance(tracker.tracker, Sam2VideoTracker) and tracker.fallback_reason is None
     assert missing_checkpoints(["sam2:tiny"], tmp_path) == []

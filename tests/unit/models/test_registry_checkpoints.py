@@ -16,6 +16,7 @@ from models.protocol import ImageSegmenter
 from models.registry import known_specs, load_segmenter, resolve
 from models.sam import SamSegmenter, build_sam_network
 from models.sam2 import Sam2Segmenter
+from models.trust import TrustPolicy
 
 
 def sha256_of(path) -> str:
@@ -23,9 +24,9 @@ def sha256_of(path) -> str:
 
 
 @pytest.mark.parametrize(("spec", "kind"), [("sam:tiny", SamSegmenter), ("sam2:tiny", Sam2Segmenter)])
-def test_tiny_checkpoints_load_strictly_with_weight_identity(checkpoint_dir, spec, kind):
+def test_tiny_checkpoints_load_strictly_with_weight_identity(checkpoint_dir, tiny_trust, spec, kind):
     path = checkpoint_dir / TEST_CHECKPOINTS[spec].file_name
-    loaded = resolve(spec, checkpoint_dir)
+    loaded = resolve(spec, checkpoint_dir, trust=tiny_trust)
     assert loaded.fallback_reason is None
     assert isinstance(loaded.segmenter, kind) and isinstance(loaded.segmenter, ImageSegmenter)
     assert loaded.spec == spec
@@ -46,14 +47,14 @@ def test_sam2_checkpoint_is_in_the_official_model_key_format(checkpoint_dir):
     assert list(saved) == ["model"]
 
 
-def test_different_weights_give_different_versions(checkpoint_dir, tmp_path):
-    from models.tiny import save_tiny_sam
+def test_different_weights_give_different_versions(checkpoint_dir, tiny_trust, tmp_path):
+    from models.tiny import save_tiny_sam, trust_files
 
     other = save_tiny_sam(tmp_path / "retrained.pth", seed=1)
-    loaded = resolve("sam:tiny", checkpoint_dir, checkpoint_path=other)
+    loaded = resolve("sam:tiny", checkpoint_dir, checkpoint_path=other, trust=trust_files(other))
     assert loaded.fallback_reason is None
     assert loaded.version == f"sam:tiny@{sha256_of(other)[:12]}"
-    assert loaded.version != resolve("sam:tiny", checkpoint_dir).version
+    assert loaded.version != resolve("sam:tiny", checkpoint_dir, trust=tiny_trust).version
 
 
 def corrupt_state_dict(source, target, change):
@@ -75,7 +76,7 @@ def test_state_dict_that_does_not_match_is_refused(checkpoint_dir, tmp_path, cha
     bad = corrupt_state_dict(checkpoint_dir / "sam_tiny_test.pth", tmp_path / "bad.pth", change)
     with pytest.raises(CheckpointError, match=message):
         load_segmenter("sam:tiny", bad)
-    loaded = resolve("sam:tiny", checkpoint_dir, checkpoint_path=bad)
+    loaded = resolve("sam:tiny", checkpoint_dir, checkpoint_path=bad, trust=TrustPolicy(allow_unverified=True))
     assert isinstance(loaded.segmenter, GrabCutSegmenter)
     assert message in loaded.fallback_reason and "classical" in loaded.fallback_reason
 

@@ -12,8 +12,8 @@ from models.sam2_video import Sam2VideoTracker
 from models.video import VideoTracker
 
 
-def test_sam2_tiny_loads_as_a_video_tracker(checkpoint_dir):
-    loaded = resolve_tracker("sam2:tiny", checkpoint_dir, image_size=256)
+def test_sam2_tiny_loads_as_a_video_tracker(checkpoint_dir, tiny_trust):
+    loaded = resolve_tracker("sam2:tiny", checkpoint_dir, image_size=256, trust=tiny_trust)
     assert isinstance(loaded, LoadedTracker) and loaded.fallback_reason is None
     assert isinstance(loaded.tracker, Sam2VideoTracker) and isinstance(loaded.tracker, VideoTracker)
     digest = sha256_file(checkpoint_dir / TEST_CHECKPOINTS["sam2:tiny"].file_name)
@@ -21,8 +21,8 @@ def test_sam2_tiny_loads_as_a_video_tracker(checkpoint_dir):
     assert loaded.tracker.network.image_size == 256
 
 
-def test_image_size_default_keeps_the_config_and_the_image_version(checkpoint_dir, tiny_sam2):
-    loaded = resolve_tracker("sam2:tiny", checkpoint_dir)
+def test_image_size_default_keeps_the_config_and_the_image_version(checkpoint_dir, tiny_sam2, tiny_trust):
+    loaded = resolve_tracker("sam2:tiny", checkpoint_dir, trust=tiny_trust)
     assert loaded.tracker.network.image_size == 1024
     assert loaded.version == tiny_sam2.version  # same weights, same identity as the image model
 
@@ -46,9 +46,9 @@ def test_wrong_digest_falls_back(checkpoint_dir):
     assert isinstance(loaded.tracker, ClassicalVideoTracker) and "sha256 mismatch" in loaded.fallback_reason
 
 
-def test_a_sam1_checkpoint_is_not_a_sam2_network(checkpoint_dir):
+def test_a_sam1_checkpoint_is_not_a_sam2_network(checkpoint_dir, tiny_trust):
     sam1 = checkpoint_dir / TEST_CHECKPOINTS["sam:tiny"].file_name
-    loaded = resolve_tracker("sam2:tiny", checkpoint_dir, checkpoint_path=sam1)
+    loaded = resolve_tracker("sam2:tiny", checkpoint_dir, checkpoint_path=sam1, trust=tiny_trust)
     assert isinstance(loaded.tracker, ClassicalVideoTracker) and "not a SAM 2 checkpoint" in loaded.fallback_reason
 
 
@@ -58,8 +58,8 @@ def test_sam1_specs_are_image_only(checkpoint_dir):
     assert "image-only" in loaded.fallback_reason
 
 
-def test_unknown_spec_and_bad_image_size_raise(checkpoint_dir):
+def test_unknown_spec_and_bad_image_size_raise(checkpoint_dir, tiny_trust):
     with pytest.raises(ValueError, match="unknown model spec"):
         resolve_tracker("sam3:huge", checkpoint_dir)
     with pytest.raises(ValueError, match="multiple of 32"):
-        resolve_tracker("sam2:tiny", checkpoint_dir, image_size=100)
+        resolve_tracker("sam2:tiny", checkpoint_dir, image_size=100, trust=tiny_trust)

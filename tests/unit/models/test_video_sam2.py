@@ -42,8 +42,8 @@ def jpeg_folder(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def tracker(checkpoint_dir):
-    loaded = resolve_tracker("sam2:tiny", checkpoint_dir, image_size=IMAGE_SIZE)
+def tracker(checkpoint_dir, tiny_trust):
+    loaded = resolve_tracker("sam2:tiny", checkpoint_dir, image_size=IMAGE_SIZE, trust=tiny_trust)
     assert loaded.fallback_reason is None, loaded.fallback_reason
     return loaded.tracker
 
