@@ -7,8 +7,10 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:  # torch loads with the first checkpoint read, so the fetch command starts in a blink
+    import torch
 
 BASE_URL_ENV = "MODEL_CHECKPOINT_BASE_URL"
 DEFAULT_CHECKPOINT_DIR = Path(__file__).parent / "checkpoints"
@@ -143,6 +145,8 @@ def read_state_dict(
         raise CheckpointError(f"sha256 mismatch for {path.name}: expected {expected_sha256}, file has {actual}")
     if check is not None:
         check(actual)
+    import torch
+
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises several types for truncated or foreign files

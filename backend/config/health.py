@@ -95,6 +95,7 @@ def check_model() -> dict:
             "version": tracker.version,
             "fallback": tracker.fallback_reason is not None,
             "reason": tracker.fallback_reason,
+            "warning": tracker.warning,
         },
     }
 

@@ -235,6 +235,12 @@ MODEL = os.environ.get("MODEL", "sam2:hiera_t")
 MODEL_CHECKPOINT_DIR = Path(os.environ.get("MODEL_CHECKPOINT_DIR") or REPO_DIR / "models" / "checkpoints")
 MODEL_CHECKPOINT = os.environ.get("MODEL_CHECKPOINT", "")  # an explicit file overrides the directory
 MODEL_DEVICE = os.environ.get("MODEL_DEVICE", "cpu")
+# Missing official checkpoints of MODEL / VIDEO_MODEL download in the background at start (make run,
+# each worker); 0 for air-gapped sites and CI. The mirror: MODEL_CHECKPOINT_BASE_URL (read by models/).
+MODEL_AUTO_FETCH = env_bool("MODEL_AUTO_FETCH", True)
+# Weights neither official nor a promoted model version may be untrained: refused unless this is on,
+# and then served under a warning in /api/health/, predict answers and the UI.
+MODEL_ALLOW_UNVERIFIED = env_bool("MODEL_ALLOW_UNVERIFIED", False)
 EMBEDDING_CACHE_SIZE = env_int("EMBEDDING_CACHE_SIZE", 32)
 VIDEO_MODEL = os.environ.get("VIDEO_MODEL", "sam2:hiera_t")  # SAM 2 tracks videos; SAM 1 is image-only
 VIDEO_IMAGE_SIZE = env_int("VIDEO_IMAGE_SIZE", 0) or None  # tracker input side; None: the model's own (1024)

@@ -13,3 +13,11 @@ class InferenceConfig(AppConfig):
 
         image_created.connect(receivers.on_image_created, dispatch_uid="inference.embed_new_images")
         project_stage_changed.connect(receivers.on_stage_changed, dispatch_uid="inference.propose_on_semi")
+
+        # A worker that starts fetches the default checkpoints that are missing, in the background.
+        from celery.signals import worker_ready, worker_shutdown
+
+        from backend.inference import checkpoint_fetch
+
+        worker_ready.connect(checkpoint_fetch.on_worker_ready, dispatch_uid="inference.fetch_checkpoints", weak=False)
+        worker_shutdown.connect(checkpoint_fetch.on_worker_shutdown, dispatch_uid="inference.stop_fetch", weak=False)

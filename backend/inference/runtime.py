@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from backend.training.selectors import active_version, model_version_named
+from backend.training.selectors import active_version, model_version_named, promoted_sha256
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -17,9 +17,14 @@ _loaded = None
 
 
 def current_model():
-    """The deployment's default LoadedModel (segmenter, spec, version, fallback_reason)."""
+    """The deployment's default LoadedModel (segmenter, spec, version, fallback_reason, warning).
+    A fallback that waits for a checkpoint being downloaded is resolved again once the file lands
+    (or the download's state changes), so the model serves without a restart."""
     global _loaded
     with _lock:
+        if _loaded is not None and _loaded.is_stale():
+            log.info("the checkpoint for %s changed on disk: loading the model again", settings.MODEL)
+            _loaded = None
         if _loaded is None:
             # torch and the model packages load with the first model, not with the URLconf.
             import torch
@@ -37,6 +42,7 @@ def current_model():
                 device=settings.MODEL_DEVICE,
                 checkpoint_path=checkpoint,
                 decoder="auto",
+                trust=model_trust(),
             )
             if _loaded.fallback_reason:
                 log.warning(
@@ -45,6 +51,14 @@ def current_model():
             else:
                 log.info("serving model %s", _loaded.version)
         return _loaded
+
+
+def model_trust():
+    """Which weights may serve: official ones, this deployment's promoted versions, and others only
+    with MODEL_ALLOW_UNVERIFIED (then under a warning)."""
+    from models.trust import TrustPolicy
+
+    return TrustPolicy(frozenset(promoted_sha256()), settings.MODEL_ALLOW_UNVERIFIED)
 
 
 def reset_model() -> None:
@@ -95,6 +109,7 @@ def model_status(loaded=None) -> dict:
         "version": loaded.version,
         "fallback": loaded.fallback_reason is not None,
         "reason": loaded.fallback_reason,
+        "warning": loaded.warning,
     }
 
 

@@ -49,6 +49,11 @@ class ModelStatusSerializer(serializers.Serializer):
     version = serializers.CharField(help_text="what serves: spec@sha256 prefix, or the classical algorithm")
     fallback = serializers.BooleanField(help_text="true: the classical backend serves instead of the model asked for")
     reason = serializers.CharField(allow_null=True, help_text="why the fallback serves, with the command that fixes it")
+    warning = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="set when unverified weights serve (MODEL_ALLOW_UNVERIFIED): they may be untrained; show it",
+    )
 
 
 class CandidateMaskSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ import numpy as np
 from django.conf import settings
 
 from backend.inference.models import VideoPrompt, VideoSession
+from backend.inference.runtime import model_trust
 from backend.media.models import Video
 from backend.media.storage import read_bytes
 from engine import rle as rle_ops
@@ -21,9 +22,11 @@ _tracker = None
 
 
 def current_tracker():
-    """The LoadedTracker (tracker, spec, version, fallback_reason) this process serves videos with."""
+    """The LoadedTracker (tracker, spec, version, fallback_reason, warning) this process serves videos with."""
     global _tracker
     with _tracker_lock:
+        if _tracker is not None and _tracker.is_stale():  # the awaited checkpoint landed
+            _tracker = None
         if _tracker is None:
             # The model packages import torch: they load with the first video session, not the URLconf.
             from models.registry import resolve_tracker
@@ -35,6 +38,7 @@ def current_tracker():
                 device=settings.MODEL_DEVICE,
                 checkpoint_path=checkpoint,
                 image_size=settings.VIDEO_IMAGE_SIZE,
+                trust=model_trust(),
             )
         return _tracker
 

@@ -56,6 +56,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "version": loaded.version,
             "fallback": loaded.fallback_reason is not None,
             "reason": loaded.fallback_reason,
+            "warning": loaded.warning,
         }
 
     def get_frame_count(self, session) -> int:

@@ -16,6 +16,12 @@ def active_version(project: Project | int) -> ModelVersion | None:
     return ModelVersion.objects.filter(project=project, status=ModelVersion.Status.ACTIVE).first()
 
 
+def promoted_sha256() -> list[str]:
+    """Digests of every model version that ever served a project (active now or retired): weights
+    this deployment trained and promoted, so the model registry may serve them without a warning."""
+    return list(ModelVersion.objects.filter(promoted_at__isnull=False).values_list("sha256", flat=True))
+
+
 def model_version_named(version: str) -> ModelVersion | None:
     return ModelVersion.objects.filter(version=version).first()
 

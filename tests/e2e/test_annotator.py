@@ -231,6 +231,36 @@ def test_fallback_banner_when_the_requested_model_has_no_checkpoint(
         reset_model()
 
 
+def test_unverified_model_is_served_only_under_a_warning_banner(
+    page, settings, worker_factory, scene_factory, transactional_db, tmp_path
+):
+    from backend.inference.runtime import reset_model
+    from models.checkpoints import TEST_CHECKPOINTS
+    from models.tiny import save_tiny_sam
+    from tests.conftest import wait_for_worker
+
+    save_tiny_sam(tmp_path / TEST_CHECKPOINTS["sam:tiny"].file_name, seed=0)  # random weights, as untrained
+    settings.MODEL, settings.MODEL_CHECKPOINT_DIR, settings.MODEL_ALLOW_UNVERIFIED = "sam:tiny", str(tmp_path), True
+    reset_model()
+    worker = wait_for_worker(
+        worker_factory(MODEL="sam:tiny", MODEL_CHECKPOINT_DIR=tmp_path, MODEL_ALLOW_UNVERIFIED=1, OMP_NUM_THREADS=1)
+    )
+    try:
+        scene = scene_factory(worker=worker)
+        open_annotator(page, scene)
+        x, y = scene.click_point(0)
+        click_image(page, x, y)
+        wait_candidates(page)
+        banner = page.locator("[data-testid=unverified-model-banner]")
+        assert banner.is_visible()
+        assert "UNVERIFIED MODEL" in banner.inner_text() and "MODEL_ALLOW_UNVERIFIED=1" in banner.inner_text()
+        assert not page.locator("[data-testid=fallback-banner]").is_visible()
+        shot(page, "unverified-model-banner")
+    finally:
+        worker.stop()
+        reset_model()
+
+
 def test_box_negative_point_zoom_pan_and_delete(page, celery_worker, scene_factory):
     scene = scene_factory(worker=celery_worker)
     truth = scene.truths[1]

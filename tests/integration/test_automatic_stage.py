@@ -25,9 +25,10 @@ SETTINGS = {"points_per_side": 6, "pred_iou_thresh": 0.0, "stability_score_thres
 def tiny_sam(tmp_path_factory, settings, transactional_db):
     folder = tmp_path_factory.mktemp("tiny-sam")
     save_tiny_sam(folder / TEST_CHECKPOINTS["sam:tiny"].file_name, seed=0)
-    settings.MODEL, settings.MODEL_CHECKPOINT_DIR = "sam:tiny", str(folder)
+    # Random tiny weights: served only because the test allows unverified weights (under a warning).
+    settings.MODEL, settings.MODEL_CHECKPOINT_DIR, settings.MODEL_ALLOW_UNVERIFIED = "sam:tiny", str(folder), True
     reset_model()
-    yield {"MODEL": "sam:tiny", "MODEL_CHECKPOINT_DIR": folder, **REDELIVERY}
+    yield {"MODEL": "sam:tiny", "MODEL_CHECKPOINT_DIR": folder, "MODEL_ALLOW_UNVERIFIED": 1, **REDELIVERY}
     reset_model()
 
 

@@ -53,6 +53,9 @@ def test_run_embedded_serves_a_healthy_app(tmp_path):
             "DJANGO_SUPERUSER_USERNAME": "boss",
             "DJANGO_SUPERUSER_PASSWORD": "a-good-password-42",
             "MODEL_CHECKPOINT_DIR": str(tmp_path / "no-checkpoints"),
+            # As on a machine without internet: the default checkpoint's download finds no host.
+            "MODEL_AUTO_FETCH": "1",
+            "MODEL_CHECKPOINT_BASE_URL": f"http://127.0.0.1:{free_port()}/",
         }
     )
     log = (tmp_path / "run.log").open("w")
@@ -78,6 +81,13 @@ def test_run_embedded_serves_a_healthy_app(tmp_path):
         assert "filesystem" in body["checks"]["broker"]["transport"]
         assert body["checks"]["storage"]["kind"] == "local"
         assert body["checks"]["model"]["fallback"] is True  # no checkpoint: classical, and it says so
+
+        def download_gave_up():  # within the connect timeout; the app served all along
+            _, answer = get_json(f"{base}/api/health/")
+            return "the automatic download failed" in (answer["checks"]["model"]["reason"] or "")
+
+        wait_until(download_gave_up, timeout=60, interval=0.5, what="the reason for the missing model in health")
+        assert "python -m models fetch sam2:hiera_t" in (tmp_path / "run.log").read_text()
         assert (tmp_path / "var" / "db.sqlite3").exists()
 
         # the admin from the environment can log in, create a project and upload a photo

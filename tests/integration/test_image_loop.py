@@ -32,9 +32,10 @@ def tiny_model(request, tmp_path_factory, settings, transactional_db, worker_fac
     spec = request.param
     folder = tmp_path_factory.mktemp(spec.replace(":", "-"))
     SAVERS[spec](folder / TEST_CHECKPOINTS[spec].file_name, seed=0)
-    settings.MODEL, settings.MODEL_CHECKPOINT_DIR = spec, str(folder)
+    # Random tiny weights: served only because the test allows unverified weights (under a warning).
+    settings.MODEL, settings.MODEL_CHECKPOINT_DIR, settings.MODEL_ALLOW_UNVERIFIED = spec, str(folder), True
     reset_model()
-    worker = wait_for_worker(worker_factory(MODEL=spec, MODEL_CHECKPOINT_DIR=folder))
+    worker = wait_for_worker(worker_factory(MODEL=spec, MODEL_CHECKPOINT_DIR=folder, MODEL_ALLOW_UNVERIFIED=1))
     yield spec, worker
     worker.stop()
     reset_model()
@@ -89,6 +90,7 @@ def test_ingest_embed_predict_save_export(tiny_model, make_user, client_for, pro
     assert answer.status_code == 200, answer.content
     body = answer.json()
     assert body["model"]["version"] == embedding.model_version and body["model"]["fallback"] is False
+    assert body["model"]["warning"].startswith("UNVERIFIED MODEL")  # what the annotator's banner shows
     assert len(body["masks"]) == 3
     chosen = max(body["masks"], key=lambda m: rle_ops.area(m["rle"]))
     assert chosen["rle"]["size"] == [180, 240]

@@ -36,9 +36,10 @@ RECIPE = {
 def tiny_sam(tmp_path_factory, settings, transactional_db):
     folder = tmp_path_factory.mktemp("tiny-sam-train")
     save_tiny_sam(folder / TEST_CHECKPOINTS["sam:tiny"].file_name, seed=0)
-    settings.MODEL, settings.MODEL_CHECKPOINT_DIR = "sam:tiny", str(folder)
+    # Random tiny weights: served only because the test allows unverified weights (under a warning).
+    settings.MODEL, settings.MODEL_CHECKPOINT_DIR, settings.MODEL_ALLOW_UNVERIFIED = "sam:tiny", str(folder), True
     reset_model()
-    yield {"MODEL": "sam:tiny", "MODEL_CHECKPOINT_DIR": folder, "OMP_NUM_THREADS": 1}
+    yield {"MODEL": "sam:tiny", "MODEL_CHECKPOINT_DIR": folder, "MODEL_ALLOW_UNVERIFIED": 1, "OMP_NUM_THREADS": 1}
     reset_model()
 
 
@@ -73,6 +74,7 @@ def test_round_promotes_a_better_model_that_then_serves_predict(
     )
     served_before = first_version.json()["model"]["version"]
     assert served_before.startswith("sam:tiny@")
+    assert first_version.json()["model"]["warning"].startswith("UNVERIFIED MODEL")
 
     started = api.post(f"/api/projects/{project.pk}/rounds/", {"config": RECIPE}, format="json")
     assert started.status_code == 202, started.content
@@ -94,5 +96,6 @@ def test_round_promotes_a_better_model_that_then_serves_predict(
     assert wait_for_job(pending.json()["job"]["id"], worker=worker).state == "succeeded"
     served = api.post(f"/api/images/{image}/predict/", {"points": [[64, 64]], "labels": [1]}, format="json")
     assert served.status_code == 200 and served.json()["model"]["version"] == candidate.version != served_before
+    assert served.json()["model"]["warning"] is None  # a promoted version of this project: trusted
     rounds = api.get(f"/api/projects/{project.pk}/rounds/").json()["results"]
     assert rounds[0]["promoted"] is True and "promoted" in rounds[0]["log"]

@@ -22,6 +22,7 @@ from engine.formats.sav import read_sav
 from models.checkpoints import TEST_CHECKPOINTS
 from models.registry import resolve_tracker
 from models.tiny import save_tiny_sam2
+from models.trust import TrustPolicy
 from tests import media_factory as mf
 from tests.conftest import wait_for_job, wait_for_worker
 
@@ -33,11 +34,14 @@ SIZE = 256
 def tiny_sam2(tmp_path_factory, settings, transactional_db):
     folder = tmp_path_factory.mktemp("tiny-sam2")
     save_tiny_sam2(folder / TEST_CHECKPOINTS["sam2:tiny"].file_name, seed=0)
+    # Random tiny weights: served only because the test allows unverified weights (under a warning).
     settings.VIDEO_MODEL, settings.MODEL_CHECKPOINT_DIR, settings.VIDEO_IMAGE_SIZE = "sam2:tiny", str(folder), SIZE
+    settings.MODEL_ALLOW_UNVERIFIED = True
     reset_tracker()
     yield {
         "VIDEO_MODEL": "sam2:tiny",
         "MODEL_CHECKPOINT_DIR": folder,
+        "MODEL_ALLOW_UNVERIFIED": 1,
         "VIDEO_IMAGE_SIZE": SIZE,
         "OMP_NUM_THREADS": 1,
         "CELERY_VISIBILITY_TIMEOUT": 2,
@@ -118,7 +122,7 @@ def reference_masks(video, checkpoint_dir, operations) -> dict:
     """The same operations on the bare tracker in this process, with the app's storage rules:
     prompted frames are a person's (edited); propagation writes its objects but keeps those."""
     torch.set_num_threads(1)
-    loaded = resolve_tracker("sam2:tiny", checkpoint_dir, image_size=SIZE)
+    loaded = resolve_tracker("sam2:tiny", checkpoint_dir, image_size=SIZE, trust=TrustPolicy(allow_unverified=True))
     assert loaded.fallback_reason is None
     tracker = loaded.tracker
     state = tracker.start(StorageFrames(video))

@@ -1606,6 +1606,8 @@ export interface components {
             fallback: boolean;
             /** @description why the fallback serves, with the command that fixes it */
             reason: string | null;
+            /** @description set when unverified weights serve (MODEL_ALLOW_UNVERIFIED): they may be untrained; show it */
+            warning?: string | null;
         };
         ModelVersion: {
             readonly id: number;

@@ -11,8 +11,9 @@ type Box = [number, number, number, number];
 
 // --- answers the schema types as a free `object`
 
-/** The model that answered (predict, health): `fallback` is true when the classical backend serves. */
-export interface ModelInfo { backend: string; version: string; fallback: boolean; reason: string | null }
+/** The model that answered (predict, health): `fallback` is true when the classical backend serves;
+ * `warning` is set when unverified (possibly untrained) weights serve under MODEL_ALLOW_UNVERIFIED. */
+export interface ModelInfo { backend: string; version: string; fallback: boolean; reason: string | null; warning?: string | null }
 /** One proposed mask of POST /api/images/{id}/predict/; `logits_token` refines from this candidate. */
 export interface Candidate { rle: CompressedRle; score: number; logits_token?: string }
 /** predict, 200: the candidates. */

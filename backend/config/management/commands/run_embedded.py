@@ -1,5 +1,7 @@
-"""manage.py run_embedded: migrate, make sure an admin exists, then run a Celery worker and the
-web server side by side (what `make run` starts). Stops both on Ctrl+C."""
+"""manage.py run_embedded: migrate, make sure an admin exists, start downloading the default model
+checkpoints when they are missing (in the background: the app starts at once, on the classical
+fallback until they land), then run a Celery worker and the web server side by side (what `make run`
+starts). Stops everything on Ctrl+C; a partial download resumes at the next start."""
 
 import os
 import secrets
@@ -12,6 +14,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from backend.inference.checkpoint_fetch import start_checkpoint_fetch, stop_checkpoint_fetch
 
 
 class Command(BaseCommand):
@@ -26,7 +30,13 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         self._ensure_admin()
-        env = {**os.environ, "PYTHONPATH": str(settings.REPO_DIR)}
+        if start_checkpoint_fetch() is not None:
+            self.stdout.write(
+                "downloading the missing model checkpoints in the background (progress below); the classical "
+                "fallback serves until they land, then the model takes over without a restart"
+            )
+        # This command fetches the checkpoints; the worker beside it need not try again.
+        env = {**os.environ, "PYTHONPATH": str(settings.REPO_DIR), "MODEL_AUTO_FETCH": "0"}
         python = sys.executable
         worker = subprocess.Popen(
             [
@@ -85,6 +95,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         while not stopping and worker.poll() is None and web.poll() is None:
             time.sleep(0.5)
+        stop_checkpoint_fetch()
         for process in (web, worker):
             if process.poll() is None:
                 process.terminate()

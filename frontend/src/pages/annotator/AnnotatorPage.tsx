@@ -156,6 +156,11 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
             GrabCut, not SAM — expect more clicks.
           </div>
         )}
+        {model?.warning && (
+          <div className="banner banner-warning" role="alert" data-testid="unverified-model-banner">
+            {model.warning}
+          </div>
+        )}
         <div className="stage" ref={stageRef}>
           {view.preparing && (
             <div className="stage-overlay" role="status" data-testid="preparing">
