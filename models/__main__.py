@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -39,17 +40,28 @@ def main(argv: list[str] | None = None) -> int:
             digest = info.sha256[:12] if info.sha256 else "no sha256 known"
             print(f"{info.name:<14} {info.file_name:<28} {present:<8} sha256 {digest}")
         return 0
-    if args.command == "auto-fetch":
-        logging.basicConfig(level=logging.INFO, format="models: %(message)s", stream=sys.stderr)
-        fetch_missing(args.specs, args.dir, progress=not args.quiet)
-        return 0
+    # Stopped by Ctrl+C or by the process that started it (a worker shutting down): the partial file
+    # stays, the status record says so, and the next start resumes.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        path = fetch(args.name, args.dir, progress=not args.quiet)
-    except (CheckpointError, ValueError, OSError) as error:
-        print(f"fetch failed: {error}", file=sys.stderr)
-        return 1
+        if args.command == "auto-fetch":
+            logging.basicConfig(level=logging.INFO, format="models: %(message)s", stream=sys.stderr)
+            fetch_missing(args.specs, args.dir, progress=not args.quiet)
+            return 0
+        try:
+            path = fetch(args.name, args.dir, progress=not args.quiet)
+        except (CheckpointError, ValueError, OSError) as error:
+            print(f"fetch failed: {error}", file=sys.stderr)
+            return 1
+    except KeyboardInterrupt:
+        print("download interrupted; it resumes where it stopped next time", file=sys.stderr)
+        return 130
     print(path)
     return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

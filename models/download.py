@@ -210,7 +210,7 @@ def _download(url: str, part: Path, size: int | None, read_timeout: float, repor
         received = 0
         with open(part, mode) as out:
             try:
-                for block in iter(lambda: response.read(BLOCK), b""):
+                for block in iter(lambda: response.read1(BLOCK), b""):  # as bytes arrive
                     out.write(block)
                     received += len(block)
                     reporter.advance(len(block))

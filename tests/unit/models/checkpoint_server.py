@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 class CheckpointHost:
     """files: name -> bytes served at /name. honour_range: answer "Range: bytes=N-" with 206;
     drop_after: send the full Content-Length but close after this many body bytes (once, then
-    serve normally). requests: (path, Range header or None) in arrival order."""
+    serve normally); stall_after: send this many body bytes, then wait until `release` is set.
+    requests: (path, Range header or None) in arrival order."""
 
     files: dict[str, bytes] = field(default_factory=dict)
     honour_range: bool = True
     drop_after: int | None = None
+    stall_after: int | None = None
+    release: threading.Event = field(default_factory=threading.Event)
     requests: list[tuple[str, str | None]] = field(default_factory=list)
     base_url: str = ""
     _server: http.server.ThreadingHTTPServer | None = None
@@ -50,6 +53,11 @@ class CheckpointHost:
                 part = body[start:]
                 self.send_header("Content-Length", str(len(part)))
                 self.end_headers()
+                if host.stall_after is not None:
+                    self.wfile.write(part[: host.stall_after])
+                    self.wfile.flush()
+                    host.release.wait(60)
+                    return
                 if host.drop_after is not None:
                     cut, host.drop_after = host.drop_after, None
                     self.wfile.write(part[:cut])
@@ -65,6 +73,7 @@ class CheckpointHost:
         return self
 
     def stop(self) -> None:
+        self.release.set()
         if self._server is not None and self._thread is not None:
             self._server.shutdown()
             self._server.server_close()

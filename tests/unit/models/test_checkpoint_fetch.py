@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import subprocess
+import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -183,6 +186,32 @@ def test_probe_is_bounded_even_when_name_resolution_hangs(monkeypatch):
     with pytest.raises(HostUnreachable, match=r"within 0\.5 s"):
         probe("https://dl.fbaipublicfiles.com/x", timeout=0.5)
     assert time.monotonic() - started < 3.0
+
+
+def test_a_stopped_fetch_keeps_its_partial_file_and_says_so(host, tmp_path):
+    payload = bytes(range(256)) * 4096  # 1 MiB of something: its digest is not vit_b's, it never completes
+    host.files[VIT_B] = payload
+    host.stall_after = 300_000
+    target_dir = tmp_path / "weights"
+    environ = {"PATH": "/usr/bin:/bin", BASE_URL_ENV: host.base_url}
+    repo = Path(checkpoints.__file__).parents[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "models", "fetch", "sam:vit_b", "--dir", str(target_dir), "--quiet"],
+        cwd=repo,
+        env=environ,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    part = partial_path(target_dir / VIT_B)
+    deadline = time.monotonic() + 60
+    while not (part.exists() and part.stat().st_size == 300_000):
+        assert process.poll() is None and time.monotonic() < deadline, "the download never got under way"
+        time.sleep(0.05)
+    process.terminate()  # what a worker shutting down does to its download
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130 and "resumes" in err
+    assert visible(target_dir) == [] and part.stat().st_size == 300_000
+    assert read_status(target_dir / VIT_B).reason == "interrupted"
 
 
 def test_list_names_every_official_checkpoint(tmp_path, capsys, checkpoint_dir):
