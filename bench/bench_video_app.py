@@ -35,6 +35,8 @@ os.environ.update(
         "VIDEO_MODEL": "sam2:tiny",
         "MODEL_CHECKPOINT_DIR": str(CHECKPOINTS),
         "VIDEO_IMAGE_SIZE": "256",
+        "MODEL_ALLOW_UNVERIFIED": "1",  # the tiny random network times the app; it is never served to people
+        "MODEL_AUTO_FETCH": "0",
         "TQDM_DISABLE": "1",
     }
 )

@@ -33,10 +33,10 @@ def circling_shapes(n_frames: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def network(checkpoint_dir):
+def network(checkpoint_dir, tiny_trust):
     from models.registry import resolve_tracker
 
-    loaded = resolve_tracker("sam2:tiny", checkpoint_dir, image_size=IMAGE_SIZE)
+    loaded = resolve_tracker("sam2:tiny", checkpoint_dir, image_size=IMAGE_SIZE, trust=tiny_trust)
     assert loaded.fallback_reason is None, loaded.fallback_reason
     return loaded.tracker
 
