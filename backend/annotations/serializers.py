@@ -1,19 +1,29 @@
 from rest_framework import serializers
 
 from backend.annotations.models import Mask, Masklet, PromptEvent, RegionCaption, Review, VideoQuestion
+from backend.core.fields import (
+    MAX_FRAME,
+    MAX_SECONDS,
+    CharField,
+    ChoiceField,
+    CoordinateField,
+    FloatField,
+    IdField,
+    IntegerField,
+)
 
 
 class PromptSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=PromptEvent.Kind.choices)
-    x = serializers.FloatField(required=False, allow_null=True)
-    y = serializers.FloatField(required=False, allow_null=True)
-    label = serializers.IntegerField(required=False, allow_null=True)
-    box = serializers.ListField(child=serializers.FloatField(), required=False, allow_null=True)
-    t_ms = serializers.IntegerField(min_value=0, max_value=7 * 24 * 3600 * 1000)
+    kind = ChoiceField(choices=PromptEvent.Kind.choices)
+    x = CoordinateField(required=False, allow_null=True)
+    y = CoordinateField(required=False, allow_null=True)
+    label = IntegerField(required=False, allow_null=True, min_value=-1, max_value=3)
+    box = serializers.ListField(child=CoordinateField(), required=False, allow_null=True, max_length=4)
+    t_ms = IntegerField(min_value=0, max_value=7 * 24 * 3600 * 1000)
 
 
 class MaskSerializer(serializers.ModelSerializer):
-    project = serializers.IntegerField(source="image.project_id", read_only=True)
+    project = IntegerField(source="image.project_id", read_only=True)
 
     class Meta:
         model = Mask
@@ -52,40 +62,40 @@ class PromptEventSerializer(serializers.ModelSerializer):
 
 
 class MaskCreateSerializer(serializers.Serializer):
-    image = serializers.IntegerField()
-    category = serializers.IntegerField(required=False, allow_null=True)
+    image = IdField()
+    category = IdField(required=False, allow_null=True)
     rle = serializers.JSONField()
-    source = serializers.ChoiceField(choices=[Mask.Source.MANUAL, Mask.Source.ASSISTED], default=Mask.Source.ASSISTED)
-    seconds = serializers.FloatField(min_value=0, max_value=86400, default=0)
-    clicks = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    source = ChoiceField(choices=[Mask.Source.MANUAL, Mask.Source.ASSISTED], default=Mask.Source.ASSISTED)
+    seconds = FloatField(min_value=0, max_value=86400, default=0)
+    clicks = IntegerField(min_value=0, max_value=100000, default=0)
     prompts = PromptSerializer(many=True, required=False, default=list, max_length=5000)
-    model_version = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
-    predicted_iou = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1.5)
+    model_version = CharField(max_length=128, required=False, allow_blank=True, default="")
+    predicted_iou = FloatField(required=False, allow_null=True, min_value=0, max_value=1.5)
 
 
 class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+    version = IntegerField(min_value=1)
 
 
 class ProposalDecisionSerializer(VersionSerializer):
-    seconds = serializers.FloatField(min_value=0, max_value=86400, default=0)
-    clicks = serializers.IntegerField(min_value=0, max_value=100000, default=0)
-    category = serializers.IntegerField(required=False, allow_null=True, default=None)
+    seconds = FloatField(min_value=0, max_value=86400, default=0)
+    clicks = IntegerField(min_value=0, max_value=100000, default=0)
+    category = IdField(required=False, allow_null=True, default=None)
 
 
 class MaskUpdateSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+    version = IntegerField(min_value=1)
     rle = serializers.JSONField(required=False)
-    category = serializers.IntegerField(required=False, allow_null=True)
-    seconds = serializers.FloatField(min_value=0, max_value=86400, default=0)
-    clicks = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    category = IdField(required=False, allow_null=True)
+    seconds = FloatField(min_value=0, max_value=86400, default=0)
+    clicks = IntegerField(min_value=0, max_value=100000, default=0)
     prompts = PromptSerializer(many=True, required=False, default=list, max_length=5000)
 
 
 class MaskConflictSerializer(serializers.Serializer):
     """409: the mask moved on since the client read it; nothing was saved."""
 
-    detail = serializers.CharField()
+    detail = CharField()
     current = MaskSerializer()
 
 
@@ -107,7 +117,7 @@ class MaskletSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    reviewer = serializers.CharField(source="reviewer.username", default=None)
+    reviewer = CharField(source="reviewer.username", default=None)
     project = serializers.SerializerMethodField()
     image = serializers.SerializerMethodField()
     video = serializers.SerializerMethodField()
@@ -140,14 +150,23 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["accept", "reject", "fix"])
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    seconds = serializers.FloatField(min_value=0, max_value=86400, default=0)
-    version = serializers.IntegerField(min_value=1, required=False)
+    decision = ChoiceField(choices=["accept", "reject", "fix"])
+    reason = CharField(required=False, allow_blank=True, default="", max_length=2000)
+    seconds = FloatField(min_value=0, max_value=86400, default=0)
+    version = IntegerField(min_value=1, required=False)
     rle = serializers.JSONField(required=False)
 
 
 class VideoQuestionSerializer(serializers.ModelSerializer):
+    start_time = FloatField(min_value=0, max_value=MAX_SECONDS, help_text="segment start, seconds")
+    end_time = FloatField(min_value=0, max_value=MAX_SECONDS, help_text="segment end, seconds")
+    question = CharField(max_length=5000)
+    answer = CharField(max_length=5000)
+    q_type = CharField(max_length=64)
+    q_subtype = CharField(max_length=64, required=False, allow_blank=True)
+    what_description = CharField(max_length=5000, required=False, allow_blank=True)
+    domain = CharField(max_length=64, required=False, allow_blank=True)
+
     class Meta:
         model = VideoQuestion
         fields = [
@@ -169,7 +188,7 @@ class VideoQuestionSerializer(serializers.ModelSerializer):
 
 
 class RegionCaptionSerializer(serializers.ModelSerializer):
-    object_id = serializers.IntegerField(source="masklet.object_id", read_only=True)
+    object_id = IntegerField(source="masklet.object_id", read_only=True)
 
     class Meta:
         model = RegionCaption
@@ -190,11 +209,11 @@ class RegionCaptionSerializer(serializers.ModelSerializer):
 
 
 class CaptionInputSerializer(serializers.Serializer):
-    masklet = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=RegionCaption.Kind.choices)
-    start_frame = serializers.IntegerField(required=False, allow_null=True, default=None)
-    end_frame = serializers.IntegerField(required=False, allow_null=True, default=None)
-    caption = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    masklet = IdField()
+    kind = ChoiceField(choices=RegionCaption.Kind.choices)
+    start_frame = IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=MAX_FRAME)
+    end_frame = IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=MAX_FRAME)
+    caption = CharField(required=False, allow_blank=True, default="", max_length=5000)
     dense_captions = serializers.ListField(child=serializers.DictField(), required=False, default=list, max_length=500)
 
 
@@ -202,67 +221,67 @@ class MetricsRowSerializer(serializers.Serializer):
     """One group of a project's engine metrics; only the grouping keys asked for are present."""
 
     day = serializers.DateField(required=False, allow_null=True)
-    stage = serializers.CharField(required=False, allow_blank=True)
-    annotator = serializers.CharField(required=False, allow_null=True)
-    model_version = serializers.CharField(required=False, allow_blank=True)
-    masks = serializers.IntegerField()
-    images = serializers.IntegerField()
-    person_masks = serializers.IntegerField()
-    seconds_per_mask = serializers.FloatField(allow_null=True)
-    clicks_per_mask = serializers.FloatField(allow_null=True)
-    proposals_decided = serializers.IntegerField()
-    proposals_unchanged = serializers.IntegerField()
-    seconds_per_proposal = serializers.FloatField(allow_null=True)
-    masks_per_image = serializers.FloatField(allow_null=True)
-    share_accepted_unchanged = serializers.FloatField(allow_null=True)
+    stage = CharField(required=False, allow_blank=True)
+    annotator = CharField(required=False, allow_null=True)
+    model_version = CharField(required=False, allow_blank=True)
+    masks = IntegerField()
+    images = IntegerField()
+    person_masks = IntegerField()
+    seconds_per_mask = FloatField(allow_null=True)
+    clicks_per_mask = FloatField(allow_null=True)
+    proposals_decided = IntegerField()
+    proposals_unchanged = IntegerField()
+    seconds_per_proposal = FloatField(allow_null=True)
+    masks_per_image = FloatField(allow_null=True)
+    share_accepted_unchanged = FloatField(allow_null=True)
 
 
 class ReviewMetricsRowSerializer(serializers.Serializer):
     day = serializers.DateField()
-    reviewer = serializers.CharField(allow_null=True)
-    decisions = serializers.IntegerField()
-    accepted = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    fixed = serializers.IntegerField()
-    seconds_per_decision = serializers.FloatField()
+    reviewer = CharField(allow_null=True)
+    decisions = IntegerField()
+    accepted = IntegerField()
+    rejected = IntegerField()
+    fixed = IntegerField()
+    seconds_per_decision = FloatField()
 
 
 class ProjectMetricsSerializer(serializers.Serializer):
-    project = serializers.IntegerField()
-    by = serializers.ListField(child=serializers.CharField())
+    project = IntegerField()
+    by = serializers.ListField(child=CharField())
     rows = MetricsRowSerializer(many=True)
     reviews = ReviewMetricsRowSerializer(many=True)
 
 
 class ReviewQueueSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["mask", "masklet"])
-    count = serializers.IntegerField()
+    kind = ChoiceField(choices=["mask", "masklet"])
+    count = IntegerField()
     results = serializers.ListField(child=serializers.DictField(), help_text="masks or masklets, by kind")
 
 
 class MaskletInfoSerializer(serializers.Serializer):
-    id = serializers.IntegerField(required=False)
-    object_id = serializers.IntegerField()
-    category = serializers.IntegerField(allow_null=True)
-    status = serializers.ChoiceField(choices=Masklet.Status.choices)
+    id = IntegerField(required=False)
+    object_id = IntegerField()
+    category = IntegerField(allow_null=True)
+    status = ChoiceField(choices=Masklet.Status.choices)
 
 
 class MaskletFrameRowSerializer(serializers.Serializer):
-    object_id = serializers.IntegerField()
-    frame = serializers.IntegerField()
+    object_id = IntegerField()
+    frame = IntegerField()
     rle = serializers.JSONField(help_text="COCO RLE {size: [h, w], counts}")
-    area = serializers.IntegerField()
+    area = IntegerField()
     edited = serializers.BooleanField()
-    source = serializers.CharField()
+    source = CharField()
     updated_at = serializers.DateTimeField()
 
 
 class MaskletFramesSerializer(serializers.Serializer):
-    video = serializers.IntegerField()
+    video = IntegerField()
     masklets = MaskletInfoSerializer(many=True)
     frames = MaskletFrameRowSerializer(many=True)
-    updated_until = serializers.CharField(allow_null=True, help_text="pass it as updated_after to get what comes next")
+    updated_until = CharField(allow_null=True, help_text="pass it as updated_after to get what comes next")
 
 
 class MaskletCategoryInputSerializer(serializers.Serializer):
-    category = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="null: no category")
+    category = IdField(required=False, allow_null=True, default=None, help_text="null: no category")

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backend.config.api_errors.ApiJsonErrorsMiddleware",  # first: every /api/ answer leaves as JSON
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -145,6 +146,12 @@ MAX_VIDEO_FRAMES = env_int("MAX_VIDEO_FRAMES", 100_000)
 DEFAULT_ANNOTATION_FPS = 6
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_FILES_PER_UPLOAD", 200)
+# SA-1B archives (manage.py import_sa1b): caps checked on each member's header before it is read.
+SA1B_IMPORT_MAX_MEMBERS = env_int("SA1B_IMPORT_MAX_MEMBERS", 100_000)
+SA1B_IMPORT_MAX_JSON_BYTES = env_int("SA1B_IMPORT_MAX_JSON_BYTES", 16 * 1024 * 1024)
+SA1B_IMPORT_MAX_BYTES = env_int("SA1B_IMPORT_MAX_BYTES", 16 * 1024 * 1024 * 1024)
+# JSON request bodies (a mask's RLE, prompts): larger ones are answered 413 before parsing.
+MAX_JSON_BODY_BYTES = env_int("MAX_JSON_BODY_BYTES", 32 * 1024 * 1024)
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -153,7 +160,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "backend.core.pagination.StrictPageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.core.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.config.exceptions.api_exception_handler",
@@ -250,6 +262,7 @@ VIDEO_SESSION_IDLE_SECONDS = env_int("VIDEO_SESSION_IDLE_SECONDS", 900)
 # --- security (production: DEBUG off) ------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the browser app reads it for session-authenticated writes
+CSRF_FAILURE_VIEW = "backend.config.api_errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,6 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from backend.core.fields import ChoiceField
 from backend.exports.models import ExportJob
 from backend.jobs.serializers import JobSerializer
 
@@ -19,6 +20,6 @@ class ExportSerializer(serializers.ModelSerializer):
 
 
 class ExportCreateSerializer(serializers.Serializer):
-    format = serializers.ChoiceField(choices=ExportJob.Format.choices)
+    format = ChoiceField(choices=ExportJob.Format.choices)
     include_all = serializers.BooleanField(default=False, help_text="also export proposed and rejected masks")
     frames = serializers.BooleanField(default=False, help_text="sav: also the 24 fps frames as JPEGImages_24fps/")

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.annotations.models import Masklet
+from backend.core.fields import MAX_FRAME, ChoiceField, CoordinateField, IdField, IntegerField
 from backend.inference.models import VideoPrompt, VideoSession
 from backend.inference.selectors import session_get
 from backend.inference.serializers import ModelStatusSerializer, SessionObjectSerializer, SessionPromptSerializer
@@ -68,28 +69,34 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class PromptInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=VideoPrompt.Kind.choices, default=VideoPrompt.Kind.POINTS)
-    frame = serializers.IntegerField(min_value=0)
-    obj_id = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    kind = ChoiceField(choices=VideoPrompt.Kind.choices, default=VideoPrompt.Kind.POINTS)
+    frame = IntegerField(min_value=0, max_value=MAX_FRAME)
+    obj_id = IntegerField(min_value=1, max_value=1_000_000)
     points = serializers.ListField(
-        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+        child=serializers.ListField(child=CoordinateField(), min_length=2, max_length=2),
         required=False,
         default=list,
         max_length=100,
     )
-    labels = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, max_length=100)
+    labels = serializers.ListField(
+        child=IntegerField(min_value=0, max_value=1), required=False, default=list, max_length=100
+    )
     box = serializers.ListField(
-        child=serializers.FloatField(), min_length=4, max_length=4, required=False, allow_null=True, default=None
+        child=CoordinateField(), min_length=4, max_length=4, required=False, allow_null=True, default=None
     )
     rle = serializers.JSONField(required=False, allow_null=True, default=None)
-    category = serializers.IntegerField(required=False, allow_null=True, default=None)
+    category = IdField(required=False, allow_null=True, default=None)
 
 
 class PropagateInputSerializer(serializers.Serializer):
-    start = serializers.IntegerField(min_value=0)
-    direction = serializers.ChoiceField(choices=["forward", "backward", "both"], default="both")
+    start = IntegerField(min_value=0, max_value=MAX_FRAME)
+    direction = ChoiceField(choices=["forward", "backward", "both"], default="both")
     obj_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, allow_empty=True, default=list
+        child=IntegerField(min_value=1, max_value=1_000_000),
+        required=False,
+        allow_empty=True,
+        default=list,
+        max_length=1000,
     )
 
 

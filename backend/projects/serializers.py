@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from backend.core.fields import CharField, ChoiceField
 from backend.projects.models import Category, Membership, Role
 
 
@@ -10,12 +11,12 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class CategoryInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = CharField(max_length=100)
     color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
+    username = CharField(source="user.username", read_only=True)
 
     class Meta:
         model = Membership
@@ -24,9 +25,9 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    role = serializers.ChoiceField(choices=Role.choices)
+    username = CharField(max_length=150)
+    role = ChoiceField(choices=Role.choices)
 
 
 class RoleInputSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = ChoiceField(choices=Role.choices)

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from backend.core.fields import CharField, ChoiceField, FloatField, IntegerField
 from backend.jobs.serializers import JobSerializer
 from backend.training.models import ModelVersion, TrainingRound
 
@@ -45,17 +46,17 @@ class TrainingRoundSerializer(serializers.ModelSerializer):
 
 
 class RoundConfigSerializer(serializers.Serializer):
-    steps = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
-    trainable = serializers.ChoiceField(choices=["decoder", "decoder+prompt", "all"], required=False)
-    lr = serializers.FloatField(min_value=1e-8, max_value=1.0, required=False)
-    masks_per_step = serializers.IntegerField(min_value=1, max_value=64, required=False)
-    iterations = serializers.IntegerField(min_value=2, max_value=20, required=False)
-    mask_only_iterations = serializers.IntegerField(min_value=0, max_value=19, required=False)
-    box_probability = serializers.FloatField(min_value=0, max_value=1, required=False)
-    focal_weight = serializers.FloatField(min_value=0, max_value=100, required=False)
-    dice_weight = serializers.FloatField(min_value=0, max_value=100, required=False)
-    heldout_percent = serializers.IntegerField(min_value=1, max_value=50, required=False)
-    seed = serializers.IntegerField(min_value=0, required=False)
+    steps = IntegerField(min_value=1, max_value=1_000_000, required=False)
+    trainable = ChoiceField(choices=["decoder", "decoder+prompt", "all"], required=False)
+    lr = FloatField(min_value=1e-8, max_value=1.0, required=False)
+    masks_per_step = IntegerField(min_value=1, max_value=64, required=False)
+    iterations = IntegerField(min_value=2, max_value=20, required=False)
+    mask_only_iterations = IntegerField(min_value=0, max_value=19, required=False)
+    box_probability = FloatField(min_value=0, max_value=1, required=False)
+    focal_weight = FloatField(min_value=0, max_value=100, required=False)
+    dice_weight = FloatField(min_value=0, max_value=100, required=False)
+    heldout_percent = IntegerField(min_value=1, max_value=50, required=False)
+    seed = IntegerField(min_value=0, max_value=2**32 - 1, required=False)  # numpy's seed range
 
 
 class RoundStartSerializer(serializers.Serializer):
@@ -65,7 +66,7 @@ class RoundStartSerializer(serializers.Serializer):
 class RoundConflictSerializer(serializers.Serializer):
     """409: the project already has a round queued or running."""
 
-    detail = serializers.CharField()
+    detail = CharField()
     current = TrainingRoundSerializer()
 
 

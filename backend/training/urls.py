@@ -1,17 +1,18 @@
 from django.urls import path
 
+from backend.core import converters  # noqa: F401  (registers the <id:...> converter)
 from backend.training import apis
 
 urlpatterns = [
-    path("projects/<int:project_id>/rounds/", apis.RoundListApi.as_view(), name="round-list"),
-    path("rounds/<int:round_id>/", apis.RoundDetailApi.as_view(), name="round-detail"),
-    path("projects/<int:project_id>/model-versions/", apis.ModelVersionListApi.as_view(), name="model-version-list"),
+    path("projects/<id:project_id>/rounds/", apis.RoundListApi.as_view(), name="round-list"),
+    path("rounds/<id:round_id>/", apis.RoundDetailApi.as_view(), name="round-detail"),
+    path("projects/<id:project_id>/model-versions/", apis.ModelVersionListApi.as_view(), name="model-version-list"),
     path(
-        "projects/<int:project_id>/model-versions/rollback/",
+        "projects/<id:project_id>/model-versions/rollback/",
         apis.ModelVersionRollbackApi.as_view(),
         name="model-version-rollback",
     ),
     path(
-        "model-versions/<int:version_id>/promote/", apis.ModelVersionPromoteApi.as_view(), name="model-version-promote"
+        "model-versions/<id:version_id>/promote/", apis.ModelVersionPromoteApi.as_view(), name="model-version-promote"
     ),
 ]

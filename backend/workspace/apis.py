@@ -5,12 +5,12 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.core.errors import InvalidInput
+from backend.core.pagination import StrictPageNumberPagination
+from backend.core.parsers import StrictJSONParser, content_length
 from backend.media.parsers import MediaMultiPartParser
 from backend.media.services import media_ingest
 from backend.projects.models import Project
@@ -78,7 +78,7 @@ class ProjectDetailApi(APIView):
 class _UploadMixin:
     """POST multipart `files` (one or many): every file is checked before any is stored."""
 
-    parser_classes = [MediaMultiPartParser, JSONParser]
+    parser_classes = [MediaMultiPartParser, StrictJSONParser]
     kind: str
 
     def _upload(self, request, project_id: int):
@@ -87,7 +87,7 @@ class _UploadMixin:
         if project.kind != self.kind:
             raise InvalidInput(f"project {project.name!r} is a {project.kind} project; upload {project.kind}s")
         per_file = settings.MAX_IMAGE_BYTES if self.kind == "image" else settings.MAX_VIDEO_BYTES
-        if int(request.META.get("CONTENT_LENGTH") or 0) > per_file * settings.DATA_UPLOAD_MAX_NUMBER_FILES:
+        if content_length(request) > per_file * settings.DATA_UPLOAD_MAX_NUMBER_FILES:
             return Response(
                 {"detail": "the upload is over the size limit"}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
             )
@@ -99,7 +99,7 @@ class _UploadMixin:
         return Response(body, status=status.HTTP_201_CREATED if any_created else status.HTTP_200_OK)
 
 
-class WorkListPagination(PageNumberPagination):
+class WorkListPagination(StrictPageNumberPagination):
     """Pages of a work list, with the project's count of items in each state (whatever the filter)."""
 
     state_counts: dict[str, int] = {}
@@ -128,7 +128,7 @@ class _WorkListMixin:
     """GET a project's items with their states, filtered by ?state=a,b and counted per state;
     POST multipart `files` (one or many) to upload; every file is checked before any is stored."""
 
-    parser_classes = [MediaMultiPartParser, JSONParser]
+    parser_classes = [MediaMultiPartParser, StrictJSONParser]
     pagination_class = WorkListPagination
     kind: str
 
@@ -150,7 +150,7 @@ class _WorkListMixin:
         if project.kind != self.kind:
             raise InvalidInput(f"project {project.name!r} is a {project.kind} project; upload {project.kind}s")
         per_file = settings.MAX_IMAGE_BYTES if self.kind == "image" else settings.MAX_VIDEO_BYTES
-        if int(request.META.get("CONTENT_LENGTH") or 0) > per_file * settings.DATA_UPLOAD_MAX_NUMBER_FILES:
+        if content_length(request) > per_file * settings.DATA_UPLOAD_MAX_NUMBER_FILES:
             return Response(
                 {"detail": "the upload is over the size limit"}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
             )

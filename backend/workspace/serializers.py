@@ -4,6 +4,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from backend.annotations.serializers import MaskletSerializer, MaskSerializer
+from backend.core.fields import CharField, ChoiceField, IntegerField
 from backend.inference.serializers import AmgSettingsSerializer
 from backend.jobs.models import Job
 from backend.jobs.serializers import JobSerializer
@@ -19,12 +20,12 @@ GATE_METRICS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5"]
 
 class ProjectSerializer(serializers.ModelSerializer):
     categories = CategorySerializer(many=True, read_only=True)
-    role = serializers.CharField(read_only=True, allow_null=True)
-    image_count = serializers.IntegerField(read_only=True)
-    video_count = serializers.IntegerField(read_only=True)
-    mask_count = serializers.IntegerField(read_only=True)
-    images_done = serializers.IntegerField(read_only=True)
-    active_model_version = serializers.IntegerField(
+    role = CharField(read_only=True, allow_null=True)
+    image_count = IntegerField(read_only=True)
+    video_count = IntegerField(read_only=True)
+    mask_count = IntegerField(read_only=True)
+    images_done = IntegerField(read_only=True)
+    active_model_version = IntegerField(
         read_only=True,
         allow_null=True,
         help_text="the retrained model serving this project; empty: the deployment's MODEL",
@@ -64,11 +65,11 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    kind = serializers.ChoiceField(choices=Project.Kind.choices, default=Project.Kind.IMAGE)
+    name = CharField(max_length=200)
+    kind = ChoiceField(choices=Project.Kind.choices, default=Project.Kind.IMAGE)
     categories = serializers.ListField(child=serializers.JSONField(), required=False, default=list, max_length=1000)
-    annotation_fps = serializers.IntegerField(min_value=1, max_value=60, required=False)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    annotation_fps = IntegerField(min_value=1, max_value=60, required=False)
+    description = CharField(required=False, allow_blank=True, default="", max_length=10000)
 
     def validate_name(self, value):
         if Project.objects.filter(name=value).exists():
@@ -88,18 +89,18 @@ class ProjectCreateSerializer(serializers.Serializer):
 
 
 class ProjectUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    stage = serializers.ChoiceField(choices=Project.Stage.choices, required=False)
-    annotation_fps = serializers.IntegerField(min_value=1, max_value=60, required=False)
+    name = CharField(max_length=200, required=False)
+    description = CharField(required=False, allow_blank=True, max_length=10000)
+    stage = ChoiceField(choices=Project.Stage.choices, required=False)
+    annotation_fps = IntegerField(min_value=1, max_value=60, required=False)
     amg_settings = AmgSettingsSerializer(required=False)
     review_required = serializers.BooleanField(required=False)
     qa_taxonomy = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField(max_length=64), max_length=100), required=False
+        child=serializers.ListField(child=CharField(max_length=64), max_length=100), required=False
     )
-    gate_metric = serializers.ChoiceField(choices=GATE_METRICS, required=False)
-    retrain_every_masks = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
-    annotators_per_item = serializers.IntegerField(
+    gate_metric = ChoiceField(choices=GATE_METRICS, required=False)
+    retrain_every_masks = IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
+    annotators_per_item = IntegerField(
         min_value=1, max_value=20, required=False, help_text="above 1: each item is annotated by that many people"
     )
 
@@ -117,8 +118,8 @@ class ProjectUpdateSerializer(serializers.Serializer):
 class WorkFieldsMixin(serializers.Serializer):
     """An item's state for the team, the reason behind a flag or skip, and who holds it now."""
 
-    state = serializers.ChoiceField(choices=WorkState.choices, read_only=True)
-    state_reason = serializers.CharField(
+    state = ChoiceField(choices=WorkState.choices, read_only=True)
+    state_reason = CharField(
         source="decision_reason", read_only=True, allow_null=True, help_text="why it was flagged or skipped"
     )
     holders = HolderSerializer(source="live_claims", many=True, read_only=True, default=list)
@@ -127,8 +128,8 @@ class WorkFieldsMixin(serializers.Serializer):
 class ImageSerializer(WorkFieldsMixin, serializers.ModelSerializer):
     file_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
-    mask_count = serializers.IntegerField(source="kept_count", read_only=True, default=0)
-    proposal_count = serializers.IntegerField(read_only=True, default=0)
+    mask_count = IntegerField(source="kept_count", read_only=True, default=0)
+    proposal_count = IntegerField(read_only=True, default=0)
     embedding_status = serializers.SerializerMethodField()
 
     class Meta:
@@ -179,14 +180,14 @@ class VideoWorkSerializer(WorkFieldsMixin, VideoSerializer):
 class StateCountsSerializer(serializers.Serializer):
     """How many items of the project are in each state (whatever the filter)."""
 
-    new = serializers.IntegerField()
-    in_progress = serializers.IntegerField()
-    complete = serializers.IntegerField()
-    skipped = serializers.IntegerField()
-    flagged = serializers.IntegerField()
-    in_review = serializers.IntegerField()
-    accepted = serializers.IntegerField()
-    rejected = serializers.IntegerField()
+    new = IntegerField()
+    in_progress = IntegerField()
+    complete = IntegerField()
+    skipped = IntegerField()
+    flagged = IntegerField()
+    in_review = IntegerField()
+    accepted = IntegerField()
+    rejected = IntegerField()
 
 
 class ImageNextSerializer(ImageSerializer):
@@ -211,7 +212,7 @@ class ReviewAssignmentSerializer(serializers.Serializer):
     """What a reviewer is handed: one image (with its waiting masks) or one video (with its waiting
     masklets), claimed for them."""
 
-    kind = serializers.ChoiceField(choices=["image", "video"])
+    kind = ChoiceField(choices=["image", "video"])
     image = ImageSerializer(allow_null=True, help_text="image projects: the image to review")
     video = VideoWorkSerializer(allow_null=True, help_text="video projects: the video to review")
     masks = MaskSerializer(many=True, help_text="the image's masks waiting for a reviewer (not the caller's own)")

@@ -1156,6 +1156,7 @@ export interface components {
             logits_token: string;
         };
         CaptionInput: {
+            /** Format: int64 */
             masklet: number;
             kind: components["schemas"]["RegionCaptionKindEnum"];
             start_frame?: number | null;
@@ -1223,6 +1224,7 @@ export interface components {
              * @default 0
              */
             seconds?: number;
+            /** Format: int64 */
             version?: number;
             rle?: unknown;
         };
@@ -1472,7 +1474,9 @@ export interface components {
             current: components["schemas"]["Mask"];
         };
         MaskCreate: {
+            /** Format: int64 */
             image: number;
+            /** Format: int64 */
             category?: number | null;
             rle: unknown;
             /** @default assisted */
@@ -1528,10 +1532,13 @@ export interface components {
             };
         };
         MaskletFrameRow: {
+            /** Format: int64 */
             object_id: number;
+            /** Format: int64 */
             frame: number;
             /** @description COCO RLE {size: [h, w], counts} */
             rle: unknown;
+            /** Format: int64 */
             area: number;
             edited: boolean;
             source: string;
@@ -1539,6 +1546,7 @@ export interface components {
             updated_at: string;
         };
         MaskletFrames: {
+            /** Format: int64 */
             video: number;
             masklets: components["schemas"]["MaskletInfo"][];
             frames: components["schemas"]["MaskletFrameRow"][];
@@ -1546,8 +1554,11 @@ export interface components {
             updated_until: string | null;
         };
         MaskletInfo: {
+            /** Format: int64 */
             id?: number;
+            /** Format: int64 */
             object_id: number;
+            /** Format: int64 */
             category: number | null;
             status: components["schemas"]["MaskletStatusEnum"];
         };
@@ -1578,14 +1589,19 @@ export interface components {
             stage?: string;
             annotator?: string | null;
             model_version?: string;
+            /** Format: int64 */
             masks: number;
+            /** Format: int64 */
             images: number;
+            /** Format: int64 */
             person_masks: number;
             /** Format: double */
             seconds_per_mask: number | null;
             /** Format: double */
             clicks_per_mask: number | null;
+            /** Format: int64 */
             proposals_decided: number;
+            /** Format: int64 */
             proposals_unchanged: number;
             /** Format: double */
             seconds_per_proposal: number | null;
@@ -1823,8 +1839,10 @@ export interface components {
             };
         };
         PatchedMaskUpdate: {
+            /** Format: int64 */
             version?: number;
             rle?: unknown;
+            /** Format: int64 */
             category?: number | null;
             /**
              * Format: double
@@ -1836,7 +1854,10 @@ export interface components {
             prompts?: components["schemas"]["Prompt"][];
         };
         PatchedMaskletCategoryInput: {
-            /** @description null: no category */
+            /**
+             * Format: int64
+             * @description null: no category
+             */
             category?: number | null;
         };
         PatchedProjectUpdate: {
@@ -1931,6 +1952,7 @@ export interface components {
          */
         ProjectKindEnum: "image" | "video";
         ProjectMetrics: {
+            /** Format: int64 */
             project: number;
             by: string[];
             rows: components["schemas"]["MetricsRow"][];
@@ -1970,6 +1992,7 @@ export interface components {
             labels?: number[];
             box?: number[] | null;
             rle?: unknown;
+            /** Format: int64 */
             category?: number | null;
         };
         /**
@@ -1987,6 +2010,7 @@ export interface components {
             obj_ids?: number[];
         };
         ProposalDecision: {
+            /** Format: int64 */
             version: number;
             /**
              * Format: double
@@ -1995,6 +2019,7 @@ export interface components {
             seconds?: number;
             /** @default 0 */
             clicks?: number;
+            /** Format: int64 */
             category?: number | null;
         };
         Reason: {
@@ -2071,15 +2096,20 @@ export interface components {
             /** Format: date */
             day: string;
             reviewer: string | null;
+            /** Format: int64 */
             decisions: number;
+            /** Format: int64 */
             accepted: number;
+            /** Format: int64 */
             rejected: number;
+            /** Format: int64 */
             fixed: number;
             /** Format: double */
             seconds_per_decision: number;
         };
         ReviewQueue: {
             kind: components["schemas"]["ReviewQueueKindEnum"];
+            /** Format: int64 */
             count: number;
             /** @description masks or masklets, by kind */
             results: {
@@ -2119,6 +2149,7 @@ export interface components {
             /** Format: double */
             dice_weight?: number;
             heldout_percent?: number;
+            /** Format: int64 */
             seed?: number;
         };
         /** @description 409: the project already has a round queued or running. */
@@ -2147,13 +2178,18 @@ export interface components {
             readonly last_used: string;
         };
         SessionObject: {
+            /** Format: int64 */
             object_id: number;
+            /** Format: int64 */
             category: number | null;
             status: string;
         };
         SessionPrompt: {
+            /** Format: int64 */
             seq: number;
+            /** Format: int64 */
             frame: number;
+            /** Format: int64 */
             obj_id: number;
             points: unknown;
             labels: unknown;
@@ -2454,9 +2490,9 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/json": components["schemas"]["AuthToken"];
                 "application/x-www-form-urlencoded": components["schemas"]["AuthToken"];
                 "multipart/form-data": components["schemas"]["AuthToken"];
-                "application/json": components["schemas"]["AuthToken"];
             };
         };
         responses: {
@@ -2475,7 +2511,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                export_id: number;
+                export_id: string;
             };
             cookie?: never;
         };
@@ -2496,7 +2532,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                export_id: number;
+                export_id: string;
             };
             cookie?: never;
         };
@@ -2544,7 +2580,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                image_id: number;
+                image_id: string;
             };
             cookie?: never;
         };
@@ -2565,7 +2601,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                image_id: number;
+                image_id: string;
             };
             cookie?: never;
         };
@@ -2586,7 +2622,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                image_id: number;
+                image_id: string;
             };
             cookie?: never;
         };
@@ -2837,7 +2873,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                job_id: number;
+                job_id: string;
             };
             cookie?: never;
         };
@@ -2858,7 +2894,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                job_id: number;
+                job_id: string;
             };
             cookie?: never;
         };
@@ -2879,7 +2915,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                masklet_id: number;
+                masklet_id: string;
             };
             cookie?: never;
         };
@@ -2957,7 +2993,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                mask_id: number;
+                mask_id: string;
             };
             cookie?: never;
         };
@@ -2980,7 +3016,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                mask_id: number;
+                mask_id: string;
             };
             cookie?: never;
         };
@@ -3008,7 +3044,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                mask_id: number;
+                mask_id: string;
             };
             cookie?: never;
         };
@@ -3043,7 +3079,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                mask_id: number;
+                mask_id: string;
             };
             cookie?: never;
         };
@@ -3078,7 +3114,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                mask_id: number;
+                mask_id: string;
             };
             cookie?: never;
         };
@@ -3099,7 +3135,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                mask_id: number;
+                mask_id: string;
             };
             cookie?: never;
         };
@@ -3134,7 +3170,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                mask_id: number;
+                mask_id: string;
             };
             cookie?: never;
         };
@@ -3191,7 +3227,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                version_id: number;
+                version_id: string;
             };
             cookie?: never;
         };
@@ -3259,7 +3295,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3280,7 +3316,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3307,7 +3343,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3358,7 +3394,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3379,7 +3415,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3411,7 +3447,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3435,7 +3471,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3465,7 +3501,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3510,7 +3546,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3531,7 +3567,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3558,8 +3594,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                membership_id: number;
-                project_id: number;
+                membership_id: string;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3579,8 +3615,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                membership_id: number;
-                project_id: number;
+                membership_id: string;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3609,7 +3645,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3633,7 +3669,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3654,7 +3690,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3726,7 +3762,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3750,7 +3786,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3771,7 +3807,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3811,7 +3847,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3835,7 +3871,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3910,7 +3946,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                question_id: number;
+                question_id: string;
             };
             cookie?: never;
         };
@@ -3931,7 +3967,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                round_id: number;
+                round_id: string;
             };
             cookie?: never;
         };
@@ -3952,7 +3988,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                session_id: number;
+                session_id: string;
             };
             cookie?: never;
         };
@@ -3979,7 +4015,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                session_id: number;
+                session_id: string;
             };
             cookie?: never;
         };
@@ -4201,7 +4237,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                video_id: number;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -4252,7 +4288,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                video_id: number;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -4273,7 +4309,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                video_id: number;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -4300,7 +4336,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                video_id: number;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -4324,7 +4360,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                video_id: number;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -4345,8 +4381,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                index: number;
-                video_id: number;
+                index: string;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -4370,7 +4406,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                video_id: number;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -4391,8 +4427,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                object_id: number;
-                video_id: number;
+                object_id: string;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -4422,7 +4458,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                video_id: number;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -4443,7 +4479,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                video_id: number;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -4470,7 +4506,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                video_id: number;
+                video_id: string;
             };
             cookie?: never;
         };
