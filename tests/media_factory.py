@@ -1,8 +1,10 @@
 """Media made on the fly for tests: images, videos, and the bad files ingest must refuse."""
 
+import gzip
 import io
 import json
 import struct
+import tarfile
 import tempfile
 import zlib
 from dataclasses import dataclass
@@ -145,3 +147,27 @@ def photo_objects() -> list[PhotoObject]:
         cv2.fillPoly(mask, [np.array(entry["polygon"], dtype=np.int32)], 1)
         found.append(PhotoObject(path.name, image, mask.astype(bool), np.array([entry["click"]]), entry["object"]))
     return found
+
+
+def zero_bomb_tar_gz(path, members: int, member_bytes: int) -> str:
+    """A .tar.gz of `members` files of zeros, built without holding them: the compressed zeros are
+    made once and repeated (concatenated gzip members read as one stream)."""
+    padded = member_bytes + (-member_bytes) % 512
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    chunks = [packer.compress(bytes(1 << 20)) for _ in range(padded // (1 << 20))]
+    chunks.append(packer.compress(bytes(padded % (1 << 20))))
+    zeros = b"".join(chunks) + packer.flush()
+    with open(path, "wb") as out:
+        for index in range(members):
+            out.write(gzip.compress(tar_header(f"pad_{index}.bin", member_bytes)))
+            out.write(zeros)
+        record = b'{"image": {}, "annotations": []}'  # a record last: the import must read on to find it
+        out.write(gzip.compress(tar_header("sa_1.json", len(record)) + record + bytes(-len(record) % 512)))
+        out.write(gzip.compress(bytes(1024)))  # end of archive
+    return str(path)
+
+
+def tar_header(name: str, size: int) -> bytes:
+    info = tarfile.TarInfo(name)
+    info.size = size
+    return info.tobuf(format=tarfile.USTAR_FORMAT)

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from backend.annotations.models import Mask
-from backend.exports.sa1b import import_sa1b
+from backend.exports.sa1b_import import import_sa1b
 from backend.exports.services import export_to_path
 from backend.media.models import Image
 from engine import rle as rle_ops

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from backend.core.errors import InvalidInput
-from backend.exports.sa1b import import_sa1b
+from backend.exports.sa1b_import import import_sa1b
 from backend.projects.models import Project
 from backend.projects.selectors import project_by_name
 from backend.projects.services import project_create
