@@ -1,6 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from backend.core.fields import ChoiceField
 from backend.jobs.models import Job
 from backend.jobs.serializers import JobSerializer
 from backend.media.models import Frame, Video
@@ -22,8 +23,8 @@ class FrameSerializer(serializers.ModelSerializer):
 class VideoDescribeSerializer(serializers.Serializer):
     """The SA-V per-video fields people set (PATCH /api/videos/{id}/)."""
 
-    environment = serializers.ChoiceField(choices=Video.Environment.choices, required=False)
-    split = serializers.ChoiceField(choices=Video.Split.choices, required=False)
+    environment = ChoiceField(choices=Video.Environment.choices, required=False)
+    split = ChoiceField(choices=Video.Split.choices, required=False)
 
 
 class VideoSerializer(serializers.ModelSerializer):

@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.core.fields import CharField, ChoiceField
 from backend.work.items import kind_of
 from backend.work.models import Claim, ItemDecision
 from backend.work.selectors import WorkState
@@ -64,12 +65,12 @@ class WorkStateSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class FlagSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="what is wrong with the item: the team sees it")
+    reason = CharField(max_length=2000, help_text="what is wrong with the item: the team sees it")
 
 
 class ClaimInputSerializer(serializers.Serializer):
-    purpose = serializers.ChoiceField(choices=Claim.Purpose.choices, default=Claim.Purpose.ANNOTATE)
+    purpose = ChoiceField(choices=Claim.Purpose.choices, default=Claim.Purpose.ANNOTATE)

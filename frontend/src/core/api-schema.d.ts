@@ -2657,7 +2657,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                image_id: number;
+                image_id: string;
             };
             cookie?: never;
         };
@@ -2678,7 +2678,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -2715,7 +2715,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -2735,7 +2735,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -2756,7 +2756,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -2783,7 +2783,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -2804,7 +2804,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -2831,7 +2831,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -2852,7 +2852,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -3370,7 +3370,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3525,7 +3525,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3714,7 +3714,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3738,7 +3738,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3901,7 +3901,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -3925,7 +3925,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                project_id: number;
+                project_id: string;
             };
             cookie?: never;
         };
@@ -4042,7 +4042,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -4079,7 +4079,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -4099,7 +4099,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -4120,7 +4120,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -4147,7 +4147,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -4168,7 +4168,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -4195,7 +4195,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -4216,7 +4216,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_id: number;
+                item_id: string;
             };
             cookie?: never;
         };
@@ -4258,7 +4258,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                video_id: number;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -4527,7 +4527,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                video_id: number;
+                video_id: string;
             };
             cookie?: never;
         };

@@ -112,11 +112,13 @@ def build_world() -> World:
         "masklet_id": masklet.pk,
         "object_id": masklet.object_id,
         "question_id": question.pk,
+        "item_id": image.pk,  # /api/images/{item_id}/...: the work state of an image
     }
     world.video_ids = {
         **world.ids,
         "project_id": video_project.pk,
         "membership_id": Membership.objects.get(project=video_project, user=world.users["annotator"]).pk,
+        "item_id": video.pk,
     }
     world.category_id = category.pk
     world.image_size = (30, 40)

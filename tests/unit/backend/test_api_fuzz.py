@@ -204,6 +204,16 @@ def baselines(world: World) -> dict:
             "dense_captions": [{"start_frame": 0, "end_frame": 0, "caption": "still"}],
         },
         ("PATCH", "/api/videos/{video_id}/masklets/{object_id}/"): {"category": None},
+        ("PATCH", "/api/videos/{video_id}/"): {"environment": "Indoor", "split": "train"},
+        **{
+            ("POST", f"/api/{kind}s/{{item_id}}/{action}/"): body
+            for kind in ("image", "video")
+            for action, body in (
+                ("claim", {"purpose": "annotate"}),
+                ("flag", {"reason": "blurred"}),
+                ("skip", {"reason": "not mine"}),
+            )
+        },
         ("POST", "/api/videos/{video_id}/questions/"): {
             "start_time": 0,
             "end_time": 0.1,
