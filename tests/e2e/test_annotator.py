@@ -85,14 +85,15 @@ def test_undo_redo_and_keyboard_loop(page, celery_worker, scene_factory):
     assert page.locator("text=1 point").is_visible()
     shot(page, "redo")
 
-    # The common loop with the keyboard: category (C), save (Enter), next image (N).
+    # The common loop with the keyboard: category (C), save (Enter), next image (Shift+Enter; N is
+    # "new object" in the one keymap of images and video).
     page.keyboard.press("c")
     assert page.locator("select[aria-label=category]").evaluate("s => s.selectedOptions[0].text") == "other"
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-testid=saved-masks] li")
     mask = Mask.objects.get(image_id=scene.image["id"])
     assert mask.category.name == "other"
-    page.keyboard.press("n")
+    page.keyboard.press("Shift+Enter")
     page.wait_for_selector("[data-testid=notice] >> text=No more images need work")
 
 

@@ -74,9 +74,9 @@ def test_review_queue_accept_reject_fix_and_sent_back(page, live_server, review_
     page.wait_for_selector(f"[data-testid=review-mask][data-mask-id='{masks[2]['id']}']")
     assert [Mask.objects.get(pk=m["id"]).status for m in masks[:2]] == ["accepted", "accepted"]
 
-    # F: brush more onto the third mask, then save the fix.
+    # B: fix with the brush (F fits, as in the annotators): brush more onto the third mask, then save.
     page.wait_for_selector(f"[data-testid=review-mask][data-mask-id='{masks[2]['id']}'][data-ready=true]")
-    page.keyboard.press("f")
+    page.keyboard.press("b")
     page.wait_for_selector("[data-testid=fix-tools]")
     drag_image(page, [(200, 140), (240, 140), (280, 140)])
     shot(page, "review-fix")

@@ -1,11 +1,15 @@
-// The annotator's drawing surface: an imperative class (as CVAT's cvat-canvas) that owns a <canvas>,
-// the view transform and pointer input, and reports what the annotator did as events.
+// The annotator's drawing surface: an imperative class (as CVAT's cvat-canvas) that owns a <canvas>
+// and pointer input, and reports what the annotator did as events. Where the picture sits is
+// ViewTransform's; what is drawn over it in screen pixels is overlay.ts's; masks are MaskLayers.
 // React only mounts it and calls the setters; no React state changes per pointer move.
 import type { BinaryMask } from '../core/rle';
 import type { Box, PromptPoint } from '../core/editState';
 import { paintStroke } from '../core/maskOps';
 import { Emitter } from './emitter';
 import { MaskLayer, parseColor, type Rgb } from './maskLayer';
+import { drawBrushCursor, drawDragBox, drawPrompts } from './overlay';
+import { pressMoved, pressResult, type Press } from './press';
+import { ViewTransform } from './ViewTransform';
 
 export type Tool = 'prompt' | 'brush' | 'eraser' | 'select';
 
@@ -26,9 +30,6 @@ export interface CanvasEvents {
 
 export interface SavedMaskView { id: number; mask: BinaryMask; color: string; bbox?: [number, number, number, number] }
 
-const DRAG_THRESHOLD_PX = 4;
-const MIN_SCALE = 0.05;
-const MAX_SCALE = 40;
 
 export class AnnotationCanvas {
   readonly element: HTMLCanvasElement;
@@ -40,12 +41,7 @@ export class AnnotationCanvas {
   private image: CanvasImageSource | null = null;
   private imageWidth = 0;
   private imageHeight = 0;
-  private scale = 1;
-  private offsetX = 0;
-  private offsetY = 0;
-  private fitted = false;
-  /** Once the annotator zooms or pans, a resize keeps their view instead of fitting again. */
-  private viewMoved = false;
+  private readonly view = new ViewTransform();
   private outlineWidth = 1;
 
   private readonly workingLayer = new MaskLayer();
@@ -66,7 +62,7 @@ export class AnnotationCanvas {
   private pointer: { x: number; y: number } | null = null; // screen px within the canvas
   private gesture:
     | { kind: 'pan'; lastX: number; lastY: number }
-    | { kind: 'press'; startX: number; startY: number; button: number; shift: boolean; dragging: boolean }
+    | ({ kind: 'press' } & Press)
     | { kind: 'stroke'; tool: 'brush' | 'eraser'; last: [number, number] }
     | null = null;
   private frameRequested = false;
@@ -113,8 +109,7 @@ export class AnnotationCanvas {
     this.image = image;
     this.imageWidth = width;
     this.imageHeight = height;
-    this.fitted = false;
-    this.viewMoved = false;
+    this.view.fitted = false;
     this.fit();
   }
 
@@ -181,39 +176,24 @@ export class AnnotationCanvas {
   /** Shows the whole image centred. */
   fit(): void {
     const { width, height } = this.cssSize();
-    if (!this.imageWidth || !width || !height) return;
-    this.scale = Math.min(width / this.imageWidth, height / this.imageHeight) * 0.98;
-    this.offsetX = (width - this.imageWidth * this.scale) / 2;
-    this.offsetY = (height - this.imageHeight * this.scale) / 2;
-    this.fitted = true;
-    this.viewMoved = false;
-    this.afterZoom();
+    if (this.view.fit(this.imageWidth, this.imageHeight, width, height)) this.afterZoom();
   }
 
   /** Zooms by `factor` keeping the screen point (sx, sy) fixed; the canvas centre by default. */
   zoom(factor: number, sx?: number, sy?: number): void {
     const { width, height } = this.cssSize();
-    const cx = sx ?? width / 2;
-    const cy = sy ?? height / 2;
-    const next = Math.min(MAX_SCALE, Math.max(MIN_SCALE, this.scale * factor));
-    const [ix, iy] = this.toImage(cx, cy);
-    this.scale = next;
-    this.offsetX = cx - ix * next;
-    this.offsetY = cy - iy * next;
-    this.viewMoved = true;
+    this.view.zoom(factor, sx ?? width / 2, sy ?? height / 2);
     this.afterZoom();
   }
 
   pan(dx: number, dy: number): void {
-    this.offsetX += dx;
-    this.offsetY += dy;
-    this.viewMoved = true;
+    this.view.pan(dx, dy);
     this.requestDraw();
   }
 
   /** Outlines are drawn in image pixels, so they thicken when zoomed out to stay visible. */
   private afterZoom(): void {
-    const width = Math.max(1, Math.min(12, Math.round(1.5 / this.scale)));
+    const width = Math.max(1, Math.min(12, Math.round(1.5 / this.view.scale)));
     if (width !== this.outlineWidth) {
       this.outlineWidth = width;
       this.workingLayer.outlineWidth = width;
@@ -223,21 +203,21 @@ export class AnnotationCanvas {
       this.renderSaved();
       if (this.proposals.length) this.renderProposals();
     }
-    this.events.emit('view', { scale: this.scale });
+    this.events.emit('view', { scale: this.view.scale });
     this.requestDraw();
   }
 
   get viewScale(): number {
-    return this.scale;
+    return this.view.scale;
   }
 
   /** Screen (CSS px relative to the canvas) to image pixel coordinates. */
   toImage(sx: number, sy: number): [number, number] {
-    return [(sx - this.offsetX) / this.scale, (sy - this.offsetY) / this.scale];
+    return this.view.toImage(sx, sy);
   }
 
   toScreen(ix: number, iy: number): [number, number] {
-    return [ix * this.scale + this.offsetX, iy * this.scale + this.offsetY];
+    return this.view.toScreen(ix, iy);
   }
 
   // --- input
@@ -252,17 +232,6 @@ export class AnnotationCanvas {
   private local(e: MouseEvent): { x: number; y: number } {
     const rect = this.element.getBoundingClientRect();
     return { x: e.clientX - rect.left, y: e.clientY - rect.top };
-  }
-
-  private clampToImage(ix: number, iy: number): [number, number] {
-    return [
-      Math.min(this.imageWidth - 1, Math.max(0, Math.floor(ix))),
-      Math.min(this.imageHeight - 1, Math.max(0, Math.floor(iy))),
-    ];
-  }
-
-  private insideImage(ix: number, iy: number): boolean {
-    return ix >= 0 && iy >= 0 && ix < this.imageWidth && iy < this.imageHeight;
   }
 
   private onPointerDown(e: PointerEvent): void {
@@ -305,10 +274,7 @@ export class AnnotationCanvas {
       this.paint(this.toImage(p.x, p.y));
       return;
     }
-    if (g?.kind === 'press' && g.button === 0 && this.tool === 'prompt'
-        && Math.hypot(p.x - g.startX, p.y - g.startY) > DRAG_THRESHOLD_PX) {
-      g.dragging = true;
-    }
+    if (g?.kind === 'press') pressMoved(g, p.x, p.y, this.tool === 'prompt');
     if (this.tool === 'brush' || this.tool === 'eraser' || g) this.requestDraw();
   }
 
@@ -325,26 +291,15 @@ export class AnnotationCanvas {
       this.events.emit('strokeend', { tool: g.tool });
       return;
     }
-    const [ix, iy] = this.toImage(p.x, p.y);
-    if (g.dragging) {
-      const [sx, sy] = this.toImage(g.startX, g.startY);
-      const [x0, y0] = this.clampToImage(Math.min(ix, sx), Math.min(iy, sy));
-      const [x1, y1] = this.clampToImage(Math.max(ix, sx), Math.max(iy, sy));
-      if (x1 > x0 && y1 > y0) this.events.emit('box', [x0, y0, x1, y1]);
-      this.requestDraw();
-      return;
-    }
-    if (!this.insideImage(ix, iy)) return;
-    const [x, y] = this.clampToImage(ix, iy);
-    if (this.tool === 'select') {
-      const saved = this.maskAt(this.savedMasks, x, y);
-      const proposal = saved === null ? this.maskAt(this.proposals, x, y) : null;
+    const result = pressResult(g, p, this.tool, (x, y) => this.toImage(x, y), this.imageWidth, this.imageHeight);
+    if (g.dragging) this.requestDraw();
+    if (result?.kind === 'box') this.events.emit('box', result.box);
+    else if (result?.kind === 'point') this.events.emit('point', { x: result.x, y: result.y, label: result.label });
+    else if (result?.kind === 'select') {
+      const saved = this.maskAt(this.savedMasks, result.x, result.y);
+      const proposal = saved === null ? this.maskAt(this.proposals, result.x, result.y) : null;
       this.events.emit('select', { maskId: saved ?? proposal, proposal: proposal !== null });
-      return;
     }
-    if (this.tool !== 'prompt') return;
-    const negative = g.button === 2 || g.shift;
-    this.events.emit('point', { x, y, label: negative ? 0 : 1 });
   }
 
   private onWheel(e: WheelEvent): void {
@@ -404,7 +359,7 @@ export class AnnotationCanvas {
     this.element.height = Math.max(1, Math.round(height * ratio));
     this.element.style.width = `${width}px`;
     this.element.style.height = `${height}px`;
-    if (!this.fitted || !this.viewMoved) this.fit();
+    if (!this.view.fitted || !this.view.moved) this.fit();
     this.requestDraw();
   }
 
@@ -435,16 +390,17 @@ export class AnnotationCanvas {
 
   private draw(): void {
     // The view transform, readable by browser tests that click at image coordinates.
-    this.element.dataset.view = `${this.scale} ${this.offsetX} ${this.offsetY}`;
+    const { scale, offsetX, offsetY } = this.view;
+    this.element.dataset.view = `${scale} ${offsetX} ${offsetY}`;
     const ctx = this.context;
     const ratio = window.devicePixelRatio || 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = '#1b1d21';
     ctx.fillRect(0, 0, this.element.width, this.element.height);
     if (!this.image) return;
-    ctx.setTransform(ratio * this.scale, 0, 0, ratio * this.scale, ratio * this.offsetX, ratio * this.offsetY);
+    ctx.setTransform(ratio * scale, 0, 0, ratio * scale, ratio * offsetX, ratio * offsetY);
     // Pixels stay crisp when zoomed in, so brush fixes can be judged pixel by pixel.
-    ctx.imageSmoothingEnabled = this.scale < 2;
+    ctx.imageSmoothingEnabled = scale < 2;
     ctx.drawImage(this.image, 0, 0, this.imageWidth, this.imageHeight);
     ctx.imageSmoothingEnabled = false;
     const saved = this.savedLayer.canvas();
@@ -459,54 +415,11 @@ export class AnnotationCanvas {
       if (working) ctx.drawImage(working, 0, 0);
     }
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    this.drawPrompts(ctx);
-    this.drawGesture(ctx);
-  }
-
-  private drawPrompts(ctx: CanvasRenderingContext2D): void {
-    if (this.box) {
-      const [x0, y0] = this.toScreen(this.box[0], this.box[1]);
-      const [x1, y1] = this.toScreen(this.box[2] + 1, this.box[3] + 1);
-      ctx.strokeStyle = '#ffd400';
-      ctx.lineWidth = 2;
-      ctx.setLineDash([6, 4]);
-      ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
-      ctx.setLineDash([]);
-    }
-    for (const point of this.points) {
-      const [sx, sy] = this.toScreen(point.x + 0.5, point.y + 0.5);
-      ctx.beginPath();
-      ctx.arc(sx, sy, 6, 0, Math.PI * 2);
-      ctx.fillStyle = point.label ? '#22c55e' : '#ef4444';
-      ctx.fill();
-      ctx.lineWidth = 2;
-      ctx.strokeStyle = '#ffffff';
-      ctx.stroke();
-      ctx.fillStyle = '#ffffff';
-      ctx.fillRect(sx - 3, sy - 1, 6, 2);
-      if (point.label) ctx.fillRect(sx - 1, sy - 3, 2, 6);
-    }
-  }
-
-  private drawGesture(ctx: CanvasRenderingContext2D): void {
+    drawPrompts(ctx, this.points, this.box, (x, y) => this.toScreen(x, y));
     const g = this.gesture;
-    if (g?.kind === 'press' && g.dragging && this.pointer) {
-      ctx.strokeStyle = '#ffd400';
-      ctx.lineWidth = 1.5;
-      ctx.strokeRect(g.startX, g.startY, this.pointer.x - g.startX, this.pointer.y - g.startY);
-    }
+    if (g?.kind === 'press' && g.dragging && this.pointer) drawDragBox(ctx, { x: g.startX, y: g.startY }, this.pointer);
     if ((this.tool === 'brush' || this.tool === 'eraser') && this.pointer && !this.spaceHeld) {
-      ctx.beginPath();
-      ctx.arc(this.pointer.x, this.pointer.y, Math.max(2, this.brushRadius * this.scale), 0, Math.PI * 2);
-      ctx.lineWidth = 1.5;
-      ctx.strokeStyle = this.tool === 'brush' ? '#ffffff' : '#ff6b6b';
-      ctx.stroke();
-      if (this.tool === 'eraser') {
-        ctx.setLineDash([3, 3]);
-        ctx.strokeStyle = '#000000';
-        ctx.stroke();
-        ctx.setLineDash([]);
-      }
+      drawBrushCursor(ctx, this.pointer, this.brushRadius * scale, this.tool === 'eraser');
     }
   }
 }

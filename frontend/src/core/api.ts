@@ -2,7 +2,9 @@
 // The shapes are the server's schema (apiTypes.ts); endpoints of one area live beside it
 // (videoApi.ts, pages/review/reviewApi.ts, ...) as functions over `json` and `allPages`.
 import { ApiError, errorDetail, VersionConflict } from './apiErrors';
-import type { Health, MetricsAnswer, MetricsGroup, PredictAnswer, PredictPending, UploadedImage } from './apiPending';
+import type {
+  Health, MaskConflictBody, MetricsAnswer, MetricsGroup, PredictAnswer, PredictPending, UploadedImage,
+} from './apiPending';
 import type {
   ImageRecord, Job, MaskCreate, MaskRecord, MaskStatus, MaskUpdate, Page, PredictRequest, Project, ProjectCreate,
   ProjectUpdate, User,
@@ -70,7 +72,7 @@ export class ApiClient {
     const parsed: unknown = await response.json().catch(() => null);
     const detail = errorDetail(parsed, response.statusText || `HTTP ${response.status}`);
     if (response.status === 401) this.unauthorized?.();
-    const current = (parsed as { current?: MaskRecord } | null)?.current;
+    const current = (parsed as Partial<MaskConflictBody> | null)?.current;
     if (response.status === 409 && current) throw new VersionConflict(detail, current, parsed);
     throw new ApiError(response.status, detail, parsed);
   }

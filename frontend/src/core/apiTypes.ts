@@ -29,7 +29,6 @@ export type Project = Refine<Schemas['Project'], ProjectFields>;
 export type ImageRecord = Refine<Schemas['Image'], ImageFields>;
 export type JobState = Schemas['JobStateEnum'];
 export type Job = Schemas['Job'];
-export type MaskSource = Schemas['MaskSourceEnum'];
 /** proposed: an automatic mask waiting for a person; rejected ones are kept for the metrics only. */
 export type MaskStatus = Schemas['MaskStatusEnum'];
 export type MaskRecord = Refine<Schemas['Mask'], MaskFields>;
@@ -41,9 +40,7 @@ export type ReviewRecord = Schemas['Review'];
 export type VideoQuestion = Schemas['VideoQuestion'];
 export type CaptionKind = Schemas['RegionCaptionKindEnum'];
 export type RegionCaption = Refine<Schemas['RegionCaption'], RegionCaptionFields>;
-export type VersionStatus = Schemas['ModelVersionStatusEnum'];
 export type ModelVersion = Refine<Schemas['ModelVersion'], ModelVersionFields>;
-export type RoundTrigger = Schemas['TriggerEnum'];
 export type TrainingRound = Refine<Schemas['TrainingRound'], TrainingRoundFields>;
 
 /** A page of a DRF list (every list endpoint paginates the same way). */
@@ -61,14 +58,12 @@ export type Prompt = Refine<Schemas['Prompt'], { kind: 'point' | 'box'; label?: 
 export type MaskCreate = Refine<Schemas['MaskCreate'], { rle: CompressedRle; prompts: Prompt[] }>;
 export type MaskUpdate = Refine<Schemas['PatchedMaskUpdate'], { version: number; rle?: CompressedRle; prompts?: Prompt[] }>;
 export type PropagateDirection = Schemas['DirectionEnum'];
-export type PropagateRequest = Schemas['PropagateInput'];
 type VideoPrompt = Schemas['PromptInput'];
 /** POST /api/video-sessions/{id}/prompts/: clicks and box, a brushed mask, or the object's removal. */
 export type VideoPromptRequest =
   | Refine<VideoPrompt, { kind: 'points'; points: [number, number][]; labels: (0 | 1)[]; box?: Box; rle?: never }>
   | Refine<VideoPrompt, { kind: 'mask'; rle: CompressedRle; points?: never; labels?: never; box?: never }>
   | Refine<VideoPrompt, { kind: 'remove'; points?: never; labels?: never; box?: never; rle?: never; category?: never }>;
-export type ReviewDecision = Schemas['DecisionDecisionEnum'];
 export type MaskDecision = Refine<Schemas['Decision'], { version: number; rle?: CompressedRle }>;
 export type MaskletDecision = Refine<Omit<Schemas['Decision'], 'rle' | 'version'>, { decision: 'accept' | 'reject' }>;
 export type QuestionCreate = Pick<

@@ -3,7 +3,7 @@ import {
   commandForKey, KEYMAP, keyDecision, keyHint, keymapFor, parseChord, type AnnotatorKind, type Command, type KeyLike,
 } from './keymap';
 
-const PAGES: AnnotatorKind[] = ['image', 'video'];
+const PAGES: AnnotatorKind[] = ['image', 'video', 'review'];
 
 describe('one keymap', () => {
   it('binds every chord once: a key never means two things', () => {
@@ -48,6 +48,16 @@ describe('one keymap', () => {
     expect(commandForKey({ key: 'Tab' }, 'video')).toBe('nextItem');
   });
 
+  it('keeps the video keys people know: frames, play, propagate', () => {
+    expect(commandForKey({ key: 'ArrowLeft' }, 'video')).toBe('previousFrame');
+    expect(commandForKey({ key: 'ArrowRight' }, 'video')).toBe('nextFrame');
+    expect(commandForKey({ key: ' ' }, 'video')).toBe('playPause');
+    expect(commandForKey({ key: 'E' }, 'video')).toBe('toolEraser');
+    expect(commandForKey({ key: 'ArrowRight', ctrlKey: true }, 'video')).toBe('propagateForward');
+    expect(commandForKey({ key: 'n', altKey: true }, 'video')).toBeNull();
+    expect(commandForKey({ key: 'q' }, 'video')).toBeNull();
+  });
+
   it('reads modifiers the way people type them', () => {
     expect(commandForKey({ key: 'Z', ctrlKey: true, shiftKey: true }, 'image')).toBe('redo');
     expect(commandForKey({ key: 'z', metaKey: true }, 'video')).toBe('undo');
@@ -72,6 +82,8 @@ describe('one keymap', () => {
     expect(keyHint('saveAndNext')).toBe('Shift+Enter');
     expect(keyHint('undo')).toBe('Ctrl+Z');
     expect(keyHint('playPause')).toBe('Space');
+    expect(keymapFor('review').map((r) => r.keys)).toEqual(
+      ['B / E', '[ / ]', 'Ctrl+Z', 'S or Enter', 'Esc', 'A', 'X or R', '← / →', 'F', '+ / -', 'Alt+Arrows', '?']);
   });
 });
 

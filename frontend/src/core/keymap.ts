@@ -1,8 +1,8 @@
-// One keyboard map for the image and the video annotator: a key means the same thing on both pages
-// (where a page has no such action the key does nothing there), and this one table drives the key
-// handler and the help overlay of both. Also: which focused elements keep which keys.
+// One keyboard map for the image annotator, the video annotator and the review queue: a key means the
+// same thing on every page (where a page has no such action the key does nothing there), and this one
+// table drives the key handler and the help overlay of each. Also: which focused elements keep which keys.
 
-export type AnnotatorKind = 'image' | 'video';
+export type AnnotatorKind = 'image' | 'video' | 'review';
 
 export type Command =
   | 'candidate1' | 'candidate2' | 'candidate3'
@@ -24,23 +24,24 @@ export interface KeyRow {
 }
 
 const BOTH = ['image', 'video'] as const;
+const ALL = ['image', 'video', 'review'] as const;
 const IMAGE = ['image'] as const;
-const VIDEO = ['video'] as const;
 
 /** The annotators' keys, in the order the help shows them. */
 export const KEYMAP: readonly KeyRow[] = [
-  { keys: 'P / B / E / V', description: 'Tool: points and box / brush / eraser / select', pages: BOTH,
-    bindings: [['p', 'toolPrompt'], ['b', 'toolBrush'], ['e', 'toolEraser'], ['v', 'toolSelect']] },
-  { keys: '[ / ]', description: 'Brush / eraser smaller / larger', pages: BOTH, bindings: [['[', 'brushSmaller'], [']', 'brushLarger']] },
+  { keys: 'P / V', description: 'Tool: points and box / select', pages: BOTH, bindings: [['p', 'toolPrompt'], ['v', 'toolSelect']] },
+  { keys: 'B / E', description: 'Tool: brush (add to the mask) / eraser (review: fix the mask with it)', pages: ALL,
+    bindings: [['b', 'toolBrush'], ['e', 'toolEraser']] },
+  { keys: '[ / ]', description: 'Brush / eraser smaller / larger', pages: ALL, bindings: [['[', 'brushSmaller'], [']', 'brushLarger']] },
   { keys: '1 / 2 / 3', description: 'Choose candidate mask 1, 2 or 3', pages: IMAGE,
     bindings: [['1', 'candidate1'], ['2', 'candidate2'], ['3', 'candidate3']] },
-  { keys: 'Ctrl+Z', description: 'Undo (video: a brush stroke not sent, else the last click on this frame)', pages: BOTH,
+  { keys: 'Ctrl+Z', description: 'Undo (video and review: the last brush stroke not saved; video without one: the last click on this frame)', pages: ALL,
     bindings: [['Ctrl+z', 'undo']] },
   { keys: 'Ctrl+Shift+Z / Ctrl+Y', description: 'Redo', pages: IMAGE, bindings: [['Ctrl+Shift+z', 'redo'], ['Ctrl+y', 'redo']] },
-  { keys: 'S or Enter', description: 'Save what is in progress (image: the mask; video: the brushed mask)', pages: BOTH,
+  { keys: 'S or Enter', description: 'Save what is in progress (image: the mask; video: the brushed mask; review: the fix)', pages: ALL,
     bindings: [['s', 'save'], ['Enter', 'save']] },
   { keys: 'Shift+Enter', description: 'Save and go to the next image that needs work', pages: IMAGE, bindings: [['Shift+Enter', 'saveAndNext']] },
-  { keys: 'Esc', description: 'Discard what is in progress (image: the mask, undoable; video: brush strokes not sent)', pages: BOTH,
+  { keys: 'Esc', description: 'Discard what is in progress (image: the mask, undoable; video: strokes not sent; review: the fix)', pages: ALL,
     bindings: [['Escape', 'discard']] },
   { keys: 'N', description: 'New object: keep the one in progress (image: saved; video: strokes sent) and start another', pages: BOTH,
     bindings: [['n', 'newObject']] },
@@ -50,20 +51,22 @@ export const KEYMAP: readonly KeyRow[] = [
     bindings: [['Tab', 'nextItem'], ['Shift+Tab', 'previousItem']] },
   { keys: 'C / Shift+C', description: 'Next / previous category (of the mask, or of the selected object)', pages: BOTH,
     bindings: [['c', 'nextCategory'], ['Shift+c', 'previousCategory']] },
-  { keys: 'A', description: 'Accept the selected proposal (with your fix, if you edited it)', pages: IMAGE, bindings: [['a', 'acceptProposal']] },
-  { keys: 'X', description: 'Reject the selected proposal', pages: IMAGE, bindings: [['x', 'rejectProposal']] },
-  { keys: '← / →', description: 'Previous / next frame', pages: VIDEO, bindings: [['ArrowLeft', 'previousFrame'], ['ArrowRight', 'nextFrame']] },
-  { keys: 'Shift+← / Shift+→', description: '10 frames back / forward', pages: VIDEO,
+  { keys: 'A', description: 'Accept the selected proposal (with your fix, if you edited it) or the item under review', pages: ['image', 'review'],
+    bindings: [['a', 'acceptProposal']] },
+  { keys: 'X or R', description: 'Reject the selected proposal or the item under review (review: with a reason)', pages: ['image', 'review'],
+    bindings: [['x', 'rejectProposal'], ['r', 'rejectProposal']] },
+  { keys: '← / →', description: 'Previous / next frame', pages: ['video', 'review'], bindings: [['ArrowLeft', 'previousFrame'], ['ArrowRight', 'nextFrame']] },
+  { keys: 'Shift+← / Shift+→', description: '10 frames back / forward', pages: ['video'],
     bindings: [['Shift+ArrowLeft', 'back10'], ['Shift+ArrowRight', 'forward10']] },
-  { keys: 'Home / End', description: 'First / last frame', pages: VIDEO, bindings: [['Home', 'firstFrame'], ['End', 'lastFrame']] },
-  { keys: 'Space', description: 'Play / pause (hold Space and drag to pan)', pages: VIDEO, bindings: [[' ', 'playPause']] },
-  { keys: 'Ctrl+→ / Ctrl+← / Ctrl+Shift+→', description: 'Propagate forward / backward / both ways', pages: VIDEO,
+  { keys: 'Home / End', description: 'First / last frame', pages: ['video'], bindings: [['Home', 'firstFrame'], ['End', 'lastFrame']] },
+  { keys: 'Space', description: 'Play / pause (hold Space and drag to pan)', pages: ['video'], bindings: [[' ', 'playPause']] },
+  { keys: 'Ctrl+→ / Ctrl+← / Ctrl+Shift+→', description: 'Propagate forward / backward / both ways', pages: ['video'],
     bindings: [['Ctrl+ArrowRight', 'propagateForward'], ['Ctrl+ArrowLeft', 'propagateBackward'], ['Ctrl+Shift+ArrowRight', 'propagateBoth']] },
-  { keys: 'F', description: 'Fit the picture to the window', pages: BOTH, bindings: [['f', 'fit']] },
-  { keys: '+ / -', description: 'Zoom in / out', pages: BOTH, bindings: [['+', 'zoomIn'], ['=', 'zoomIn'], ['-', 'zoomOut'], ['_', 'zoomOut']] },
-  { keys: 'Alt+Arrows', description: 'Pan', pages: BOTH,
+  { keys: 'F', description: 'Fit the picture to the window', pages: ALL, bindings: [['f', 'fit']] },
+  { keys: '+ / -', description: 'Zoom in / out', pages: ALL, bindings: [['+', 'zoomIn'], ['=', 'zoomIn'], ['-', 'zoomOut'], ['_', 'zoomOut']] },
+  { keys: 'Alt+Arrows', description: 'Pan', pages: ALL,
     bindings: [['Alt+ArrowLeft', 'panLeft'], ['Alt+ArrowRight', 'panRight'], ['Alt+ArrowUp', 'panUp'], ['Alt+ArrowDown', 'panDown']] },
-  { keys: '?', description: 'Show / hide this help', pages: BOTH, bindings: [['?', 'help']] },
+  { keys: '?', description: 'Show / hide this help', pages: ALL, bindings: [['?', 'help']] },
 ];
 
 export const MOUSE_HELP: readonly (readonly [string, string])[] = [

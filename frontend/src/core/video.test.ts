@@ -5,7 +5,6 @@ import {
   bucketCells, CELL_EDITED, CELL_PRESENT, CELL_TRACKED, cellRuns, clampFrame, formatTime, frameAt, frameInterval,
   MaskletStore, nextFreeObjectId, OBJECT_PALETTE, objectColor, prefetchOrder, PromptLog,
 } from './video';
-import { videoCommandForKey } from './videoShortcuts';
 import { parseRoute, routePath, type Route } from './route';
 
 function rleOf(pixels: number, width = 4, height = 2) {
@@ -183,20 +182,7 @@ describe('PromptLog', () => {
   });
 });
 
-describe('video keys and routes', () => {
-  it('maps the video annotator keys', () => {
-    expect(videoCommandForKey({ key: 'ArrowLeft' })).toBe('previousFrame');
-    expect(videoCommandForKey({ key: 'ArrowRight' })).toBe('nextFrame');
-    expect(videoCommandForKey({ key: 'ArrowRight', shiftKey: true })).toBe('forward10');
-    expect(videoCommandForKey({ key: ' ' })).toBe('playPause');
-    expect(videoCommandForKey({ key: 'E' })).toBe('toolEraser');
-    expect(videoCommandForKey({ key: 'z', ctrlKey: true })).toBe('undo');
-    expect(videoCommandForKey({ key: 'ArrowRight', ctrlKey: true })).toBe('propagateForward');
-    expect(videoCommandForKey({ key: 'ArrowRight', ctrlKey: true, shiftKey: true })).toBe('propagateBoth');
-    expect(videoCommandForKey({ key: 'Enter' })).toBe('applyBrush');
-    expect(videoCommandForKey({ key: 'n', altKey: true })).toBeNull();
-    expect(videoCommandForKey({ key: 'q' })).toBeNull();
-  });
+describe('video routes', () => {
 
   it('parses and writes the video routes', () => {
     const routes: Route[] = [

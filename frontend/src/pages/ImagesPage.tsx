@@ -4,6 +4,7 @@ import { errorMessage } from '../core/apiErrors';
 import { stageLabel } from '../core/stages';
 import { useApp } from './appContext';
 import { Link } from './Link';
+import { Pager } from './Pager';
 import { UploadPanel } from './UploadPanel';
 import { useAsync } from './useAsync';
 
@@ -25,10 +26,6 @@ export function ImagesPage({ projectId, pageNumber }: { projectId: number; pageN
       setNextError(errorMessage(e));
     }
   }
-
-  const count = images.data?.count ?? 0;
-  const perPage = images.data?.results.length ?? 0;
-  const lastPage = perPage ? Math.ceil(count / Math.max(perPage, 1)) : 1;
 
   return (
     <main className="page">
@@ -68,13 +65,7 @@ export function ImagesPage({ projectId, pageNumber }: { projectId: number; pageN
           ))}
         </tbody>
       </table>
-      {(images.data?.next || images.data?.previous) && (
-        <div className="pager">
-          {images.data?.previous && <Link to={{ page: 'images', projectId, pageNumber: pageNumber - 1 }}>← Previous</Link>}
-          <span className="muted">Page {pageNumber} of {lastPage}</span>
-          {images.data?.next && <Link to={{ page: 'images', projectId, pageNumber: pageNumber + 1 }}>Next →</Link>}
-        </div>
-      )}
+      <Pager page={images.data} pageNumber={pageNumber} to={(n) => ({ page: 'images', projectId, pageNumber: n })} />
     </main>
   );
 }

@@ -1,14 +1,10 @@
 // The annotator's logic without a browser: a scripted API, no canvas.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiClient, memoryTokenStore } from '../../core/api';
 import type { MaskRecord } from '../../core/apiTypes';
-import type { KeyValueStorage } from '../../core/storage';
 import { encode, emptyMask } from '../../core/rle';
 import { imageRecord, maskRecord, projectRecord } from '../../testing/records';
+import { scriptedApi, type Answer } from '../../testing/scriptedApi';
 import { AnnotatorController } from './AnnotatorController';
-
-type Answer = [number, unknown] | ((url: string, init: RequestInit) => [number, unknown]);
-interface Call { method: string; url: string; body: Record<string, unknown> | undefined }
 
 function square(x0: number, y0: number, size: number) {
   const m = emptyMask(20, 10);
@@ -24,24 +20,7 @@ const model = { backend: 'classical', version: 'classical:grabcut-1', fallback: 
 const saved: MaskRecord = maskRecord({ id: 40, image: 5, project: 2, category: 7, rle: square(2, 2, 3), area: 9, bbox: [2, 2, 3, 3],
   status: 'submitted', version: 1, seconds: 2, clicks: 1, model_version: 'v', created_by: 1 });
 
-function setup(routes: Record<string, Answer[]>) {
-  const calls: Call[] = [];
-  const impl = async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const url = String(input);
-    const method = init.method ?? 'GET';
-    calls.push({ method, url, body: init.body ? JSON.parse(String(init.body)) : undefined });
-    const key = `${method} ${url.split('?')[0]}`;
-    const queue = routes[key];
-    if (!queue?.length) return new Response(JSON.stringify({ detail: `no route ${key}` }), { status: 500 });
-    const next = queue.length > 1 ? queue.shift()! : queue[0];
-    const [status, body] = typeof next === 'function' ? next(url, init) : next;
-    return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-  };
-  const map = new Map<string, string>();
-  const storage: KeyValueStorage = { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => { map.set(k, v); }, removeItem: (k) => { map.delete(k); } };
-  const api = new ApiClient(memoryTokenStore('t'), '', impl as typeof fetch);
-  return { calls, api, storage, map };
-}
+const setup = (routes: Record<string, Answer[]>) => scriptedApi(routes);
 
 const baseRoutes = (masks: MaskRecord[] = []): Record<string, Answer[]> => ({
   'GET /api/images/5/': [[200, image]],
@@ -69,7 +48,7 @@ describe('AnnotatorController', () => {
     }]];
     routes['POST /api/masks/'] = [[201, { ...saved, id: 41 }]];
     const { api, storage, calls } = setup(routes);
-    const c = new AnnotatorController(api, 5, storage as Storage);
+    const c = new AnnotatorController(api, 5, storage);
     await c.load();
     expect(c.getView().status).toBe('ready');
     expect(c.getView().edit.categoryId).toBe(7);
@@ -85,7 +64,7 @@ describe('AnnotatorController', () => {
     c.cycleCategory(1);
     expect(c.getView().edit.categoryId).toBe(8);
 
-    expect(await c.save()).toBe(true);
+    expect(await c.saving.save()).toBe(true);
     const post = calls.find((k) => k.method === 'POST' && k.url === '/api/masks/')!.body!;
     expect(post).toMatchObject({ image: 5, category: 8, rle: square(0, 0, 2), source: 'assisted', clicks: 2,
       model_version: 'classical:grabcut-1', predicted_iou: 0.5 });
@@ -99,7 +78,7 @@ describe('AnnotatorController', () => {
     const routes = baseRoutes();
     routes['POST /api/images/5/predict/'] = [[200, { masks: [{ rle: square(0, 0, 2), score: 0.5 }], model, logits_token: 'b' }]];
     const { api, storage } = setup(routes);
-    const c = new AnnotatorController(api, 5, storage as Storage);
+    const c = new AnnotatorController(api, 5, storage);
     await c.load();
     c.addPoint({ x: 1, y: 1, label: 1 });
     await vi.waitFor(() => expect(c.getView().edit.mask).not.toBeNull());
@@ -120,14 +99,14 @@ describe('AnnotatorController', () => {
       [200, { ...theirs, version: 3, category: 7 }],
     ];
     const { api, storage, calls } = setup(routes);
-    const c = new AnnotatorController(api, 5, storage as Storage);
+    const c = new AnnotatorController(api, 5, storage);
     await c.load();
     c.editSavedMask(40);
     expect(c.getView().edit.editing).toEqual({ id: 40, version: 1 });
-    expect(await c.save()).toBe(false);
+    expect(await c.saving.save()).toBe(false);
     expect(c.getView().conflict?.theirs.version).toBe(2);
     expect(c.getView().edit.editing?.id).toBe(40); // nothing dropped while the annotator decides
-    await c.keepMine();
+    await c.saving.keepMine();
     const patches = calls.filter((k) => k.method === 'PATCH');
     expect(patches.map((p) => p.body!.version)).toEqual([1, 2]);
     expect(patches[1].body!.category).toBe(7);
@@ -140,11 +119,11 @@ describe('AnnotatorController', () => {
     const routes = baseRoutes([saved]);
     routes['PATCH /api/masks/40/'] = [[409, { detail: 'changed', current: theirs }]];
     const { api, storage, calls } = setup(routes);
-    const c = new AnnotatorController(api, 5, storage as Storage);
+    const c = new AnnotatorController(api, 5, storage);
     await c.load();
     c.editSavedMask(40);
-    await c.save();
-    await c.takeTheirs();
+    await c.saving.save();
+    await c.saving.takeTheirs();
     expect(calls.filter((k) => k.method === 'PATCH')).toHaveLength(1);
     expect(c.getView().edit.editing).toBeNull();
     expect(c.getView().conflict).toBeNull();
@@ -155,13 +134,13 @@ describe('AnnotatorController', () => {
     const routes = baseRoutes();
     routes['POST /api/images/5/predict/'] = [[200, { masks: [{ rle: square(0, 0, 2), score: 0.5 }], model, logits_token: 'b' }]];
     const { api, storage, map } = setup(routes);
-    const first = new AnnotatorController(api, 5, storage as Storage);
+    const first = new AnnotatorController(api, 5, storage);
     await first.load();
     first.addPoint({ x: 3, y: 4, label: 1 });
     await vi.waitFor(() => expect(first.getView().edit.mask).not.toBeNull());
     first.dispose(); // flushes the draft, as on page hide
     expect(map.has('segdata.draft.image.5')).toBe(true);
-    const second = new AnnotatorController(api, 5, storage as Storage);
+    const second = new AnnotatorController(api, 5, storage);
     await second.load();
     expect(second.getView().draftRestored).toBe(true);
     expect(second.getView().edit.points).toEqual([{ x: 3, y: 4, label: 1 }]);

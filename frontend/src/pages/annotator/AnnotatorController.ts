@@ -1,81 +1,36 @@
 // The image annotator's logic, outside React: loads an image, turns canvas events into prompts and
-// predict calls, keeps the undo history, the draft and the timing log, and saves. React subscribes to
-// `view` (useSyncExternalStore) and calls the command methods.
-import { ApiClient } from '../../core/api';
-import { ApiError, VersionConflict } from '../../core/apiErrors';
-import type { ModelInfo } from '../../core/apiPending';
-import type { ImageRecord, MaskRecord, Project, PredictRequest } from '../../core/apiTypes';
+// predict calls, keeps the undo history, the draft and the timing log. Writing masks is MaskSaving's,
+// deciding on proposals ProposalReview's. React subscribes to the view (useSyncExternalStore) and
+// calls the command methods.
+import type { ApiClient } from '../../core/api';
+import { errorMessage } from '../../core/apiErrors';
+import type { MaskRecord, PredictRequest } from '../../core/apiTypes';
+import { BrushStrokes, nextBrushRadius } from '../../core/brush';
+import { categoryColor, stepCategory } from '../../core/categories';
 import {
-  DraftStore, editStateFromMask, editStateSize, emptyEditState, isDirty, sourceOf, type Box, type EditState,
-  type PromptPoint,
+  DraftStore, editStateFromMask, editStateSize, emptyEditState, isDirty, type Box, type EditState, type PromptPoint,
 } from '../../core/editState';
 import { History } from '../../core/history';
+import { DecodedMasks } from '../../core/maskCache';
 import { predictWhenReady } from '../../core/predictor';
-import { decode, encode, emptyMask, rleArea, type BinaryMask, type CompressedRle } from '../../core/rle';
+import { rleArea } from '../../core/rle';
 import { MaskSession } from '../../core/session';
+import type { KeyValueStorage } from '../../core/storage';
+import { ViewStore } from '../../core/viewStore';
 import type { AnnotationCanvas, Tool } from '../../canvas/AnnotationCanvas';
+import { initialAnnotatorView, type AnnotatorView } from './annotatorView';
+import { MaskSaving } from './MaskSaving';
 import { ProposalReview } from './ProposalReview';
 
-export interface Conflict {
-  /** What we tried to write, and the row the server has now. */
-  mine: { rle: CompressedRle | null; category: number | null };
-  theirs: MaskRecord;
-  action: 'save' | 'delete' | 'accept' | 'reject';
-}
-
-export interface AnnotatorView {
-  status: 'loading' | 'ready' | 'error';
-  loadError: string | null;
-  image: ImageRecord | null;
-  project: Project | null;
-  bitmap: ImageBitmap | null;
-  edit: EditState;
-  canUndo: boolean;
-  canRedo: boolean;
-  tool: Tool;
-  brushRadius: number;
-  /** Submitted or accepted masks (the image's annotation). */
-  savedMasks: MaskRecord[];
-  selectedMaskId: number | null;
-  /** Automatic proposals waiting for a decision (ProposalReview), and how many were rejected. */
-  proposals: MaskRecord[];
-  selectedProposalId: number | null;
-  rejectedCount: number;
-  deciding: boolean;
-  /** Semi-automatic stage, nothing on the image yet: its proposals may still be computed. */
-  proposalsPending: boolean;
-  /** The image's embedding as last seen; 'pending' shows a small "preparing" chip. */
-  embeddingStatus: ImageRecord['embedding_status'] | null;
-  /** Set while a predict waits on the embedding job (answered 202): the big overlay with progress. */
-  preparing: { progress: number; state: string } | null;
-  predicting: boolean;
-  model: ModelInfo | null;
-  saving: boolean;
-  error: string | null;
-  notice: string | null;
-  conflict: Conflict | null;
-  draftRestored: boolean;
-  draftKept: boolean;
-  clicks: number;
-}
+export type { AnnotatorView, Conflict } from './annotatorView';
 
 const DRAFT_DELAY_MS = 250;
 /** Proposals without a category (automatic masks are class-agnostic) are drawn in amber. */
 export const PROPOSAL_COLOR = '#f0a800';
 
-function isNetworkError(error: unknown): boolean {
-  return error instanceof TypeError || (error instanceof DOMException && error.name === 'NetworkError');
-}
+const describe = (error: unknown) => errorMessage(error, 'The server cannot be reached; your work is kept as a draft. Try again.');
 
-function describe(error: unknown): string {
-  if (error instanceof ApiError) return error.detail;
-  if (isNetworkError(error)) return 'The server cannot be reached; your work is kept as a draft. Try again.';
-  return error instanceof Error ? error.message : String(error);
-}
-
-export class AnnotatorController {
-  private listeners = new Set<() => void>();
-  private state: AnnotatorView;
+export class AnnotatorController extends ViewStore<AnnotatorView> {
   private readonly history = new History<EditState>(emptyEditState(), {
     limit: 200, sizeOf: editStateSize, maxTotalSize: 64 * 1024 * 1024,
   });
@@ -83,47 +38,50 @@ export class AnnotatorController {
   private readonly drafts: DraftStore;
   private canvas: AnnotationCanvas | null = null;
   private canvasUnsubscribe: (() => void)[] = [];
-  private working: BinaryMask | null = null;
+  /** The mask in progress as pixels the brush paints into; its RLE counts say which edit it shows. */
+  private working: BrushStrokes | null = null;
   private workingCounts: string | null = null;
+  private readonly savedPixels = new DecodedMasks(512);
   private predictAbort: AbortController | null = null;
   private draftTimer: ReturnType<typeof setTimeout> | null = null;
-  private disposed = false;
   private noticeTimer: ReturnType<typeof setTimeout> | null = null;
   readonly proposals: ProposalReview;
+  readonly saving: MaskSaving;
 
-  constructor(private readonly api: ApiClient, readonly imageId: number, storage: Storage = window.localStorage) {
+  constructor(private readonly api: ApiClient, readonly imageId: number, storage: KeyValueStorage = window.localStorage) {
+    super(initialAnnotatorView());
     this.drafts = new DraftStore(storage);
-    this.state = {
-      status: 'loading', loadError: null, image: null, project: null, bitmap: null, edit: this.history.present,
-      canUndo: false, canRedo: false, tool: 'prompt', brushRadius: 8, savedMasks: [], selectedMaskId: null,
-      proposals: [], selectedProposalId: null, rejectedCount: 0, deciding: false, proposalsPending: false,
-      embeddingStatus: null, preparing: null, predicting: false, model: null, saving: false, error: null, notice: null, conflict: null,
-      draftRestored: false, draftKept: true, clicks: 0,
-    };
+    const refreshMasks = () => this.refreshMasks();
+    const flash = (notice: string) => this.flash(notice);
     this.proposals = new ProposalReview({
-      api, view: this.getView, set: (patch) => this.set(patch), refreshMasks: () => this.refreshMasks(),
-      flash: (notice) => this.flash(notice), describe, edit: (id) => this.editSavedMask(id), save: () => this.save(),
+      api, view: this.getView, set: (patch) => this.set(patch), refreshMasks, flash, describe,
+      edit: (id) => this.editSavedMask(id), save: () => this.saving.save(),
       discardEdit: () => { this.session.reset(); this.history.reset(emptyEditState(this.edit.categoryId)); this.syncEdit(); },
-      editingId: () => this.edit.editing?.id ?? null, alive: () => !this.disposed,
+      editingId: () => this.edit.editing?.id ?? null, alive: () => this.alive,
+    });
+    this.saving = new MaskSaving({
+      api, view: this.getView, set: (patch) => this.set(patch), edit: () => this.edit, refreshMasks, flash, describe,
+      timing: () => ({ seconds: this.session.seconds, clicks: this.session.clicks, prompts: this.session.promptLog }),
+      startOver: () => {
+        if (this.state.image) this.drafts.clear(this.state.image.id);
+        this.session.reset();
+        this.history.reset(emptyEditState(this.edit.categoryId));
+      },
+      editChanged: () => this.syncEdit(),
+      decideAnyway: (conflict) => this.proposals.decideAnyway(conflict),
     });
   }
 
-  // --- store protocol for React
+  private get state(): AnnotatorView {
+    return this.getView();
+  }
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getView = (): AnnotatorView => this.state;
-
-  private set(patch: Partial<AnnotatorView>): void {
-    if (this.disposed) return;
+  /** Proposals on the canvas follow the list and the selection. */
+  protected override set(patch: Partial<AnnotatorView>): void {
     const proposalsChanged = ('proposals' in patch && patch.proposals !== this.state.proposals)
       || ('selectedProposalId' in patch && patch.selectedProposalId !== this.state.selectedProposalId);
-    this.state = { ...this.state, ...patch };
-    for (const listener of this.listeners) listener();
-    if (proposalsChanged) this.renderCanvas();
+    super.set(patch);
+    if (proposalsChanged && this.alive) this.renderCanvas();
   }
 
   // --- lifecycle
@@ -163,10 +121,10 @@ export class AnnotatorController {
   /** Polls the image while its embedding is computed, so the page can say when clicks will be fast. */
   private async watchEmbedding(): Promise<void> {
     let delay = 1000;
-    while (!this.disposed && this.state.embeddingStatus === 'pending') {
+    while (this.alive && this.state.embeddingStatus === 'pending') {
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 1.5, 5000);
-      if (this.disposed) return;
+      if (!this.alive) return;
       try {
         const image = await this.api.image(this.imageId);
         this.set({ embeddingStatus: image.embedding_status });
@@ -189,8 +147,7 @@ export class AnnotatorController {
     this.flushDraft();
     this.predictAbort?.abort();
     for (const off of this.canvasUnsubscribe) off();
-    this.disposed = true;
-    this.listeners.clear();
+    this.close();
     if (this.noticeTimer) clearTimeout(this.noticeTimer);
   }
 
@@ -237,7 +194,7 @@ export class AnnotatorController {
     const edit = this.history.present;
     const counts = edit.mask?.counts ?? null;
     if (counts !== this.workingCounts) {
-      this.working = edit.mask ? decode(edit.mask) : null;
+      this.working = edit.mask ? BrushStrokes.over(edit.mask, 0, 0) : null;
       this.workingCounts = counts;
     }
     this.set({ edit, canUndo: this.history.canUndo, canRedo: this.history.canRedo, clicks: this.session.clicks });
@@ -245,34 +202,19 @@ export class AnnotatorController {
     this.scheduleDraft();
   }
 
-  private categoryColor(categoryId: number | null): string {
-    return this.state.project?.categories.find((c) => c.id === categoryId)?.color ?? '#1e90ff';
-  }
-
-  private savedMaskCache = new Map<string, BinaryMask>();
-
-  private decodedSaved(mask: MaskRecord): BinaryMask {
-    const key = `${mask.id}:${mask.version}`;
-    let decoded = this.savedMaskCache.get(key);
-    if (!decoded) {
-      decoded = decode(mask.rle);
-      this.savedMaskCache.set(key, decoded);
-    }
-    return decoded;
-  }
-
   private renderCanvas(): void {
     const canvas = this.canvas;
     if (!canvas || !this.state.image) return;
     const edit = this.edit;
     const editingId = edit.editing?.id ?? null;
+    const categories = this.state.project?.categories ?? [];
     const view = (m: MaskRecord) => ({
-      id: m.id, mask: this.decodedSaved(m), bbox: m.bbox,
-      color: m.category === null && m.status === 'proposed' ? PROPOSAL_COLOR : this.categoryColor(m.category),
+      id: m.id, mask: this.savedPixels.get(`${m.id}:${m.version}`, m.rle), bbox: m.bbox,
+      color: m.category === null && m.status === 'proposed' ? PROPOSAL_COLOR : categoryColor(categories, m.category),
     });
     canvas.setSavedMasks(this.state.savedMasks.filter((m) => m.id !== editingId).map(view), this.state.selectedMaskId);
     canvas.setProposals(this.state.proposals.filter((m) => m.id !== editingId).map(view), this.state.selectedProposalId);
-    canvas.setWorkingMask(this.working, this.categoryColor(edit.categoryId));
+    canvas.setWorkingMask(this.working?.mask ?? null, categoryColor(categories, edit.categoryId));
     canvas.setPrompts(edit.points, edit.box);
   }
 
@@ -344,18 +286,20 @@ export class AnnotatorController {
 
   // --- brush and eraser
 
+  /** The brush paints into the mask in progress, or into an empty one when there is none. */
   private ensureWorkingMask(): void {
     const image = this.state.image;
     if (!image || this.working) return;
-    this.working = emptyMask(image.width, image.height);
+    this.working = BrushStrokes.over(null, image.width, image.height);
     this.workingCounts = null;
-    this.canvas?.setWorkingMask(this.working, this.categoryColor(this.edit.categoryId));
+    this.canvas?.setWorkingMask(this.working.mask, categoryColor(this.state.project?.categories ?? [], this.edit.categoryId));
   }
 
+  /** A stroke is an undoable step of the edit (and a click of the mask's cost). */
   private commitStroke(): void {
     if (!this.working) return;
     this.session.addClick();
-    const rle = encode(this.working);
+    const rle = this.working.toRle();
     const empty = rleArea(rle) === 0;
     this.workingCounts = empty ? null : rle.counts;
     this.push({ ...this.edit, mask: empty ? null : rle, handEdited: true });
@@ -367,7 +311,7 @@ export class AnnotatorController {
   }
 
   resizeBrush(factor: number): void {
-    const brushRadius = Math.max(1, Math.min(200, Math.round(this.state.brushRadius * factor) || 1));
+    const brushRadius = nextBrushRadius(this.state.brushRadius, factor);
     this.set({ brushRadius });
     this.canvas?.setBrushRadius(brushRadius);
   }
@@ -378,11 +322,8 @@ export class AnnotatorController {
   }
 
   cycleCategory(step: 1 | -1): void {
-    const categories = this.state.project?.categories ?? [];
-    if (!categories.length) return;
-    const index = categories.findIndex((c) => c.id === this.edit.categoryId);
-    const next = categories[(index + step + categories.length) % categories.length];
-    this.setCategory(next.id);
+    const next = stepCategory(this.state.project?.categories ?? [], this.edit.categoryId, step);
+    if (next !== null) this.setCategory(next);
   }
 
   undo(): void {
@@ -393,6 +334,12 @@ export class AnnotatorController {
 
   redo(): void {
     if (this.history.redo() !== undefined) this.syncEdit();
+  }
+
+  /** N: the mask in progress is saved and the next object starts (nothing in progress: a fresh start). */
+  async newObject(): Promise<void> {
+    if (this.edit.mask) await this.saving.save();
+    else this.selectMask(null);
   }
 
   /** Drops the mask in progress (an undoable step). */
@@ -421,152 +368,14 @@ export class AnnotatorController {
     this.push(next);
   }
 
-  async deleteSelected(): Promise<void> {
-    const id = this.state.selectedMaskId ?? this.edit.editing?.id;
-    const mask = this.state.savedMasks.find((m) => m.id === id);
-    if (!mask) return;
-    try {
-      await this.api.deleteMask(mask.id, mask.version);
-      if (this.edit.editing?.id === mask.id) this.history.reset(emptyEditState(this.edit.categoryId));
-      this.set({ selectedMaskId: null });
-      await this.refreshMasks();
-      this.syncEdit();
-      this.flash('Mask deleted.');
-    } catch (error) {
-      if (error instanceof VersionConflict) {
-        this.set({ conflict: { mine: { rle: mask.rle, category: mask.category }, theirs: error.current, action: 'delete' } });
-      } else {
-        this.set({ error: `Delete failed: ${describe(error)}` });
-      }
-    }
-  }
-
   private async refreshMasks(): Promise<void> {
     if (!this.state.image) return;
     const all = await this.api.masks(this.state.image.id);
     this.set(ProposalReview.split(all, this.state));
   }
 
-  // --- save
-
-  /** Saves the mask in progress; returns true when it is on the server. */
-  async save(): Promise<boolean> {
-    const image = this.state.image;
-    const edit = this.edit;
-    if (!image || this.state.saving) return false;
-    if (!edit.mask) {
-      this.set({ error: 'Nothing to save: click the object first, or paint it with the brush (B).' });
-      return false;
-    }
-    this.set({ saving: true, error: null });
-    try {
-      await this.write(edit, edit.editing?.version ?? 0);
-      return true;
-    } catch (error) {
-      if (error instanceof VersionConflict) {
-        this.set({ conflict: { mine: { rle: edit.mask, category: edit.categoryId }, theirs: error.current, action: 'save' } });
-      } else {
-        this.set({ error: `Save failed: ${describe(error)}` });
-      }
-      return false;
-    } finally {
-      this.set({ saving: false });
-    }
-  }
-
-  private async write(edit: EditState, version: number): Promise<void> {
-    const image = this.state.image as ImageRecord;
-    const mask = edit.mask as CompressedRle;
-    const seconds = this.session.seconds;
-    const clicks = this.session.clicks;
-    const prompts = this.session.promptLog;
-    if (edit.editing) {
-      const updated = await this.api.updateMask(edit.editing.id, {
-        version, rle: mask, category: edit.categoryId, seconds, clicks, prompts,
-      });
-      // A fixed proposal: accepted with the version the fix answered.
-      if (edit.editing.proposal) await this.api.acceptMask(updated.id, updated.version);
-    } else {
-      const chosen = edit.candidates[edit.chosen];
-      await this.api.createMask({
-        image: image.id, category: edit.categoryId, rle: mask, source: sourceOf(edit), seconds, clicks, prompts,
-        ...(edit.modelVersion ? { model_version: edit.modelVersion } : {}),
-        ...(chosen && !edit.handEdited ? { predicted_iou: chosen.score } : {}),
-      });
-    }
-    this.drafts.clear(image.id);
-    this.session.reset();
-    this.history.reset(emptyEditState(edit.categoryId));
-    this.set({ conflict: null, selectedMaskId: null, draftRestored: false });
-    await this.refreshMasks();
-    this.syncEdit();
-    this.drafts.clear(image.id);
-    this.flash(edit.editing?.proposal ? `Proposal #${edit.editing.id} fixed and accepted.` : 'Saved.');
-  }
-
-  /** 409: write our version over theirs, knowingly (PATCH with the server's version number). */
-  async keepMine(): Promise<void> {
-    const conflict = this.state.conflict;
-    if (!conflict) return;
-    if (conflict.action === 'accept' || conflict.action === 'reject') {
-      await this.proposals.decideAnyway(conflict);
-      return;
-    }
-    if (conflict.action === 'delete') {
-      try {
-        await this.api.deleteMask(conflict.theirs.id, conflict.theirs.version);
-        this.set({ conflict: null, selectedMaskId: null });
-        await this.refreshMasks();
-        this.syncEdit();
-      } catch (error) {
-        this.set({ error: `Delete failed: ${describe(error)}` });
-      }
-      return;
-    }
-    this.set({ saving: true });
-    try {
-      await this.write(this.edit, conflict.theirs.version);
-    } catch (error) {
-      if (error instanceof VersionConflict) {
-        this.set({ conflict: { ...conflict, theirs: error.current } });
-      } else {
-        this.set({ error: `Save failed: ${describe(error)}` });
-      }
-    } finally {
-      this.set({ saving: false });
-    }
-  }
-
-  /** 409: drop our edit and show the server's mask (loaded into the editor, so it can be edited). */
-  async takeTheirs(): Promise<void> {
-    const conflict = this.state.conflict;
-    if (!conflict || !this.state.image) return;
-    this.drafts.clear(this.state.image.id);
-    this.session.reset();
-    this.history.reset(emptyEditState(this.edit.categoryId));
-    // Fetch their rows first, so the dialog closes onto the server's state.
-    await this.refreshMasks().catch(() => undefined);
-    this.set({ conflict: null, selectedMaskId: conflict.theirs.id });
-    this.syncEdit();
-  }
-
   dismissConflict(): void {
     this.set({ conflict: null });
-  }
-
-  /** Saves (if there is a mask) and returns the next image id that needs work, or null. */
-  async saveAndNext(): Promise<number | null | 'stay'> {
-    const image = this.state.image;
-    if (!image) return 'stay';
-    if (this.edit.mask && !(await this.save())) return 'stay';
-    try {
-      const next = await this.api.nextImage(image.project, image.id);
-      if (!next) this.flash('No more images need work in this project.');
-      return next ? next.id : null;
-    } catch (error) {
-      this.set({ error: `Could not find the next image: ${describe(error)}` });
-      return 'stay';
-    }
   }
 
   dismissError(): void {

@@ -3,60 +3,22 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../../core/api';
 import { decode, type CompressedRle } from '../../core/rle';
+import { MaskLayer, parseColor } from '../../canvas/maskLayer';
 import type { FrameRecord } from '../../core/apiTypes';
 import { frameBlob, videoFrames } from '../../core/videoApi';
 import { useAsync } from '../useAsync';
-
-export class FrameCache {
-  private readonly bitmaps = new Map<number, Promise<ImageBitmap>>();
-  constructor(private readonly api: ApiClient, readonly frames: FrameRecord[]) {}
-  get(index: number): Promise<ImageBitmap> | null {
-    const frame = this.frames.find((f) => f.index === index);
-    if (!frame) return null;
-    let bitmap = this.bitmaps.get(index);
-    if (!bitmap) {
-      bitmap = frameBlob(this.api, frame).then((blob) => createImageBitmap(blob));
-      this.bitmaps.set(index, bitmap);
-      bitmap.catch(() => this.bitmaps.delete(index));
-    }
-    return bitmap;
-  }
-}
+import { FrameBitmaps } from '../video/FrameBitmaps';
 
 /** The video's frames (all pages) and a cache of their pictures. */
+/** A video's frames with their pictures, for the PLM and review pages. */
+export type FrameCache = FrameBitmaps;
+
 export function useFrames(api: ApiClient, videoId: number): { cache: FrameCache | null; error: string | null } {
-  const frames = useAsync(async () => new FrameCache(api, await videoFrames(api, videoId)), [api, videoId]);
+  const frames = useAsync(async () => {
+    const load = async (frame: FrameRecord) => createImageBitmap(await frameBlob(api, frame));
+    return new FrameBitmaps(load, await videoFrames(api, videoId));
+  }, [api, videoId]);
   return { cache: frames.loading ? null : frames.data, error: frames.error };
-}
-
-function hexRgb(color: string): [number, number, number] {
-  const hex = color.replace('#', '');
-  return [parseInt(hex.slice(0, 2), 16), parseInt(hex.slice(2, 4), 16), parseInt(hex.slice(4, 6), 16)];
-}
-
-function maskCanvas(rle: CompressedRle, color: string): HTMLCanvasElement {
-  const mask = decode(rle);
-  const canvas = document.createElement('canvas');
-  canvas.width = mask.width;
-  canvas.height = mask.height;
-  const context = canvas.getContext('2d')!;
-  const pixels = context.createImageData(mask.width, mask.height);
-  const [r, g, b] = hexRgb(color);
-  const { data, width, height } = mask;
-  for (let i = 0; i < data.length; i++) {
-    if (!data[i]) continue;
-    const x = i % width;
-    const y = (i / width) | 0;
-    const edge = x === 0 || y === 0 || x === width - 1 || y === height - 1
-      || !data[i - 1] || !data[i + 1] || !data[i - width] || !data[i + width];
-    const o = i * 4;
-    pixels.data[o] = edge ? 255 : r;
-    pixels.data[o + 1] = edge ? 255 : g;
-    pixels.data[o + 2] = edge ? 255 : b;
-    pixels.data[o + 3] = edge ? 255 : 120;
-  }
-  context.putImageData(pixels, 0, 0);
-  return canvas;
 }
 
 export function FrameView({ cache, frame, mask, color = '#ff7f0e', label }: {
@@ -82,7 +44,13 @@ export function FrameView({ cache, frame, mask, color = '#ff7f0e', label }: {
       canvas.height = image.height;
       const context = canvas.getContext('2d')!;
       context.drawImage(image, 0, 0);
-      if (mask) context.drawImage(maskCanvas(mask, color), 0, 0, image.width, image.height);
+      if (mask) {
+        // The annotators' mask look: fill in the object's colour, a white outline.
+        const layer = new MaskLayer();
+        layer.render([{ mask: decode(mask), color: parseColor(color), emphasis: true }]);
+        const overlay = layer.canvas();
+        if (overlay) context.drawImage(overlay, 0, 0, image.width, image.height);
+      }
       canvas.dataset.frame = String(frame);
     }).catch(() => { if (live) setMissing(true); });
     return () => { live = false; };

@@ -38,7 +38,7 @@ export function PlmPage({ videoId, tab = 'qa' }: { videoId: number; tab?: PlmTab
   const facts: VideoFacts | null = useMemo(() => {
     const v = record.data;
     if (!v) return null;
-    const frameCount = cache?.frames.length || v.annotation_frame_count;
+    const frameCount = cache?.count || v.annotation_frame_count;
     return { id: v.id, project: v.project, fps: v.fps, annotation_fps: v.annotation_fps, duration: v.duration ?? v.frame_count / v.fps, frameCount, name: v.file_name };
   }, [record.data, cache]);
   const go = useCallback((next: PlmTab) => navigate({ page: 'plm', videoId, tab: next }, true), [navigate, videoId]);
@@ -58,7 +58,7 @@ export function PlmPage({ videoId, tab = 'qa' }: { videoId: number; tab?: PlmTab
         </div>
       </div>
       {(record.error || framesError) && <p className="form-error" role="alert">{record.error ?? framesError}</p>}
-      {facts && cache && cache.frames.length === 0 && (
+      {facts && cache && cache.count === 0 && (
         <p className="banner banner-warning">The frames of this video are not extracted yet; come back when they are.</p>
       )}
       {facts && tab === 'qa' && <QuestionsPanel video={facts} cache={cache} project={project.data} />}

@@ -1,17 +1,21 @@
 // One submitted mask under review: the image with the mask over it; accept (A), reject with a reason
-// (R), or fix it with brush / eraser (F, then B / E, Enter saves the fix, Esc drops it).
+// (R or X), or fix it with the brush or the eraser (B / E; Enter saves the fix, Esc drops it). The keys
+// are the shared keymap's, as in the annotators.
 import { useEffect, useRef, useState } from 'react';
 import type { MaskRecord } from '../../core/apiTypes';
 import { errorMessage } from '../../core/apiErrors';
-import { BrushStrokes } from '../../core/brush';
+import { BrushStrokes, nextBrushRadius } from '../../core/brush';
+import type { Command } from '../../core/keymap';
 import type { CompressedRle } from '../../core/rle';
 import { AnnotationCanvas } from '../../canvas/AnnotationCanvas';
+import { HelpOverlay } from '../annotate/HelpOverlay';
+import { useAnnotatorKeys } from '../annotate/useAnnotatorKeys';
+import { runViewCommand } from '../annotate/viewCommands';
 import { useApp } from '../appContext';
 import { Link } from '../Link';
 import { useAsync } from '../useAsync';
 import type { Decision } from './queue';
 import { RejectBox } from './RejectBox';
-import { isReviewTyping } from './reviewKeys';
 
 const MASK_COLOR = '#ff7f0e';
 
@@ -26,6 +30,7 @@ export function MaskReview({ mask, busy, onDecide }: {
   const strokesRef = useRef<BrushStrokes | null>(null);
   const [mode, setMode] = useState<'view' | 'reject' | 'fix'>('view');
   const [tool, setTool] = useState<'brush' | 'eraser'>('brush');
+  const [radius, setRadius] = useState(8);
   const [edited, setEdited] = useState(false);
   const [imageError, setImageError] = useState<string | null>(null);
   const [imageReady, setImageReady] = useState(false);
@@ -62,9 +67,13 @@ export function MaskReview({ mask, busy, onDecide }: {
 
   useEffect(() => {
     canvasRef.current?.setTool(mode === 'fix' ? tool : 'select');
-  }, [mode, tool]);
+    canvasRef.current?.setBrushRadius(radius);
+  }, [mode, tool, radius]);
 
-  const startFix = () => setMode('fix');
+  const startFix = (with_: 'brush' | 'eraser' = tool) => {
+    setTool(with_);
+    setMode('fix');
+  };
   const saveFix = () => {
     if (strokesRef.current) onDecide('fix', { rle: strokesRef.current.toRle() });
   };
@@ -75,29 +84,32 @@ export function MaskReview({ mask, busy, onDecide }: {
     setEdited(false);
     setMode('view');
   };
-  const keys = { mode, busy, accept: () => onDecide('accept', {}), reject: () => setMode('reject'), startFix, setTool, saveFix, cancelFix };
-  const keysRef = useRef(keys);
-  useEffect(() => { keysRef.current = keys; });
+  const undoStroke = () => {
+    const strokes = strokesRef.current;
+    if (!strokes?.undo()) return;
+    canvasRef.current?.setWorkingMask(strokes.mask, MASK_COLOR);
+    setEdited(strokes.dirty);
+  };
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const k = keysRef.current;
-      if (k.busy || isReviewTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
-      const key = e.key.toLowerCase();
-      if (k.mode === 'view') {
-        if (key === 'a') { e.preventDefault(); k.accept(); }
-        else if (key === 'r') { e.preventDefault(); k.reject(); }
-        else if (key === 'f') { e.preventDefault(); k.startFix(); }
-      } else if (k.mode === 'fix') {
-        if (key === 'b') k.setTool('brush');
-        else if (key === 'e') k.setTool('eraser');
-        else if (key === 'enter') { e.preventDefault(); k.saveFix(); }
-        else if (key === 'escape') k.cancelFix();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  function run(command: Command): boolean | void {
+    if (runViewCommand(canvasRef.current, command)) return;
+    if (busy || mode === 'reject') return false;
+    if (command === 'toolBrush' || command === 'toolEraser') return startFix(command === 'toolBrush' ? 'brush' : 'eraser');
+    if (mode === 'view') {
+      if (command === 'acceptProposal') return onDecide('accept', {});
+      if (command === 'rejectProposal') return setMode('reject');
+      return false;
+    }
+    switch (command) {
+      case 'save': return saveFix();
+      case 'discard': return cancelFix();
+      case 'undo': return undoStroke();
+      case 'brushSmaller': return setRadius((r) => nextBrushRadius(r, 1 / 1.25));
+      case 'brushLarger': return setRadius((r) => nextBrushRadius(r, 1.25));
+      default: return false;
+    }
+  }
+  const { helpOpen, setHelpOpen } = useAnnotatorKeys('review', { run, home: () => canvasRef.current?.element ?? null });
 
   return (
     <div className="review-item" data-testid="review-mask" data-mask-id={mask.id} data-ready={imageReady ? 'true' : 'false'}>
@@ -115,8 +127,13 @@ export function MaskReview({ mask, busy, onDecide }: {
           <div className="review-buttons">
             <button type="button" className="primary" disabled={busy} onClick={() => onDecide('accept', {})}>Accept <kbd>A</kbd></button>
             <button type="button" className="danger" disabled={busy} onClick={() => setMode('reject')}>Reject <kbd>R</kbd></button>
-            <button type="button" disabled={busy} onClick={startFix}>Fix <kbd>F</kbd></button>
+            <button type="button" disabled={busy} onClick={() => startFix('brush')}>Fix <kbd>B</kbd></button>
           </div>
+        )}
+        {mode === 'view' && (
+          <p className="muted small">
+            E fixes with the eraser · <button type="button" className="link-button" onClick={() => setHelpOpen(true)}>? every key</button>
+          </p>
         )}
         {mode === 'reject' && (
           <RejectBox busy={busy} onCancel={() => setMode('view')} onSend={(reason) => onDecide('reject', { reason })} />
@@ -132,9 +149,11 @@ export function MaskReview({ mask, busy, onDecide }: {
               <button type="button" className="primary" disabled={busy || !edited} onClick={saveFix}>Save fix <kbd>Enter</kbd></button>
               <button type="button" onClick={cancelFix}>Cancel <kbd>Esc</kbd></button>
             </div>
+            <p className="muted small">Ctrl+Z takes back a stroke; [ / ] change the size ({radius}px).</p>
           </div>
         )}
       </aside>
+      {helpOpen && <HelpOverlay page="review" onClose={() => setHelpOpen(false)} />}
     </div>
   );
 }

@@ -1,16 +1,18 @@
 // One submitted masklet under review, judged as a whole: its frames with the mask over them on a
-// scrubber (← / → step), accept (A) or reject with a reason (R). Fixing happens in the video page.
-import { useEffect, useMemo, useRef, useState } from 'react';
+// scrubber (← / → step), accept (A) or reject with a reason (R or X). Fixing happens in the video page.
+import { useMemo, useState } from 'react';
 import type { MaskletRecord, VideoRecord } from '../../core/apiTypes';
+import type { Command } from '../../core/keymap';
 import type { CompressedRle } from '../../core/rle';
 import { masklets as loadMasklets, video as loadVideo } from '../../core/videoApi';
+import { HelpOverlay } from '../annotate/HelpOverlay';
+import { useAnnotatorKeys } from '../annotate/useAnnotatorKeys';
 import { useApp } from '../appContext';
 import { Link } from '../Link';
 import { FrameView, Scrubber, useFrames } from '../plm/FrameView';
 import { useAsync } from '../useAsync';
 import type { Decision } from './queue';
 import { RejectBox } from './RejectBox';
-import { isReviewTyping } from './reviewKeys';
 
 export function MaskletReview({ masklet, busy, onDecide }: {
   masklet: MaskletRecord; busy: boolean; onDecide: (decision: Decision, extra: { reason?: string }) => void;
@@ -29,25 +31,19 @@ export function MaskletReview({ masklet, busy, onDecide }: {
   const present = useMemo(() => [...masks.keys()].sort((a, b) => a - b), [masks]);
   // The first frame the object is on until the reviewer moves.
   const frame = chosenFrame ?? present[0] ?? 0;
-  const count = cache?.frames.length ?? video.data?.annotation_frame_count ?? 0;
+  const count = cache?.count ?? video.data?.annotation_frame_count ?? 0;
 
-  const keys = { busy, rejecting, frame, count, accept: () => onDecide('accept', {}) };
-  const keysRef = useRef(keys);
-  useEffect(() => { keysRef.current = keys; });
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const k = keysRef.current;
-      if (k.busy || k.rejecting || isReviewTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
-      const key = e.key.toLowerCase();
-      if (key === 'a') { e.preventDefault(); k.accept(); }
-      else if (key === 'r') { e.preventDefault(); setRejecting(true); }
-      else if ((e.target as HTMLInputElement | null)?.type === 'range') return; // the scrubber steps through frames itself
-      else if (e.key === 'ArrowRight') setFrame(Math.min(k.count - 1, k.frame + 1));
-      else if (e.key === 'ArrowLeft') setFrame(Math.max(0, k.frame - 1));
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  function run(command: Command): boolean | void {
+    if (busy || rejecting) return false;
+    switch (command) {
+      case 'acceptProposal': return onDecide('accept', {});
+      case 'rejectProposal': return setRejecting(true);
+      case 'nextFrame': return setFrame(Math.min(count - 1, frame + 1));
+      case 'previousFrame': return setFrame(Math.max(0, frame - 1));
+      default: return false;
+    }
+  }
+  const { helpOpen, setHelpOpen } = useAnnotatorKeys('review', { run, home: () => null });
 
   return (
     <div className="review-item" data-testid="review-masklet" data-masklet-id={masklet.id}>
@@ -67,11 +63,13 @@ export function MaskletReview({ masklet, busy, onDecide }: {
           <div className="review-buttons">
             <button type="button" className="primary" disabled={busy} onClick={() => onDecide('accept', {})}>Accept <kbd>A</kbd></button>
             <button type="button" className="danger" disabled={busy} onClick={() => setRejecting(true)}>Reject <kbd>R</kbd></button>
+            <button type="button" className="link-button" onClick={() => setHelpOpen(true)}>? every key</button>
           </div>
         ) : (
           <RejectBox busy={busy} onCancel={() => setRejecting(false)} onSend={(reason) => onDecide('reject', { reason })} />
         )}
       </aside>
+      {helpOpen && <HelpOverlay page="review" onClose={() => setHelpOpen(false)} />}
     </div>
   );
 }

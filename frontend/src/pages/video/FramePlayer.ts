@@ -1,10 +1,9 @@
-// The video's frames as pictures: a bounded cache of decoded frames (most recently used kept, the next
-// ones fetched ahead so stepping and playing do not wait), and playback at the annotation rate that
-// waits for each picture rather than skipping frames. No canvas here: the page shows what it gets.
+// Playback of a video's frames at the annotation rate, waiting for each picture rather than skipping
+// frames; the pictures themselves are FrameBitmaps' (fetched ahead so stepping and playing do not
+// wait). No canvas here: the page shows what it gets.
 import type { FrameRecord } from '../../core/apiTypes';
-import { frameInterval, prefetchOrder } from '../../core/video';
-
-const BITMAP_CACHE = 96;
+import { frameInterval } from '../../core/video';
+import { FrameBitmaps } from './FrameBitmaps';
 
 export interface PlaybackHost {
   /** Moves the page to `frame` and shows it. */
@@ -16,62 +15,16 @@ export interface PlaybackHost {
   playingChanged(playing: boolean): void;
 }
 
-export class FramePlayer {
-  private frames: FrameRecord[] = [];
-  private bitmaps = new Map<number, Promise<ImageBitmap>>();
+export class FramePlayer extends FrameBitmaps {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private isPlaying = false;
 
-  constructor(private readonly load: (frame: FrameRecord) => Promise<ImageBitmap>, private readonly host: PlaybackHost) {}
-
-  setFrames(frames: FrameRecord[]): void {
-    this.frames = [...frames].sort((a, b) => a.index - b.index);
-  }
-
-  get list(): FrameRecord[] {
-    return this.frames;
-  }
-
-  get count(): number {
-    return this.frames.length;
+  constructor(load: (frame: FrameRecord) => Promise<ImageBitmap>, private readonly host: PlaybackHost) {
+    super(load);
   }
 
   get playing(): boolean {
     return this.isPlaying;
-  }
-
-  /** Already fetched (or being fetched): showing it will not wait for the network. */
-  has(index: number): boolean {
-    return this.bitmaps.has(index);
-  }
-
-  /** The picture of frame `index`, from the cache or fetched. */
-  bitmap(index: number): Promise<ImageBitmap> {
-    let promise = this.bitmaps.get(index);
-    if (promise) {
-      // Most recently used last.
-      this.bitmaps.delete(index);
-      this.bitmaps.set(index, promise);
-      return promise;
-    }
-    const frame = this.frames[index];
-    if (!frame) return Promise.reject(new Error(`no frame ${index}`));
-    promise = this.load(frame);
-    promise.catch(() => this.bitmaps.delete(index));
-    this.bitmaps.set(index, promise);
-    while (this.bitmaps.size > BITMAP_CACHE) {
-      const oldest = this.bitmaps.keys().next().value as number;
-      if (oldest === index) break;
-      const dropped = this.bitmaps.get(oldest);
-      this.bitmaps.delete(oldest);
-      void dropped?.then((b) => b.close()).catch(() => undefined);
-    }
-    return promise;
-  }
-
-  /** Starts fetching the frames around `index` that stepping or playing will want next. */
-  prefetch(index: number): void {
-    for (const next of prefetchOrder(index, this.count)) void this.bitmap(next).catch(() => undefined);
   }
 
   toggle(): void {
@@ -96,10 +49,9 @@ export class FramePlayer {
     this.host.playingChanged(false);
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.pause();
-    for (const bitmap of this.bitmaps.values()) void bitmap.then((b) => b.close()).catch(() => undefined);
-    this.bitmaps.clear();
+    super.dispose();
   }
 
   private schedule(): void {

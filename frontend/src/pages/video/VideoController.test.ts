@@ -1,11 +1,8 @@
 // The video annotator's logic without a browser: a scripted API, no canvas.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiClient, memoryTokenStore } from '../../core/api';
+import { scriptedApi, type Answer } from '../../testing/scriptedApi';
 import { encode, emptyMask } from '../../core/rle';
 import { VideoController } from './VideoController';
-
-type Answer = [number, unknown] | ((url: string) => [number, unknown]);
-interface Call { method: string; url: string; body: Record<string, unknown> | undefined }
 
 function square(x0: number, size: number) {
   const m = emptyMask(16, 8);
@@ -25,25 +22,9 @@ const row = (object_id: number, frame: number, x0: number, edited: boolean, upda
   object_id, frame, rle: square(x0, 3), area: 9, edited, source: edited ? 'prompted' : 'propagated', updated_at,
 });
 
-function setup(routes: Record<string, Answer[]>) {
-  const calls: Call[] = [];
-  const impl = async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const url = String(input);
-    const method = init.method ?? 'GET';
-    calls.push({ method, url, body: init.body ? JSON.parse(String(init.body)) : undefined });
-    const path = url.split('?')[0];
-    const key = `${method} ${/\/frames\/\d+\/$/.test(path) ? '/api/videos/3/frames/N/' : path}`;
-    const queue = routes[key];
-    if (!queue?.length) return new Response(JSON.stringify({ detail: `no route ${key}` }), { status: 500 });
-    const next = queue.length > 1 ? queue.shift()! : queue[0];
-    const [status, body] = typeof next === 'function' ? next(url) : next;
-    return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-  };
-  const map = new Map<string, string>();
-  const storage = { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => { map.set(k, v); }, removeItem: (k: string) => { map.delete(k); } } as Storage;
-  const api = new ApiClient(memoryTokenStore('t'), '', impl as typeof fetch);
-  return { calls, api, storage, map };
-}
+/** Every frame's picture is one route. */
+const setup = (routes: Record<string, Answer[]>) =>
+  scriptedApi(routes, (path) => (/\/frames\/\d+\/$/.test(path) ? '/api/videos/3/frames/N/' : path));
 
 const baseRoutes = (): Record<string, Answer[]> => ({
   'GET /api/videos/3/': [[200, ready]],

@@ -5,6 +5,7 @@ import type { VideoRecord } from '../../core/apiTypes';
 import { projectVideos } from '../../core/videoApi';
 import { useApp } from '../appContext';
 import { Link } from '../Link';
+import { Pager } from '../Pager';
 import { useAsync } from '../useAsync';
 import './video.css';
 
@@ -58,13 +59,7 @@ export function VideoListPage({ projectId, pageNumber = 1 }: { projectId: number
           </tbody>
         </table>
       )}
-      {(videos.data?.next || videos.data?.previous) && (
-        <div className="pager">
-          {videos.data?.previous && <Link to={{ page: 'videos', projectId, pageNumber: pageNumber - 1 }}>← Previous</Link>}
-          <span className="muted">Page {pageNumber}</span>
-          {videos.data?.next && <Link to={{ page: 'videos', projectId, pageNumber: pageNumber + 1 }}>Next →</Link>}
-        </div>
-      )}
+      <Pager page={videos.data} pageNumber={pageNumber} to={(n) => ({ page: 'videos', projectId, pageNumber: n })} />
     </main>
   );
 }

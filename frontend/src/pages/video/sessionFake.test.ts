@@ -4,8 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { MaskletsAnswer } from '../../core/apiPending';
 import type { FrameRecord, Job, VideoPromptRequest, VideoRecord, VideoSessionRecord } from '../../core/apiTypes';
 import { decode, encode, emptyMask, type CompressedRle } from '../../core/rle';
-import type { KeyValueStorage } from '../../core/storage';
 import { jobRecord, projectRecord } from '../../testing/records';
+import { memoryStorage } from '../../testing/scriptedApi';
 import type { JobWatch, VideoSessionClient } from './sessionClient';
 import { VideoController } from './VideoController';
 
@@ -91,11 +91,6 @@ class FakeSession implements VideoSessionClient {
     watch.onMasklets(await this.masklets(watch.since()));
     return jobRecord({ id: job.id, state: 'succeeded', progress: 1 });
   }
-}
-
-function memoryStorage(): KeyValueStorage {
-  const map = new Map<string, string>();
-  return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => { map.set(k, v); }, removeItem: (k) => { map.delete(k); } };
 }
 
 describe('VideoController with a fake session client', () => {
