@@ -182,10 +182,10 @@ describe('predictWhenReady', () => {
     const api = new ApiClient(memoryTokenStore('t'), '', impl);
     const models: string[] = [];
     const answer = await predictWhenReady(api, 3, { points: [[1, 1]], labels: [1], multimask: true }, {
-      sleep: async () => {}, onModel: (m) => models.push(m.backend),
+      sleep: async () => {}, onModel: (m) => models.push(m.version),
     });
     expect(answer.masks).toHaveLength(1);
-    expect(models).toEqual(['classical']);
+    expect(models).toEqual([ready.model.version]);
   });
 
   it('fails clearly when the embedding job fails', async () => {

@@ -2,15 +2,14 @@
 // The shapes are the server's schema (apiTypes.ts); endpoints of one area live beside it
 // (videoApi.ts, pages/review/reviewApi.ts, ...) as functions over `json` and `allPages`.
 import { ApiError, errorDetail, VersionConflict } from './apiErrors';
+import type { UploadedImage } from './apiPending';
 import type {
-  Health, MaskConflictBody, MetricsAnswer, MetricsGroup, PredictAnswer, PredictPending, UploadedImage,
-} from './apiPending';
-import type {
-  ImageRecord, Job, MaskCreate, MaskRecord, MaskStatus, MaskUpdate, Page, PredictRequest, Project, ProjectCreate,
-  ProjectUpdate, User,
+  Health, ImageRecord, Job, MaskConflictBody, MaskCreate, MaskRecord, MaskStatus, MaskUpdate, MetricsAnswer, MetricsGroup, Page,
+  PredictAnswer, PredictPending, PredictRequest, Project, ProjectCreate, ProjectUpdate, User,
 } from './apiTypes';
 
-export type PredictResult = ({ status: 'ready' } & PredictAnswer) | ({ status: 'embedding_pending' } & PredictPending);
+/** predict's two answers told apart: the candidates, or the embedding still being computed (202). */
+export type PredictResult = ({ status: 'ready' } & PredictAnswer) | PredictPending;
 
 /** Where the token lives between page loads; localStorage in the browser, a Map in tests. */
 export interface TokenStore { get(): string | null; set(token: string | null): void }
@@ -178,9 +177,8 @@ export class ApiClient {
   // --- prediction
   async predict(imageId: number, request: PredictRequest, signal?: AbortSignal): Promise<PredictResult> {
     const response = await this.request('POST', `/api/images/${imageId}/predict/`, request, signal);
-    const body = await response.json();
-    if (response.status === 202) return { status: 'embedding_pending', job: body.job ?? null, model: body.model };
-    return { status: 'ready', masks: body.masks, model: body.model, logits_token: body.logits_token };
+    if (response.status === 202) return { ...((await response.json()) as PredictPending), status: 'embedding_pending' };
+    return { ...((await response.json()) as PredictAnswer), status: 'ready' };
   }
 
   job(id: number, signal?: AbortSignal): Promise<Job> {

@@ -2,11 +2,11 @@
 // the server's schema (api-schema.d.ts, written by ../../api_types.sh and checked against the live
 // schema by ../../check_api_types.sh), so a renamed or removed field breaks the build, not the page.
 // Where the schema says less than the server sends (JSON fields typed `unknown`), Refine narrows a
-// field that must exist in the schema; those narrowings and the answers the schema does not describe
-// yet are in apiPending.ts (temporary).
+// field that must exist in the schema; those narrowings, and the answers the schema gets wrong, are
+// in apiPending.ts (temporary).
 import type { components } from './api-schema';
 import type {
-  ImageFields, MaskFields, MaskletFields, ModelVersionFields, ProjectFields, RegionCaptionFields, SessionFields,
+  HealthModelCheck, ImageFields, MaskFields, MaskletFields, ModelVersionFields, ProjectFields, RegionCaptionFields, RleFields,
   TrainingRoundFields, VideoFields,
 } from './apiPending';
 import type { CompressedRle } from './rle';
@@ -34,7 +34,7 @@ export type MaskStatus = Schemas['MaskStatusEnum'];
 export type MaskRecord = Refine<Schemas['Mask'], MaskFields>;
 export type VideoRecord = Refine<Schemas['Video'], VideoFields>;
 export type FrameRecord = Schemas['Frame'];
-export type VideoSessionRecord = Refine<Schemas['Session'], SessionFields>;
+export type VideoSessionRecord = Schemas['Session'];
 export type MaskletRecord = Refine<Schemas['Masklet'], MaskletFields>;
 export type ReviewRecord = Schemas['Review'];
 export type VideoQuestion = Schemas['VideoQuestion'];
@@ -42,6 +42,33 @@ export type CaptionKind = Schemas['RegionCaptionKindEnum'];
 export type RegionCaption = Refine<Schemas['RegionCaption'], RegionCaptionFields>;
 export type ModelVersion = Refine<Schemas['ModelVersion'], ModelVersionFields>;
 export type TrainingRound = Refine<Schemas['TrainingRound'], TrainingRoundFields>;
+
+/** Which model serves, and why not the one asked for (`fallback`: the classical backend). */
+export type ModelInfo = Schemas['ModelStatus'];
+export type Health = Refine<Schemas['Health'], { checks: Schemas['Checks'] & HealthModelCheck }>;
+/** One candidate of POST /api/images/{id}/predict/; its `logits_token` refines from it. */
+export type Candidate = Refine<Schemas['CandidateMask'], RleFields>;
+/** predict, 200: the candidates. */
+export type PredictAnswer = Refine<Schemas['PredictResult'], { masks: Candidate[] }>;
+/** predict, 202: the image's embedding is being computed by `job`. */
+export type PredictPending = Schemas['EmbeddingPending'];
+/** The 409 of PATCH / DELETE / accept / reject / review of a mask: the server's current row. */
+export type MaskConflictBody = Refine<Schemas['MaskConflict'], { current: MaskRecord }>;
+/** The 409 of POST /api/projects/{id}/rounds/: the round already queued or running. */
+export type RoundConflictBody = Refine<Schemas['RoundConflict'], { current: TrainingRound }>;
+/** GET /api/projects/{id}/metrics/?by=...: one row per group (the group keys present are those asked for). */
+export type MetricsRow = Schemas['MetricsRow'];
+export type MetricsAnswer = Schemas['ProjectMetrics'];
+/** The `by` values of the metrics endpoint (a comma-separated query value). */
+export type MetricsGroup = 'day' | 'stage' | 'annotator' | 'model_version';
+/** POST /api/projects/{id}/model-versions/rollback/: null when the deployment's default serves again. */
+export type RollbackAnswer = Refine<Schemas['Rollback'], { active: ModelVersion | null }>;
+/** GET /api/projects/{id}/review/queue/?kind=mask|masklet: the oldest submitted items first. */
+export type ReviewQueueAnswer<T> = Refine<Schemas['ReviewQueue'], { results: T[] }>;
+/** GET /api/videos/{id}/masklets/ (with `updated_after`: only the frames written since). */
+export type MaskletInfo = Schemas['MaskletInfo'];
+export type MaskletFrameRow = Refine<Schemas['MaskletFrameRow'], RleFields>;
+export type MaskletsAnswer = Refine<Schemas['MaskletFrames'], { frames: MaskletFrameRow[] }>;
 
 /** A page of a DRF list (every list endpoint paginates the same way). */
 export type Page<T> = Omit<Schemas['PaginatedImageList'], 'results'> & { results: T[] };

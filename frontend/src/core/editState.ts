@@ -1,7 +1,6 @@
 // The annotator's undoable state for one mask in progress: prompts, candidates, the working mask.
 // Masks are kept as compressed RLE strings so undo snapshots and drafts stay small.
-import type { Candidate } from './apiPending';
-import type { ImageRecord, MaskRecord } from './apiTypes';
+import type { Candidate, ImageRecord, MaskRecord } from './apiTypes';
 import type { CompressedRle } from './rle';
 import type { SessionSnapshot } from './session';
 import { readJson, writeJson, type KeyValueStorage } from './storage';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricsRow } from './apiPending';
+import type { MetricsRow } from './apiTypes';
 import { chartLayout, dayDomain, dayLabel, dayNumber, DEFAULT_CHART, formatMetric, linePath, niceMax, seriesByStage } from './metrics';
 
-function row(stage: string | null, day: string | null, values: Partial<MetricsRow> = {}): MetricsRow {
+function row(stage: string | undefined, day: string | null, values: Partial<MetricsRow> = {}): MetricsRow {
   return {
-    stage, day, masks: 1, images: 1, masks_per_image: 1, seconds_per_mask: null, clicks_per_mask: null,
-    proposals_decided: 0, proposals_unchanged: 0, share_accepted_unchanged: null, ...values,
+    stage, day, masks: 1, images: 1, person_masks: 1, masks_per_image: 1, seconds_per_mask: null, clicks_per_mask: null,
+    proposals_decided: 0, proposals_unchanged: 0, seconds_per_proposal: null, share_accepted_unchanged: null, ...values,
   };
 }
 

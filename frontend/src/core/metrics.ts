@@ -1,6 +1,6 @@
 // Shaping the engine metrics (GET /api/projects/{id}/metrics/) into lines for plain SVG charts:
 // one series per stage over days, the scales, the ticks and the path strings. No DOM here.
-import type { MetricsRow } from './apiPending';
+import type { MetricsRow } from './apiTypes';
 import { stageLabel } from './stages';
 
 export type MetricKey = 'masks_per_image' | 'seconds_per_mask' | 'clicks_per_mask' | 'share_accepted_unchanged';

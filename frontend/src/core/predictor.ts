@@ -2,8 +2,7 @@
 // we poll the job (reporting progress), then ask again. The page only sees progress and a result.
 import { ApiClient, waitForJob, type PredictResult } from './api';
 import { ApiError } from './apiErrors';
-import type { ModelInfo } from './apiPending';
-import type { Job, PredictRequest } from './apiTypes';
+import type { Job, ModelInfo, PredictRequest } from './apiTypes';
 
 export type ReadyPrediction = Extract<PredictResult, { status: 'ready' }>;
 

@@ -1,5 +1,5 @@
-import type { MaskletsAnswer } from './apiPending';
 import { describe, expect, it } from 'vitest';
+import type { MaskletsAnswer } from './apiTypes';
 import { encode, emptyMask } from './rle';
 import {
   bucketCells, CELL_EDITED, CELL_PRESENT, CELL_TRACKED, cellRuns, clampFrame, formatTime, frameAt, frameInterval,
@@ -18,7 +18,7 @@ function row(object_id: number, frame: number, area: number, edited = false, upd
 }
 
 function answer(objects: number[], frames: ReturnType<typeof row>[], until: string | null = null): MaskletsAnswer {
-  return { masklets: objects.map((object_id) => ({ object_id, category: null, status: 'draft' })), frames, updated_until: until };
+  return { video: 1, masklets: objects.map((object_id) => ({ object_id, category: null, status: 'submitted' })), frames, updated_until: until };
 }
 
 describe('object colours', () => {

@@ -2,7 +2,7 @@
 // merges the masklets endpoint's answers (full or incremental), presence timelines, frame stepping,
 // and the clicks per object and frame (the tracker replaces an object's prompts on a frame, so every
 // click there is sent again with the new one).
-import type { MaskletsAnswer } from './apiPending';
+import type { MaskletsAnswer } from './apiTypes';
 import { DecodedMasks } from './maskCache';
 import { rleArea, rleBbox, type BinaryMask, type CompressedRle } from './rle';
 

@@ -3,9 +3,8 @@
 import type { ApiClient } from './api';
 import type { components } from './api-schema';
 import { ApiError } from './apiErrors';
-import type { MaskletsAnswer } from './apiPending';
 import type {
-  FrameRecord, Job, Page, PropagateDirection, VideoPromptRequest, VideoRecord, VideoSessionRecord,
+  FrameRecord, Job, MaskletsAnswer, Page, PropagateDirection, VideoPromptRequest, VideoRecord, VideoSessionRecord,
 } from './apiTypes';
 
 export function projectVideos(api: ApiClient, projectId: number, page = 1): Promise<Page<VideoRecord>> {

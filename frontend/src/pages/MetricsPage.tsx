@@ -1,6 +1,6 @@
 // A project's engine metrics: the four figures over time with one line per stage, then the same
 // figures per stage, per annotator and per model version.
-import type { MetricsRow } from '../core/apiPending';
+import type { MetricsRow } from '../core/apiTypes';
 import { dayDomain, formatMetric, METRICS, seriesByStage } from '../core/metrics';
 import { stageLabel } from '../core/stages';
 import { useApp } from './appContext';

@@ -136,8 +136,14 @@ export class AnnotatorController extends ViewStore<AnnotatorView> {
 
   private async loadModelInfo(): Promise<void> {
     try {
-      const health = await this.api.health();
-      if (health.checks.model && !this.state.model) this.set({ model: health.checks.model });
+      const check = (await this.api.health()).checks.model;
+      if (!check || check.version === undefined || this.state.model) return;
+      this.set({
+        model: {
+          requested: check.requested ?? '', backend: check.backend, version: check.version, fallback: !!check.fallback,
+          reason: check.reason ?? null, warning: check.warning,
+        },
+      });
     } catch {
       // Health is informative only; predict answers carry the model too.
     }

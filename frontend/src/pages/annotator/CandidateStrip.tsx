@@ -1,6 +1,6 @@
 // The candidates of a multimask answer side by side, cropped around them, chosen with 1 / 2 / 3.
 import { useEffect, useMemo, useRef } from 'react';
-import type { Candidate } from '../../core/apiPending';
+import type { Candidate } from '../../core/apiTypes';
 import { decode, rleBbox, type BinaryMask } from '../../core/rle';
 import { parseColor, renderThumbnail } from '../../canvas/maskLayer';
 

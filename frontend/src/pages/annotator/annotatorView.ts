@@ -1,7 +1,6 @@
 // What the image annotator shows, as one immutable object (AnnotatorController replaces it on every
 // change; React reads it with useSyncExternalStore), and the 409 conflict it may ask about.
-import type { ModelInfo } from '../../core/apiPending';
-import type { ImageRecord, MaskRecord, Project } from '../../core/apiTypes';
+import type { ImageRecord, MaskRecord, ModelInfo, Project } from '../../core/apiTypes';
 import { emptyEditState, type EditState } from '../../core/editState';
 import type { CompressedRle } from '../../core/rle';
 import type { Tool } from '../../canvas/AnnotationCanvas';

@@ -2,8 +2,7 @@
 // as consecutive captioned segments) with its mask shown on the chosen frames, and the list so far.
 import { useState } from 'react';
 import { errorMessage } from '../../core/apiErrors';
-import type { MaskletInfo } from '../../core/apiPending';
-import type { CaptionCreate, CaptionKind, RegionCaption } from '../../core/apiTypes';
+import type { CaptionCreate, CaptionKind, MaskletInfo, RegionCaption } from '../../core/apiTypes';
 import type { CompressedRle } from '../../core/rle';
 import { objectColor } from '../../core/video';
 import { useApp } from '../appContext';

@@ -1,8 +1,7 @@
 // The review endpoints over the shared ApiClient (apart from api.ts, as videoApi.ts is).
 import type { ApiClient } from '../../core/api';
-import type { ReviewQueueAnswer } from '../../core/apiPending';
 import type {
-  MaskDecision, MaskletDecision, MaskletRecord, MaskRecord, Page, ReviewRecord,
+  MaskDecision, MaskletDecision, MaskletRecord, MaskRecord, Page, ReviewQueueAnswer, ReviewRecord,
 } from '../../core/apiTypes';
 
 export type QueueKind = ReviewQueueAnswer<unknown>['kind'];

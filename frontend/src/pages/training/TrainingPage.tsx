@@ -3,8 +3,7 @@
 // the project's clicks-per-mask trend. Data and actions are in useTraining; shaping in series.ts.
 import { useState } from 'react';
 import { canManage } from '../../core/api';
-import type { MetricsRow } from '../../core/apiPending';
-import type { TrainingRound } from '../../core/apiTypes';
+import type { MetricsRow, TrainingRound } from '../../core/apiTypes';
 import { LineChart } from '../LineChart';
 import { Link } from '../Link';
 import { useApp } from '../appContext';

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricsRow } from '../../core/apiPending';
 import {
   bar, barWidth, comparisonGroups, dailySeries, formatFigure, hasMetrics, lowerIsBetter, masksUsedSeries, ROUND_CHART,
   roundComparison, roundLayout, roundMetricSeries, roundNumbers, roundPath, roundsAscending,
 } from './series';
 import type { Figures } from '../../core/apiPending';
-import type { JobState, TrainingRound } from '../../core/apiTypes';
+import type { JobState, MetricsRow, TrainingRound } from '../../core/apiTypes';
 import { jobRecord, modelVersionRecord, trainingRoundRecord } from '../../testing/records';
 
 function figures(noc90: number, miou1: number): Figures {

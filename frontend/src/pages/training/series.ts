@@ -1,9 +1,8 @@
 // Shaping training rounds into plain-SVG charts: candidate vs serving per round, one figure across
 // rounds, masks used per round, and the scales / paths / bars. No DOM, no React here.
-import type { MetricsRow } from '../../core/apiPending';
 import { dayNumber, niceMax, type ChartSize, type Series } from '../../core/metrics';
 import type { Figures } from '../../core/apiPending';
-import type { TrainingRound } from '../../core/apiTypes';
+import type { MetricsRow, TrainingRound } from '../../core/apiTypes';
 
 /** The held-out figures, keys as training/evaluate.py writes them. */
 export const HELDOUT_METRICS = ['mIoU@1', 'mIoU@3', 'mIoU@5', 'NoC@85', 'NoC@90', 'mBoundaryIoU@1'] as const;

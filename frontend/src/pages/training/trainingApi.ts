@@ -2,8 +2,7 @@
 // rounds (list, start), model versions (list, promote, roll back).
 import type { ApiClient } from '../../core/api';
 import { ApiError } from '../../core/apiErrors';
-import type { RollbackAnswer, RoundConflictBody } from '../../core/apiPending';
-import type { ModelVersion, RoundConfig, TrainingRound } from '../../core/apiTypes';
+import type { ModelVersion, RollbackAnswer, RoundConfig, RoundConflictBody, TrainingRound } from '../../core/apiTypes';
 
 /** 409 on start: the project already has a round queued or running (`current`). */
 export class RoundRunning extends Error {

@@ -1,8 +1,7 @@
 // The video's prompts go to the server one after the other, in the order they were made (a click,
 // then a brushed mask, then a propagation...): each waits for the jobs before it, its own job is
 // followed with the masks it writes merged as they come, and the save state says where things are.
-import type { MaskletsAnswer } from '../../core/apiPending';
-import type { Job, VideoPromptRequest, VideoSessionRecord } from '../../core/apiTypes';
+import type { Job, MaskletsAnswer, VideoPromptRequest, VideoSessionRecord } from '../../core/apiTypes';
 import type { VideoSessionClient } from './sessionClient';
 
 export type SaveState = 'idle' | 'saving' | 'saved' | 'error';

@@ -5,8 +5,7 @@
 // is behind a VideoSessionClient. React subscribes to the view.
 import type { ApiClient } from '../../core/api';
 import { errorMessage } from '../../core/apiErrors';
-import type { MaskletsAnswer } from '../../core/apiPending';
-import type { PropagateDirection } from '../../core/apiTypes';
+import type { MaskletsAnswer, PropagateDirection } from '../../core/apiTypes';
 import { nextBrushRadius } from '../../core/brush';
 import { rleArea } from '../../core/rle';
 import { readJson, writeJson, type KeyValueStorage } from '../../core/storage';

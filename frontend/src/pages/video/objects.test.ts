@@ -4,7 +4,7 @@ import { categoryField, categoryOf, choosePending, stepObject } from './objects'
 
 function store(): MaskletStore {
   const s = new MaskletStore();
-  s.merge({ masklets: [{ object_id: 1, category: 7, status: 'submitted' }, { object_id: 3, category: null, status: 'submitted' }], frames: [], updated_until: null }, true);
+  s.merge({ video: 3, masklets: [{ object_id: 1, category: 7, status: 'submitted' }, { object_id: 3, category: null, status: 'submitted' }], frames: [], updated_until: null }, true);
   s.addLocal(4, 8);
   return s;
 }

@@ -5,10 +5,7 @@
 // interface later without the controller changing. Tests give the controller a fake one.
 import { isFinalJob, type ApiClient } from '../../core/api';
 import { ApiError } from '../../core/apiErrors';
-import type { MaskletsAnswer } from '../../core/apiPending';
-import type {
-  FrameRecord, Job, Project, PropagateDirection, VideoPromptRequest, VideoRecord, VideoSessionRecord,
-} from '../../core/apiTypes';
+import type { FrameRecord, Job, MaskletsAnswer, Project, PropagateDirection, VideoPromptRequest, VideoRecord, VideoSessionRecord } from '../../core/apiTypes';
 import {
   addPrompt, frameBlob, masklets, openSession, propagate, video as fetchVideo, videoFrames,
 } from '../../core/videoApi';

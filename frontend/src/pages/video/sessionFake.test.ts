@@ -1,8 +1,7 @@
 // The video controller against a fake VideoSessionClient (no HTTP, no polling): the interface is all
 // it needs, so a pushed-updates client can replace the polling one.
 import { describe, expect, it, vi } from 'vitest';
-import type { MaskletsAnswer } from '../../core/apiPending';
-import type { FrameRecord, Job, VideoPromptRequest, VideoRecord, VideoSessionRecord } from '../../core/apiTypes';
+import type { FrameRecord, Job, MaskletsAnswer, VideoPromptRequest, VideoRecord, VideoSessionRecord } from '../../core/apiTypes';
 import { decode, encode, emptyMask, type CompressedRle } from '../../core/rle';
 import { jobRecord, projectRecord } from '../../testing/records';
 import { memoryStorage } from '../../testing/scriptedApi';
@@ -43,6 +42,7 @@ class FakeSession implements VideoSessionClient {
   async masklets(since?: string | null): Promise<MaskletsAnswer> {
     const after = since ? Number(since) : -1;
     return {
+      video: 3,
       masklets: [...this.objects].map(([object_id, category]) => ({ object_id, category, status: 'submitted' })),
       frames: this.rows.filter((r) => Number(r.updated_at) > after),
       updated_until: String(this.clock),
