@@ -63,7 +63,7 @@ export function MaskletReview({ masklet, busy, onDecide }: {
           <div className="review-buttons">
             <button type="button" className="primary" disabled={busy} onClick={() => onDecide('accept', {})}>Accept <kbd>A</kbd></button>
             <button type="button" className="danger" disabled={busy} onClick={() => setRejecting(true)}>Reject <kbd>R</kbd></button>
-            <button type="button" className="link-button" onClick={() => setHelpOpen(true)}>? every key</button>
+            <button type="button" className="link-button small" onClick={() => setHelpOpen(true)}>? every key</button>
           </div>
         ) : (
           <RejectBox busy={busy} onCancel={() => setRejecting(false)} onSend={(reason) => onDecide('reject', { reason })} />
