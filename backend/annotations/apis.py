@@ -22,6 +22,7 @@ from backend.annotations.serializers import (
 from backend.annotations.services import StaleMask, mask_create, mask_delete, mask_update, proposal_decide
 from backend.core.errors import InvalidInput
 from backend.core.params import query_choice, query_id, query_int
+from backend.idempotency.decorators import idempotent
 from backend.media.selectors import image_get
 from backend.projects.policy import require
 from backend.projects.selectors import project_get
@@ -64,6 +65,7 @@ class MaskListApi(ListAPIView):
         )
 
     @extend_schema(request=MaskCreateSerializer, responses=MaskSerializer)
+    @idempotent
     def post(self, request):
         data = MaskCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -133,6 +135,7 @@ class ProposalDecisionApi(APIView):
     accept = True
 
     @extend_schema(request=ProposalDecisionSerializer, responses={200: MaskSerializer, 409: MaskConflictSerializer})
+    @idempotent
     def post(self, request, mask_id: int):
         mask = mask_get(user=request.user, mask_id=mask_id)
         require(request.user, "mask", "change", mask)

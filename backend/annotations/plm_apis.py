@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from backend.annotations.plm_services import caption_create, question_audit, question_create
 from backend.annotations.selectors import caption_list, question_get, question_list
 from backend.annotations.serializers import CaptionInputSerializer, RegionCaptionSerializer, VideoQuestionSerializer
+from backend.idempotency.decorators import idempotent
 from backend.media.selectors import video_get
 from backend.projects.policy import require
 
@@ -22,6 +23,7 @@ class QuestionListApi(ListAPIView):
         return question_list(user=self.request.user, video=video)
 
     @extend_schema(request=VideoQuestionSerializer, responses=VideoQuestionSerializer)
+    @idempotent
     def post(self, request, video_id: int):
         video = video_get(user=request.user, video_id=video_id)
         require(request.user, "video", "annotate", video)
@@ -33,6 +35,7 @@ class QuestionListApi(ListAPIView):
 
 class QuestionAuditApi(APIView):
     @extend_schema(request=None, responses=VideoQuestionSerializer)
+    @idempotent
     def post(self, request, question_id: int):
         question = question_get(user=request.user, question_id=question_id)
         require(request.user, "question", "audit", question)
@@ -47,6 +50,7 @@ class CaptionListApi(ListAPIView):
         return caption_list(user=self.request.user, video=video)
 
     @extend_schema(request=CaptionInputSerializer, responses=RegionCaptionSerializer)
+    @idempotent
     def post(self, request, video_id: int):
         video = video_get(user=request.user, video_id=video_id)
         require(request.user, "video", "annotate", video)

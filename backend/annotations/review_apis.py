@@ -20,6 +20,7 @@ from backend.annotations.serializers import (
 from backend.annotations.services import StaleMask
 from backend.core.errors import InvalidInput
 from backend.core.params import query_choice, query_int
+from backend.idempotency.decorators import idempotent
 from backend.projects.policy import require
 from backend.projects.selectors import project_get
 
@@ -41,6 +42,7 @@ class ReviewQueueApi(APIView):
 
 class MaskReviewApi(APIView):
     @extend_schema(request=DecisionSerializer, responses={200: MaskSerializer, 409: MaskConflictSerializer})
+    @idempotent
     def post(self, request, mask_id: int):
         mask = mask_get(user=request.user, mask_id=mask_id)
         require(request.user, "project", "review", mask.image.project)
@@ -66,6 +68,7 @@ class MaskReviewApi(APIView):
 
 class MaskletReviewApi(APIView):
     @extend_schema(request=DecisionSerializer, responses=MaskletSerializer)
+    @idempotent
     def post(self, request, masklet_id: int):
         masklet = masklet_get(user=request.user, masklet_id=masklet_id)
         require(request.user, "project", "review", masklet.video.project)

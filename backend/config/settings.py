@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "backend.config.apps.ConfigConfig",
     # The backend apps, lowest first: each may import the ones above it in this list, never the
     # ones below (import-linter checks it; see docs/architecture.md).
+    "backend.idempotency",
     "backend.projects",
     "backend.accounts",
     "backend.jobs",
@@ -150,6 +151,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_FILES_PER_UPLOAD", 200)
 SA1B_IMPORT_MAX_MEMBERS = env_int("SA1B_IMPORT_MAX_MEMBERS", 100_000)
 SA1B_IMPORT_MAX_JSON_BYTES = env_int("SA1B_IMPORT_MAX_JSON_BYTES", 16 * 1024 * 1024)
 SA1B_IMPORT_MAX_BYTES = env_int("SA1B_IMPORT_MAX_BYTES", 16 * 1024 * 1024 * 1024)
+# Idempotency-Key: how long the first answer to a keyed POST is kept for its retries.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 # JSON request bodies (a mask's RLE, prompts): larger ones are answered 413 before parsing.
 MAX_JSON_BODY_BYTES = env_int("MAX_JSON_BODY_BYTES", 32 * 1024 * 1024)
 

@@ -12,6 +12,7 @@ from backend.core.errors import NotFound
 from backend.exports.selectors import export_get, export_list
 from backend.exports.serializers import ExportCreateSerializer, ExportSerializer
 from backend.exports.services import export_create
+from backend.idempotency.decorators import idempotent
 from backend.media.storage import open_stream
 from backend.projects.policy import require
 from backend.projects.selectors import project_get
@@ -25,6 +26,7 @@ class ExportListApi(ListAPIView):
         return export_list(user=self.request.user, project=project)
 
     @extend_schema(request=ExportCreateSerializer, responses=ExportSerializer)
+    @idempotent
     def post(self, request, project_id: int):
         project = project_get(user=request.user, project_id=project_id)
         require(request.user, "project", "export", project)

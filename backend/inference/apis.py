@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.core.errors import InvalidInput
+from backend.idempotency.decorators import idempotent
 from backend.inference.automatic import auto_annotate_schedule
 from backend.inference.models import Embedding
 from backend.inference.predict import predict
@@ -71,6 +72,7 @@ class AutoAnnotateApi(APIView):
     (gpu queue, progress, cancel with /api/jobs/{id}/cancel/, resumable after a worker dies)."""
 
     @extend_schema(request=AmgSettingsSerializer, responses={202: JobSerializer})
+    @idempotent
     def post(self, request, project_id: int):
         project = project_get(user=request.user, project_id=project_id)
         require(request.user, "project", "manage", project)

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from backend.annotations.models import Masklet
 from backend.core.fields import MAX_FRAME, ChoiceField, CoordinateField, IdField, IntegerField
+from backend.idempotency.decorators import idempotent
 from backend.inference.models import VideoPrompt, VideoSession
 from backend.inference.selectors import session_get
 from backend.inference.serializers import ModelStatusSerializer, SessionObjectSerializer, SessionPromptSerializer
@@ -108,6 +109,7 @@ def _session(request, session_id: int) -> VideoSession:
 
 class SessionOpenApi(APIView):
     @extend_schema(request=None, responses=SessionSerializer)
+    @idempotent
     def post(self, request, video_id: int):
         video = video_get(user=request.user, video_id=video_id)
         require(request.user, "video", "annotate", video)
@@ -116,6 +118,7 @@ class SessionOpenApi(APIView):
 
 class PromptApi(APIView):
     @extend_schema(request=PromptInputSerializer, responses={202: JobSerializer})
+    @idempotent
     def post(self, request, session_id: int):
         session = _session(request, session_id)
         data = PromptInputSerializer(data=request.data)
@@ -127,6 +130,7 @@ class PromptApi(APIView):
 
 class PropagateApi(APIView):
     @extend_schema(request=PropagateInputSerializer, responses={202: JobSerializer})
+    @idempotent
     def post(self, request, session_id: int):
         session = _session(request, session_id)
         data = PropagateInputSerializer(data=request.data)

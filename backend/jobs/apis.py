@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.idempotency.decorators import idempotent
 from backend.jobs.selectors import job_list
 from backend.jobs.serializers import JobSerializer
 from backend.jobs.services import job_cancel
@@ -20,6 +21,7 @@ class JobDetailApi(APIView):
 
 class JobCancelApi(APIView):
     @extend_schema(request=None, responses=JobSerializer)
+    @idempotent
     def post(self, request, job_id: int):
         job = get_object_or_404(job_list(user=request.user), pk=job_id)
         if job.created_by_id != request.user.pk and job.project is not None:

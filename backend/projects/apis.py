@@ -5,6 +5,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.idempotency.decorators import idempotent
 from backend.projects.policy import require
 from backend.projects.selectors import membership_get, membership_list, project_get
 from backend.projects.serializers import MembershipInputSerializer, MembershipSerializer, RoleInputSerializer
@@ -18,6 +19,7 @@ class MembershipListApi(APIView):
         return Response(MembershipSerializer(membership_list(user=request.user, project=project), many=True).data)
 
     @extend_schema(request=MembershipInputSerializer, responses=MembershipSerializer)
+    @idempotent
     def post(self, request, project_id: int):
         project = project_get(user=request.user, project_id=project_id)
         require(request.user, "project", "manage", project)

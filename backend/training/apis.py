@@ -6,6 +6,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.idempotency.decorators import idempotent
 from backend.projects.policy import require
 from backend.projects.selectors import project_get
 from backend.training.config import RoundConfig
@@ -27,6 +28,7 @@ class RoundListApi(ListAPIView):
         return round_list(project=project_get(user=self.request.user, project_id=self.kwargs["project_id"]))
 
     @extend_schema(request=RoundStartSerializer, responses={202: TrainingRoundSerializer, 409: RoundConflictSerializer})
+    @idempotent
     def post(self, request, project_id: int):
         project = project_get(user=request.user, project_id=project_id)
         require(request.user, "project", "manage", project)
@@ -58,6 +60,7 @@ class ModelVersionListApi(ListAPIView):
 
 class ModelVersionPromoteApi(APIView):
     @extend_schema(request=None, responses=ModelVersionSerializer)
+    @idempotent
     def post(self, request, version_id: int):
         version = model_version_get(user=request.user, version_id=version_id)
         require(request.user, "project", "manage", version.project)
@@ -66,6 +69,7 @@ class ModelVersionPromoteApi(APIView):
 
 class ModelVersionRollbackApi(APIView):
     @extend_schema(request=None, responses=RollbackSerializer)
+    @idempotent
     def post(self, request, project_id: int):
         project = project_get(user=request.user, project_id=project_id)
         require(request.user, "project", "manage", project)

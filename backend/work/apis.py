@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.core.params import query_choice
+from backend.idempotency.decorators import idempotent
 from backend.media.selectors import image_get, video_get
 from backend.projects.policy import require
 from backend.projects.selectors import project_get
@@ -51,6 +52,7 @@ class CompleteApi(_ItemApi):
     """The caller finished the item (complete once the project's annotators per item have)."""
 
     @extend_schema(request=None, responses=WorkStateSerializer)
+    @idempotent
     def post(self, request, item_id: int):
         item = self.item(request, item_id)
         require(request.user, self.kind, "annotate", item)
@@ -60,6 +62,7 @@ class CompleteApi(_ItemApi):
 
 class SkipApi(_ItemApi):
     @extend_schema(request=ReasonSerializer, responses=WorkStateSerializer)
+    @idempotent
     def post(self, request, item_id: int):
         item = self.item(request, item_id)
         require(request.user, self.kind, "annotate", item)
@@ -71,6 +74,7 @@ class SkipApi(_ItemApi):
 
 class FlagApi(_ItemApi):
     @extend_schema(request=FlagSerializer, responses=WorkStateSerializer)
+    @idempotent
     def post(self, request, item_id: int):
         item = self.item(request, item_id)
         require(request.user, self.kind, "annotate", item)
@@ -84,6 +88,7 @@ class UnflagApi(_ItemApi):
     """The flag is resolved (by whoever flagged it, or a manager)."""
 
     @extend_schema(request=None, responses=WorkStateSerializer)
+    @idempotent
     def post(self, request, item_id: int):
         item = self.item(request, item_id)
         require(request.user, self.kind, "annotate", item)
@@ -95,6 +100,7 @@ class ReopenApi(_ItemApi):
     """A complete or skipped item goes back to the queue (whoever decided it, or a manager)."""
 
     @extend_schema(request=None, responses=WorkStateSerializer)
+    @idempotent
     def post(self, request, item_id: int):
         item = self.item(request, item_id)
         require(request.user, self.kind, "annotate", item)
@@ -107,6 +113,7 @@ class ClaimApi(_ItemApi):
     DELETE: leave it (every purpose, or ?purpose=)."""
 
     @extend_schema(request=ClaimInputSerializer, responses={201: HolderSerializer, 409: HolderSerializer(many=True)})
+    @idempotent
     def post(self, request, item_id: int):
         item = self.item(request, item_id)
         data = ClaimInputSerializer(data=request.data)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from backend.core.errors import InvalidInput
 from backend.core.pagination import StrictPageNumberPagination
 from backend.core.parsers import StrictJSONParser, content_length
+from backend.idempotency.decorators import idempotent
 from backend.media.parsers import MediaMultiPartParser
 from backend.media.services import media_ingest
 from backend.projects.models import Project
@@ -51,6 +52,7 @@ class ProjectListApi(ListAPIView):
         return project_overview_list(user=self.request.user)
 
     @extend_schema(request=ProjectCreateSerializer, responses=ProjectSerializer)
+    @idempotent
     def post(self, request):
         data = ProjectCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -178,6 +180,7 @@ class ImageListApi(_WorkListMixin, ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(request=UPLOAD_BODY, responses=ImageSerializer(many=True))
+    @idempotent
     def post(self, request, project_id: int):
         return self._upload(request, project_id)
 
@@ -197,6 +200,7 @@ class VideoListApi(_WorkListMixin, ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(request=UPLOAD_BODY, responses=VideoWorkSerializer(many=True))
+    @idempotent
     def post(self, request, project_id: int):
         return self._upload(request, project_id)
 

@@ -9,6 +9,7 @@ from backend.annotations.models import Mask, Masklet
 from backend.annotations.serializers import MaskletSerializer, MaskSerializer
 from backend.core.errors import InvalidInput, NotFound
 from backend.core.params import query_int
+from backend.idempotency.decorators import idempotent
 from backend.projects.models import Project
 from backend.projects.policy import require
 from backend.projects.selectors import project_get
@@ -58,6 +59,7 @@ class ImageNextApi(APIView):
         return self._answer(request, project_id)
 
     @extend_schema(parameters=[AFTER], request=None, responses=ImageNextSerializer)
+    @idempotent
     def post(self, request, project_id: int):
         return self._answer(request, project_id)
 
@@ -76,6 +78,7 @@ class VideoNextApi(APIView):
         return self._answer(request, project_id)
 
     @extend_schema(parameters=[AFTER], request=None, responses=VideoNextSerializer)
+    @idempotent
     def post(self, request, project_id: int):
         return self._answer(request, project_id)
 
@@ -110,5 +113,6 @@ class ReviewNextApi(APIView):
         return self._answer(request, project_id)
 
     @extend_schema(parameters=[AFTER], request=None, responses=ReviewAssignmentSerializer)
+    @idempotent
     def post(self, request, project_id: int):
         return self._answer(request, project_id)

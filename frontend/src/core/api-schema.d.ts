@@ -2676,7 +2676,10 @@ export interface operations {
     images_claim_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -2733,7 +2736,10 @@ export interface operations {
     images_complete_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -2754,7 +2760,10 @@ export interface operations {
     images_flag_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -2781,7 +2790,10 @@ export interface operations {
     images_reopen_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -2802,7 +2814,10 @@ export interface operations {
     images_skip_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -2829,7 +2844,10 @@ export interface operations {
     images_unflag_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -2892,7 +2910,10 @@ export interface operations {
     jobs_cancel_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 job_id: string;
             };
@@ -2913,7 +2934,10 @@ export interface operations {
     masklets_review_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 masklet_id: string;
             };
@@ -2966,7 +2990,10 @@ export interface operations {
     masks_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3077,7 +3104,10 @@ export interface operations {
     masks_accept_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 mask_id: string;
             };
@@ -3133,7 +3163,10 @@ export interface operations {
     masks_reject_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 mask_id: string;
             };
@@ -3168,7 +3201,10 @@ export interface operations {
     masks_review_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 mask_id: string;
             };
@@ -3225,7 +3261,10 @@ export interface operations {
     model_versions_promote_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 version_id: string;
             };
@@ -3268,7 +3307,10 @@ export interface operations {
     projects_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3341,7 +3383,10 @@ export interface operations {
     projects_auto_annotate_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 project_id: string;
             };
@@ -3413,7 +3458,10 @@ export interface operations {
     projects_exports_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 project_id: string;
             };
@@ -3469,7 +3517,10 @@ export interface operations {
                 /** @description A page number within the paginated result set. */
                 page?: number;
             };
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 project_id: string;
             };
@@ -3523,7 +3574,10 @@ export interface operations {
                 /** @description the item the caller is done with: it is left, and the next one comes after it */
                 after?: number;
             };
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 project_id: string;
             };
@@ -3565,7 +3619,10 @@ export interface operations {
     projects_members_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 project_id: string;
             };
@@ -3688,7 +3745,10 @@ export interface operations {
     projects_model_versions_rollback_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 project_id: string;
             };
@@ -3736,7 +3796,10 @@ export interface operations {
                 /** @description the item the caller is done with: it is left, and the next one comes after it */
                 after?: number;
             };
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 project_id: string;
             };
@@ -3805,7 +3868,10 @@ export interface operations {
     projects_rounds_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 project_id: string;
             };
@@ -3869,7 +3935,10 @@ export interface operations {
                 /** @description A page number within the paginated result set. */
                 page?: number;
             };
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 project_id: string;
             };
@@ -3923,7 +3992,10 @@ export interface operations {
                 /** @description the item the caller is done with: it is left, and the next one comes after it */
                 after?: number;
             };
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 project_id: string;
             };
@@ -3944,7 +4016,10 @@ export interface operations {
     questions_audit_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 question_id: string;
             };
@@ -3986,7 +4061,10 @@ export interface operations {
     video_sessions_prompts_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 session_id: string;
             };
@@ -4013,7 +4091,10 @@ export interface operations {
     video_sessions_propagate_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 session_id: string;
             };
@@ -4040,7 +4121,10 @@ export interface operations {
     videos_claim_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -4097,7 +4181,10 @@ export interface operations {
     videos_complete_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -4118,7 +4205,10 @@ export interface operations {
     videos_flag_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -4145,7 +4235,10 @@ export interface operations {
     videos_reopen_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -4166,7 +4259,10 @@ export interface operations {
     videos_skip_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -4193,7 +4289,10 @@ export interface operations {
     videos_unflag_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 item_id: string;
             };
@@ -4307,7 +4406,10 @@ export interface operations {
     videos_captions_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 video_id: string;
             };
@@ -4477,7 +4579,10 @@ export interface operations {
     videos_questions_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 video_id: string;
             };
@@ -4504,7 +4609,10 @@ export interface operations {
     videos_session_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 video_id: string;
             };
