@@ -15,6 +15,7 @@ import { ExtractingView } from './ExtractingView';
 import { FrameScrubber } from './FrameScrubber';
 import { ObjectPanel } from './ObjectPanel';
 import { PropagatePanel } from './PropagatePanel';
+import { VideoFields } from './VideoFields';
 import { Timeline } from './Timeline';
 import { VideoController, type SaveState, type VideoView } from './VideoController';
 import './video.css';
@@ -141,6 +142,7 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
         <ObjectPanel view={view} controller={controller} categories={categories} />
         <PropagatePanel view={view} controller={controller} />
         <EditActions view={view} controller={controller} />
+        <VideoFields videoId={videoId} />
       </aside>
       {helpOpen && <HelpOverlay page="video" onClose={() => setHelpOpen(false)} />}
     </main>
