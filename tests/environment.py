@@ -43,6 +43,10 @@ _common = {
     "MODEL_AUTO_FETCH": "0",
     "WORKER_HEARTBEAT_SECONDS": "1",
     "WORKER_STALE_SECONDS": "10",
+    # The reconciler, quick enough that recovery tests wait seconds, not minutes.
+    "JOB_RECONCILE_SECONDS": "2",
+    "JOB_PUBLISH_GRACE_SECONDS": "2",
+    "JOB_LOST_GRACE_SECONDS": "6",
     "VAR_DIR": str(VAR_DIR),
     "DEBUG": "1",
 }

@@ -1,9 +1,11 @@
-"""GET /api/health/: database, broker, storage, workers and the model in use, as JSON."""
+"""GET /api/health/: database, broker, cache, storage, workers and the model in use, as JSON; when a
+part is down the answer is 503 and names it (`down`) with a sentence (`detail`)."""
 
 import time
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -31,6 +33,7 @@ class CheckSerializer(serializers.Serializer):
 class ChecksSerializer(serializers.Serializer):
     database = CheckSerializer()
     broker = CheckSerializer()
+    cache = CheckSerializer()
     storage = CheckSerializer()
     worker = CheckSerializer()
     model = CheckSerializer()
@@ -38,7 +41,19 @@ class ChecksSerializer(serializers.Serializer):
 
 class HealthSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok", "degraded"], help_text="503 with 'degraded' when a check fails")
+    down = serializers.ListField(child=serializers.CharField(), help_text="the checks that failed")
+    detail = serializers.CharField(help_text="one sentence: what works, what is down")
     checks = ChecksSerializer()
+
+
+DOWN_SENTENCES = {
+    "database": "the database cannot be reached (nothing can be read or saved)",
+    "broker": "the message broker cannot be reached (new jobs wait and start when it is back)",
+    "cache": "the cache cannot be reached (sign-in is refused and click refinements start afresh)",
+    "storage": "file storage cannot be reached (uploads, images and exports fail)",
+    "worker": "no worker is running (jobs wait until one starts)",
+    "model": "the model cannot be loaded (predictions fail)",
+}
 
 
 def _timed(check) -> dict:
@@ -64,6 +79,17 @@ def check_broker() -> dict:
         conn.ensure_connection(max_retries=1, timeout=2)
         transport = conn.transport_cls if isinstance(conn.transport_cls, str) else conn.transport.driver_type
     return {"transport": str(transport)}
+
+
+def check_cache() -> dict:
+    key = f"health:{uuid.uuid4().hex}"
+    cache.set(key, "ok", 10)
+    try:
+        if cache.get(key) != "ok":
+            raise RuntimeError("the cache returned another value")
+    finally:
+        cache.delete(key)
+    return {"backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
 
 
 def check_storage() -> dict:
@@ -106,12 +132,19 @@ class HealthApi(APIView):
 
     @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer})
     def get(self, request):
-        checks = {
-            "database": _timed(check_database),
-            "broker": _timed(check_broker),
-            "storage": _timed(check_storage),
-            "worker": _timed(check_workers),
-            "model": _timed(check_model),
-        }
-        ok = all(check["ok"] for check in checks.values())
-        return Response({"status": "ok" if ok else "degraded", "checks": checks}, status=200 if ok else 503)
+        checks = {"database": _timed(check_database)}
+        checks.update(broker=_timed(check_broker), cache=_timed(check_cache), storage=_timed(check_storage))
+        if checks["database"]["ok"]:
+            checks["worker"] = _timed(check_workers)
+        else:  # heartbeats live in the database: say nothing of the workers rather than blame them
+            checks["worker"] = {"ok": False, "error": "not known while the database is down", "ms": 0.0}
+        checks["model"] = _timed(check_model)
+        down = [name for name, check in checks.items() if not check["ok"]]
+        if "database" in down:
+            down.remove("worker")
+        if down:
+            detail = "Down: " + "; ".join(DOWN_SENTENCES[name] for name in down) + "."
+        else:
+            detail = "Every part of the engine answers."
+        body = {"status": "degraded" if down else "ok", "down": down, "detail": detail, "checks": checks}
+        return Response(body, status=503 if down else 200)

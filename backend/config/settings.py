@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.config.env import env_bool, env_int, env_list, parse_storage_url
+from backend.config.env import env_bool, env_float, env_int, env_list, parse_storage_url
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("VAR_DIR") or REPO_DIR / "var").resolve()
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "backend.config.api_errors.ApiJsonErrorsMiddleware",  # first: every /api/ answer leaves as JSON
+    "backend.config.middleware.OutageMiddleware",  # next: an outage anywhere below answers 503, not 500
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -208,6 +209,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    if CELERY_BROKER_URL.startswith("redis://"):  # a request never hangs on an unreachable broker
+        CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
     if os.environ.get("CELERY_RESTORE_INTERVAL"):  # how often workers look for unacked messages to redeliver
         CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = env_int("CELERY_RESTORE_INTERVAL", 10)
     if os.environ.get("CELERY_KEY_PREFIX"):  # several deployments (or test runs) on one Redis
@@ -222,10 +225,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_DIRECT = True  # each worker also consumes its own queue: video sessions are pinned there
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
-WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
-WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 30)
+WORKER_HEARTBEAT_SECONDS = env_float("WORKER_HEARTBEAT_SECONDS", 5)
+WORKER_STALE_SECONDS = env_float("WORKER_STALE_SECONDS", 30)
+# The reconciler (backend/jobs/reconcile.py): beat, every worker's heartbeat thread and the embedded
+# supervisor run it every JOB_RECONCILE_SECONDS. A queued job whose message never reached the broker
+# is sent after JOB_PUBLISH_GRACE_SECONDS; one whose message a live, idle worker of its queue never
+# took (for JOB_LOST_MARGIN_SECONDS) is sent again after JOB_LOST_GRACE_SECONDS.
+JOB_RECONCILE_SECONDS = env_float("JOB_RECONCILE_SECONDS", 15)
+JOB_PUBLISH_GRACE_SECONDS = env_float("JOB_PUBLISH_GRACE_SECONDS", 10)
+JOB_LOST_GRACE_SECONDS = env_float("JOB_LOST_GRACE_SECONDS", 60)
+JOB_LOST_MARGIN_SECONDS = env_float("JOB_LOST_MARGIN_SECONDS", 2 * WORKER_HEARTBEAT_SECONDS)
+JOB_FALLBACK_QUEUE = "gpu"  # where jobs pinned to a stopped worker's own queue go
+# A request never waits long on an unreachable broker: one quick retry, then the job is left to the
+# reconciler, and the next JOB_PUBLISH_COOLDOWN_SECONDS of requests in this process skip the broker.
+JOB_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+JOB_PUBLISH_COOLDOWN_SECONDS = env_float("JOB_PUBLISH_COOLDOWN_SECONDS", 5)
+CELERY_BEAT_SCHEDULE = {
+    "jobs-reconcile": {
+        "task": "jobs.reconcile",
+        "schedule": JOB_RECONCILE_SECONDS,
+        "options": {"queue": "cpu", "expires": JOB_RECONCILE_SECONDS},
+    }
+}
 
 # --- cache (predict's logits tokens; shared by every web process) ---------------------------
 if CELERY_BROKER_URL.startswith("redis://"):
@@ -234,6 +258,8 @@ if CELERY_BROKER_URL.startswith("redis://"):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CELERY_BROKER_URL,
             "KEY_PREFIX": os.environ.get("CELERY_KEY_PREFIX", "") + "engine",
+            # An unreachable cache fails fast (health, sign-in, predict's tokens) instead of hanging.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:  # the embedded default runs one web process: its memory is the shared cache

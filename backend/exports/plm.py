@@ -88,11 +88,13 @@ def write_fgqa(project: Project, path: str, *, include_all: bool = False, progre
     )
     if not include_all and project.review_required:
         questions = questions.filter(is_audited=True)
-    written = 0
+    written, total = 0, questions.count()
     with open(path, "w", encoding="utf-8") as handle:
         for question in questions.iterator(chunk_size=1000):
             handle.write(json.dumps(fgqa_record(question), ensure_ascii=False) + "\n")
             written += 1
+            if progress is not None:
+                progress(written / max(total, 1))
     return {"annotations": written}
 
 

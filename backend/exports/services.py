@@ -18,7 +18,7 @@ from backend.exports.sa1b import write_sa1b_tar
 from backend.exports.sav import check_environments, exported_masklets, write_sav_tar
 from backend.exports.selection import ExportRefused, export_masks
 from backend.jobs.params import JobParams
-from backend.jobs.services import JobFailed, job_create, job_enqueue, job_progress
+from backend.jobs.services import JobFailed, job_create, job_enqueue, job_progress_reporter
 from backend.media.models import Image
 from backend.projects.models import Project
 from engine.formats.coco import coco_annotation, write_coco_instances
@@ -60,7 +60,7 @@ def _coco_annotations(masks, total: int, progress: Callable[[float], None] | Non
             clicks=clicks,
             model_version=version,
         )
-        if progress is not None and done % CHUNK == 0:
+        if progress is not None:
             progress(done / max(total, 1))
 
 
@@ -168,7 +168,8 @@ def export_create(*, project: Project, fmt: str, user, include_all: bool = False
 
 
 def export_run(export: ExportJob, progress: Callable[[float], None]) -> dict:
-    """Write the export into a local temporary file, then stream it into storage."""
+    """Write the export into a local temporary file, then stream it into storage. The writers report
+    progress per item: `progress` is where a cancel stops them."""
     _, extension = WRITERS[export.format]
     key = f"exports/{export.project_id}/{export.pk}-{export.format}.{extension}"
     with tempfile.TemporaryDirectory() as folder:
@@ -179,7 +180,7 @@ def export_run(export: ExportJob, progress: Callable[[float], None]) -> dict:
             path,
             include_all=export.options.get("include_all", False),
             frames=export.options.get("frames", False),
-            progress=lambda f: progress(0.95 * f),
+            progress=progress,
         )
         if default_storage.exists(key):
             default_storage.delete(key)
@@ -198,6 +199,6 @@ def export_job_run(job) -> dict:
     if export is None:
         raise JobFailed("the export was deleted")
     try:
-        return export_run(export, progress=lambda fraction: job_progress(job, fraction))
+        return export_run(export, progress=job_progress_reporter(job, scale=0.95))
     except ExportRefused as exc:
         raise JobFailed(str(exc)) from exc

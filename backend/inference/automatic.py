@@ -2,6 +2,7 @@
 image done exactly once per job (its masks and its AutoMaskRun row are written together)."""
 
 import time
+from functools import partial
 
 from django.db import transaction
 
@@ -10,7 +11,7 @@ from backend.annotations.services import automatic_masks_store
 from backend.inference.jobs import AutoAnnotateParams
 from backend.inference.runtime import serving_model
 from backend.jobs.models import Job
-from backend.jobs.services import JobFailed, job_create, job_enqueue, job_progress
+from backend.jobs.services import JobFailed, job_checkpoint, job_create, job_enqueue, job_progress
 from backend.media.models import Image
 from backend.media.pixels import image_rgb
 from backend.projects.models import Project
@@ -20,18 +21,22 @@ from engine.amg import AmgSettings, AutomaticMaskGenerator
 PROPOSAL_SETTINGS = {"pred_iou_thresh": 0.88, "stability_score_thresh": 0.95}
 
 
-def automatic_records(image: Image, settings: dict | None = None) -> tuple[list[dict], str]:
+def automatic_records(image: Image, settings: dict | None = None, checkpoint=None) -> tuple[list[dict], str]:
     loaded = serving_model(image.project)
     generator = AutomaticMaskGenerator(loaded.segmenter, AmgSettings(**(settings or {})))
-    return generator.generate(image_rgb(image)), loaded.version
+    return generator.generate(image_rgb(image), checkpoint=checkpoint), loaded.version
 
 
-def image_auto_masks(job: Job, image: Image, status: str, settings: dict | None = None) -> int:
-    """Generate and store one image's automatic masks unless this job already did it."""
+def image_auto_masks(job: Job, image: Image, status: str, settings: dict | None = None, report: bool = False) -> int:
+    """Generate and store one image's automatic masks unless this job already did it. A cancel
+    stops the generator between batches of points. report: the job's progress says when the
+    masks are generated and about to be stored (a job of one image)."""
     if AutoMaskRun.objects.filter(job=job, image=image).exists():
         return 0
     started = time.perf_counter()
-    records, version = automatic_records(image, settings)
+    records, version = automatic_records(image, settings, checkpoint=partial(job_checkpoint, job))
+    if report:
+        job_progress(job, 0.9, f"storing {len(records)} masks")
     with transaction.atomic():
         _run, created = AutoMaskRun.objects.get_or_create(
             job=job,
@@ -61,7 +66,7 @@ def proposals_run(job: Job) -> dict:
     if image is None:
         raise JobFailed("the image was deleted")
     settings = {**PROPOSAL_SETTINGS, **image.project.amg_settings}
-    return {"proposals": image_auto_masks(job, image, Mask.Status.PROPOSED, settings)}
+    return {"proposals": image_auto_masks(job, image, Mask.Status.PROPOSED, settings, report=True)}
 
 
 def auto_annotate_schedule(project: Project, user=None, settings: dict | None = None) -> Job:

@@ -1,5 +1,7 @@
-"""Click-to-mask against a cached embedding: validation, the decoder call, logits tokens."""
+"""Click-to-mask against a cached embedding: validation, the decoder call, logits tokens (kept in
+the cache; without a cache they read as expired)."""
 
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -9,10 +11,12 @@ from django.conf import settings
 from django.core.cache import cache
 
 from backend.core.errors import InvalidInput
+from backend.core.outages import outage_of
 from backend.inference.runtime import serving_model
 from backend.inference.services import embedding_load
 from engine import rle as rle_ops
 
+log = logging.getLogger(__name__)
 TOKEN_PREFIX = "logits:"
 
 
@@ -28,13 +32,34 @@ def _token_key(token: str) -> str:
     return TOKEN_PREFIX + token
 
 
+def _cache_get(key: str):
+    """The stored logits, or None when they expired or the cache is out (the click then starts
+    afresh, as after an expiry: predict works without its cache)."""
+    try:
+        return cache.get(key)
+    except Exception as exc:
+        if outage_of(exc) is None:
+            raise
+        log.warning("logits cache unreachable (%s); the token counts as expired", exc)
+        return None
+
+
+def _cache_set(key: str, value: dict) -> None:
+    try:
+        cache.set(key, value, settings.LOGITS_TOKEN_SECONDS)
+    except Exception as exc:
+        if outage_of(exc) is None:
+            raise
+        log.warning("logits cache unreachable (%s); this answer's tokens will read as expired", exc)
+
+
 def logits_from_token(token: str, *, image, model_version: str) -> tuple[np.ndarray | None, bool]:
     """The 1x256x256 logits a previous answer stored under `token`, or (None, True) if expired.
     A token of another image or model version is refused."""
     ref, _, index = token.partition(":")
     if not ref.isalnum() or not index.isdigit() or len(ref) > 64:
         raise InvalidInput({"logits_token": "malformed token"})
-    stored = cache.get(_token_key(ref))
+    stored = _cache_get(_token_key(ref))
     if stored is None:
         return None, True
     if stored["sha256"] != image.sha256 or stored["model_version"] != model_version:
@@ -67,10 +92,9 @@ def predict(*, image, embedding_row, points, labels, box, logits_token: str | No
     decode_ms = (time.perf_counter() - started) * 1000
     ref = secrets.token_hex(16)
     logits = np.asarray(prediction.low_res_logits, dtype=np.float16)
-    cache.set(
+    _cache_set(
         _token_key(ref),
         {"sha256": image.sha256, "model_version": loaded.version, "shape": logits.shape, "logits": logits.tobytes()},
-        settings.LOGITS_TOKEN_SECONDS,
     )
     order = np.argsort(-np.asarray(prediction.scores))
     masks = [

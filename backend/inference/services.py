@@ -7,7 +7,7 @@ from django.db import transaction
 from backend.inference.jobs import EmbedParams
 from backend.inference.models import Embedding
 from backend.inference.runtime import embedding_cache, model_for_version, serving_model
-from backend.jobs.services import JobFailed, job_create, job_enqueue
+from backend.jobs.services import JobFailed, job_create, job_enqueue, job_progress
 from backend.media.models import Image
 from backend.media.pixels import image_rgb
 from backend.media.storage import read_bytes, store_bytes
@@ -44,9 +44,9 @@ def embedding_schedule(*, image: Image, user=None, model_version: str | None = N
     return embedding
 
 
-def embedding_compute(*, image: Image, model_version: str | None = None) -> Embedding:
+def embedding_compute(*, image: Image, model_version: str | None = None, on_encoded=None) -> Embedding:
     """Encode the image with the given model version (default: the project's serving model) and
-    store the float16 embedding."""
+    store the float16 embedding. on_encoded(): called between the encoder and the store."""
     loaded = model_for_version(model_version) if model_version else serving_model(image.project)
     embedding, _ = Embedding.objects.get_or_create(sha256=image.sha256, model_version=loaded.version)
     if embedding.status == Embedding.Status.READY:
@@ -54,6 +54,8 @@ def embedding_compute(*, image: Image, model_version: str | None = None) -> Embe
     started = time.perf_counter()
     features = loaded.segmenter.embed(image_rgb(image))
     seconds = time.perf_counter() - started
+    if on_encoded is not None:
+        on_encoded()
     payload = features.to_bytes()
     key = store_bytes(embedding_key(image.sha256, loaded.version), payload, overwrite=True)
     Embedding.objects.filter(pk=embedding.pk).update(
@@ -81,7 +83,11 @@ def embedding_job_run(job) -> dict:
     if image is None:
         raise JobFailed("the image was deleted")
     try:
-        embedding = embedding_compute(image=image, model_version=EmbedParams.of(job).model_version or None)
+        embedding = embedding_compute(
+            image=image,
+            model_version=EmbedParams.of(job).model_version or None,
+            on_encoded=lambda: job_progress(job, 0.8, "encoded; storing the embedding"),
+        )
     except Exception:
         Embedding.objects.filter(sha256=image.sha256, job=job).update(status=Embedding.Status.FAILED)
         raise

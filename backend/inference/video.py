@@ -138,11 +138,12 @@ class SessionRegistry:
         while len(self._live) >= self.capacity:
             self._live.popitem(last=False)
 
-    def acquire(self, session: VideoSession, before_seq: int, on_prompt=None) -> LiveSession:
+    def acquire(self, session: VideoSession, before_seq: int, on_prompt=None, checkpoint=None) -> LiveSession:
         """The live state of `session` with every operation before `before_seq` applied; rebuilt by
         replaying the stored operations (propagations included, silently: their masks are stored)
         when this process does not hold it. on_prompt(prompt, masks) hears each clicks / mask
-        operation applied here, so its masks can be (re)stored."""
+        operation applied here, so its masks can be (re)stored. checkpoint() is called between
+        replayed frames; if it raises (a cancel), the half-rebuilt state is dropped."""
         loaded = current_tracker()
         with self._lock:
             live = self._live.get(session.pk)
@@ -158,15 +159,21 @@ class SessionRegistry:
         pending = VideoPrompt.objects.filter(session=session, seq__gt=live.applied_seq, seq__lt=before_seq).order_by(
             "seq"
         )
-        for prompt in pending:
-            if prompt.kind == VideoPrompt.Kind.PROPAGATE:
-                for _ in propagation(loaded.tracker, live.state, prompt):
-                    pass
-            else:
-                masks = apply_prompt(loaded.tracker, live.state, prompt)
-                if on_prompt is not None:
-                    on_prompt(prompt, masks)
-            live.applied_seq = prompt.seq
+        try:
+            for prompt in pending:
+                if prompt.kind == VideoPrompt.Kind.PROPAGATE:
+                    for _ in propagation(loaded.tracker, live.state, prompt):
+                        if checkpoint is not None:
+                            checkpoint()
+                else:
+                    masks = apply_prompt(loaded.tracker, live.state, prompt)
+                    if on_prompt is not None:
+                        on_prompt(prompt, masks)
+                live.applied_seq = prompt.seq
+        except BaseException:
+            with self._lock:  # part way through an operation: the state matches no stored prefix
+                self._live.pop(session.pk, None)
+            raise
         live.last_used = time.monotonic()
         return live
 

@@ -2,12 +2,14 @@
 operation (rebuilt by replay when this worker does not hold it), apply it, and store the masks —
 one prompt's frame at once, a propagation's frames as they stream."""
 
+from functools import partial
+
 from backend.inference.jobs import VideoPromptParams, VideoPropagateParams
 from backend.inference.models import PropagationOptions, VideoPrompt, VideoSession
 from backend.inference.video import apply_prompt, current_tracker, propagation, registry
 from backend.inference.video_services import FrameWriter, frames_store
 from backend.jobs.models import Job
-from backend.jobs.services import JobCancelled, JobFailed, job_progress
+from backend.jobs.services import JobCancelled, JobFailed, job_checkpoint, job_progress
 from backend.media.selectors import frame_count
 
 
@@ -38,7 +40,9 @@ def _session_of(job: Job) -> VideoSession:
 
 def _live(job: Job, session: VideoSession, seq: int):
     """The live state with every operation before `seq` applied; the session records this worker."""
-    live = registry.acquire(session, seq, on_prompt=_prompted_masks_store(session))
+    live = registry.acquire(
+        session, seq, on_prompt=_prompted_masks_store(session), checkpoint=partial(job_checkpoint, job)
+    )
     VideoSession.objects.filter(pk=session.pk).update(worker=job.worker, tracker_version=current_tracker().version)
     return live
 
@@ -60,8 +64,8 @@ def video_prompt_run(job: Job) -> dict:
 def video_propagate_run(job: Job) -> dict:
     """Propagate through the video (one pass, or forward then backward), writing each frame's masks
     as it comes; frames a person made are kept, and only the chosen objects are written. Cancel
-    stops at the next flush; the pass is recorded as far as it went, so a replay rebuilds exactly
-    this state."""
+    stops at the next frame (or replayed frame); the pass is recorded as far as it went, so a replay
+    rebuilds exactly this state."""
     session = _session_of(job)
     params = VideoPropagateParams.of(job)
     operations = list(VideoPrompt.objects.filter(session=session, seq__in=params.seqs).order_by("seq"))
@@ -69,7 +73,11 @@ def video_propagate_run(job: Job) -> dict:
     total = sum(op.frame + 1 if op.propagation.reverse else n_frames - op.frame for op in operations)
     done = written = 0
     for operation in operations:
-        live = _live(job, session, operation.seq)
+        try:
+            live = _live(job, session, operation.seq)
+        except JobCancelled:  # while replaying what came before: this pass never ran
+            _record_cancelled_pass(session, operation, 0, params.seqs)
+            raise
         if live.applied_seq >= operation.seq:
             continue
         writer = FrameWriter(session.video, set(operation.propagation.obj_ids))
@@ -80,6 +88,8 @@ def video_propagate_run(job: Job) -> dict:
                 done += 1
                 if writer.add(frame, masks):  # progress (and the cancel check) as often as masks are flushed
                     job_progress(job, min(done / max(total, 1), 1.0), f"frame {frame}")
+                else:
+                    job_checkpoint(job)  # between frames: a cancel stops the pass within a frame
             writer.flush()
             written += writer.written
         except JobCancelled:

@@ -4,7 +4,6 @@ holds the session (or to any gpu worker, which rebuilds it by replay), and maskl
 import math
 
 import numpy as np
-from celery.utils.nodenames import worker_direct
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
@@ -16,6 +15,7 @@ from backend.core.errors import InvalidInput
 from backend.inference.jobs import VideoPromptParams, VideoPropagateParams
 from backend.inference.models import PropagationOptions, VideoPrompt, VideoSession
 from backend.jobs.models import Job
+from backend.jobs.publish import direct_queue_name
 from backend.jobs.selectors import live_workers
 from backend.jobs.services import job_create, job_enqueue
 from backend.media.models import Video
@@ -36,7 +36,7 @@ def session_open(video: Video) -> VideoSession:
 def session_queue(session: VideoSession) -> str:
     """The queue of the worker holding the session while it is alive; else the shared gpu queue."""
     if session.worker and live_workers(settings.WORKER_STALE_SECONDS).filter(hostname=session.worker).exists():
-        return worker_direct(session.worker).name
+        return direct_queue_name(session.worker)
     return "gpu"
 
 

@@ -35,6 +35,12 @@ class Job(models.Model):
     max_attempts = models.PositiveIntegerField(default=3)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     worker = models.CharField(max_length=255, blank=True)
+    # The reconciler reads these two: a queued job never published (or whose message an idle worker
+    # never took) is sent again; a running job claimed before its worker's current start is orphaned.
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the message of the current route reached the broker"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="when the current attempt started")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -53,13 +59,17 @@ class Job(models.Model):
 
 
 class WorkerHeartbeat(models.Model):
-    """Written every few seconds by each Celery worker; /api/health/ reads it (works on any broker)."""
+    """Written every few seconds by each Celery worker (and by a command running a job in its own
+    process); /api/health/ and the reconciler read it (works on any broker)."""
 
     hostname = models.CharField(max_length=255, unique=True)
     queues = models.JSONField(default=list)
     pid = models.IntegerField(default=0)
-    started_at = models.DateTimeField()
+    started_at = models.DateTimeField(help_text="when this incarnation started: jobs claimed before it are orphans")
     last_seen = models.DateTimeField(db_index=True)
+    idle_since = models.DateTimeField(
+        null=True, blank=True, help_text="since when the worker holds no task (null: busy)"
+    )
 
     def __str__(self) -> str:
         return self.hostname

@@ -1,5 +1,6 @@
 """Reads on Jobs, scoped to what the user may see."""
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -15,5 +16,19 @@ def job_list(*, user) -> QuerySet[Job]:
     return Job.objects.filter(Q(project__in=visible_projects) | Q(created_by=user))
 
 
-def live_workers(stale_seconds: int) -> QuerySet[WorkerHeartbeat]:
-    return WorkerHeartbeat.objects.filter(last_seen__gte=timezone.now() - timezone.timedelta(seconds=stale_seconds))
+def live_workers(stale_seconds: int, now=None) -> QuerySet[WorkerHeartbeat]:
+    now = now or timezone.now()
+    return WorkerHeartbeat.objects.filter(last_seen__gte=now - timezone.timedelta(seconds=stale_seconds))
+
+
+def live_heartbeats(now=None) -> dict[str, WorkerHeartbeat]:
+    """The workers that beat within WORKER_STALE_SECONDS, by hostname."""
+    return {beat.hostname: beat for beat in live_workers(settings.WORKER_STALE_SECONDS, now)}
+
+
+def holds(heartbeat: WorkerHeartbeat | None, job: Job) -> bool:
+    """Whether the worker behind `heartbeat` is the one running `job`: it beats, and it is the same
+    incarnation that claimed the job (a worker restarted under the same name is not)."""
+    if heartbeat is None:
+        return False
+    return job.claimed_at is None or heartbeat.started_at <= job.claimed_at

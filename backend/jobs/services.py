@@ -1,6 +1,7 @@
 """Writes on Jobs: create and enqueue on commit, the running -> final transitions, progress, cancel."""
 
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from functools import partial
@@ -11,10 +12,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from backend.jobs.celery_app import app
+from backend.jobs.failpoints import failpoint
 from backend.jobs.models import Job
 from backend.jobs.params import JobParams
-from backend.jobs.selectors import live_workers
+from backend.jobs.publish import job_publish
+from backend.jobs.selectors import holds, live_heartbeats
 
 log = logging.getLogger(__name__)
 
@@ -58,40 +60,10 @@ def job_create(
 
 def job_enqueue(job: Job) -> None:
     """Send the job's task once the surrounding transaction commits (the worker must see the rows).
-    The task is named, not imported: services never depend on the task modules that call them."""
-    transaction.on_commit(partial(_send, job.task_name, job.pk, job.route, job.queue))
-
-
-def _send(task_name: str, job_id: int, route: int, queue: str) -> None:
-    app.send_task(task_name, args=[job_id], kwargs={"route": route}, queue=queue)
-
-
-DIRECT_QUEUE_SUFFIX = ".dq2"  # Celery's per-worker queues (worker_direct)
-
-
-def jobs_reroute_from_dead_workers(live_hostnames: set[str], fallback_queue: str = "gpu") -> list[int]:
-    """Jobs pinned to a worker's own queue (video sessions) whose worker stopped beating would wait
-    forever: send them to the shared queue instead. The route number is bumped, so the old message,
-    should that worker come back, is ignored."""
-    moved = []
-    candidates = Job.objects.filter(
-        state__in=[Job.State.QUEUED, Job.State.RUNNING], queue__endswith=DIRECT_QUEUE_SUFFIX
-    )
-    for job_id, queue in candidates.values_list("pk", "queue"):
-        if queue[: -len(DIRECT_QUEUE_SUFFIX)] in live_hostnames:
-            continue
-        with transaction.atomic():
-            job = Job.objects.select_for_update().filter(pk=job_id, queue=queue).first()
-            if job is None or job.is_final or not job.task_name:
-                continue
-            job.route += 1
-            job.queue = fallback_queue
-            job.message = f"re-sent to {fallback_queue}: its worker stopped"
-            job.save(update_fields=["route", "queue", "message", "updated_at"])
-            # Bind this job's values now: a lambda reading the loop variables would send the last job N times.
-            transaction.on_commit(partial(_send, job.task_name, job_id, job.route, fallback_queue))
-        moved.append(job_id)
-    return moved
+    The task is named, not imported: services never depend on the task modules that call them.
+    Sending never fails the request: a job whose message did not go out stays queued, and the
+    reconciler sends it."""
+    transaction.on_commit(partial(job_publish, job.pk))
 
 
 def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | None:
@@ -104,7 +76,7 @@ def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | 
             return None
         if route is not None and route != job.route:  # a message from before the job was re-sent
             return None
-        if job.state == Job.State.RUNNING and job.worker and job.worker != worker and _worker_alive(job.worker):
+        if job.state == Job.State.RUNNING and job.worker and job.worker != worker and _held_elsewhere(job):
             raise JobBusy(f"job {job.pk} is running on {job.worker}")
         if job.attempts >= job.max_attempts:
             job.state = Job.State.FAILED
@@ -116,23 +88,58 @@ def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | 
         job.attempts = F("attempts") + 1
         job.started_at = job.started_at or timezone.now()
         job.worker = worker[:255]
-        job.save(update_fields=["state", "attempts", "started_at", "worker", "updated_at"])
+        job.claimed_at = timezone.now()
+        job.save(update_fields=["state", "attempts", "started_at", "worker", "claimed_at", "updated_at"])
     job.refresh_from_db()
     return job
 
 
-def _worker_alive(hostname: str) -> bool:
-    return live_workers(settings.WORKER_STALE_SECONDS).filter(hostname=hostname).exists()
+def _held_elsewhere(job: Job) -> bool:
+    return holds(live_heartbeats().get(job.worker), job)
+
+
+def _this_attempt(job: Job):
+    """The job's row while this attempt still owns it: running, and not taken over by another
+    attempt (the reconciler re-sends the job of a worker that stopped beating; should that worker
+    come back, its writes to the job are refused)."""
+    return Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, attempts=job.attempts)
 
 
 def job_progress(job: Job, progress: float, message: str | None = None) -> None:
-    """Record progress (0..1); raises JobCancelled when the job was cancelled meanwhile."""
+    """Record progress (0..1); raises JobCancelled when the job was cancelled (or taken over)
+    meanwhile. Every report is also where a test may stop the worker (backend.jobs.failpoints)."""
     fields: dict[str, Any] = {"progress": max(0.0, min(1.0, float(progress))), "updated_at": timezone.now()}
     if message is not None:
         fields["message"] = message
-    updated = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(**fields)
+    updated = _this_attempt(job).update(**fields)
     job.progress = fields["progress"]
     if not updated:
+        raise JobCancelled()
+    failpoint(job)
+
+
+def job_progress_reporter(job: Job, *, scale: float = 1.0, every: float = 0.5) -> Callable[[float], None]:
+    """progress(fraction) for work that reports per item: the job's progress (scaled by `scale`) is
+    written, and a cancel noticed, at most every `every` seconds and at the end."""
+    last = [float("-inf")]
+
+    def report(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] >= every or fraction >= 1.0:
+            last[0] = now
+            job_progress(job, scale * fraction)
+
+    return report
+
+
+def job_checkpoint(job: Job, every: float = 0.5) -> None:
+    """Inside long work (between batches, frames, steps, items): raise JobCancelled within about
+    `every` seconds of a cancel. Asks the database at most once per `every` seconds."""
+    now = time.monotonic()
+    if now - getattr(job, "_checked_at", 0.0) < every:
+        return
+    job._checked_at = now  # type: ignore[attr-defined]
+    if not _this_attempt(job).exists():
         raise JobCancelled()
 
 
@@ -147,8 +154,8 @@ def job_finish(job: Job, *, state: str, message: str = "", result: dict | None =
         fields["progress"] = 1.0
     if result is not None:
         fields["result"] = result
-    # Never overwrite a cancellation that happened while the job ran.
-    Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(**fields)
+    # Never overwrite a cancellation that happened while the job ran, nor another attempt's result.
+    _this_attempt(job).update(**fields)
 
 
 def job_cancel(job: Job) -> Job:

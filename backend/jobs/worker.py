@@ -1,61 +1,43 @@
-"""Worker side of jobs: the heartbeat bootstep and the decorator that turns a work function into a
-Celery task running under the Job state machine."""
+"""Worker side of jobs: the heartbeat bootstep (its thread also runs the reconciler) and the
+decorator that turns a work function into a Celery task running under the Job state machine."""
 
 import logging
-import os
 from collections.abc import Callable
 
 from celery import bootsteps, shared_task
+from celery.worker import state as worker_state
 from django.conf import settings
 from django.db import close_old_connections
-from django.utils import timezone
 
 from backend.jobs.celery_app import app
-from backend.jobs.models import Job, WorkerHeartbeat
-from backend.jobs.selectors import live_workers
-from backend.jobs.services import JobBusy, job_run, jobs_reroute_from_dead_workers
+from backend.jobs.heartbeat import Heartbeat
+from backend.jobs.models import Job
+from backend.jobs.services import JobBusy, job_run
 
 log = logging.getLogger(__name__)
 
 
-def record_heartbeat(hostname: str, queues: list[str], started_at) -> None:
-    close_old_connections()
-    WorkerHeartbeat.objects.update_or_create(
-        hostname=hostname,
-        defaults={"queues": queues, "pid": os.getpid(), "started_at": started_at, "last_seen": timezone.now()},
-    )
+def _holds_a_task() -> bool:
+    """Whether this worker process has a task reserved, running or waiting for its ETA."""
+    return bool(worker_state.requests)
 
 
 class HeartbeatStep(bootsteps.StartStopStep):
-    """Every WORKER_HEARTBEAT_SECONDS, the worker upserts its WorkerHeartbeat row."""
+    """The worker's heartbeat thread (backend.jobs.heartbeat), which also runs the reconciler."""
 
-    requires = {"celery.worker.components:Timer"}
+    requires = {"celery.worker.components:Pool"}
 
     def __init__(self, worker, **kwargs):
         super().__init__(worker, **kwargs)
-        self.tref = None
-        self.started_at = timezone.now()
-
-    def _beat(self, worker) -> None:
-        try:
-            queues = sorted(worker.app.amqp.queues.consume_from or worker.app.amqp.queues)
-            record_heartbeat(worker.hostname, queues, self.started_at)
-            # Every live worker also watches for jobs stuck on the queue of a dead one.
-            live = set(live_workers(settings.WORKER_STALE_SECONDS).values_list("hostname", flat=True))
-            moved = jobs_reroute_from_dead_workers(live)
-            if moved:
-                log.warning("re-sent jobs %s from stopped workers' queues", moved)
-        except Exception:
-            log.exception("worker heartbeat failed")
+        self.heartbeat: Heartbeat | None = None
 
     def start(self, worker):
-        self._beat(worker)
-        self.tref = worker.timer.call_repeatedly(settings.WORKER_HEARTBEAT_SECONDS, self._beat, (worker,), priority=10)
+        queues = sorted(worker.app.amqp.queues.consume_from or worker.app.amqp.queues)
+        self.heartbeat = Heartbeat(worker.hostname, queues, busy=_holds_a_task, reconcile=True).start()
 
     def stop(self, worker):
-        if self.tref is not None:
-            self.tref.cancel()
-        WorkerHeartbeat.objects.filter(hostname=worker.hostname).delete()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
 
 
 app.steps["worker"].add(HeartbeatStep)
@@ -64,8 +46,9 @@ app.steps["worker"].add(HeartbeatStep)
 def job_task(name: str) -> Callable:
     """Decorate `work(job) -> result dict` into a task `name(job_id)`.
 
-    Late acks with reject-on-worker-lost: a worker that dies mid-task leaves the message to be
-    redelivered, and Job.max_attempts caps how often that can happen."""
+    A worker that dies mid-task leaves its job running on a worker that no longer beats: the
+    reconciler sends it again (late acks with reject-on-worker-lost also let the broker redeliver
+    it; whichever comes first runs it, the other is ignored). Job.max_attempts caps the attempts."""
 
     def decorate(work: Callable[[Job], dict | None]):
         @shared_task(

@@ -12,6 +12,7 @@ SA-1B): masks over max_mask_fraction of the image and empty masks are dropped, b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -145,8 +146,11 @@ class AutomaticMaskGenerator:
             self.settings.pred_iou_thresh, self.settings.stability_score_thresh, self.settings.stability_score_offset
         )
 
-    def generate(self, image: np.ndarray) -> list[dict]:
+    def generate(self, image: np.ndarray, checkpoint: Callable[[], None] | None = None) -> list[dict]:
         """Automatic masks of one image.
+
+        checkpoint: called between batches of points (and crops); raising there stops the work
+        (a cancelled job stops within one batch instead of at the end of the image).
 
         image: HxWx3 uint8 RGB. Returns one record per mask, best first within SAM's NMS order, with
         the SA-1B annotation keys except `id`: segmentation (RLE {"size": [h, w], "counts": str}),
@@ -159,7 +163,7 @@ class AutomaticMaskGenerator:
         crops = crop_boxes((height, width), self.settings.crop_n_layers, self.settings.crop_overlap_ratio)
         kept = _Masks()
         for crop in crops:
-            kept.extend(self._process_crop(image, crop))
+            kept.extend(self._process_crop(image, crop, checkpoint))
         if len(crops) > 1 and kept.rles:
             # Prefer masks from smaller (zoomed-in) crops; float32 like SAM, so ties break alike.
             preference = np.float32(1.0) / np.asarray([c.area for c in kept.crops], dtype=np.float32)
@@ -168,13 +172,17 @@ class AutomaticMaskGenerator:
             kept = self._remove_small_regions(kept)
         return [_record(kept, i) for i in range(len(kept.rles))]
 
-    def _process_crop(self, image: np.ndarray, crop: CropBox) -> _Masks:
+    def _process_crop(self, image: np.ndarray, crop: CropBox, checkpoint: Callable[[], None] | None) -> _Masks:
         x0, y0, x1, y1 = crop.box
+        if checkpoint is not None:
+            checkpoint()
         embedding = self.segmenter.embed(np.ascontiguousarray(image[y0:y1, x0:x1]))
         points = self._grids[crop.layer] * np.array([[x1 - x0, y1 - y0]], dtype=np.float64)
         found = _Masks()
         batch = self.settings.points_per_batch
         for start in range(0, len(points), batch):
+            if checkpoint is not None:
+                checkpoint()
             found.extend(self._process_batch(embedding, points[start : start + batch], crop, image.shape[:2]))
         if not found.rles:
             return found

@@ -1185,6 +1185,7 @@ export interface components {
         Checks: {
             database: components["schemas"]["Check"];
             broker: components["schemas"]["Check"];
+            cache: components["schemas"]["Check"];
             storage: components["schemas"]["Check"];
             worker: components["schemas"]["Check"];
             model: components["schemas"]["Check"];
@@ -1321,6 +1322,10 @@ export interface components {
              *     * `degraded` - degraded
              */
             status: components["schemas"]["HealthStatusEnum"];
+            /** @description the checks that failed */
+            down: string[];
+            /** @description one sentence: what works, what is down */
+            detail: string;
             checks: components["schemas"]["Checks"];
         };
         /**

@@ -1,21 +1,33 @@
 """manage.py run_embedded: migrate, make sure an admin exists, start downloading the default model
 checkpoints when they are missing (in the background: the app starts at once, on the classical
-fallback until they land), then run a Celery worker and the web server side by side (what `make run`
-starts). Stops everything on Ctrl+C; a partial download resumes at the next start."""
+fallback until they land), then run the web server and a Celery worker side by side under a
+supervisor (what `make run` starts): a process that dies is restarted within seconds while the
+others keep serving, and the supervisor reconciles jobs every JOB_RECONCILE_SECONDS, so the job a
+killed worker was running resumes. Stops everything on Ctrl+C; a partial download resumes at the
+next start."""
 
 import os
 import secrets
-import signal
-import subprocess
 import sys
-import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from backend.config.supervisor import ProcessSpec, Supervisor
 from backend.inference.checkpoint_fetch import start_checkpoint_fetch, stop_checkpoint_fetch
+from backend.jobs.reconcile import jobs_reconcile
+
+
+def embedded_processes(host: str, port: int, web_threads: int) -> list[ProcessSpec]:
+    """The processes of the embedded default; supervising one more (a beat) is one more entry."""
+    python = sys.executable
+    worker = [python, "-m", "celery", "-A", "backend.config", "worker", "-Q", "gpu,cpu,train", "-c", "1"]
+    worker += ["--pool", "solo", "-n", "embedded@%h", "--without-gossip", "--without-mingle", "-l", "INFO"]
+    web = [python, "-m", "gunicorn", "backend.config.wsgi:application", "--bind", f"{host}:{port}"]
+    web += ["--workers", "1", "--threads", str(web_threads), "--timeout", "120", "--access-logfile", "-"]
+    return [ProcessSpec("web", web), ProcessSpec("worker", worker)]
 
 
 class Command(BaseCommand):
@@ -35,78 +47,23 @@ class Command(BaseCommand):
                 "downloading the missing model checkpoints in the background (progress below); the classical "
                 "fallback serves until they land, then the model takes over without a restart"
             )
-        # This command fetches the checkpoints; the worker beside it need not try again.
-        env = {**os.environ, "PYTHONPATH": str(settings.REPO_DIR), "MODEL_AUTO_FETCH": "0"}
-        python = sys.executable
-        worker = subprocess.Popen(
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "backend.config",
-                "worker",
-                "-Q",
-                "gpu,cpu,train",
-                "-c",
-                "1",
-                "--pool",
-                "solo",
-                "-n",
-                "embedded@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "INFO",
-            ],
+        supervisor = Supervisor(
+            embedded_processes(options["host"], options["port"], options["web_threads"]),
             cwd=settings.REPO_DIR,
-            env=env,
-        )
-        web = subprocess.Popen(
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "backend.config.wsgi:application",
-                "--bind",
-                f"{options['host']}:{options['port']}",
-                "--workers",
-                "1",
-                "--threads",
-                str(options["web_threads"]),
-                "--timeout",
-                "120",
-                "--access-logfile",
-                "-",
-            ],
-            cwd=settings.REPO_DIR,
-            env=env,
+            # This command fetches the checkpoints; the processes it supervises need not try again.
+            env={**os.environ, "PYTHONPATH": str(settings.REPO_DIR), "MODEL_AUTO_FETCH": "0"},
+            tick=jobs_reconcile,
+            tick_seconds=settings.JOB_RECONCILE_SECONDS,
+            say=self.stderr.write,
+            status_path=settings.VAR_DIR / "supervisor.pids",
         )
         self.stdout.write(
             self.style.SUCCESS(f"serving on http://{options['host']}:{options['port']}/ (health: /api/health/)")
         )
-        stopping = False
-
-        def stop(*_):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        while not stopping and worker.poll() is None and web.poll() is None:
-            time.sleep(0.5)
-        stop_checkpoint_fetch()
-        for process in (web, worker):
-            if process.poll() is None:
-                process.terminate()
-        for process in (web, worker):
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if not stopping:
-            self.stderr.write("a process exited; stopped the other")
-            sys.exit(1)
+        try:
+            supervisor.run()
+        finally:
+            stop_checkpoint_fetch()
 
     def _ensure_admin(self) -> None:
         users = get_user_model().objects

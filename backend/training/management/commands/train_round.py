@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from backend.jobs.heartbeat import beating
 from backend.jobs.models import Job
 from backend.jobs.services import job_run
 from backend.projects.selectors import project_by_name
@@ -35,11 +36,10 @@ class Command(BaseCommand):
                 bar.set_postfix_str(message[:40])
                 bar.update(int(fraction * 100) - bar.n)
 
-            job = job_run(
-                training_round.job_id,
-                lambda running: round_run(training_round, running, advance),
-                worker="manage.py train_round",
-            )
+            with beating("train_round") as worker:
+                job = job_run(
+                    training_round.job_id, lambda running: round_run(training_round, running, advance), worker=worker
+                )
         if job is None or job.state != Job.State.SUCCEEDED:
             raise CommandError(f"round failed: {job.message if job else 'not run'}")
         training_round.refresh_from_db()
