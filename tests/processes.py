@@ -169,8 +169,8 @@ class Http:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             return Answer(None, None)
 
-    def get(self, path: str) -> Answer:
-        return self._send(urllib.request.Request(self.base + path, headers=self._headers()))
+    def get(self, path: str, headers: dict | None = None) -> Answer:
+        return self._send(urllib.request.Request(self.base + path, headers=self._headers(headers)))
 
     def post(self, path: str, payload: dict | None = None) -> Answer:
         data = json.dumps(payload or {}).encode()
