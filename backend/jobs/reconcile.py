@@ -7,7 +7,8 @@ by the embedded supervisor. Each pass looks at the unfinished jobs and:
   between commit and publish), once they are JOB_PUBLISH_GRACE_SECONDS old;
 - re-sends queued jobs whose message was lost: a live worker that consumes their queue has been idle
   since they were published (the filesystem broker loses what a killed worker had taken);
-- reclaims running jobs whose worker stopped beating, or was restarted since it claimed them;
+- reclaims running jobs whose worker stopped beating, was restarted since it claimed them, or has
+  been idle since (the attempt ended but its end could not be written: the database was out);
 - moves jobs pinned to a stopped worker's own queue (video sessions) to the shared queue.
 
 Re-sending bumps the job's route, so an old message that shows up later is ignored; every task is
@@ -48,6 +49,13 @@ class Situation:
     now: datetime
     workers: dict[str, WorkerHeartbeat]
 
+    def idle_after_claim(self, beat: WorkerHeartbeat, job: Job) -> bool:
+        """The worker that claimed the job has held no task, for at least the margin, since after
+        the claim: the attempt ended without finishing the job (its end could not be written)."""
+        if beat.idle_since is None or job.claimed_at is None or beat.idle_since <= job.claimed_at:
+            return False
+        return beat.last_seen - beat.idle_since >= timedelta(seconds=settings.JOB_LOST_MARGIN_SECONDS)
+
     def consumer_idle_since_publish(self, job: Job) -> bool:
         """A live worker consuming the job's queue reported itself idle, for at least the margin,
         at a time the message had been on the broker for at least the margin: it would have taken
@@ -80,7 +88,8 @@ def jobs_reconcile(now: datetime | None = None) -> ReconcileReport:
 def _verdict(job: Job, situation: Situation, publish_due: datetime, lost_due: datetime) -> str | None:
     """What the job needs, judged from one row; re-judged under its lock before acting."""
     if job.state == Job.State.RUNNING:
-        return "reclaim" if not holds(situation.workers.get(job.worker), job) else None
+        beat = situation.workers.get(job.worker)
+        return "reclaim" if not holds(beat, job) or situation.idle_after_claim(beat, job) else None
     if is_direct_queue(job.queue) and direct_queue_worker(job.queue) not in situation.workers:
         return "reroute"
     if job.published_at is None:
@@ -101,7 +110,10 @@ def _act(job_id: int, verdict: str, situation: Situation, publish_due, lost_due,
         job.route += 1
         job.published_at = None
         if verdict == "reclaim":
-            job.message = f"resumed: worker {job.worker} stopped during attempt {job.attempts}"
+            if holds(situation.workers.get(job.worker), job):
+                job.message = f"resumed: attempt {job.attempts} on {job.worker} ended unfinished"
+            else:
+                job.message = f"resumed: worker {job.worker} stopped during attempt {job.attempts}"
             job.worker = ""
             job.state = Job.State.QUEUED
         if is_direct_queue(job.queue) and direct_queue_worker(job.queue) not in situation.workers:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from backend.core.outages import outage_of
 from backend.jobs.failpoints import failpoint
 from backend.jobs.models import Job
 from backend.jobs.params import JobParams
@@ -168,7 +169,8 @@ def job_cancel(job: Job) -> Job:
 
 def job_run(job_id: int, work: Callable[[Job], dict | None], worker: str = "", route: int | None = None) -> Job | None:
     """Run `work(job)` under the state machine. `work` reports progress with job_progress and
-    returns a result dict. JobFailed and any other exception fail the job with a message."""
+    returns a result dict. JobFailed and any other exception fail the job with a message, except a
+    dependency outage (storage, cache, broker, database), which puts the job back in the queue."""
     job = job_claim(job_id, worker, route)
     if job is None:
         return None
@@ -179,6 +181,11 @@ def job_run(job_id: int, work: Callable[[Job], dict | None], worker: str = "", r
     except JobFailed as exc:
         job_finish(job, state=Job.State.FAILED, message=str(exc))
     except Exception as exc:
+        outage = outage_of(exc)
+        if outage is not None:
+            log.warning("job %s interrupted by an outage: %s", job_id, exc)
+            job_release(job, f"waiting to run again: {outage}")
+            return job
         log.exception("job %s failed", job_id)
         job_finish(job, state=Job.State.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000])
         log.debug(traceback.format_exc())
@@ -186,3 +193,22 @@ def job_run(job_id: int, work: Callable[[Job], dict | None], worker: str = "", r
         job_finish(job, state=Job.State.SUCCEEDED, result=result or {})
     job.refresh_from_db()
     return job
+
+
+def job_release(job: Job, message: str) -> None:
+    """Give the job back to the queue after an outage interrupted it: the attempt does not count
+    (the job did nothing wrong) and the reconciler sends it again after its grace period. If the
+    database itself is out, nothing can be written: the reconciler then finds the job running on a
+    worker that is idle, and reclaims it."""
+    try:
+        _this_attempt(job).update(
+            state=Job.State.QUEUED,
+            route=F("route") + 1,
+            worker="",
+            published_at=None,
+            attempts=F("attempts") - 1,
+            message=message[:2000],
+            updated_at=timezone.now(),
+        )
+    except Exception:
+        log.exception("job %s could not be released; the reconciler will reclaim it", job.pk)

@@ -28,8 +28,7 @@ def free_port() -> int:
 def get_json(url: str, headers=None):
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        # The first health check loads the models: allow a busy machine its time.
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")

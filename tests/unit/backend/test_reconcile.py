@@ -121,3 +121,33 @@ def test_a_cancel_stops_long_work_at_the_next_checkpoint(db):
     Job.objects.filter(pk=job.pk).update(state="cancelled")
     with pytest.raises(JobCancelled):
         job_checkpoint(running, every=0)
+
+
+def test_a_running_job_whose_worker_went_idle_is_reclaimed(db, settings, capture):
+    """The attempt ended but its end was never written (the database was out at that moment)."""
+    job = make_job()
+    claimed = job_claim(job.pk, worker="w@host")
+    margin = timedelta(seconds=settings.JOB_LOST_MARGIN_SECONDS)
+    now = claimed.claimed_at + 3 * margin
+    started = claimed.claimed_at - timedelta(minutes=1)
+    beat("w@host", started=started, seen=now, idle_since=claimed.claimed_at - timedelta(seconds=1))
+    assert not capture(now)  # idle before it claimed the job: that says nothing
+    beat("w@host", started=started, seen=now, idle_since=now - margin / 2)
+    assert not capture(now)  # not idle for long enough yet
+    beat("w@host", started=started, seen=now, idle_since=now - margin)
+    report = capture(now)
+    assert report.reclaimed == [job.pk] and "ended unfinished" in Job.objects.get(pk=job.pk).message
+
+
+def test_an_outage_inside_a_job_puts_it_back_in_the_queue_without_counting_the_attempt(db):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    job = make_job()
+
+    def work(running):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    job_run(job.pk, work, worker="w@host")
+    job.refresh_from_db()
+    assert job.state == "queued" and job.attempts == 0 and job.route == 1 and job.published_at is None
+    assert job.message.startswith("waiting to run again: The cache and message broker (Redis) cannot be reached")
