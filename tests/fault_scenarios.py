@@ -16,7 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import psycopg
 from django.core.files.storage import default_storage
+from django.db.models import Count
 from PIL import Image as PILImage
 from rest_framework.authtoken.models import Token
 
@@ -36,15 +39,15 @@ from backend.training.models import ModelVersion, TrainingRound
 from backend.training.services import round_start
 from engine import rle as rle_ops
 from engine.synthetic import make_scene
-from models.checkpoints import TEST_CHECKPOINTS
-from models.tiny import save_tiny_sam
 from tests import media_factory as mf
 from tests.processes import (
+    FAST_RECOVERY,
     EmbeddedApp,
     Http,
     OwnedRedis,
     Service,
     embedded_env,
+    tiny_sam_env,
     wait_for,
     web_service,
     worker_service,
@@ -53,15 +56,6 @@ from tests.processes import (
 FINAL = (Job.State.SUCCEEDED, Job.State.FAILED, Job.State.CANCELLED)
 # A tiny random network rarely passes SAM's thresholds: keep every candidate, on a coarse grid.
 AMG_SETTINGS = {"points_per_side": 4, "pred_iou_thresh": 0.0, "stability_score_thresh": 0.0}
-# Quick fault detection for the processes of a scenario (the reconciler judges with these).
-FAST_RECOVERY = {
-    "WORKER_HEARTBEAT_SECONDS": 0.5,
-    "WORKER_STALE_SECONDS": 3,
-    "JOB_RECONCILE_SECONDS": 1,
-    "JOB_PUBLISH_GRACE_SECONDS": 1,
-    "JOB_LOST_GRACE_SECONDS": 4,
-    "OMP_NUM_THREADS": 1,
-}
 
 
 @dataclass
@@ -115,15 +109,6 @@ class Stack:
     def close(self) -> None:
         for service in self.services:
             service.stop()
-
-
-def tiny_sam_env(folder: Path) -> dict[str, str]:
-    """A tiny SAM in the official checkpoint format (made here, never downloaded) as the model."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / TEST_CHECKPOINTS["sam:tiny"].file_name
-    if not path.exists():
-        save_tiny_sam(path, seed=0)
-    return {"MODEL": "sam:tiny", "MODEL_CHECKPOINT_DIR": str(folder)}
 
 
 def scene_png(seed: int, size: int = 96) -> tuple[bytes, list]:
@@ -482,3 +467,57 @@ def _account_embedded(api: Http, project_id: int, automatic_id: int, export: dic
     outcome.duplicated = int(duplicated) + int(duplicated_export)
     outcome.once = outcome.submitted - outcome.lost - outcome.duplicated
     outcome.notes.append(f"automatic masks listed {listed}, counted by the job {result['masks']}; export {len(ids)}")
+
+
+def terminate_before(table: str):
+    """A query wrapper (connection.execute_wrapper) that, before the first INSERT into `table`, has
+    PostgreSQL terminate this very connection from a second one, as an administrator or a failover
+    would; the INSERT then fails on a dead link."""
+    state = {"done": False}
+
+    def wrapper(execute, sql, params, many, context):
+        if not state["done"] and sql.startswith(f'INSERT INTO "{table}"'):
+            state["done"] = True
+            pid = context["connection"].connection.info.backend_pid
+            with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])  # returns once it is gone
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+def scenario_connection_killed(team: Team, saves: int = 10) -> Outcome:
+    """`saves` masks, each saved while PostgreSQL kills the request's connection between the mask
+    row and its prompt log; the client retries after the 503. Counts the masks stored."""
+    from django.db import close_old_connections, connection
+    from rest_framework.test import APIClient
+
+    project = team.project()
+    data, _ = scene_png(41)
+    [(image, _)] = media_ingest(project=project, uploads=[(io.BytesIO(data), "scene.png")], user=team.user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {team.token}")
+    outcome = Outcome("PostgreSQL connection killed mid-request (client retries)", saves, 0, 0, 0, 0.0)
+    answers: dict[int, int] = {}
+    for n in range(saves):
+        mask = np.zeros((image.height, image.width), bool)
+        mask[n : n + 20, 10:40] = True
+        prompts = [{"kind": "point", "x": 20, "y": n + 5, "label": 1, "t_ms": 0}]
+        body = {"image": image.pk, "rle": rle_ops.encode(mask), "prompts": prompts}
+        with connection.execute_wrapper(terminate_before("annotations_promptevent")):
+            first = api.post("/api/masks/", body, format="json")
+        answers[first.status_code] = answers.get(first.status_code, 0) + 1
+        close_old_connections()  # a server's request boundary: the dead connection is dropped
+        started = time.monotonic()
+        retried = api.post("/api/masks/", body, format="json")
+        outcome.recover_seconds = max(outcome.recover_seconds, time.monotonic() - started)
+        stored = Mask.objects.filter(image=image, rle=rle_ops.encode(mask)).count()
+        if retried.status_code != 201 or stored == 0:
+            outcome.lost += 1
+        elif stored > 1:
+            outcome.duplicated += 1
+        else:
+            outcome.once += 1
+    half_written = Mask.objects.filter(image=image).annotate(events=Count("prompts")).exclude(events=1).count()
+    outcome.notes.append(f"first answers {answers}; masks stored without their prompt log: {half_written}")
+    return outcome

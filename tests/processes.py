@@ -18,6 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# Quick fault detection for the processes of a fault scenario (the reconciler judges with these).
+FAST_RECOVERY = {
+    "WORKER_HEARTBEAT_SECONDS": 0.5,
+    "WORKER_STALE_SECONDS": 3,
+    "JOB_RECONCILE_SECONDS": 1,
+    "JOB_PUBLISH_GRACE_SECONDS": 1,
+    "JOB_LOST_GRACE_SECONDS": 4,
+    "OMP_NUM_THREADS": 1,
+}
 
 
 def free_port() -> int:
@@ -74,6 +83,18 @@ class OwnedRedis:
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def tiny_sam_env(folder: Path) -> dict[str, str]:
+    """A tiny SAM in the official checkpoint format (made here, never downloaded) as the model."""
+    from models.checkpoints import TEST_CHECKPOINTS
+    from models.tiny import save_tiny_sam
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / TEST_CHECKPOINTS["sam:tiny"].file_name
+    if not path.exists():
+        save_tiny_sam(path, seed=0)
+    return {"MODEL": "sam:tiny", "MODEL_CHECKPOINT_DIR": str(folder)}
 
 
 def process_env(**overrides) -> dict[str, str]:

@@ -9,15 +9,13 @@ from backend.inference.runtime import reset_model
 from backend.jobs.models import Job
 from tests.conftest import OUTPUT
 from tests.fault_scenarios import (
-    FAST_RECOVERY,
     Stack,
     Team,
     scenario_broker_outage,
     scenario_embedded_kill,
     scenario_worker_kills,
-    tiny_sam_env,
 )
-from tests.processes import process_env
+from tests.processes import FAST_RECOVERY, process_env, tiny_sam_env
 
 pytestmark = pytest.mark.integration
 

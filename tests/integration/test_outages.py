@@ -6,7 +6,6 @@ alike, and saves nothing."""
 import io
 
 import numpy as np
-import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import close_old_connections, connection
@@ -19,6 +18,7 @@ from backend.jobs.models import Job
 from backend.media.models import Image
 from engine import rle as rle_ops
 from tests.conftest import OUTPUT
+from tests.fault_scenarios import terminate_before
 from tests.processes import Http, free_port, process_env, wait_for, web_service
 
 pytestmark = pytest.mark.integration
@@ -28,22 +28,6 @@ def _png(width=64, height=48) -> bytes:
     buffer = io.BytesIO()
     PILImage.fromarray(np.full((height, width, 3), 120, np.uint8)).save(buffer, "PNG")
     return buffer.getvalue()
-
-
-def _terminate_before(table: str):
-    """A query wrapper that, before the first INSERT into `table`, has PostgreSQL terminate this
-    very connection (from a second one), as an administrator or a failover would."""
-    state = {"done": False}
-
-    def wrapper(execute, sql, params, many, context):
-        if not state["done"] and sql.startswith(f'INSERT INTO "{table}"'):
-            state["done"] = True
-            pid = context["connection"].connection.info.backend_pid
-            with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as admin:
-                admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])  # returns once it is gone
-        return execute(sql, params, many, context)
-
-    return wrapper
 
 
 def test_a_connection_killed_mid_request_stores_no_half_mask(transactional_db, manager, project_factory, client_for):
@@ -58,7 +42,7 @@ def test_a_connection_killed_mid_request_stores_no_half_mask(transactional_db, m
         "rle": rle_ops.encode(mask),
         "prompts": [{"kind": "point", "x": 30, "y": 20, "label": 1, "t_ms": 0}],
     }
-    with connection.execute_wrapper(_terminate_before("annotations_promptevent")):
+    with connection.execute_wrapper(terminate_before("annotations_promptevent")):
         killed = api.post("/api/masks/", body, format="json")  # the mask row is written, then the link dies
     assert killed.status_code == 503, killed.content
     assert killed.json() == {"detail": DATABASE, "unavailable": "database"}

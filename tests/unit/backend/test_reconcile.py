@@ -151,3 +151,11 @@ def test_an_outage_inside_a_job_puts_it_back_in_the_queue_without_counting_the_a
     job.refresh_from_db()
     assert job.state == "queued" and job.attempts == 0 and job.route == 1 and job.published_at is None
     assert job.message.startswith("waiting to run again: The cache and message broker (Redis) cannot be reached")
+
+
+def test_beat_sends_the_reconciler_every_period(settings):
+    from backend.jobs.celery_app import app
+
+    app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["jobs-reconcile"]
+    assert entry["task"] in app.tasks and entry["schedule"] == settings.JOB_RECONCILE_SECONDS

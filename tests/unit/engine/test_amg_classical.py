@@ -111,3 +111,40 @@ def test_masks_on_inner_crop_edges_are_dropped():
     records = AutomaticMaskGenerator(DiscSegmenter(), settings).generate(image)
     crops = sorted(tuple(r["crop_box"]) for r in records)
     assert crops == [(0.0, 0.0, 120.0, 90.0), (45.0, 30.0, 75.0, 60.0)]
+
+
+class Stop(Exception):
+    pass
+
+
+def test_the_checkpoint_is_asked_between_batches_and_can_stop_the_image():
+    """4x4 points in batches of 3: 6 batches, and one question before the crop's embedding; a
+    checkpoint that raises on its fourth call (before the third batch) stops the image after two
+    batches were decoded."""
+    image = np.zeros((60, 60, 3), dtype=np.uint8)
+    settings = AmgSettings(points_per_side=4, points_per_batch=3, pred_iou_thresh=0.0, stability_score_thresh=0.0)
+    generator = AutomaticMaskGenerator(DiscSegmenter(), settings)
+    calls = []
+    generator.generate(image, checkpoint=lambda: calls.append(1))
+    assert len(calls) == 1 + 6
+
+    decoded = []
+    segmenter = DiscSegmenter()
+    counting = AutomaticMaskGenerator(segmenter, settings)
+    original = segmenter.predict
+
+    def predict(*args, **kwargs):
+        decoded.append(1)
+        return original(*args, **kwargs)
+
+    segmenter.predict = predict  # counts clicks decoded (this backend decodes one click per call)
+    asked = []
+
+    def stop_at_fourth():
+        asked.append(1)
+        if len(asked) == 4:
+            raise Stop
+
+    with pytest.raises(Stop):
+        counting.generate(image, checkpoint=stop_at_fourth)
+    assert len(decoded) == 2 * 3  # two batches of three clicks, then nothing more
