@@ -4,7 +4,9 @@ purpose, and what became of every job they were given. Prints two tables:
 1. scenario, jobs submitted, finished exactly once, lost, duplicated, time to recover — the worker
    SIGKILLed in a job of every kind, the broker (a redis-server of its own) down during an upload,
    an export and an automatic run, the embedded default's worker killed while its web server
-   serves, and PostgreSQL killing the connection of a request in the middle of a mask save;
+   serves, and PostgreSQL killing the connection of a request in the middle of a mask save. Time
+   to recover: from the fault's end (the kill, the broker back) to the interrupted work starting
+   again (for the database: the client's retry);
 2. cancel latency per long job kind: from the click on cancel to the worker taking its next job,
    against the bound cancel had before it was cooperative (the end of the image being generated,
    of the export, of the pass).

@@ -307,12 +307,13 @@ def _states(job_ids: list[int]) -> list[tuple]:
 
 
 def recovery_seconds(kills: list[KillRecord]) -> float:
-    """The longest time from a kill to the end of the job it interrupted."""
+    """The longest time from a kill to the next attempt of the job it interrupted starting (the
+    worker replaced, the dead one noticed, the job reclaimed, sent and claimed again)."""
     worst = 0.0
     for kill in kills:
         job = Job.objects.get(pk=kill.job_id)
-        ended = job.finished_at.timestamp() if job.finished_at else time.time()
-        worst = max(worst, ended - kill.killed_at)
+        resumed = job.claimed_at.timestamp() if job.claimed_at else time.time()
+        worst = max(worst, resumed - kill.killed_at)
     return worst
 
 
@@ -351,15 +352,17 @@ def scenario_broker_outage(stack: Stack, team: Team) -> Outcome:
         project = team.project()
         redis.stop()
         requests = _requests_while_the_broker_is_down(api, project)
-        started = time.monotonic()
+        started = time.time()
         redis.start()
         job_ids = requests["jobs"]
         wait_final(job_ids, timeout=240)
-        recovered = time.monotonic() - started
+        claims = Job.objects.filter(pk__in=job_ids).values_list("claimed_at", flat=True)
+        recovered = min(claim.timestamp() for claim in claims) - started  # the first job under way again
         if not worker.alive() or not web.alive():
             raise AssertionError("a process died during the broker outage")
         predicted = api.post(f"/api/images/{requests['image']}/predict/", {"points": [[40, 40]], "labels": [1]})
         outcome = account("broker down during upload, export, automatic run", job_ids, recovered)
+        outcome.notes.append(f"every job finished {time.time() - started:.1f} s after the broker came back")
         outcome.notes.append(f"predict after recovery: {predicted.status}")
         outcome.notes += requests["notes"]
         return outcome
@@ -432,16 +435,19 @@ def _kill_embedded_worker_in(app: EmbeddedApp, api: Http, folder: Path, kind: st
     os.kill(worker_pid, signal.SIGKILL)
     killed_at = time.monotonic()
     served = refused = 0
+    resumed = None
 
     def final():
-        nonlocal served, refused
+        nonlocal served, refused, resumed
         answer = api.get("/api/projects/")  # the web keeps serving
         served, refused = (served + 1, refused) if answer.status == 200 else (served, refused + 1)
         job = api.get(f"/api/jobs/{job_id}/").body
+        if resumed is None and job and job["attempts"] == 2:
+            resumed = time.monotonic() - killed_at  # the next attempt started (polled every 0.2 s)
         return job if job and job["state"] in FINAL else None
 
     job = wait_for(final, 240, f"the {kind} job after the kill", interval=0.2)
-    outcome.recover_seconds = max(outcome.recover_seconds, time.monotonic() - killed_at)
+    outcome.recover_seconds = max(outcome.recover_seconds, resumed if resumed is not None else float("inf"))
     outcome.submitted += 1
     restarted = app.pids()["worker"] != worker_pid
     outcome.notes.append(
