@@ -15,6 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.core.outages import outage_of
 from backend.inference.runtime import model_status
 from backend.inference.video import current_tracker
 from backend.jobs.celery_app import app as celery_app
@@ -56,13 +57,19 @@ DOWN_SENTENCES = {
 }
 
 
-def _timed(check) -> dict:
+def _timed(check, database_down: bool = False) -> dict:
+    """Run one check. With the database down, a check that failed only because it reads the
+    database says so instead of blaming its own part (workers' heartbeats, model versions)."""
     started = time.perf_counter()
     try:
         detail = check() or {}
         result = {"ok": True, **detail}
     except Exception as exc:
-        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        outage = outage_of(exc)
+        if database_down and getattr(outage, "dependency", None) == "database":
+            result = {"ok": False, "error": "not known while the database is down", "database_down": True}
+        else:
+            result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     result["ms"] = round((time.perf_counter() - started) * 1000, 1)
     return result
 
@@ -133,15 +140,16 @@ class HealthApi(APIView):
     @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer})
     def get(self, request):
         checks = {"database": _timed(check_database)}
-        checks.update(broker=_timed(check_broker), cache=_timed(check_cache), storage=_timed(check_storage))
-        if checks["database"]["ok"]:
-            checks["worker"] = _timed(check_workers)
-        else:  # heartbeats live in the database: say nothing of the workers rather than blame them
-            checks["worker"] = {"ok": False, "error": "not known while the database is down", "ms": 0.0}
-        checks["model"] = _timed(check_model)
-        down = [name for name, check in checks.items() if not check["ok"]]
-        if "database" in down:
-            down.remove("worker")
+        database_down = not checks["database"]["ok"]
+        for name, check in (
+            ("broker", check_broker),
+            ("cache", check_cache),
+            ("storage", check_storage),
+            ("worker", check_workers),
+            ("model", check_model),
+        ):
+            checks[name] = _timed(check, database_down)
+        down = [name for name, check in checks.items() if not check["ok"] and not check.pop("database_down", False)]
         if down:
             detail = "Down: " + "; ".join(DOWN_SENTENCES[name] for name in down) + "."
         else:

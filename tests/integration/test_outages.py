@@ -61,6 +61,7 @@ def test_a_database_that_cannot_be_reached_answers_503_everywhere(tmp_path):
     try:
         health = wait_for(lambda: Http(base).get("/api/health/").body, 120, "the web server")
         assert health["down"] == ["database"] and health["checks"]["database"]["ok"] is False
+        assert health["checks"]["worker"]["error"] == "not known while the database is down"  # not blamed
         assert "the database cannot be reached" in health["detail"]
         for answer in (
             Http(base, token="0" * 40).get("/api/projects/"),  # DRF: token authentication reads the database
