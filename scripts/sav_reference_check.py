@@ -43,7 +43,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sam2", required=True, type=Path, help="a facebookresearch/sam2 checkout")
     parser.add_argument("--reference-python", default=sys.executable, help="Python with the evaluator's requirements")
-    parser.add_argument("--gt", type=Path, default=REPO.parent / "shared/fixtures/sa-v/sav_000001_manual.json")
+    shared = next(
+        (p for p in (REPO.parent / "shared", REPO.parents[1] / "shared") if p.is_dir()), REPO.parent / "shared"
+    )
+    parser.add_argument("--gt", type=Path, default=shared / "fixtures/sa-v/sav_000001_manual.json")
     args = parser.parse_args()
     gt = json.loads(args.gt.read_text())
     prediction = perturbed(gt)
