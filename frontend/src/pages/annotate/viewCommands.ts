@@ -1,6 +1,24 @@
-// The keymap's view commands (fit, zoom, pan) on an annotation canvas, the same on every page.
+// The keymap's commands that mean the same to every annotator: the view (fit, zoom, pan) on the
+// canvas, and the tool and brush size on the page's controller.
 import type { Command } from '../../core/keymap';
-import type { AnnotationCanvas } from '../../canvas/AnnotationCanvas';
+import type { AnnotationCanvas, Tool } from '../../canvas/AnnotationCanvas';
+
+/** What both annotator controllers offer for tools. */
+export interface ToolTarget { setTool(tool: Tool): void; resizeBrush(factor: number): void }
+
+const TOOL_OF: Partial<Record<Command, Tool>> = {
+  toolPrompt: 'prompt', toolBrush: 'brush', toolEraser: 'eraser', toolSelect: 'select',
+};
+
+/** Runs `command` when it picks a tool or sizes the brush; false when it does neither. */
+export function runToolCommand(target: ToolTarget, command: Command): boolean {
+  const tool = TOOL_OF[command];
+  if (tool) target.setTool(tool);
+  else if (command === 'brushSmaller') target.resizeBrush(1 / 1.25);
+  else if (command === 'brushLarger') target.resizeBrush(1.25);
+  else return false;
+  return true;
+}
 
 const PAN_STEP_PX = 80;
 

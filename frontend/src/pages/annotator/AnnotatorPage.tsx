@@ -8,7 +8,7 @@ import { StageMessages } from '../annotate/StageMessages';
 import { ToolBar } from '../annotate/ToolBar';
 import { useAnnotationCanvas } from '../annotate/useAnnotationCanvas';
 import { useAnnotatorKeys } from '../annotate/useAnnotatorKeys';
-import { runViewCommand } from '../annotate/viewCommands';
+import { runToolCommand, runViewCommand } from '../annotate/viewCommands';
 import { useApp } from '../appContext';
 import { Link } from '../Link';
 import { AnnotatorController, type AnnotatorView } from './AnnotatorController';
@@ -65,17 +65,11 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
   function run(command: Command): boolean | void {
     // The conflict dialog waits for an answer.
     if (controller.getView().conflict) return false;
-    if (runViewCommand(canvasRef.current, command)) return;
+    if (runViewCommand(canvasRef.current, command) || runToolCommand(controller, command)) return;
     switch (command) {
       case 'candidate1': return controller.chooseCandidate(0);
       case 'candidate2': return controller.chooseCandidate(1);
       case 'candidate3': return controller.chooseCandidate(2);
-      case 'toolPrompt': return controller.setTool('prompt');
-      case 'toolBrush': return controller.setTool('brush');
-      case 'toolEraser': return controller.setTool('eraser');
-      case 'toolSelect': return controller.setTool('select');
-      case 'brushSmaller': return controller.resizeBrush(1 / 1.25);
-      case 'brushLarger': return controller.resizeBrush(1.25);
       case 'undo': return controller.undo();
       case 'redo': return controller.redo();
       case 'save': void controller.saving.save(); return;

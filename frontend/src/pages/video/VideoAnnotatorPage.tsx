@@ -8,7 +8,7 @@ import { StageMessages } from '../annotate/StageMessages';
 import { ToolBar } from '../annotate/ToolBar';
 import { useAnnotationCanvas } from '../annotate/useAnnotationCanvas';
 import { useAnnotatorKeys } from '../annotate/useAnnotatorKeys';
-import { runViewCommand } from '../annotate/viewCommands';
+import { runToolCommand, runViewCommand } from '../annotate/viewCommands';
 import { useApp } from '../appContext';
 import { Link } from '../Link';
 import { ExtractingView } from './ExtractingView';
@@ -55,7 +55,7 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
   }, [controller]);
 
   function run(command: Command, event: KeyboardEvent): boolean | void {
-    if (runViewCommand(canvasRef.current, command)) return;
+    if (runViewCommand(canvasRef.current, command) || runToolCommand(controller, command)) return;
     const { objects } = controller;
     switch (command) {
       case 'previousFrame': return controller.step(-1);
@@ -66,12 +66,6 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
       case 'lastFrame': controller.pause(); void controller.goTo(controller.frameCount - 1); return;
       // Holding Space pans the frame: only a press plays or pauses.
       case 'playPause': if (!event.repeat) controller.togglePlay(); return;
-      case 'toolPrompt': return controller.setTool('prompt');
-      case 'toolBrush': return controller.setTool('brush');
-      case 'toolEraser': return controller.setTool('eraser');
-      case 'toolSelect': return controller.setTool('select');
-      case 'brushSmaller': return controller.resizeBrush(1 / 1.25);
-      case 'brushLarger': return controller.resizeBrush(1.25);
       case 'undo': return controller.undo();
       case 'save': return controller.applyBrush();
       case 'discard': return controller.getView().removing !== null ? objects.cancelRemove() : controller.discardBrush();
