@@ -72,8 +72,7 @@ def serve() -> tuple[ThreadedWSGIServer, int]:
 def install(segmenter) -> None:
     from backend.inference import runtime
 
-    runtime.reset_model()
-    runtime._loaded = LoadedModel(segmenter, "bench", segmenter.version, None)
+    runtime.install_model(LoadedModel(segmenter, "bench", segmenter.version, None))
 
 
 def setup_project():

@@ -128,14 +128,20 @@ def sha256_file(path: Path) -> str:
 
 
 def read_state_dict(
-    path: Path, *, layout: str, expected_sha256: str | None = None, check: Callable[[str], None] | None = None
+    path: Path,
+    *,
+    layout: str,
+    expected_sha256: str | None = None,
+    check: Callable[[str], None] | None = None,
+    mmap: bool = False,
 ) -> tuple[dict, str]:
     """Verify and read a checkpoint file; returns (state_dict, sha256 of the file).
 
     The sha256 is checked before anything is unpickled: against `expected_sha256`, then by
     `check(sha256)`, which raises CheckpointError to refuse the file (e.g. models.trust's policy).
     `torch.load(weights_only=True)` refuses arbitrary objects. layout "model_key" expects SAM 2's
-    {"model": state_dict}.
+    {"model": state_dict}. mmap: map the file instead of reading it, so only the tensors the caller
+    copies out are ever read into memory (a decoder-only load of a 2.5 GB checkpoint).
     """
     path = Path(path)
     if not path.is_file():
@@ -148,7 +154,13 @@ def read_state_dict(
     import torch
 
     try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
+        try:
+            loaded = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
+        except RuntimeError:
+            if not mmap:
+                raise
+            # Files in torch's legacy (non-zip) format cannot be mapped: read them whole.
+            loaded = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises several types for truncated or foreign files
         raise CheckpointError(f"cannot read checkpoint {path.name}: {error}") from error
     if layout == "model_key":

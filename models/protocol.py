@@ -87,6 +87,11 @@ def _size_pair(value, what: str) -> tuple[int, int]:
     return int(value[0]), int(value[1])
 
 
+class EncoderNotLoaded(RuntimeError):
+    """embed() on a segmenter loaded without its image encoder (a web process, models.decoder_only):
+    embeddings are computed by the workers."""
+
+
 @dataclass(frozen=True)
 class Prediction:
     """Candidate masks for one prompt set.
@@ -113,7 +118,7 @@ class ImageSegmenter(Protocol):
     version: str
 
     def embed(self, image: np.ndarray) -> Embedding:
-        """image: HxWx3 uint8 RGB."""
+        """image: HxWx3 uint8 RGB. Raises EncoderNotLoaded on a decoder-only segmenter."""
         ...
 
     def predict(

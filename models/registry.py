@@ -29,6 +29,9 @@ from models.video import VideoTracker
 log = logging.getLogger(__name__)
 
 CLASSICAL_SPEC = "classical"
+# What a process loads of a network: "full" (workers: they encode images) or "decoder" (web
+# processes: the prompt encoder and mask decoder only, which is all predict needs).
+Parts = Literal["full", "decoder"]
 
 
 DOWNLOAD_STALE_SECONDS = 60  # a "downloading" record not refreshed for this long belongs to a stopped process
@@ -83,6 +86,7 @@ def load_segmenter(
     expected_sha256: str | None = None,
     decoder: Literal["torch", "onnx", "auto"] = "torch",
     check: Callable[[str], None] | None = None,
+    parts: Parts = "full",
 ) -> ImageSegmenter:
     """Build the network named by `spec`, load `checkpoint_path` strictly and wrap it as a segmenter.
 
@@ -90,23 +94,32 @@ def load_segmenter(
     to refuse), before anything is unpickled. This judges integrity, not provenance: serve people
     through `resolve`, which refuses weights of unknown origin. Raises CheckpointError (never
     returns an unloaded network) and ValueError for an unknown spec. decoder applies to SAM only:
-    "torch", "onnx" or "auto".
+    "torch", "onnx" or "auto". parts "decoder" loads the prompt encoder and mask decoder only
+    (models.decoder_only): same version, same predictions, and `embed` raises EncoderNotLoaded.
     """
     backend, arch = _split(spec)
     info = checkpoint_info(spec)
     state_dict, sha256 = read_state_dict(
-        Path(checkpoint_path), layout=info.layout, expected_sha256=expected_sha256, check=check
+        Path(checkpoint_path),
+        layout=info.layout,
+        expected_sha256=expected_sha256,
+        check=check,
+        mmap=parts == "decoder",
     )
     version = f"{backend}:{arch}@{sha256[:12]}"
+    if parts == "decoder":
+        from models.decoder_only import build_decoder_network, decoder_state_dict
+
+        state_dict = decoder_state_dict(backend, state_dict)
     if backend == "sam":
         from models.sam import SamSegmenter, build_sam_network
 
-        network = build_sam_network(arch)
+        network = build_decoder_network(backend, arch) if parts == "decoder" else build_sam_network(arch)
         load_strict(network, state_dict, Path(checkpoint_path).name)
         return SamSegmenter(network, version, decoder=decoder, device=device)
     from models.sam2 import Sam2Segmenter, build_sam2_network
 
-    network = build_sam2_network(arch)
+    network = build_decoder_network(backend, arch) if parts == "decoder" else build_sam2_network(arch)
     load_strict(network, state_dict, Path(checkpoint_path).name)
     return Sam2Segmenter(network, version, device=device)
 
@@ -120,6 +133,7 @@ def resolve(
     expected_sha256: str | None = None,
     decoder: Literal["torch", "onnx", "auto"] = "torch",
     trust: TrustPolicy | None = None,
+    parts: Parts = "full",
 ) -> LoadedModel:
     """Load the model named by `spec` or fall back to classical GrabCut, never to random weights.
 
@@ -130,7 +144,7 @@ def resolve(
     TrustPolicy.from_environment(), i.e. $MODEL_ALLOW_UNVERIFIED and nothing else trusted); allowed
     unverified weights load with a `warning`. A missing, corrupt, mismatching or refused checkpoint
     gives the classical backend and a human-readable `fallback_reason`. An unknown spec raises
-    ValueError.
+    ValueError. parts: "full", or "decoder" for a process that only answers prompts (load_segmenter).
     """
     if spec == CLASSICAL_SPEC:
         classical = GrabCutSegmenter()
@@ -140,7 +154,9 @@ def resolve(
     warnings: list[str] = []
     try:
         check = _judge(trust, spec, warnings)
-        segmenter = load_segmenter(spec, path, device, expected_sha256=expected, decoder=decoder, check=check)
+        segmenter = load_segmenter(
+            spec, path, device, expected_sha256=expected, decoder=decoder, check=check, parts=parts
+        )
     except CheckpointError as error:
         reason, watch = _unavailable(spec, path, error, "the classical GrabCut backend")
         classical = GrabCutSegmenter()

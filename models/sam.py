@@ -19,6 +19,7 @@ from segment_anything.utils.transforms import ResizeLongestSide
 from models.protocol import (
     LOW_RES_SIZE,
     Embedding,
+    EncoderNotLoaded,
     Prediction,
     check_embedding,
     check_point_batch,
@@ -169,11 +170,19 @@ class SamSegmenter:
             if decoder == "auto":
                 self.decoder = self._pick_faster_decoder()
 
+    @property
+    def has_encoder(self) -> bool:
+        """False for a decoder-only network (models.decoder_only): predict works, embed does not."""
+        return next(self.network.image_encoder.parameters(), None) is not None
+
     @torch.no_grad()
     def embed(self, image: np.ndarray) -> Embedding:
         """image: HxWx3 uint8 RGB. Resizes the long side to the network input (1024), normalises, pads
-        and runs the image encoder; returns features 1xCx64x64 (float32 in memory)."""
+        and runs the image encoder; returns features 1xCx64x64 (float32 in memory). Raises
+        EncoderNotLoaded on a decoder-only segmenter."""
         validate_image(image)
+        if not self.has_encoder:
+            raise EncoderNotLoaded("this process loaded SAM's prompt decoder only; image embeddings come from workers")
         resized = self.transform.apply_image(image)
         pixels = torch.as_tensor(resized, device=self.device).permute(2, 0, 1).contiguous()[None]
         features = self.network.image_encoder(self.network.preprocess(pixels))

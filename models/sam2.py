@@ -18,6 +18,7 @@ from sam2.utils.transforms import SAM2Transforms
 from models.protocol import (
     LOW_RES_SIZE,
     Embedding,
+    EncoderNotLoaded,
     Prediction,
     check_embedding,
     check_point_batch,
@@ -78,10 +79,19 @@ class Sam2Segmenter:
         self.feature_sizes = [(self.image_size // s, self.image_size // s) for s in (4, 8, 16)]
         self.mask_threshold = 0.0
 
+    @property
+    def has_encoder(self) -> bool:
+        """False for a decoder-only network (models.decoder_only): predict works, embed does not."""
+        return hasattr(self.network, "image_encoder")
+
     @torch.no_grad()
     def embed(self, image: np.ndarray) -> Embedding:
         """image: HxWx3 uint8 RGB -> features 1xCx64x64 and two high-resolution levels (float32)."""
         validate_image(image)
+        if not self.has_encoder:
+            raise EncoderNotLoaded(
+                "this process loaded SAM 2's prompt decoder only; image embeddings come from workers"
+            )
         pixels = self.transforms(image)[None].to(self.device)
         backbone_out = self.network.forward_image(pixels)
         _, vision_feats, _, _ = self.network._prepare_backbone_features(backbone_out)

@@ -11,7 +11,7 @@ from backend.idempotency.decorators import idempotent
 from backend.inference.automatic import auto_annotate_schedule
 from backend.inference.models import Embedding
 from backend.inference.predict import predict
-from backend.inference.runtime import model_status, serving_model
+from backend.inference.runtime import model_status, serving_decoder
 from backend.inference.selectors import embedding_for
 from backend.inference.serializers import (
     AmgSettingsSerializer,
@@ -36,7 +36,7 @@ class PredictApi(APIView):
         require(request.user, "image", "annotate", image)
         data = PredictInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        model = model_status(serving_model(image.project))
+        model = model_status(serving_decoder(image.project))
         embedding = embedding_for(image)
         if embedding is None or embedding.status != Embedding.Status.READY:
             # Never block a web worker on the encoder: say so, and let the client poll the job.

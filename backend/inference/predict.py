@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from backend.core.errors import InvalidInput
 from backend.core.outages import outage_of
-from backend.inference.runtime import serving_model
+from backend.inference.runtime import serving_decoder
 from backend.inference.services import embedding_load
 from engine import rle as rle_ops
 
@@ -72,7 +72,7 @@ def logits_from_token(token: str, *, image, model_version: str) -> tuple[np.ndar
 
 
 def predict(*, image, embedding_row, points, labels, box, logits_token: str | None, multimask: bool) -> PredictResult:
-    loaded = serving_model(image.project)
+    loaded = serving_decoder(image.project)
     mask_input, expired = (None, False)
     if logits_token:
         mask_input, expired = logits_from_token(logits_token, image=image, model_version=loaded.version)

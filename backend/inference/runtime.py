@@ -1,6 +1,12 @@
 """The models this process serves: the deployment's default (settings MODEL, MODEL_CHECKPOINT[_DIR]),
 resolved once; each project's active retrained version, looked up on every request so a promotion
-takes effect without a restart; and an LRU of decoded embeddings."""
+takes effect without a restart; and an LRU of decoded embeddings.
+
+A process loads what it uses. Answering prompts needs the prompt encoder and mask decoder only
+(`serving_decoder`, `current_decoder`): a web process that only predicts never reads the image
+encoder (for SAM ViT-H 4M parameters instead of 641M). Encoding images and automatic masks need
+the whole network (`serving_model`, `current_model`): workers load it, and a process holding it
+answers prompts with it too rather than loading the decoder twice."""
 
 import logging
 import threading
@@ -13,44 +19,67 @@ from backend.training.selectors import active_version, model_version_named, prom
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_loaded = None
+_loaded: dict[str, object] = {}  # "full" / "decoder" -> LoadedModel
 
 
-def current_model():
+def current_model(parts: str = "full"):
     """The deployment's default LoadedModel (segmenter, spec, version, fallback_reason, warning).
+    parts "full" (default) can embed; "decoder" answers prompts only (models.registry.Parts).
     A fallback that waits for a checkpoint being downloaded is resolved again once the file lands
     (or the download's state changes), so the model serves without a restart."""
-    global _loaded
     with _lock:
-        if _loaded is not None and _loaded.is_stale():
+        loaded = _loaded.get(parts)
+        if loaded is not None and loaded.is_stale():
             log.info("the checkpoint for %s changed on disk: loading the model again", settings.MODEL)
-            _loaded = None
-        if _loaded is None:
-            # torch and the model packages load with the first model, not with the URLconf.
-            import torch
+            _loaded.clear()
+            loaded = None
+        if loaded is None:
+            loaded = _loaded[parts] = _resolve_default(parts)
+        return loaded
 
-            from models.registry import resolve
 
-            # Subnormal floats make CPU inference of small or freshly trained networks many times
-            # slower; flushing them changes results only below 1e-38.
-            torch.set_flush_denormal(True)
+def install_model(loaded) -> None:
+    """Serve `loaded` (a LoadedModel) as the default model of this process, whole and for prompts
+    (benchmarks that bring their own network)."""
+    reset_model()
+    with _lock:
+        _loaded["full"] = _loaded["decoder"] = loaded
 
-            checkpoint = Path(settings.MODEL_CHECKPOINT) if settings.MODEL_CHECKPOINT else None
-            _loaded = resolve(
-                settings.MODEL,
-                Path(settings.MODEL_CHECKPOINT_DIR),
-                device=settings.MODEL_DEVICE,
-                checkpoint_path=checkpoint,
-                decoder="auto",
-                trust=model_trust(),
-            )
-            if _loaded.fallback_reason:
-                log.warning(
-                    "model %s unavailable, serving the classical backend: %s", settings.MODEL, _loaded.fallback_reason
-                )
-            else:
-                log.info("serving model %s", _loaded.version)
-        return _loaded
+
+def current_decoder():
+    """The default model for answering prompts: the full one when this process holds it already,
+    else its prompt encoder and mask decoder alone."""
+    full = _loaded.get("full")
+    if full is not None and not full.is_stale():
+        return full
+    return current_model("decoder")
+
+
+def _resolve_default(parts: str):
+    # torch and the model packages load with the first model, not with the URLconf.
+    import torch
+
+    from models.registry import resolve
+
+    # Subnormal floats make CPU inference of small or freshly trained networks many times
+    # slower; flushing them changes results only below 1e-38.
+    torch.set_flush_denormal(True)
+
+    checkpoint = Path(settings.MODEL_CHECKPOINT) if settings.MODEL_CHECKPOINT else None
+    loaded = resolve(
+        settings.MODEL,
+        Path(settings.MODEL_CHECKPOINT_DIR),
+        device=settings.MODEL_DEVICE,
+        checkpoint_path=checkpoint,
+        decoder="auto",
+        trust=model_trust(),
+        parts=parts,
+    )
+    if loaded.fallback_reason:
+        log.warning("model %s unavailable, serving the classical backend: %s", settings.MODEL, loaded.fallback_reason)
+    else:
+        log.info("serving model %s (%s)", loaded.version, "whole network" if parts == "full" else "prompt decoder only")
+    return loaded
 
 
 def model_trust():
@@ -63,28 +92,39 @@ def model_trust():
 
 def reset_model() -> None:
     """Forget the loaded models (tests, and a change of settings)."""
-    global _loaded
     with _lock:
-        _loaded = None
+        _loaded.clear()
     embedding_cache.clear()
     version_cache.clear()
 
 
 def serving_model(project):
-    """The model that serves `project` now: its active retrained version, else the default."""
+    """The model that serves `project` now, whole (it can embed): its active retrained version,
+    else the default."""
     active = active_version(project)
     if active is None:
         return current_model()
     return model_for_version(active.version)
 
 
-def model_for_version(version: str):
+def serving_decoder(project):
+    """The model that serves `project` now, for answering prompts (and reading its version): the
+    prompt decoder alone unless this process holds the whole network already."""
+    active = active_version(project)
+    if active is None:
+        return current_decoder()
+    full = version_cache.get((active.version, "full"))
+    return full if full is not None else model_for_version(active.version, "decoder")
+
+
+def model_for_version(version: str, parts: str = "full"):
     """A LoadedModel for a version string: the default model's, or a retrained ModelVersion's
-    checkpoint (fetched from storage once, sha256 checked, loaded strictly)."""
-    default = current_model()
+    checkpoint (fetched from storage once, sha256 checked, loaded strictly). parts as in
+    current_model."""
+    default = current_model(parts)
     if version == default.version:
         return default
-    cached = version_cache.get(version)
+    cached = version_cache.get((version, parts))
     if cached is not None:
         return cached
     # The checkpoint helpers import torch; they load with the first retrained version served.
@@ -95,14 +135,14 @@ def model_for_version(version: str):
     if row is None:
         raise LookupError(f"no model version {version!r}")
     path = local_checkpoint(row)
-    segmenter = load_segmenter(row.spec, path, device=settings.MODEL_DEVICE, expected_sha256=row.sha256)
+    segmenter = load_segmenter(row.spec, path, device=settings.MODEL_DEVICE, expected_sha256=row.sha256, parts=parts)
     loaded = LoadedModel(segmenter, row.spec, segmenter.version, None)
-    version_cache.put(version, loaded)
+    version_cache.put((version, parts), loaded)
     return loaded
 
 
 def model_status(loaded=None) -> dict:
-    loaded = loaded or current_model()
+    loaded = loaded or current_decoder()
     return {
         "requested": settings.MODEL,
         "backend": loaded.segmenter.name,
@@ -114,7 +154,7 @@ def model_status(loaded=None) -> dict:
 
 
 class LruCache:
-    """A small thread-safe LRU keyed by (image sha256, model version)."""
+    """A small thread-safe LRU (embeddings by (image sha256, model version); models by (version, parts))."""
 
     def __init__(self, size: int):
         self.size = size
@@ -144,4 +184,4 @@ class LruCache:
 
 
 embedding_cache = LruCache(settings.EMBEDDING_CACHE_SIZE)
-version_cache = LruCache(3)
+version_cache = LruCache(4)
