@@ -4,7 +4,9 @@ write the checkpoint (official format) plus metrics JSON; evaluate a checkpoint;
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import torch
 
 from training.datasets import write_synthetic_manifest
+from training.distributed import Distributed
 from training.evaluate import evaluate
 from training.loop import TrainConfig, train
 from training.losses import LossWeights
@@ -61,6 +64,8 @@ def _snapshot(args, out: Path) -> tuple[Snapshot, Path]:
 
 
 def _train_config(args) -> TrainConfig:
+    if args.config is not None:  # the whole recipe from a launcher (backend.training.torchrun)
+        return TrainConfig.from_dict(json.loads(args.config.read_text(encoding="utf-8")))
     return TrainConfig(
         spec=args.spec,
         trainable=args.trainable,
@@ -73,36 +78,78 @@ def _train_config(args) -> TrainConfig:
         checkpoint_every=args.checkpoint_every,
         seed=args.seed,
         loss_weights=LossWeights(focal=args.focal_weight),
+        images_per_step=args.images_per_step,
     )
 
 
 def command_train(args) -> int:
+    """Train; under torchrun every process trains its share of each step and process 0 writes the
+    checkpoint, metrics.json and the progress file."""
+    distributed = Distributed.from_environment()
+    try:
+        return _train(args, distributed)
+    finally:
+        distributed.close()
+
+
+def _train(args, distributed: Distributed) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    snapshot, base = _snapshot(args, out)
+    if distributed.is_main:
+        snapshot, base = _snapshot(args, out)
+    distributed.barrier()  # generated data is written by process 0 before the others read it
+    if not distributed.is_main:
+        snapshot, base = _snapshot(args, out)
     train_samples = list(snapshot.samples("train", base_dir=base))
     heldout = list(snapshot.samples("heldout", base_dir=base))
-    bar, update = _bar("train")
-    with bar:
+    cancel = None if args.cancel_file is None else args.cancel_file.exists
+    progress_file = ProgressFile(args.progress_file) if args.progress_file is not None else None
+    bar, update = _bar("train") if distributed.is_main and progress_file is None else (None, None)
+    config = _train_config(args)
+    with bar if bar is not None else contextlib.nullcontext():
         result = train(
-            train_samples, _train_config(args), out, init_checkpoint=args.init, resume=args.resume, progress=update
+            train_samples,
+            config,
+            out,
+            init_checkpoint=args.init,
+            resume=args.resume,
+            progress=progress_file.write if progress_file is not None else update,
+            cancel=cancel,
+            distributed=distributed,
         )
+    if not distributed.is_main:
+        return 0
     report = {
         "checkpoint": str(result.checkpoint),
-        "spec": args.spec,
+        "spec": config.spec,
         "steps": result.steps,
         "cancelled": result.cancelled,
         "final_loss": result.losses[-1] if result.losses else None,
+        "losses": result.losses,
         "snapshot_sha256": snapshot.manifest_sha256,
         "train_images": len(train_samples),
         "heldout_images": len(heldout),
+        "processes": distributed.world_size,
         "metrics": None,
     }
-    if heldout:
+    if heldout and not args.skip_evaluation:
         report["metrics"] = evaluate(result.network.as_segmenter("candidate"), heldout, max_clicks=args.max_clicks)
     (out / "metrics.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(json.dumps(report, indent=2))
     return 0
+
+
+class ProgressFile:
+    """Progress for a process that launched this one (the train worker): the latest
+    {"fraction", "message"} as JSON, replaced atomically."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def write(self, fraction: float, message: str) -> None:
+        temp = self.path.with_name(f".{self.path.name}.part")
+        temp.write_text(json.dumps({"fraction": fraction, "message": message}), encoding="utf-8")
+        os.replace(temp, self.path)
 
 
 def command_evaluate(args) -> int:
@@ -169,6 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     p_train.add_argument("--seed", type=int, default=0)
     p_train.add_argument("--resume", action="store_true")
     p_train.add_argument("--max-clicks", type=int, default=20)
+    p_train.add_argument(
+        "--images-per-step", type=int, default=1, help="images per step, shared out between torchrun's processes"
+    )
+    p_train.add_argument("--progress-file", type=Path, default=None, help="write progress here as JSON (no bar)")
+    p_train.add_argument("--cancel-file", type=Path, default=None, help="stop cleanly once this file exists")
+    p_train.add_argument("--skip-evaluation", action="store_true", help="no held-out metrics in metrics.json")
+    p_train.add_argument("--config", type=Path, default=None, help="TrainConfig as JSON; overrides the recipe flags")
     p_train.set_defaults(handler=command_train)
 
     p_eval = commands.add_parser("evaluate", help="held-out metrics of a checkpoint")

@@ -1,6 +1,7 @@
 """SAM's interactive training loop (FORMATS.md): a first prompt (positive point or noisy box), then
 points sampled from the previous prediction's error region with its low-res logits fed back;
-resumable checkpoints in the official formats, progress and cancel hooks."""
+resumable checkpoints in the official formats, progress and cancel hooks; one process or several
+under torchrun (training.distributed: DDP, process 0 writes)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import cv2
 import numpy as np
 import torch
 
+from training.distributed import SINGLE, Distributed
 from training.losses import LossWeights, sam_loss
 from training.networks import TRAINABLE_CHOICES, ImageFeatures, TrainableNetwork
 from training.snapshot import TrainingSample
@@ -34,6 +36,8 @@ class TrainConfig:
     point. box_probability: chance the first prompt is a noisy box instead of a point; box_noise:
     corner noise std as a fraction of the box side, capped at 20 px (SAM). lr with linear warmup
     over warmup_steps; AdamW weight_decay. checkpoint_every: steps between resumable checkpoints.
+    images_per_step: images per optimiser step, shared out between the processes of a distributed
+    run (a multiple of their number); the loss is their mean.
     """
 
     spec: str = "sam:tiny"
@@ -50,11 +54,12 @@ class TrainConfig:
     checkpoint_every: int = 50
     seed: int = 0
     loss_weights: LossWeights = field(default_factory=LossWeights)
+    images_per_step: int = 1
 
     def __post_init__(self):
         if self.trainable not in TRAINABLE_CHOICES:
             raise ValueError(f"trainable must be one of {TRAINABLE_CHOICES}, got {self.trainable!r}")
-        for name in ("steps", "iterations", "masks_per_step", "checkpoint_every"):
+        for name in ("steps", "iterations", "masks_per_step", "checkpoint_every", "images_per_step"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.mask_only_iterations < self.iterations:
@@ -64,6 +69,15 @@ class TrainConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainConfig:
+        """What to_dict wrote (loss_weights as a nested dict): how a launcher hands the recipe to
+        the processes it starts."""
+        values = dict(values)
+        if isinstance(values.get("loss_weights"), dict):
+            values["loss_weights"] = LossWeights(**values["loss_weights"])
+        return cls(**values)
 
 
 @dataclass
@@ -93,6 +107,7 @@ def train(
     resume: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    distributed: Distributed = SINGLE,
 ) -> TrainResult:
     """Train `config.spec` on `samples` and write `output_dir/model.pth` (or .pt for SAM 2).
 
@@ -101,11 +116,14 @@ def train(
     exists (weights, optimiser state, step, losses); steps are seeded by (seed, step), so a resumed
     run repeats the uninterrupted run's steps exactly. progress(fraction, message) is called after
     every step; cancel() is asked before every step and True stops cleanly after a checkpoint.
+    distributed: this process's place in a torchrun group; process 0 alone asks cancel(), reports
+    progress and writes checkpoints and the final weights, and every process stops at the same step.
     Raises ValueError for no usable samples.
     """
     usable = [s for s in samples if any(m.any() for m in s.masks)]
     if not usable:
         raise ValueError("no training samples with a non-empty mask")
+    slots = distributed.share(config.images_per_step)
     output_dir = Path(output_dir)
     checkpoints = output_dir / "checkpoints"
     checkpoints.mkdir(parents=True, exist_ok=True)
@@ -115,70 +133,107 @@ def train(
     step, losses = 0, []
     if resume and (checkpoints / LATEST).is_file():
         step, losses = _restore(net, optimizer, checkpoints, config)
-    cache: dict[str, ImageFeatures] = {}
+    model = distributed.wrap(InteractiveStep(net, config))
     cancelled = False
     net.network.train()
     while step < config.steps:
-        if cancel is not None and cancel():
+        if distributed.any(distributed.is_main and cancel is not None and cancel()):
             cancelled = True
             break
-        losses.append(_train_step(net, optimizer, usable, config, step, cache))
+        items = _step_items(usable, config, step, slots)
+        losses.append(distributed.mean(_train_step(model, optimizer, items, config, step)))
         step += 1
-        if step % config.checkpoint_every == 0 or step == config.steps:
+        if distributed.is_main and (step % config.checkpoint_every == 0 or step == config.steps):
             _write_checkpoint(net, optimizer, checkpoints, config, step, losses)
-        if progress is not None:
+        if progress is not None and distributed.is_main:
             progress(step / config.steps, f"step {step}/{config.steps} loss {losses[-1]:.4f}")
-    if cancelled and step > 0:
+    if cancelled and step > 0 and distributed.is_main:
         _write_checkpoint(net, optimizer, checkpoints, config, step, losses)
     net.network.eval()
-    final = net.save(output_dir / model_file_name(config.spec))
+    final = output_dir / model_file_name(config.spec)
+    if distributed.is_main:
+        net.save(final)
+    distributed.barrier()  # the others return once the final weights are on disk
     return TrainResult(final, step, losses, cancelled, net)
 
 
-def _train_step(
-    net: TrainableNetwork,
-    optimizer,
-    samples: Sequence[TrainingSample],
-    config: TrainConfig,
-    step: int,
-    cache: dict[str, ImageFeatures],
-) -> float:
-    """One optimiser step on one image: the interactive rounds for a few of its masks."""
-    rng = np.random.default_rng([config.seed, step])
-    epoch, position = divmod(step, len(samples))
-    order = np.random.default_rng([config.seed, epoch, 1]).permutation(len(samples))
-    sample = samples[int(order[position])]
-    candidates = [i for i, m in enumerate(sample.masks) if m.any()]
-    chosen = rng.choice(candidates, size=min(config.masks_per_step, len(candidates)), replace=False)
-    masks = [sample.masks[int(i)] for i in chosen]
+@dataclass
+class StepItem:
+    """One image of a step: its sample, the masks trained on and the random stream of its prompts."""
+
+    sample: TrainingSample
+    masks: list[np.ndarray]
+    rng: np.random.Generator
+
+
+def _step_items(samples: Sequence[TrainingSample], config: TrainConfig, step: int, slots: range) -> list[StepItem]:
+    """The images of `step` at positions `slots` (this process's share). Image i of step s is the
+    (s * images_per_step + i)-th of a seeded permutation per epoch and draws its prompts from a
+    stream seeded by (seed, step, i): whichever process takes it, it trains the same way."""
+    items = []
+    for slot in slots:
+        # One image per step keeps the streams of the single-image loop: (seed, step).
+        rng = np.random.default_rng([config.seed, step] if config.images_per_step == 1 else [config.seed, step, slot])
+        epoch, position = divmod(step * config.images_per_step + slot, len(samples))
+        order = np.random.default_rng([config.seed, epoch, 1]).permutation(len(samples))
+        sample = samples[int(order[position])]
+        candidates = [i for i, m in enumerate(sample.masks) if m.any()]
+        chosen = rng.choice(candidates, size=min(config.masks_per_step, len(candidates)), replace=False)
+        items.append(StepItem(sample, [sample.masks[int(i)] for i in chosen], rng))
+    return items
+
+
+def _train_step(model: torch.nn.Module, optimizer, items: list[StepItem], config: TrainConfig, step: int) -> float:
+    """One optimiser step on this process's images of the step (DDP averages the gradients)."""
     for group in optimizer.param_groups:
         group["lr"] = config.lr * min(1.0, (step + 1) / max(1, config.warmup_steps))
-
-    features = _features(net, sample, config.trainable, cache)
-    targets = net.low_res_targets(masks, features.valid)
-    use_box = rng.random() < config.box_probability
-    coords, labels, boxes = _first_prompts(net, masks, features, sample.image.shape[:2], use_box, config.box_noise, rng)
-    mask_input = None
-    total = torch.zeros(())
-    for iteration in range(config.iterations):
-        logits, iou_pred = net.decode(features, coords, labels, boxes, mask_input, multimask=iteration == 0)
-        loss, _, _ = sam_loss(logits, iou_pred, targets, config.loss_weights)
-        total = total + loss
-        if iteration == config.iterations - 1:
-            break
-        # The candidate an annotator's tool would show (highest predicted IoU) is what comes back,
-        # detached: no gradient flows from one round into the next, as in SAM.
-        picked = logits[torch.arange(logits.shape[0]), iou_pred.argmax(dim=1)].detach()
-        mask_input = picked[:, None]
-        if iteration < config.iterations - 1 - config.mask_only_iterations:
-            new_xy, new_label = _error_points(net, picked, targets, features.valid, rng)
-            coords = torch.cat([coords, new_xy[:, None]], dim=1)
-            labels = torch.cat([labels, new_label[:, None]], dim=1)
-    loss = total / config.iterations
+    loss = model(items)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
     return float(loss.detach())
+
+
+class InteractiveStep(torch.nn.Module):
+    """The interactive rounds of a step as a module, so DistributedDataParallel can wrap it: the
+    forward pass returns the mean loss over the given images. Holds the network as a submodule (its
+    parameters are what DDP synchronises) and each image's frozen-encoder features."""
+
+    def __init__(self, net: TrainableNetwork, config: TrainConfig):
+        super().__init__()
+        self.network = net.network
+        self.net = net
+        self.config = config
+        self.cache: dict[str, ImageFeatures] = {}
+
+    def forward(self, items: list[StepItem]) -> torch.Tensor:
+        return torch.stack([self._image_loss(item) for item in items]).mean()
+
+    def _image_loss(self, item: StepItem) -> torch.Tensor:
+        """The interactive rounds for the chosen masks of one image."""
+        net, config, rng = self.net, self.config, item.rng
+        features = _features(net, item.sample, config.trainable, self.cache)
+        targets = net.low_res_targets(item.masks, features.valid)
+        use_box = rng.random() < config.box_probability
+        image_size = item.sample.image.shape[:2]
+        coords, labels, boxes = _first_prompts(net, item.masks, features, image_size, use_box, config.box_noise, rng)
+        mask_input = None
+        total = torch.zeros(())
+        for iteration in range(config.iterations):
+            logits, iou_pred = net.decode(features, coords, labels, boxes, mask_input, multimask=iteration == 0)
+            loss, _, _ = sam_loss(logits, iou_pred, targets, config.loss_weights)
+            total = total + loss
+            if iteration == config.iterations - 1:
+                break
+            # The candidate an annotator's tool would show (highest predicted IoU) is what comes back,
+            # detached: no gradient flows from one round into the next, as in SAM.
+            picked = logits[torch.arange(logits.shape[0]), iou_pred.argmax(dim=1)].detach()
+            mask_input = picked[:, None]
+            if iteration < config.iterations - 1 - config.mask_only_iterations:
+                new_xy, new_label = _error_points(net, picked, targets, features.valid, rng)
+                coords = torch.cat([coords, new_xy[:, None]], dim=1)
+                labels = torch.cat([labels, new_label[:, None]], dim=1)
+        return total / config.iterations
 
 
 def _features(

@@ -12,7 +12,9 @@ TRAINABLE = ("decoder", "decoder+prompt", "all")
 @dataclasses.dataclass(frozen=True)
 class RoundConfig:
     """Settings over the training loop's defaults (None: the default). heldout_percent picks the
-    share of images (by content hash) kept out of training for the gate (default 10)."""
+    share of images (by content hash) kept out of training for the gate (default 10).
+    images_per_step: images per optimiser step (default 1; on TRAINING_PROCESSES processes at
+    least one per process)."""
 
     steps: int | None = None
     trainable: str | None = None
@@ -25,6 +27,7 @@ class RoundConfig:
     dice_weight: float | None = None
     heldout_percent: int | None = None
     seed: int | None = None
+    images_per_step: int | None = None
 
     @classmethod
     def from_json(cls, values: dict[str, Any] | None) -> Self:
@@ -48,7 +51,16 @@ class RoundConfig:
 
     def loop_settings(self) -> dict[str, Any]:
         """The keyword arguments of training.loop.TrainConfig that were given."""
-        names = ("steps", "trainable", "lr", "masks_per_step", "iterations", "mask_only_iterations", "box_probability")
+        names = (
+            "steps",
+            "trainable",
+            "lr",
+            "masks_per_step",
+            "iterations",
+            "mask_only_iterations",
+            "box_probability",
+            "images_per_step",
+        )
         settings = {name: getattr(self, name) for name in names if getattr(self, name) is not None}
         if self.seed is not None:
             settings["seed"] = self.seed

@@ -25,10 +25,11 @@ from backend.training.checkpoints import ParentCheckpoint, parent_checkpoint
 from backend.training.config import RoundConfig
 from backend.training.models import ModelVersion, TrainingRound
 from backend.training.services import model_version_promote
+from backend.training.torchrun import steps_images, train_on_processes
 from models.checkpoints import sha256_file
 from models.registry import load_segmenter
 from training.evaluate import evaluate, gate
-from training.loop import TrainConfig, TrainResult, train
+from training.loop import TrainConfig, train
 from training.losses import LossWeights
 from training.snapshot import Snapshot, SnapshotImage, SnapshotMask, mask_content_hash
 
@@ -134,29 +135,61 @@ def freeze_snapshot(ctx: RoundContext) -> Snapshot:
     return snapshot
 
 
-def train_candidate(ctx: RoundContext, snapshot: Snapshot, loader) -> TrainResult:
+@dataclass(frozen=True)
+class TrainedCandidate:
+    """What training gave, on one process or several: the final weights, steps done in all, the
+    loss per step, and whether a cancel stopped it."""
+
+    checkpoint: Path
+    steps: int
+    losses: list[float]
+    cancelled: bool
+
+
+def train_candidate(ctx: RoundContext, snapshot: Snapshot, loader) -> TrainedCandidate:
+    """Train from the serving model, on TRAINING_PROCESSES processes (torchrun) or in this one."""
     try:
         config = TrainConfig(
             spec=ctx.parent.spec, loss_weights=LossWeights(**ctx.recipe.loss_weights()), **ctx.recipe.loop_settings()
         )
     except ValueError as exc:
         raise JobFailed(f"bad training settings: {exc}") from exc
-    job_id = ctx.job.pk
-    result = train(
-        list(snapshot.samples("train", loader)),
-        config,
+    processes = settings.TRAINING_PROCESSES
+    if processes > 1:
+        trained = _train_on_processes(ctx, config, snapshot, loader, processes)
+    else:
+        job_id = ctx.job.pk
+        result = train(
+            list(snapshot.samples("train", loader)),
+            config,
+            round_folder(ctx.training_round),
+            init_checkpoint=ctx.parent.path,
+            resume=True,
+            progress=lambda fraction, message: ctx.report(0.8 * fraction, message),
+            cancel=lambda: Job.objects.filter(pk=job_id, state=Job.State.CANCELLED).exists(),
+        )
+        trained = TrainedCandidate(result.checkpoint, result.steps, result.losses, result.cancelled)
+    if not trained.cancelled:
+        ctx.log(f"trained {trained.steps} steps, last loss {trained.losses[-1]:.4f}")
+    return trained
+
+
+def _train_on_processes(ctx: RoundContext, config: TrainConfig, snapshot: Snapshot, loader, processes: int):
+    config = steps_images(config, processes)
+    ctx.log(f"training on {processes} processes (torchrun, DDP), {config.images_per_step} images per step")
+    metrics = train_on_processes(
         round_folder(ctx.training_round),
-        init_checkpoint=ctx.parent.path,
-        resume=True,
-        progress=lambda fraction, message: ctx.report(0.8 * fraction, message),
-        cancel=lambda: Job.objects.filter(pk=job_id, state=Job.State.CANCELLED).exists(),
+        config,
+        snapshot,
+        loader,
+        ctx.parent.path,
+        processes,
+        lambda fraction, message: ctx.report(0.8 * fraction, message),
     )
-    if not result.cancelled:
-        ctx.log(f"trained {result.steps} steps, last loss {result.losses[-1]:.4f}")
-    return result
+    return TrainedCandidate(Path(metrics["checkpoint"]), metrics["steps"], metrics["losses"], metrics["cancelled"])
 
 
-def store_candidate(ctx: RoundContext, snapshot: Snapshot, result: TrainResult) -> ModelVersion:
+def store_candidate(ctx: RoundContext, snapshot: Snapshot, result: TrainedCandidate) -> ModelVersion:
     """Copy the trained checkpoint into storage (content addressed) and register the candidate."""
     sha256 = sha256_file(result.checkpoint)
     key = f"checkpoints/{ctx.project.pk}/{sha256}{result.checkpoint.suffix}"

@@ -1,6 +1,7 @@
 """A retraining round on the train queue with a real worker: the candidate trained on the project's
 masks beats the serving tiny SAM on the held-out masks, goes active, and the next predict request is
-served by it — no process restarted."""
+served by it — no process restarted. The same with the round on two processes (torchrun, DDP over
+gloo) launched by the worker."""
 
 import io
 
@@ -43,14 +44,15 @@ def tiny_sam(tmp_path_factory, settings, transactional_db):
     reset_model()
 
 
+@pytest.mark.parametrize("processes", [1, 2], ids=["one process", "two processes (torchrun, gloo)"])
 def test_round_promotes_a_better_model_that_then_serves_predict(
-    tiny_sam, worker_factory, make_user, client_for, project_factory
+    tiny_sam, worker_factory, make_user, client_for, project_factory, processes
 ):
     manager = make_user("trainer")
     api = client_for(manager)
     project = project_factory(manager, name="retrain", categories=("shape",))
     api.patch(f"/api/projects/{project.pk}/", {"gate_metric": "mIoU@1"}, format="json")
-    worker = wait_for_worker(worker_factory(**tiny_sam))
+    worker = wait_for_worker(worker_factory(**tiny_sam, TRAINING_PROCESSES=processes))
     files, truths = [], []
     for seed in range(24):
         pixels, masks = make_scene(seed=seed, height=128, width=128, n_shapes=3)
@@ -88,6 +90,8 @@ def test_round_promotes_a_better_model_that_then_serves_predict(
         and candidate.metrics["candidate"]["mIoU@1"] > candidate.metrics["parent"]["mIoU@1"]
     )
     assert training_round.masks_used == Mask.objects.count() - 3 * candidate.snapshot["heldout_images"]
+    if processes > 1:  # each process took one image of every step, and the log says so
+        assert "training on 2 processes (torchrun, DDP), 2 images per step" in training_round.log
 
     # the next predict is served by the new version, in this web process and on the worker
     image = images[1]["id"]
