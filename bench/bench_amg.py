@@ -23,9 +23,7 @@ from segment_anything import SamAutomaticMaskGenerator
 
 from engine.amg import AmgSettings, AutomaticMaskGenerator
 from engine.synthetic import make_scene
-from models.checkpoints import TEST_CHECKPOINTS
-from models.registry import resolve
-from models.tiny import save_tiny_sam, trust_files
+from models.tiny import load_tiny
 
 LOWERED = dict(pred_iou_thresh=0.05, stability_score_thresh=0.5, stability_score_offset=0.005)
 
@@ -50,10 +48,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)  # tiny random weights make subnormal floats (as in the tests)
     with tempfile.TemporaryDirectory() as directory:
-        path = save_tiny_sam(Path(directory) / TEST_CHECKPOINTS["sam:tiny"].file_name, seed=0)
-        segmenter = resolve(
-            "sam:tiny", Path(directory), trust=trust_files(path)
-        ).segmenter  # random weights, timing only
+        segmenter = load_tiny("sam:tiny", Path(directory))  # random weights, timing only
     image = make_scene(seed=3, height=240, width=320, n_shapes=4)[0]
     settings = dict(points_per_side=args.points_per_side, **LOWERED)
     ours = AutomaticMaskGenerator(segmenter, AmgSettings(max_mask_fraction=1.0, **settings))

@@ -16,30 +16,17 @@ import tempfile
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 from playwright.sync_api import sync_playwright
 from pycocotools import mask as coco_mask
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from bench.bench_rle import HEIGHT, WIDTH, scene_mask  # noqa: E402  (the same mask as the numpy codec bench)
+
 FRONTEND = REPO / "frontend"
-HEIGHT, WIDTH = 1080, 1920
 REPEATS = 50
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def scene_mask() -> np.ndarray:
-    """Smooth blobs with holes, like an object mask of a real frame (the same as bench_rle.py)."""
-    mask = np.zeros((HEIGHT, WIDTH), np.uint8)
-    rng = np.random.default_rng(0)
-    for _ in range(12):
-        centre = (int(rng.integers(0, WIDTH)), int(rng.integers(0, HEIGHT)))
-        axes = (int(rng.integers(40, 400)), int(rng.integers(40, 300)))
-        cv2.ellipse(mask, centre, axes, float(rng.uniform(0, 180)), 0, 360, 1, -1)
-    for _ in range(6):
-        centre = (int(rng.integers(0, WIDTH)), int(rng.integers(0, HEIGHT)))
-        cv2.circle(mask, centre, int(rng.integers(10, 80)), 0, -1)
-    return mask.astype(bool)
 
 
 def bundle_codec() -> str:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import torch
 
-from models.checkpoints import sha256_file
+from models.checkpoints import TEST_CHECKPOINTS, sha256_file
+from models.protocol import ImageSegmenter
+from models.registry import resolve
 from models.sam import build_sam_network
 from models.sam2 import build_sam2_network
 from models.trust import TrustPolicy
@@ -35,3 +37,15 @@ def trust_files(*paths: Path) -> TrustPolicy:
     """A policy trusting exactly these files' weights: for tests, which vouch for their own tiny
     networks (random weights that `resolve` otherwise refuses as possibly untrained)."""
     return TrustPolicy(frozenset(sha256_file(Path(path)) for path in paths))
+
+
+def load_tiny(key: str, directory: Path, seed: int = 0) -> ImageSegmenter:
+    """Write the tiny network `key` ("sam:tiny" or "sam2:tiny") into `directory` under the file name
+    the registry looks for, and load it through the registry, trusted because the caller vouches
+    for its random weights."""
+    save = {"sam:tiny": save_tiny_sam, "sam2:tiny": save_tiny_sam2}[key]
+    path = save(Path(directory) / TEST_CHECKPOINTS[key].file_name, seed=seed)
+    loaded = resolve(key, Path(directory), trust=trust_files(path))
+    if loaded.fallback_reason is not None:
+        raise RuntimeError(f"the tiny network {key} did not load: {loaded.fallback_reason}")
+    return loaded.segmenter

@@ -15,9 +15,8 @@ from engine.amg import AmgSettings, AutomaticMaskGenerator, sa1b_annotations
 from engine.formats.sa1b import read_sa1b, write_sa1b
 from engine.metrics.masks import mask_iou
 from engine.synthetic import make_scene
-from models.checkpoints import TEST_CHECKPOINTS
-from models.registry import resolve
-from models.tiny import save_tiny_sam, trust_files
+from models.tiny import load_tiny
+from tests.torch_settings import fast_cpu_inference
 
 # Random tiny weights give logits within about +-0.1 and low predicted IoU, so the default
 # thresholds (0.88, 0.95 at offset 1.0) keep nothing: both generators get these lowered ones.
@@ -29,22 +28,13 @@ NO_NMS = dict(box_nms_thresh=1.0, crop_nms_thresh=1.0)
 
 @pytest.fixture(scope="module", autouse=True)
 def _fast_cpu_inference():
-    # As in tests/unit/models/conftest.py: tiny random weights produce subnormal floats (slow on x86).
-    torch.set_flush_denormal(True)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-    torch.set_flush_denormal(False)
+    with fast_cpu_inference():
+        yield
 
 
 @pytest.fixture(scope="module")
 def tiny_sam(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("amg_checkpoints")
-    path = save_tiny_sam(directory / TEST_CHECKPOINTS["sam:tiny"].file_name, seed=0)
-    loaded = resolve("sam:tiny", directory, trust=trust_files(path))  # random weights the test vouches for
-    assert loaded.fallback_reason is None, loaded.fallback_reason
-    return loaded.segmenter
+    return load_tiny("sam:tiny", tmp_path_factory.mktemp("amg_checkpoints"))
 
 
 @pytest.fixture(scope="module")

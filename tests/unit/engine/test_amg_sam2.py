@@ -12,9 +12,8 @@ import torch
 from engine.amg import AmgSettings, AutomaticMaskGenerator
 from engine.amg.decode import has_batch_decoder
 from engine.synthetic import make_scene
-from models.checkpoints import TEST_CHECKPOINTS
-from models.registry import resolve
-from models.tiny import save_tiny_sam2, trust_files
+from models.tiny import load_tiny
+from tests.torch_settings import fast_cpu_inference
 
 # Random tiny weights: logits within about +-0.3, predicted IoU about 0.5; both generators get
 # the same lowered thresholds. Box NMS is off where several masks are wanted (all boxes coincide).
@@ -24,21 +23,13 @@ NO_NMS = dict(box_nms_thresh=1.0, crop_nms_thresh=1.0)
 
 @pytest.fixture(scope="module", autouse=True)
 def _fast_cpu_inference():
-    torch.set_flush_denormal(True)  # as in tests/unit/models/conftest.py
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-    torch.set_flush_denormal(False)
+    with fast_cpu_inference():
+        yield
 
 
 @pytest.fixture(scope="module")
 def tiny_sam2(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("amg_sam2_checkpoints")
-    path = save_tiny_sam2(directory / TEST_CHECKPOINTS["sam2:tiny"].file_name, seed=0)
-    loaded = resolve("sam2:tiny", directory, trust=trust_files(path))  # random weights the test vouches for
-    assert loaded.fallback_reason is None, loaded.fallback_reason
-    return loaded.segmenter
+    return load_tiny("sam2:tiny", tmp_path_factory.mktemp("amg_sam2_checkpoints"))
 
 
 @pytest.fixture(scope="module")

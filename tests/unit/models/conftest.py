@@ -6,25 +6,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
+from sam2.sam2_image_predictor import SAM2ImagePredictor
+from segment_anything import SamPredictor
 
 from engine.synthetic import make_scene
 from models.checkpoints import TEST_CHECKPOINTS
 from models.registry import resolve
 from models.tiny import save_tiny_sam, save_tiny_sam2, trust_files
+from tests.torch_settings import fast_cpu_inference
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _fast_cpu_inference():
-    # Random tiny weights push attention intermediates into subnormal floats, which run ~50x slower
-    # on x86; flushing them keeps the suite fast and changes results only below 1e-38. One torch
-    # thread: on 2 cores shared with other jobs, intra-op threads of tiny networks mostly wait.
-    torch.set_flush_denormal(True)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-    torch.set_flush_denormal(False)
+    with fast_cpu_inference():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +49,32 @@ def tiny_sam2(checkpoint_dir, tiny_trust):
     loaded = resolve("sam2:tiny", checkpoint_dir, trust=tiny_trust)
     assert loaded.fallback_reason is None, loaded.fallback_reason
     return loaded.segmenter
+
+
+@pytest.fixture(scope="session")
+def official_sam_predictor(tiny_sam, scene):
+    """segment_anything's own predictor on the tiny SAM's network, set to the scene."""
+    predictor = SamPredictor(tiny_sam.network)
+    predictor.set_image(scene[0])
+    return predictor
+
+
+@pytest.fixture(scope="session")
+def official_sam2_predictor(tiny_sam2, scene):
+    """sam2's own image predictor on the tiny SAM 2.1's network, set to the scene."""
+    predictor = SAM2ImagePredictor(tiny_sam2.network)
+    predictor.set_image(scene[0])
+    return predictor
+
+
+@pytest.fixture(scope="session")
+def sam_embedding(tiny_sam, scene):
+    return tiny_sam.embed(scene[0])
+
+
+@pytest.fixture(scope="session")
+def sam2_embedding(tiny_sam2, scene):
+    return tiny_sam2.embed(scene[0])
 
 
 @pytest.fixture(scope="session")
