@@ -13,10 +13,10 @@ from typing import Any
 import torch
 from omegaconf import OmegaConf
 from sam2.modeling.sam2_base import SAM2Base
-from segment_anything.modeling import MaskDecoder, PromptEncoder, Sam, TwoWayTransformer
+from segment_anything.modeling import Sam
 
 from models.protocol import EncoderNotLoaded
-from models.sam import SAM_ARCHITECTURES
+from models.sam import SAM_ARCHITECTURES, sam_around
 from models.sam2 import POSTPROCESSING_OVERRIDES, SAM2_CONFIGS
 
 # The state-dict prefixes a decoder-only network loads, per backend.
@@ -44,32 +44,8 @@ def build_sam_decoder_network(arch: str) -> Sam:
     if arch not in SAM_ARCHITECTURES:
         raise ValueError(f"unknown SAM architecture {arch!r}; known: {sorted(SAM_ARCHITECTURES)}")
     spec = SAM_ARCHITECTURES[arch]
-    grid = spec.image_size // spec.patch_size
-    network = Sam(
-        # A stand-in by design: SAM's pre- and post-processing read only its img_size.
-        image_encoder=AbsentImageEncoder(spec.image_size),  # type: ignore[arg-type]
-        prompt_encoder=PromptEncoder(
-            embed_dim=spec.prompt_embed_dim,
-            image_embedding_size=(grid, grid),
-            input_image_size=(spec.image_size, spec.image_size),
-            mask_in_chans=16,
-        ),
-        mask_decoder=MaskDecoder(
-            num_multimask_outputs=3,
-            transformer=TwoWayTransformer(
-                depth=2,
-                embedding_dim=spec.prompt_embed_dim,
-                mlp_dim=spec.decoder_mlp_dim,
-                num_heads=spec.decoder_num_heads,
-            ),
-            transformer_dim=spec.prompt_embed_dim,
-            iou_head_depth=3,
-            iou_head_hidden_dim=spec.iou_head_hidden_dim,
-        ),
-        pixel_mean=[123.675, 116.28, 103.53],
-        pixel_std=[58.395, 57.12, 57.375],
-    )
-    return network.eval()
+    # A stand-in by design: SAM's pre- and post-processing read only its img_size.
+    return sam_around(spec, AbsentImageEncoder(spec.image_size))  # type: ignore[arg-type]
 
 
 class Sam2PromptDecoder(torch.nn.Module):

@@ -84,22 +84,29 @@ def build_sam_network(arch: str | SamArchitecture) -> Sam:
             return sam_model_registry[arch](checkpoint=None).eval()
         arch = SAM_ARCHITECTURES[arch]
     spec = arch
+    encoder = ImageEncoderViT(
+        depth=spec.encoder_depth,
+        embed_dim=spec.encoder_embed_dim,
+        img_size=spec.image_size,
+        mlp_ratio=4,
+        norm_layer=partial(torch.nn.LayerNorm, eps=1e-6),
+        num_heads=spec.encoder_num_heads,
+        patch_size=spec.patch_size,
+        qkv_bias=True,
+        use_rel_pos=True,
+        global_attn_indexes=spec.encoder_global_attn_indexes,
+        window_size=spec.window_size,
+        out_chans=spec.prompt_embed_dim,
+    )
+    return sam_around(spec, encoder)
+
+
+def sam_around(spec: SamArchitecture, image_encoder: ImageEncoderViT) -> Sam:
+    """SAM with the official prompt encoder and mask decoder of `spec` (segment_anything.build_sam's
+    hyper-parameters) around `image_encoder`, in eval mode."""
     grid = spec.image_size // spec.patch_size
     network = Sam(
-        image_encoder=ImageEncoderViT(
-            depth=spec.encoder_depth,
-            embed_dim=spec.encoder_embed_dim,
-            img_size=spec.image_size,
-            mlp_ratio=4,
-            norm_layer=partial(torch.nn.LayerNorm, eps=1e-6),
-            num_heads=spec.encoder_num_heads,
-            patch_size=spec.patch_size,
-            qkv_bias=True,
-            use_rel_pos=True,
-            global_attn_indexes=spec.encoder_global_attn_indexes,
-            window_size=spec.window_size,
-            out_chans=spec.prompt_embed_dim,
-        ),
+        image_encoder=image_encoder,
         prompt_encoder=PromptEncoder(
             embed_dim=spec.prompt_embed_dim,
             image_embedding_size=(grid, grid),
