@@ -228,6 +228,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+# Batch jobs (automatic runs, embedding backfills, a project's proposals) are split into chunk jobs
+# of this many images, taken by every worker of the gpu queue (backend.jobs.fanout).
+JOB_CHUNK_ITEMS = env_int("JOB_CHUNK_ITEMS", 8)
+# A promoted (or rolled-back) model re-embeds its project's images ahead of the annotators.
+EMBED_BACKFILL_ON_PROMOTE = env_bool("EMBED_BACKFILL_ON_PROMOTE", True)
 WORKER_HEARTBEAT_SECONDS = env_float("WORKER_HEARTBEAT_SECONDS", 5)
 WORKER_STALE_SECONDS = env_float("WORKER_STALE_SECONDS", 30)
 # The reconciler (backend/jobs/reconcile.py): beat, every worker's heartbeat thread and the embedded

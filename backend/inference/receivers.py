@@ -2,7 +2,7 @@
 embeddings are computed ahead of the annotator, and the semi-automatic stage proposes masks."""
 
 from backend.annotations.models import Mask
-from backend.inference.automatic import proposals_schedule
+from backend.inference.automatic import proposals_batch_schedule, proposals_schedule
 from backend.inference.services import embedding_schedule
 from backend.media.models import Image
 from backend.projects.models import Project
@@ -15,9 +15,10 @@ def on_image_created(sender, *, image: Image, user=None, **kwargs) -> None:
 
 
 def on_stage_changed(sender, *, project: Project, previous_stage: str, user=None, **kwargs) -> None:
-    """Entering the semi-automatic stage proposes automatic masks on every image with no mask yet."""
+    """Entering the semi-automatic stage proposes automatic masks on every image with no mask yet
+    (one batch job over the gpu workers)."""
     if project.stage != Project.Stage.SEMI:
         return
     with_masks = Mask.objects.filter(image__project=project).values("image_id")
-    for image in Image.objects.filter(project=project).exclude(pk__in=with_masks).order_by("id"):
-        proposals_schedule(image, user)
+    if Image.objects.filter(project=project).exclude(pk__in=with_masks).exists():
+        proposals_batch_schedule(project, user)

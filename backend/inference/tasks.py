@@ -1,6 +1,7 @@
 """Celery tasks of inference (gpu queue): embeddings, automatic masks, video operations."""
 
-from backend.inference.automatic import auto_annotate_run, proposals_run
+from backend.inference.automatic import automatic_batch_run, automatic_chunk_run, proposals_run
+from backend.inference.backfill import embeddings_backfill_run, embeddings_chunk_run
 from backend.inference.services import embedding_job_run
 from backend.inference.video_runner import video_prompt_run, video_propagate_run
 from backend.jobs.worker import job_task
@@ -11,14 +12,34 @@ def compute_embedding(job) -> dict:
     return embedding_job_run(job)
 
 
+@job_task("inference.embed_backfill")
+def embed_backfill(job):
+    return embeddings_backfill_run(job)
+
+
+@job_task("inference.embed_chunk")
+def embed_chunk(job) -> dict:
+    return embeddings_chunk_run(job)
+
+
 @job_task("inference.propose_masks")
 def propose_masks(job) -> dict:
     return proposals_run(job)
 
 
 @job_task("inference.auto_annotate")
-def auto_annotate(job) -> dict:
-    return auto_annotate_run(job)
+def auto_annotate(job):
+    return automatic_batch_run(job)
+
+
+@job_task("inference.propose_masks_batch")
+def propose_masks_batch(job):
+    return automatic_batch_run(job)
+
+
+@job_task("inference.automatic_chunk")
+def automatic_chunk(job) -> dict:
+    return automatic_chunk_run(job)
 
 
 @job_task("inference.video_prompt")

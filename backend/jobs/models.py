@@ -28,6 +28,12 @@ class Job(models.Model):
     subject_type = models.CharField(max_length=64, blank=True)
     subject_id = models.BigIntegerField(null=True, blank=True)
     params = models.JSONField(default=dict, blank=True)
+    # Fan-out (backend.jobs.fanout): a batch job splits its items into chunk jobs that every worker
+    # of its queue takes; it stays running, with no worker of its own, until they have all ended.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="chunks", help_text="the batch job"
+    )
+    chunk_count = models.PositiveIntegerField(default=0, help_text="chunk jobs this job was split into")
     result = models.JSONField(default=dict, blank=True)
     progress = models.FloatField(default=0.0)
     message = models.TextField(blank=True)

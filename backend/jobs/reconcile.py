@@ -9,7 +9,10 @@ by the embedded supervisor. Each pass looks at the unfinished jobs and:
   since they were published (the filesystem broker loses what a killed worker had taken);
 - reclaims running jobs whose worker stopped beating, was restarted since it claimed them, or has
   been idle since (the attempt ended but its end could not be written: the database was out);
-- moves jobs pinned to a stopped worker's own queue (video sessions) to the shared queue.
+- moves jobs pinned to a stopped worker's own queue (video sessions) to the shared queue;
+- ends batch jobs whose chunks have all ended when the last chunk's end did not (backend.jobs.fanout).
+  A batch job that was split runs with no worker of its own and is otherwise left alone: its chunks
+  are ordinary jobs, published, re-sent and reclaimed like any other.
 
 Re-sending bumps the job's route, so an old message that shows up later is ignored; every task is
 idempotent on its job and the attempt cap still applies. Several reconcilers may run at once: each
@@ -23,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from backend.jobs.fanout import fan_in
 from backend.jobs.models import Job, WorkerHeartbeat
 from backend.jobs.publish import direct_queue_worker, is_direct_queue, job_publish
 from backend.jobs.selectors import holds, live_heartbeats
@@ -37,9 +41,10 @@ class ReconcileReport:
     reclaimed: list[int] = field(default_factory=list)  # running on a stopped worker: queued again
     rerouted: list[int] = field(default_factory=list)  # pinned to a stopped worker's queue: moved
     unsent: list[int] = field(default_factory=list)  # due, but the broker did not take the message
+    gathered: list[int] = field(default_factory=list)  # batch jobs ended after their last chunk
 
     def __bool__(self) -> bool:
-        return bool(self.published or self.resent or self.reclaimed or self.rerouted or self.unsent)
+        return bool(self.published or self.resent or self.reclaimed or self.rerouted or self.unsent or self.gathered)
 
 
 @dataclass(frozen=True)
@@ -75,18 +80,30 @@ def jobs_reconcile(now: datetime | None = None) -> ReconcileReport:
     publish_due = situation.now - timedelta(seconds=settings.JOB_PUBLISH_GRACE_SECONDS)
     lost_due = situation.now - timedelta(seconds=settings.JOB_LOST_GRACE_SECONDS)
     candidates = Job.objects.filter(state__in=[Job.State.QUEUED, Job.State.RUNNING]).exclude(task_name="")
-    fields = ("pk", "state", "queue", "worker", "claimed_at", "published_at", "updated_at")
+    fields = ("pk", "state", "queue", "worker", "claimed_at", "published_at", "updated_at", "chunk_count")
     for job in candidates.only(*fields).order_by("id"):
         verdict = _verdict(job, situation, publish_due, lost_due)
         if verdict is not None:
             _act(job.pk, verdict, situation, publish_due, lost_due, report)
+    _gather(report)
     if report:
         log.warning("reconciled jobs: %s", report)
     return report
 
 
+def _gather(report: ReconcileReport) -> None:
+    """End the split batch jobs none of whose chunks is left to run."""
+    unfinished = [Job.State.QUEUED, Job.State.RUNNING]
+    waiting = Job.objects.filter(state=Job.State.RUNNING, chunk_count__gt=0).exclude(chunks__state__in=unfinished)
+    for parent_id in waiting.values_list("pk", flat=True):
+        if fan_in(parent_id) is not None:
+            report.gathered.append(parent_id)
+
+
 def _verdict(job: Job, situation: Situation, publish_due: datetime, lost_due: datetime) -> str | None:
     """What the job needs, judged from one row; re-judged under its lock before acting."""
+    if job.chunk_count:
+        return None  # a split batch job waits on its chunks (_gather)
     if job.state == Job.State.RUNNING:
         beat = situation.workers.get(job.worker)
         return "reclaim" if not holds(beat, job) or situation.idle_after_claim(beat, job) else None

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from backend.core.outages import outage_of
 from backend.jobs.failpoints import failpoint
+from backend.jobs.fanout import FannedOut, batch_cancel, batch_progress, fan_in
 from backend.jobs.models import Job
 from backend.jobs.params import JobParams
 from backend.jobs.publish import job_publish
@@ -77,6 +78,8 @@ def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | 
             return None
         if route is not None and route != job.route:  # a message from before the job was re-sent
             return None
+        if job.chunk_count:  # a batch job already split: its chunks do the work (backend.jobs.fanout)
+            return None
         if job.state == Job.State.RUNNING and job.worker and job.worker != worker and _held_elsewhere(job):
             raise JobBusy(f"job {job.pk} is running on {job.worker}")
         if job.attempts >= job.max_attempts:
@@ -84,6 +87,7 @@ def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | 
             job.message = f"gave up after {job.attempts} attempts (the worker stopped during each one)"
             job.finished_at = timezone.now()
             job.save(update_fields=["state", "message", "finished_at", "updated_at"])
+            transaction.on_commit(partial(fan_in, job.parent_id))
             return None
         job.state = Job.State.RUNNING
         job.attempts = F("attempts") + 1
@@ -116,6 +120,8 @@ def job_progress(job: Job, progress: float, message: str | None = None) -> None:
     job.progress = fields["progress"]
     if not updated:
         raise JobCancelled()
+    if job.parent_id is not None:
+        batch_progress(job.parent_id)
     failpoint(job)
 
 
@@ -156,7 +162,8 @@ def job_finish(job: Job, *, state: str, message: str = "", result: dict | None =
     if result is not None:
         fields["result"] = result
     # Never overwrite a cancellation that happened while the job ran, nor another attempt's result.
-    _this_attempt(job).update(**fields)
+    if _this_attempt(job).update(**fields):
+        fan_in(job.parent_id)  # the batch job ends with its last chunk
 
 
 def job_cancel(job: Job) -> Job:
@@ -164,6 +171,9 @@ def job_cancel(job: Job) -> Job:
         state=Job.State.CANCELLED, finished_at=timezone.now(), updated_at=timezone.now(), message="cancelled"
     )
     job.refresh_from_db()
+    if job.chunk_count:
+        batch_cancel(job)
+    fan_in(job.parent_id)
     return job
 
 
@@ -176,6 +186,9 @@ def job_run(job_id: int, work: Callable[[Job], dict | None], worker: str = "", r
         return None
     try:
         result = work(job)
+        if isinstance(result, FannedOut):  # split into chunks: the job ends with its last chunk
+            job.refresh_from_db()
+            return job
     except JobCancelled:
         log.info("job %s cancelled", job_id)
     except JobFailed as exc:

@@ -23,7 +23,7 @@ from engine.amg.decode import ScoreFilter, decode_points
 from engine.amg.grid import CropBox, crop_boxes, layer_point_grids
 from engine.amg.regions import remove_small_regions
 from engine.formats.sa1b import sa1b_annotation
-from models.protocol import ImageSegmenter, validate_image
+from models.protocol import Embedding, ImageSegmenter, validate_image
 
 
 @dataclass(frozen=True)
@@ -146,11 +146,15 @@ class AutomaticMaskGenerator:
             self.settings.pred_iou_thresh, self.settings.stability_score_thresh, self.settings.stability_score_offset
         )
 
-    def generate(self, image: np.ndarray, checkpoint: Callable[[], None] | None = None) -> list[dict]:
+    def generate(
+        self, image: np.ndarray, checkpoint: Callable[[], None] | None = None, embedding: Embedding | None = None
+    ) -> list[dict]:
         """Automatic masks of one image.
 
         checkpoint: called between batches of points (and crops); raising there stops the work
         (a cancelled job stops within one batch instead of at the end of the image).
+        embedding: the segmenter's embedding of the whole image when it is already known (cached):
+        the full-image crop uses it instead of encoding the image again.
 
         image: HxWx3 uint8 RGB. Returns one record per mask, best first within SAM's NMS order, with
         the SA-1B annotation keys except `id`: segmentation (RLE {"size": [h, w], "counts": str}),
@@ -163,7 +167,8 @@ class AutomaticMaskGenerator:
         crops = crop_boxes((height, width), self.settings.crop_n_layers, self.settings.crop_overlap_ratio)
         kept = _Masks()
         for crop in crops:
-            kept.extend(self._process_crop(image, crop, checkpoint))
+            whole = crop.layer == 0
+            kept.extend(self._process_crop(image, crop, checkpoint, embedding if whole else None))
         if len(crops) > 1 and kept.rles:
             # Prefer masks from smaller (zoomed-in) crops; float32 like SAM, so ties break alike.
             preference = np.float32(1.0) / np.asarray([c.area for c in kept.crops], dtype=np.float32)
@@ -172,11 +177,18 @@ class AutomaticMaskGenerator:
             kept = self._remove_small_regions(kept)
         return [_record(kept, i) for i in range(len(kept.rles))]
 
-    def _process_crop(self, image: np.ndarray, crop: CropBox, checkpoint: Callable[[], None] | None) -> _Masks:
+    def _process_crop(
+        self,
+        image: np.ndarray,
+        crop: CropBox,
+        checkpoint: Callable[[], None] | None,
+        embedding: Embedding | None = None,
+    ) -> _Masks:
         x0, y0, x1, y1 = crop.box
         if checkpoint is not None:
             checkpoint()
-        embedding = self.segmenter.embed(np.ascontiguousarray(image[y0:y1, x0:x1]))
+        if embedding is None:
+            embedding = self.segmenter.embed(np.ascontiguousarray(image[y0:y1, x0:x1]))
         points = self._grids[crop.layer] * np.array([[x1 - x0, y1 - y0]], dtype=np.float64)
         found = _Masks()
         batch = self.settings.points_per_batch

@@ -63,8 +63,8 @@ def test_manager_switches_stage_to_semi_and_back(page, scene_factory):
     page.wait_for_selector("[data-testid=stage-notice] >> text=Proposals are being computed")
     assert Project.objects.get(pk=scene.project.pk).stage == "semi"
     assert page.locator("[data-testid=current-stage]").inner_text() == "Semi-automatic"
-    # The image without masks got its proposal job.
-    assert Job.objects.filter(kind="propose_masks", subject_id=scene.image["id"]).exists()
+    # The images without masks got a proposal job.
+    assert Job.objects.filter(kind="propose_masks_batch", project=scene.project).exists()
     shot(page, "stage-semi")
 
     page.check("input[name=stage][value=assisted]")

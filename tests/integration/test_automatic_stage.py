@@ -1,5 +1,6 @@
-"""The fully automatic stage on a real worker with a tiny SAM: the batch job survives a killed
-worker and every image is done exactly once; the semi-automatic stage pre-fills proposals."""
+"""The fully automatic stage on real workers with a tiny SAM: the run, fanned out over three
+workers, survives a killed one and every image is done exactly once; the semi-automatic stage
+pre-fills proposals."""
 
 import io
 
@@ -42,33 +43,46 @@ def _scenes(count: int) -> list:
     return files
 
 
-def test_fully_automatic_job_survives_a_killed_worker(tiny_sam, worker_factory, make_user, client_for, project_factory):
+def test_a_fanned_out_automatic_run_over_three_workers_survives_a_killed_one(
+    tiny_sam, worker_factory, make_user, client_for, project_factory, tmp_path
+):
+    """24 images in chunks of 4 over three workers; one worker stops inside its chunk (a failpoint,
+    after its first image) and is SIGKILLed: the run finishes with every image done exactly once."""
     manager = make_user("auto-manager")
     api = client_for(manager)
     project = project_factory(manager, name="auto-stage")
     assert api.patch(f"/api/projects/{project.pk}/", {"stage": "auto"}, format="json").json()["stage"] == "auto"
-    images = api.post(f"/api/projects/{project.pk}/images/", {"files": _scenes(16)}, format="multipart").json()
-    assert len(images) == 16
-    first = wait_for_worker(worker_factory(**tiny_sam))
+    images = api.post(f"/api/projects/{project.pk}/images/", {"files": _scenes(24)}, format="multipart").json()
+    assert len(images) == 24
+    env = {**tiny_sam, "JOB_CHUNK_ITEMS": 4, "JOB_FAILPOINT_DIR": tmp_path}
+    victim = worker_factory(**env, JOB_FAILPOINTS="auto_annotate_chunk")
+    others = [worker_factory(**env) for _ in range(2)]
+    for worker in (victim, *others):
+        wait_for_worker(worker)
     job_id = api.post(f"/api/projects/{project.pk}/auto-annotate/", SETTINGS, format="json").json()["id"]
-    wait_until(lambda: AutoMaskRun.objects.filter(job_id=job_id).count() >= 3, timeout=180, what="a few images done")
-    first.kill()
-    job = Job.objects.get(pk=job_id)
-    done_before = AutoMaskRun.objects.filter(job_id=job_id).count()
-    assert job.state == "running" and done_before < 16, "the job finished before the worker could be killed"
+    [reached] = wait_until(lambda: list(tmp_path.glob("*.reached")), timeout=240, what="the victim inside a chunk")
+    stopped = Job.objects.get(pk=int(reached.stem.rsplit("-", 1)[1]))
+    assert stopped.parent_id == job_id and stopped.worker == victim.hostname and stopped.state == "running"
+    victim.kill()
 
-    second = wait_for_worker(worker_factory(**tiny_sam))
-    job = wait_for_job(job_id, timeout=300, worker=second)
+    job = wait_for_job(job_id, timeout=300)
     assert job.state == "succeeded", job.message
-    assert job.attempts == 2 and job.progress == 1.0
+    chunks = Job.objects.filter(parent_id=job_id)
+    assert chunks.count() == 6 == job.chunk_count and set(chunks.values_list("state", flat=True)) == {"succeeded"}
+    stopped.refresh_from_db()
+    assert stopped.attempts == 2 and stopped.worker != victim.hostname  # finished by another worker
+    finishers = set(chunks.values_list("worker", flat=True))
+    assert finishers <= {w.hostname for w in others} and len(finishers) == 2  # both survivors took chunks
     runs = AutoMaskRun.objects.filter(job_id=job_id)
     assert sorted(runs.values_list("image_id", flat=True)) == sorted(i["id"] for i in images)  # each image once
     for run in runs:
         stored = Mask.objects.filter(image_id=run.image_id, source="auto")
         assert stored.count() == run.mask_count  # no image's masks were written twice
     assert job.result["masks"] == Mask.objects.filter(image__project=project, source="auto").count() > 0
+    assert job.result["images"] == 24 and job.progress == 1.0
     assert set(Mask.objects.filter(image__project=project).values_list("status", flat=True)) == {"submitted"}
-    second.stop()
+    for worker in others:
+        worker.stop()
 
 
 def test_semi_automatic_stage_prefills_proposals(tiny_sam, worker_factory, make_user, client_for, project_factory):
@@ -80,7 +94,7 @@ def test_semi_automatic_stage_prefills_proposals(tiny_sam, worker_factory, make_
     # the project's generator settings, loosened for the tiny network, apply to its proposals
     response = api.patch(f"/api/projects/{project.pk}/", {"stage": "semi", "amg_settings": SETTINGS}, format="json")
     assert response.json()["amg_settings"] == SETTINGS
-    job = Job.objects.get(kind="propose_masks", subject_id=image["id"])
+    job = Job.objects.get(kind="propose_masks_batch", project=project)
     assert wait_for_job(job.pk, worker=worker).state == "succeeded", Job.objects.get(pk=job.pk).message
     proposals = api.get(f"/api/masks/?image={image['id']}&status=proposed").json()
     assert proposals["count"] > 0 and {m["source"] for m in proposals["results"]} == {"auto"}

@@ -50,7 +50,8 @@ def test_only_managers_change_the_stage_and_semi_schedules_proposals(project_wit
     )
     response = client_for(manager).patch(f"/api/projects/{project.pk}/", {"stage": "semi"}, format="json")
     assert response.status_code == 200 and response.json()["stage"] == "semi"
-    assert Job.objects.filter(kind="propose_masks", subject_id=image["id"]).count() == 1
+    [batch] = Job.objects.filter(kind="propose_masks_batch", project=project)  # one job over its images
+    assert batch.subject_id == project.pk and batch.queue == "gpu"
     bad = client_for(manager).patch(f"/api/projects/{project.pk}/", {"stage": "everything"}, format="json")
     assert bad.status_code == 400
 

@@ -135,3 +135,17 @@ def test_large_masks_dropped_and_records_are_sa1b(tiny_sam, image):
     assert [a["id"] for a in annotations] == list(range(100, 100 + len(kept)))
     for annotation, record in zip(annotations, kept, strict=False):
         assert {k: annotation[k] for k in record} == record
+
+
+def test_a_cached_embedding_gives_the_same_masks_without_encoding_the_image_again(tiny_sam, monkeypatch):
+    image, _ = make_scene(seed=7, height=96, width=128, n_shapes=3)
+    settings = AmgSettings(points_per_side=4, crop_n_layers=1, **LOWERED)
+    encoded = AutomaticMaskGenerator(tiny_sam, settings).generate(image)
+    cached = tiny_sam.embed(image)
+    crops = []
+    real_embed = tiny_sam.embed
+    monkeypatch.setattr(tiny_sam, "embed", lambda pixels: crops.append(pixels.shape) or real_embed(pixels))
+    reused = AutomaticMaskGenerator(tiny_sam, settings).generate(image, embedding=cached)
+    assert image.shape not in crops and len(crops) == 4  # only the four crops of layer 1 were encoded
+    assert [r["segmentation"] for r in reused] == [r["segmentation"] for r in encoded]
+    assert [r["predicted_iou"] for r in reused] == [r["predicted_iou"] for r in encoded]
