@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from backend.annotations.models import Mask
+from backend.inference.automatic import batch_image_ids
 from backend.jobs.models import Job
 from engine import rle as rle_ops
 from tests import media_factory as mf
@@ -52,6 +53,7 @@ def test_only_managers_change_the_stage_and_semi_schedules_proposals(project_wit
     assert response.status_code == 200 and response.json()["stage"] == "semi"
     [batch] = Job.objects.filter(kind="propose_masks_batch", project=project)  # one job over its images
     assert batch.subject_id == project.pk and batch.queue == "gpu"
+    assert batch_image_ids(batch) == [image["id"]]
     bad = client_for(manager).patch(f"/api/projects/{project.pk}/", {"stage": "everything"}, format="json")
     assert bad.status_code == 400
 
