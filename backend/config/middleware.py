@@ -3,6 +3,7 @@ app, file downloads) and in middleware (sessions, authentication), a database, b
 storage failure answers 503 with a sentence (JSON under /api/) instead of a 500 page."""
 
 import sys
+import time
 
 from django.http import HttpResponse, JsonResponse
 
@@ -46,3 +47,21 @@ class OutageMiddleware:
     def process_exception(self, request, exc):
         outage = outage_of(exc)
         return outage_response(request, outage) if outage is not None else None
+
+
+class ServerTimingMiddleware:
+    """With SERVER_TIMING on, every answer carries `Server-Timing: cpu;dur=MS` (the CPU time this
+    request's thread spent, middleware and view included) plus what the view noted in
+    `request.server_timing` (predict: `decode`, the model's own CPU time). bench/bench_load.py
+    reads it to report CPU per request by endpoint."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.thread_time()
+        request.server_timing = {}
+        response = self.get_response(request)
+        parts = {"cpu": (time.thread_time() - started) * 1000, **request.server_timing}
+        response["Server-Timing"] = ", ".join(f"{name};dur={value:.2f}" for name, value in parts.items())
+        return response

@@ -67,6 +67,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Server-Timing: cpu;dur=MS on every answer (bench/bench_load.py reads it); off by default.
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
+if SERVER_TIMING:
+    MIDDLEWARE.insert(0, "backend.config.middleware.ServerTimingMiddleware")
+
 ROOT_URLCONF = "backend.config.urls"
 WSGI_APPLICATION = "backend.config.wsgi.application"
 
@@ -287,7 +292,18 @@ MODEL_AUTO_FETCH = env_bool("MODEL_AUTO_FETCH", True)
 # Weights neither official nor a promoted model version may be untrained: refused unless this is on,
 # and then served under a warning in /api/health/, predict answers and the UI.
 MODEL_ALLOW_UNVERIFIED = env_bool("MODEL_ALLOW_UNVERIFIED", False)
-EMBEDDING_CACHE_SIZE = env_int("EMBEDDING_CACHE_SIZE", 32)
+# Decoded embeddings each process keeps (by image and model version): at least the images its
+# annotators have open at once, so a click never reads storage again (a tiny SAM's is 0.5 MB,
+# ViT-H's 4 MB in memory).
+EMBEDDING_CACHE_SIZE = env_int("EMBEDDING_CACHE_SIZE", 128)
+# SAM's prompt decoder: "torch", "onnx" (onnxruntime on the CPU), or "auto" (exported to ONNX and
+# timed against torch once, when the process loads the model: results can differ between starts
+# on a busy machine, so deployments fix it).
+MODEL_DECODER = os.environ.get("MODEL_DECODER", "torch")
+if MODEL_DECODER not in ("torch", "onnx", "auto"):
+    raise ImproperlyConfigured(f"MODEL_DECODER must be torch, onnx or auto, not {MODEL_DECODER!r}")
+# torch intra-op threads per process for predict: one, since requests already run in parallel.
+MODEL_TORCH_THREADS = env_int("MODEL_TORCH_THREADS", 1)
 VIDEO_MODEL = os.environ.get("VIDEO_MODEL", "sam2:hiera_t")  # SAM 2 tracks videos; SAM 1 is image-only
 VIDEO_IMAGE_SIZE = env_int("VIDEO_IMAGE_SIZE", 0) or None  # tracker input side; None: the model's own (1024)
 VIDEO_SESSIONS_PER_WORKER = env_int("VIDEO_SESSIONS_PER_WORKER", 4)

@@ -56,6 +56,8 @@ class PredictApi(APIView):
             logits_token=values["logits_token"],
             multimask=values["multimask"],
         )
+        if hasattr(request, "server_timing"):
+            request.server_timing["decode"] = result.decode_cpu_ms
         return Response(
             {
                 "masks": result.masks,

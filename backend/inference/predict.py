@@ -25,6 +25,7 @@ class PredictResult:
     masks: list[dict]  # [{rle, score, logits_token}]
     best_token: str
     decode_ms: float
+    decode_cpu_ms: float  # this thread's CPU time in the decoder
     token_expired: bool
 
 
@@ -77,7 +78,7 @@ def predict(*, image, embedding_row, points, labels, box, logits_token: str | No
     if logits_token:
         mask_input, expired = logits_from_token(logits_token, image=image, model_version=loaded.version)
     features = embedding_load(embedding_row)
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.thread_time()
     try:
         prediction = loaded.segmenter.predict(
             features,
@@ -90,6 +91,7 @@ def predict(*, image, embedding_row, points, labels, box, logits_token: str | No
     except ValueError as exc:  # prompts outside the image, NaN, unknown labels, ...
         raise InvalidInput({"detail": str(exc)}) from exc
     decode_ms = (time.perf_counter() - started) * 1000
+    decode_cpu_ms = (time.thread_time() - started_cpu) * 1000
     ref = secrets.token_hex(16)
     logits = np.asarray(prediction.low_res_logits, dtype=np.float16)
     _cache_set(
@@ -105,4 +107,4 @@ def predict(*, image, embedding_row, points, labels, box, logits_token: str | No
         }
         for k in order
     ]
-    return PredictResult(masks, masks[0]["logits_token"], decode_ms, expired)
+    return PredictResult(masks, masks[0]["logits_token"], decode_ms, decode_cpu_ms, expired)

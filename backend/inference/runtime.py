@@ -71,7 +71,7 @@ def _resolve_default(parts: str):
         Path(settings.MODEL_CHECKPOINT_DIR),
         device=settings.MODEL_DEVICE,
         checkpoint_path=checkpoint,
-        decoder="auto",
+        decoder=settings.MODEL_DECODER,
         trust=model_trust(),
         parts=parts,
     )

@@ -16,6 +16,12 @@ def active_version(project: Project | int) -> ModelVersion | None:
     return ModelVersion.objects.filter(project=project, status=ModelVersion.Status.ACTIVE).first()
 
 
+def active_versions() -> list[str]:
+    """The version names serving some project now, most recently promoted first."""
+    rows = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).order_by("-promoted_at")
+    return list(dict.fromkeys(rows.values_list("version", flat=True)))
+
+
 def promoted_sha256() -> list[str]:
     """Digests of every model version that ever served a project (active now or retired): weights
     this deployment trained and promoted, so the model registry may serve them without a warning."""

@@ -25,7 +25,8 @@ def embedded_processes(host: str, port: int, web_threads: int) -> list[ProcessSp
     python = sys.executable
     worker = [python, "-m", "celery", "-A", "backend.config", "worker", "-Q", "gpu,cpu,train", "-c", "1"]
     worker += ["--pool", "solo", "-n", "embedded@%h", "--without-gossip", "--without-mingle", "-l", "INFO"]
-    web = [python, "-m", "gunicorn", "backend.config.wsgi:application", "--bind", f"{host}:{port}"]
+    web = [python, "-m", "gunicorn", "-c", str(settings.REPO_DIR / "backend/config/gunicorn.conf.py")]
+    web += ["backend.config.wsgi:application", "--bind", f"{host}:{port}"]
     web += ["--workers", "1", "--threads", str(web_threads), "--timeout", "120", "--access-logfile", "-"]
     return [ProcessSpec("web", web), ProcessSpec("worker", worker)]
 
