@@ -231,7 +231,11 @@ CELERY_WORKER_DIRECT = True  # each worker also consumes its own queue: video se
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, which also fires retraining schedules in the beat process
+# itself (backend/training/beat.py): a busy worker never delays or piles up their ticks.
+CELERY_BEAT_SCHEDULER = "backend.training.beat:TrainingScheduler"
+# Retraining schedules (the training page): no clock schedule more often than this (seconds).
+TRAINING_SCHEDULE_MIN_INTERVAL_SECONDS = env_int("TRAINING_SCHEDULE_MIN_INTERVAL_SECONDS", 300)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 # Batch jobs (automatic runs, embedding backfills, a project's proposals) are split into chunk jobs
 # of this many images, taken by every worker of the gpu queue (backend.jobs.fanout).

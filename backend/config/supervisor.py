@@ -1,5 +1,5 @@
 """A small process supervisor for the embedded default: it starts the processes of `make run`
-(the web server and a worker; a beat is one more entry), restarts any that dies within seconds
+(the web server, a worker and beat), restarts any that dies within seconds
 while the others keep serving, and stops them all on Ctrl+C or SIGTERM."""
 
 import logging

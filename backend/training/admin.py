@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from backend.training.models import ModelVersion, TrainingRound
+from backend.training.models import ModelVersion, ScheduledRun, TrainingRound, TrainingSchedule
 
 
 @admin.register(ModelVersion)
@@ -14,3 +14,15 @@ class ModelVersionAdmin(admin.ModelAdmin):
 class TrainingRoundAdmin(admin.ModelAdmin):
     list_display = ["id", "project", "trigger", "parent_version", "candidate", "promoted", "masks_used", "created_at"]
     list_filter = ["trigger", "promoted"]
+
+
+@admin.register(TrainingSchedule)
+class TrainingScheduleAdmin(admin.ModelAdmin):
+    list_display = ["id", "project", "name", "periodic_task", "every_masks", "min_new_masks", "paused", "created_at"]
+    list_filter = ["paused"]
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "schedule", "trigger", "outcome", "training_round", "new_masks", "created_at"]
+    list_filter = ["trigger", "outcome"]

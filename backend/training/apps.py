@@ -11,3 +11,4 @@ class TrainingConfig(AppConfig):
         from backend.training import receivers
 
         masks_kept.connect(receivers.on_masks_kept, dispatch_uid="training.threshold_rule")
+        masks_kept.connect(receivers.on_masks_kept_fire_schedules, dispatch_uid="training.threshold_schedules")

@@ -7,6 +7,8 @@ from typing import Any, Self
 from backend.core.errors import InvalidInput
 
 TRAINABLE = ("decoder", "decoder+prompt", "all")
+# The held-out figures a candidate may be judged on (the project's gate_metric is one of them).
+GATE_METRICS = ("NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -14,7 +16,8 @@ class RoundConfig:
     """Settings over the training loop's defaults (None: the default). heldout_percent picks the
     share of images (by content hash) kept out of training for the gate (default 10).
     images_per_step: images per optimiser step (default 1; on TRAINING_PROCESSES processes at
-    least one per process)."""
+    least one per process). gate_metric: the figure the gate judges this round's candidate on
+    (default: the project's gate_metric)."""
 
     steps: int | None = None
     trainable: str | None = None
@@ -28,6 +31,7 @@ class RoundConfig:
     heldout_percent: int | None = None
     seed: int | None = None
     images_per_step: int | None = None
+    gate_metric: str | None = None
 
     @classmethod
     def from_json(cls, values: dict[str, Any] | None) -> Self:
@@ -39,6 +43,8 @@ class RoundConfig:
         config = cls(**values)
         if config.trainable is not None and config.trainable not in TRAINABLE:
             raise InvalidInput({"config": f"trainable must be one of {TRAINABLE}"})
+        if config.gate_metric is not None and config.gate_metric not in GATE_METRICS:
+            raise InvalidInput({"config": f"gate_metric must be one of {GATE_METRICS}"})
         return config
 
     def to_json(self) -> dict[str, Any]:

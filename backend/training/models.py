@@ -61,3 +61,65 @@ class TrainingRound(models.Model):
 
     def __str__(self) -> str:
         return f"round {self.pk} of project {self.project_id}"
+
+
+class TrainingSchedule(models.Model):
+    """When a project retrains by itself: on a clock (the django-celery-beat PeriodicTask with its
+    IntervalSchedule or CrontabSchedule; beat fires it) and/or after every `every_masks` newly
+    accepted masks (fired by the masks-kept event), with the recipe of its rounds."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="training_schedules")
+    name = models.CharField(max_length=100, blank=True)
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    every_masks = models.PositiveIntegerField(
+        null=True, blank=True, help_text="a round after every N masks accepted since the last round"
+    )
+    min_new_masks = models.PositiveIntegerField(
+        default=1, help_text="a timed run starts a round only if this many masks were accepted since the last round"
+    )
+    config = models.JSONField(default=dict, blank=True, help_text="the recipe of its rounds (RoundConfig)")
+    paused = models.BooleanField(default=False)
+    counting_since = models.DateTimeField(help_text="masks accepted before this do not count towards every_masks")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"schedule {self.pk} of project {self.project_id}"
+
+
+class ScheduledRun(models.Model):
+    """What one firing of a schedule did (its history)."""
+
+    class Trigger(models.TextChoices):
+        TIME = "time"  # beat fired the clock
+        MASKS = "masks"  # enough newly accepted masks
+
+    class Outcome(models.TextChoices):
+        STARTED = "started"  # a round was queued: `training_round`
+        SKIPPED_RUNNING = "skipped_running"  # `training_round` was still queued or running
+        SKIPPED_FEW_MASKS = "skipped_few_masks"  # fewer than min_new_masks since the last round
+        FAILED = "failed"  # the round could not be started: `message`
+
+    schedule = models.ForeignKey(TrainingSchedule, on_delete=models.CASCADE, related_name="runs")
+    trigger = models.CharField(max_length=8, choices=Trigger.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    training_round = models.ForeignKey(
+        TrainingRound, null=True, blank=True, on_delete=models.SET_NULL, related_name="scheduled_runs"
+    )
+    new_masks = models.PositiveIntegerField(default=0, help_text="masks accepted since the last round, at the time")
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} ({self.trigger}) of schedule {self.schedule_id}"

@@ -4,6 +4,8 @@ from functools import partial
 
 from django.db import transaction
 
+from backend.training.models import TrainingSchedule
+from backend.training.schedule_services import schedules_after_masks_kept
 from backend.training.services import maybe_start_threshold_round
 
 
@@ -11,3 +13,9 @@ def on_masks_kept(sender, *, project, **kwargs) -> None:
     """Newly kept masks may reach the project's retraining threshold (checked once they commit)."""
     if project.retrain_every_masks:
         transaction.on_commit(partial(maybe_start_threshold_round, project))
+
+
+def on_masks_kept_fire_schedules(sender, *, project, **kwargs) -> None:
+    """Newly kept masks may reach a schedule's every_masks (fired once they commit)."""
+    if TrainingSchedule.objects.filter(project=project, paused=False, every_masks__isnull=False).exists():
+        transaction.on_commit(partial(schedules_after_masks_kept, project.pk))

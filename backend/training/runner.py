@@ -232,7 +232,7 @@ def apply_gate(
     ctx: RoundContext, candidate: ModelVersion, candidate_metrics, parent_metrics, *, has_heldout: bool
 ) -> bool:
     """Record both figures; promote the candidate only if it beats the serving model."""
-    gate_metric = ctx.project.gate_metric
+    gate_metric = ctx.recipe.gate_metric or ctx.project.gate_metric
     ModelVersion.objects.filter(pk=candidate.pk).update(
         metrics={"candidate": candidate_metrics, "parent": parent_metrics, "gate_metric": gate_metric}
     )

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from backend.core.fields import CharField, ChoiceField, FloatField, IntegerField
 from backend.jobs.serializers import JobSerializer
+from backend.training.config import GATE_METRICS, TRAINABLE
 from backend.training.models import ModelVersion, TrainingRound
 
 
@@ -47,7 +48,7 @@ class TrainingRoundSerializer(serializers.ModelSerializer):
 
 class RoundConfigSerializer(serializers.Serializer):
     steps = IntegerField(min_value=1, max_value=1_000_000, required=False)
-    trainable = ChoiceField(choices=["decoder", "decoder+prompt", "all"], required=False)
+    trainable = ChoiceField(choices=list(TRAINABLE), required=False)
     lr = FloatField(min_value=1e-8, max_value=1.0, required=False)
     masks_per_step = IntegerField(min_value=1, max_value=64, required=False)
     iterations = IntegerField(min_value=2, max_value=20, required=False)
@@ -57,6 +58,9 @@ class RoundConfigSerializer(serializers.Serializer):
     dice_weight = FloatField(min_value=0, max_value=100, required=False)
     heldout_percent = IntegerField(min_value=1, max_value=50, required=False)
     seed = IntegerField(min_value=0, max_value=2**32 - 1, required=False)  # numpy's seed range
+    gate_metric = ChoiceField(
+        choices=list(GATE_METRICS), required=False, help_text="judge the candidate on this (default: the project's)"
+    )
 
 
 class RoundStartSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""Celery tasks of retraining: rounds on the train queue, and the scheduled trigger for beat."""
+"""Celery tasks of retraining: rounds on the train queue, and the triggers of beat's schedules."""
 
 import contextlib
 
@@ -7,7 +7,8 @@ from celery import shared_task
 from backend.jobs.services import JobFailed
 from backend.jobs.worker import job_task
 from backend.projects.models import Project
-from backend.training.models import TrainingRound
+from backend.training.models import ScheduledRun, TrainingRound
+from backend.training.schedule_services import FIRE_TASK, schedule_fire
 from backend.training.services import RoundRunning, round_start
 
 
@@ -30,3 +31,10 @@ def scheduled_round(project_id: int) -> None:
         return
     with contextlib.suppress(RoundRunning):
         round_start(project=project, trigger=TrainingRound.Trigger.SCHEDULE)
+
+
+@shared_task(name=FIRE_TASK, ignore_result=True)
+def scheduled_fire(schedule_id: int) -> None:
+    """A retraining schedule's clock tick, when a plain DatabaseScheduler sends it to a worker
+    (backend.training.beat.TrainingScheduler fires it in the beat process instead)."""
+    schedule_fire(schedule_id, ScheduledRun.Trigger.TIME)

@@ -728,6 +728,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/schedules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_schedules_list"];
+        put?: never;
+        post: operations["projects_schedules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/schedules/{schedule_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_schedules_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["projects_schedules_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["projects_schedules_partial_update"];
+        trace?: never;
+    };
+    "/api/projects/{project_id}/schedules/{schedule_id}/runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What each firing of the schedule did, newest first. */
+        get: operations["projects_schedules_runs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/videos/": {
         parameters: {
             query?: never;
@@ -1658,6 +1707,14 @@ export interface components {
         ModelVersionStatusEnum: "candidate" | "active" | "retired";
         /** @enum {unknown} */
         NullEnum: null;
+        /**
+         * @description * `started` - Started
+         *     * `skipped_running` - Skipped Running
+         *     * `skipped_few_masks` - Skipped Few Masks
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        OutcomeEnum: "started" | "skipped_running" | "skipped_few_masks" | "failed";
         PaginatedExportList: {
             /** @example 123 */
             count: number;
@@ -1788,6 +1845,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Review"][];
         };
+        PaginatedScheduledRunList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ScheduledRun"][];
+        };
         PaginatedTrainingRoundList: {
             /** @example 123 */
             count: number;
@@ -1802,6 +1874,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["TrainingRound"][];
+        };
+        PaginatedTrainingScheduleList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["TrainingSchedule"][];
         };
         PaginatedVideoQuestionList: {
             /** @example 123 */
@@ -1883,11 +1970,32 @@ export interface components {
         PatchedRoleInput: {
             role?: components["schemas"]["RoleEnum"];
         };
+        /** @description A schedule: a clock (every + period, or cron), every_masks, or both; the recipe of its rounds. */
+        PatchedScheduleWrite: {
+            name?: string;
+            every?: number | null;
+            period?: (components["schemas"]["PeriodEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description minute hour day-of-month month day-of-week, in UTC (e.g. '0 3 * * *') */
+            cron?: string | null;
+            every_masks?: number | null;
+            /** @description a timed run needs this many new masks (default 1) */
+            min_new_masks?: number;
+            /** @description the recipe of its rounds, as for a round started by hand */
+            config?: components["schemas"]["RoundConfig"];
+            paused?: boolean;
+        };
         /** @description The SA-V per-video fields people set (PATCH /api/videos/{id}/). */
         PatchedVideoDescribe: {
             environment?: components["schemas"]["EnvironmentEnum"];
             split?: components["schemas"]["SplitEnum"];
         };
+        /**
+         * @description * `minutes` - minutes
+         *     * `hours` - hours
+         *     * `days` - days
+         * @enum {string}
+         */
+        PeriodEnum: "minutes" | "hours" | "days";
         PredictInput: {
             points?: number[][];
             labels?: number[];
@@ -2156,6 +2264,16 @@ export interface components {
             heldout_percent?: number;
             /** Format: int64 */
             seed?: number;
+            /**
+             * @description judge the candidate on this (default: the project's)
+             *
+             *     * `NoC@85` - NoC@85
+             *     * `NoC@90` - NoC@90
+             *     * `mIoU@1` - mIoU@1
+             *     * `mIoU@3` - mIoU@3
+             *     * `mIoU@5` - mIoU@5
+             */
+            gate_metric?: components["schemas"]["GateMetricEnum"];
         };
         /** @description 409: the project already has a round queued or running. */
         RoundConflict: {
@@ -2165,6 +2283,40 @@ export interface components {
         RoundStart: {
             config?: components["schemas"]["RoundConfig"];
         };
+        /** @description A schedule: a clock (every + period, or cron), every_masks, or both; the recipe of its rounds. */
+        ScheduleWrite: {
+            name?: string;
+            every?: number | null;
+            period?: (components["schemas"]["PeriodEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description minute hour day-of-month month day-of-week, in UTC (e.g. '0 3 * * *') */
+            cron?: string | null;
+            every_masks?: number | null;
+            /** @description a timed run needs this many new masks (default 1) */
+            min_new_masks?: number;
+            /** @description the recipe of its rounds, as for a round started by hand */
+            config?: components["schemas"]["RoundConfig"];
+            paused?: boolean;
+        };
+        ScheduledRun: {
+            readonly id: number;
+            readonly schedule: number;
+            readonly trigger: components["schemas"]["ScheduledRunTriggerEnum"];
+            readonly outcome: components["schemas"]["OutcomeEnum"];
+            readonly training_round: number | null;
+            /** @description the job state of `training_round`, if any */
+            readonly round_state: string;
+            /** @description masks accepted since the last round, at the time */
+            readonly new_masks: number;
+            readonly message: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `time` - Time
+         *     * `masks` - Masks
+         * @enum {string}
+         */
+        ScheduledRunTriggerEnum: "time" | "masks";
         Session: {
             readonly id: number;
             readonly video: number;
@@ -2224,7 +2376,7 @@ export interface components {
         TrainingRound: {
             readonly id: number;
             readonly project: number;
-            readonly trigger: components["schemas"]["TriggerEnum"];
+            readonly trigger: components["schemas"]["TrainingRoundTriggerEnum"];
             readonly config: unknown;
             readonly job: components["schemas"]["Job"];
             readonly parent_version: string;
@@ -2242,7 +2394,32 @@ export interface components {
          *     * `threshold` - Threshold
          * @enum {string}
          */
-        TriggerEnum: "manual" | "schedule" | "threshold";
+        TrainingRoundTriggerEnum: "manual" | "schedule" | "threshold";
+        TrainingSchedule: {
+            readonly id: number;
+            readonly project: number;
+            readonly name: string;
+            readonly every: number;
+            readonly period: (components["schemas"]["PeriodEnum"] | components["schemas"]["NullEnum"]) | null;
+            readonly cron: string;
+            /** @description a round after every N masks accepted since the last round */
+            readonly every_masks: number | null;
+            /** @description a timed run starts a round only if this many masks were accepted since the last round */
+            readonly min_new_masks: number;
+            /** @description the recipe of its rounds (RoundConfig) */
+            readonly config: unknown;
+            readonly paused: boolean;
+            /**
+             * Format: date-time
+             * @description when the clock fires next; null: paused or no clock
+             */
+            readonly next_run_at: string;
+            readonly last_run: components["schemas"]["ScheduledRun"] | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
         User: {
             readonly id: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
@@ -3904,6 +4081,156 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RoundConflict"];
+                };
+            };
+        };
+    };
+    projects_schedules_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTrainingScheduleList"];
+                };
+            };
+        };
+    };
+    projects_schedules_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScheduleWrite"];
+                "application/x-www-form-urlencoded": components["schemas"]["ScheduleWrite"];
+                "multipart/form-data": components["schemas"]["ScheduleWrite"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingSchedule"];
+                };
+            };
+        };
+    };
+    projects_schedules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingSchedule"];
+                };
+            };
+        };
+    };
+    projects_schedules_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    projects_schedules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedScheduleWrite"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedScheduleWrite"];
+                "multipart/form-data": components["schemas"]["PatchedScheduleWrite"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingSchedule"];
+                };
+            };
+        };
+    };
+    projects_schedules_runs_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedScheduledRunList"];
                 };
             };
         };

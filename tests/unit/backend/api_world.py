@@ -18,6 +18,8 @@ from backend.projects.models import Category, Membership
 from backend.projects.services import project_create
 from backend.training.config import RoundConfig
 from backend.training.models import ModelVersion
+from backend.training.schedule_clock import Clock
+from backend.training.schedule_services import ScheduleSpec, schedule_create
 from backend.training.services import round_start
 from engine import rle as rle_ops
 from tests import media_factory as mf
@@ -93,6 +95,9 @@ def build_world() -> World:
 
     export = export_create(project=image_project, fmt="coco", user=manager, include_all=False)
     training_round = round_start(project=image_project, user=manager, config=RoundConfig.from_json({}))
+    schedule = schedule_create(
+        project=image_project, user=manager, spec=ScheduleSpec(clock=Clock(every=6, period="hours"), every_masks=50)
+    )
     version = ModelVersion.objects.create(
         project=image_project, spec="sam:vit_b", version="sam:vit_b@w0rld", checkpoint_key="none", sha256="0" * 64
     )
@@ -105,6 +110,7 @@ def build_world() -> World:
         "job_id": export.job_id,
         "export_id": export.pk,
         "round_id": training_round.pk,
+        "schedule_id": schedule.pk,
         "version_id": version.pk,
         "video_id": video.pk,
         "index": 0,

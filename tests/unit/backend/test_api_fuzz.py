@@ -184,6 +184,23 @@ def baselines(world: World) -> dict:
                 "seed": 1,
             }
         },
+        ("POST", "/api/projects/{project_id}/schedules/"): {
+            "name": "nightly",
+            "every": 1,
+            "period": "days",
+            "every_masks": 100,
+            "min_new_masks": 1,
+            "config": {"steps": 10, "trainable": "decoder", "gate_metric": "mIoU@1"},
+            "paused": False,
+        },
+        ("PATCH", "/api/projects/{project_id}/schedules/{schedule_id}/"): {
+            "name": "nightly",
+            "cron": "0 3 * * *",
+            "every_masks": None,
+            "min_new_masks": 0,
+            "config": {"steps": 10},
+            "paused": True,
+        },
         ("POST", "/api/video-sessions/{session_id}/prompts/"): {
             "kind": "points",
             "frame": 0,

@@ -1,6 +1,6 @@
 """manage.py run_embedded: migrate, make sure an admin exists, start downloading the default model
 checkpoints when they are missing (in the background: the app starts at once, on the classical
-fallback until they land), then run the web server and a Celery worker side by side under a
+fallback until they land), then run the web server, a Celery worker and beat (retraining schedules) side by side under a
 supervisor (what `make run` starts): a process that dies is restarted within seconds while the
 others keep serving, and the supervisor reconciles jobs every JOB_RECONCILE_SECONDS, so the job a
 killed worker was running resumes. Stops everything on Ctrl+C; a partial download resumes at the
@@ -21,18 +21,21 @@ from backend.jobs.reconcile import jobs_reconcile
 
 
 def embedded_processes(host: str, port: int, web_threads: int) -> list[ProcessSpec]:
-    """The processes of the embedded default; supervising one more (a beat) is one more entry."""
+    """The processes of the embedded default: the web server, one worker on every queue, and beat,
+    which fires the retraining schedules (settings.CELERY_BEAT_SCHEDULER) and the reconciler."""
     python = sys.executable
     worker = [python, "-m", "celery", "-A", "backend.config", "worker", "-Q", "gpu,cpu,train", "-c", "1"]
     worker += ["--pool", "solo", "-n", "embedded@%h", "--without-gossip", "--without-mingle", "-l", "INFO"]
     web = [python, "-m", "gunicorn", "-c", str(settings.REPO_DIR / "backend/config/gunicorn.conf.py")]
     web += ["backend.config.wsgi:application", "--bind", f"{host}:{port}"]
     web += ["--workers", "1", "--threads", str(web_threads), "--timeout", "120", "--access-logfile", "-"]
-    return [ProcessSpec("web", web), ProcessSpec("worker", worker)]
+    beat = [python, "-m", "celery", "-A", "backend.config", "beat", "-l", "INFO"]
+    beat += ["--schedule", str(settings.VAR_DIR / "celerybeat-schedule")]  # unused by the database scheduler
+    return [ProcessSpec("web", web), ProcessSpec("worker", worker), ProcessSpec("beat", beat)]
 
 
 class Command(BaseCommand):
-    help = "Run the web server and a worker on this machine (embedded default: no servers needed)."
+    help = "Run the web server, a worker and beat on this machine (embedded default: no servers needed)."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
