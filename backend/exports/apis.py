@@ -38,6 +38,7 @@ class ExportListApi(ListAPIView):
             user=request.user,
             include_all=data.validated_data["include_all"],
             frames=data.validated_data["frames"],
+            uncategorised=data.validated_data["uncategorised"],
         )
         return Response(ExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
 

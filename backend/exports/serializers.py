@@ -1,8 +1,9 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from backend.core.fields import ChoiceField
+from backend.core.fields import CharField, ChoiceField
 from backend.exports.models import ExportJob
+from backend.exports.services import UNCATEGORISED
 from backend.jobs.serializers import JobSerializer
 
 
@@ -23,3 +24,13 @@ class ExportCreateSerializer(serializers.Serializer):
     format = ChoiceField(choices=ExportJob.Format.choices)
     include_all = serializers.BooleanField(default=False, help_text="also export proposed and rejected masks")
     frames = serializers.BooleanField(default=False, help_text="sav: also the 24 fps frames as JPEGImages_24fps/")
+    uncategorised = CharField(
+        max_length=100,
+        required=False,
+        default=UNCATEGORISED,
+        allow_blank=True,
+        help_text="coco: the category masks without one are exported under; empty: they are left out",
+    )
+
+    def validate_uncategorised(self, value: str) -> str:
+        return value.strip()

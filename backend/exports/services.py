@@ -1,6 +1,7 @@
 """Exports: a project's annotations as files in the official formats (docs/formats.md), written to a
 local temporary file and then streamed into storage, so memory stays flat."""
 
+import html
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -23,8 +24,8 @@ from backend.media.models import Image
 from backend.projects.models import Project
 from engine.formats.coco import coco_annotation, write_coco_instances
 
-UNCATEGORISED = {"id": 0, "name": "uncategorised", "supercategory": ""}
 CHUNK = 2000
+UNCATEGORISED = "uncategorised"  # the default category of masks without one; "" leaves them out
 
 
 @dataclass(frozen=True)
@@ -32,27 +33,64 @@ class ExportParams(JobParams):
     format: str = ""
     include_all: bool = False
     frames: bool = False
+    uncategorised: str = UNCATEGORISED
 
 
 def _coco_images(project: Project) -> Iterator[dict]:
+    names = UniqueNames()
     for image in Image.objects.filter(project=project).order_by("id").iterator(chunk_size=CHUNK):
+        extension = "jpg" if image.format == "jpeg" else image.format
         yield {
             "id": image.pk,
             "width": image.width,
             "height": image.height,
-            "file_name": f"{image.sha256}.{'jpg' if image.format == 'jpeg' else image.format}",
+            "file_name": names.claim(html.unescape(image.file_name) or f"{image.sha256}.{extension}", image.pk),
             "sha256": image.sha256,
         }
 
 
-def _coco_annotations(masks, total: int, progress: Callable[[float], None] | None) -> Iterator[dict]:
+class UniqueNames:
+    """The uploaded file names, unique within one export: the first image keeps its name, a later
+    one with the same name gets its image id before the extension (`cat.jpg`, `cat-17.jpg`)."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def claim(self, name: str, item_id: int) -> str:
+        if name in self.taken:
+            stem, dot, extension = name.rpartition(".")
+            name = f"{stem}-{item_id}.{extension}" if dot and stem else f"{name}-{item_id}"
+        self.taken.add(name)
+        return name
+
+
+def coco_categories(project: Project, uncategorised: str) -> tuple[list[dict], dict[int | None, int]]:
+    """COCO's category convention: ids from 1, in the project's category order. Masks without a
+    category are left out, or, when `uncategorised` names a category, exported under it (a project
+    category of that name is used as is). Returns the categories and {category pk or None: COCO id}."""
+    categories, ids = [], {}
+    for number, category in enumerate(project.categories.order_by("id"), start=1):
+        categories.append({"id": number, "name": category.name, "supercategory": ""})
+        ids[category.pk] = number
+    if uncategorised:
+        same = next((c["id"] for c in categories if c["name"] == uncategorised), None)
+        if same is None:
+            same = len(categories) + 1
+            categories.append({"id": same, "name": uncategorised, "supercategory": ""})
+        ids[None] = same
+    return categories, ids
+
+
+def _coco_annotations(
+    masks, total: int, category_ids: dict, progress: Callable[[float], None] | None
+) -> Iterator[dict]:
     fields = ("id", "image_id", "category_id", "rle", "source", "predicted_iou", "seconds", "clicks", "model_version")
     for done, row in enumerate(masks.order_by("id").values_list(*fields).iterator(chunk_size=CHUNK), start=1):
         mask_id, image_id, category_id, rle, source, predicted_iou, seconds, clicks, version = row
         yield coco_annotation(
             mask_id,
             image_id,
-            category_id or 0,
+            category_ids[category_id],
             rle,
             source=source,
             predicted_iou=predicted_iou,
@@ -65,13 +103,20 @@ def _coco_annotations(masks, total: int, progress: Callable[[float], None] | Non
 
 
 def write_coco(
-    project: Project, fp, *, include_all: bool = False, progress: Callable[[float], None] | None = None
+    project: Project,
+    fp,
+    *,
+    include_all: bool = False,
+    uncategorised: str = UNCATEGORISED,
+    progress: Callable[[float], None] | None = None,
 ) -> dict:
-    """Write the project's COCO instances JSON (RLE segmentation, iscrowd 0, COCO bbox) to `fp`."""
+    """Write the project's COCO instances JSON (RLE segmentation, iscrowd 0, COCO bbox) to `fp`:
+    images under their uploaded file names, categories numbered from 1, masks without a category
+    left out unless `uncategorised` names the category they go under."""
     masks = export_masks(project, include_all)
-    categories = [{"id": c.pk, "name": c.name, "supercategory": ""} for c in project.categories.all()]
-    if masks.filter(category__isnull=True).exists():
-        categories.append(UNCATEGORISED)
+    categories, category_ids = coco_categories(project, uncategorised)
+    if not uncategorised:
+        masks = masks.filter(category__isnull=False)
     info = {
         "description": f"project {project.name}",
         "date_created": timezone.now().isoformat(),
@@ -83,28 +128,34 @@ def write_coco(
         info=info,
         images=_coco_images(project),
         categories=categories,
-        annotations=_coco_annotations(masks, masks.count(), progress),
+        annotations=_coco_annotations(masks, masks.count(), category_ids, progress),
     )
 
 
-def _write_coco_file(project: Project, path: str, *, include_all: bool, frames: bool, progress) -> dict:
+def _write_coco_file(project: Project, path: str, *, include_all: bool, frames: bool, progress, **options) -> dict:
     with open(path, "w", encoding="utf-8") as handle:
-        return write_coco(project, handle, include_all=include_all, progress=progress)
+        return write_coco(
+            project,
+            handle,
+            include_all=include_all,
+            uncategorised=options.get("uncategorised", UNCATEGORISED),
+            progress=progress,
+        )
 
 
-def _write_sa1b_file(project: Project, path: str, *, include_all: bool, frames: bool, progress) -> dict:
+def _write_sa1b_file(project: Project, path: str, *, include_all: bool, frames: bool, progress, **options) -> dict:
     return write_sa1b_tar(project, path, masks=export_masks(project, include_all), progress=progress)
 
 
-def _write_sav_file(project: Project, path: str, *, include_all: bool, frames: bool, progress) -> dict:
+def _write_sav_file(project: Project, path: str, *, include_all: bool, frames: bool, progress, **options) -> dict:
     return write_sav_tar(project, path, include_all=include_all, frames=frames, progress=progress)
 
 
-def _write_fgqa_file(project: Project, path: str, *, include_all: bool, frames: bool, progress) -> dict:
+def _write_fgqa_file(project: Project, path: str, *, include_all: bool, frames: bool, progress, **options) -> dict:
     return write_fgqa(project, path, include_all=include_all, progress=progress)
 
 
-def _write_stc_file(project: Project, path: str, *, include_all: bool, frames: bool, progress) -> dict:
+def _write_stc_file(project: Project, path: str, *, include_all: bool, frames: bool, progress, **options) -> dict:
     return write_stc(project, path, include_all=include_all, progress=progress)
 
 
@@ -117,9 +168,19 @@ WRITERS = {
 }
 
 
-def export_to_path(project: Project, fmt: str, path: str, *, include_all=False, frames=False, progress=None) -> dict:
+def export_to_path(
+    project: Project,
+    fmt: str,
+    path: str,
+    *,
+    include_all=False,
+    frames=False,
+    uncategorised=UNCATEGORISED,
+    progress=None,
+) -> dict:
     """Write an export to a local path, atomically (a temporary file renamed on success).
-    `frames`: SA-V exports also hold the 24 fps frames as JPEGs.
+    `frames`: SA-V exports also hold the 24 fps frames as JPEGs. `uncategorised` (COCO): the
+    category name masks without a category are exported under; empty: they are left out.
 
     Raises:
         ExportRefused: the project's data cannot be written in this format as it stands.
@@ -129,7 +190,9 @@ def export_to_path(project: Project, fmt: str, path: str, *, include_all=False, 
     handle, partial = tempfile.mkstemp(dir=folder, suffix=".partial")
     os.close(handle)
     try:
-        counts = writer(project, partial, include_all=include_all, frames=frames, progress=progress)
+        counts = writer(
+            project, partial, include_all=include_all, frames=frames, progress=progress, uncategorised=uncategorised
+        )
     except BaseException:
         os.unlink(partial)
         raise
@@ -137,7 +200,15 @@ def export_to_path(project: Project, fmt: str, path: str, *, include_all=False, 
     return counts
 
 
-def export_create(*, project: Project, fmt: str, user, include_all: bool = False, frames: bool = False) -> ExportJob:
+def export_create(
+    *,
+    project: Project,
+    fmt: str,
+    user,
+    include_all: bool = False,
+    frames: bool = False,
+    uncategorised: str = UNCATEGORISED,
+) -> ExportJob:
     """Queue an export job. A SA-V export of videos without video_environment is refused at once
     (400) rather than as a failed job."""
     if fmt == ExportJob.Format.SAV:
@@ -152,12 +223,12 @@ def export_create(*, project: Project, fmt: str, user, include_all: bool = False
             task_name="exports.run_export",
             project=project,
             created_by=user,
-            params=ExportParams(format=fmt, include_all=include_all, frames=frames),
+            params=ExportParams(format=fmt, include_all=include_all, frames=frames, uncategorised=uncategorised),
         )
         export = ExportJob.objects.create(
             project=project,
             format=fmt,
-            options={"include_all": include_all, "frames": frames},
+            options={"include_all": include_all, "frames": frames, "uncategorised": uncategorised},
             job=job,
             created_by=user,
         )
@@ -180,6 +251,7 @@ def export_run(export: ExportJob, progress: Callable[[float], None]) -> dict:
             path,
             include_all=export.options.get("include_all", False),
             frames=export.options.get("frames", False),
+            uncategorised=export.options.get("uncategorised", UNCATEGORISED),
             progress=progress,
         )
         if default_storage.exists(key):

@@ -1,9 +1,12 @@
 from rest_framework import serializers
 
 from backend.jobs.models import Job
+from backend.jobs.services import job_retryable
 
 
 class JobSerializer(serializers.ModelSerializer):
+    retryable = serializers.SerializerMethodField(help_text="failed or cancelled, and of a kind that can run again")
+
     class Meta:
         model = Job
         fields = [
@@ -22,5 +25,9 @@ class JobSerializer(serializers.ModelSerializer):
             "created_at",
             "started_at",
             "finished_at",
+            "retryable",
         ]
         read_only_fields = fields
+
+    def get_retryable(self, job) -> bool:
+        return job_retryable(job)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from backend.core.errors import InvalidInput
 from backend.core.outages import outage_of
 from backend.jobs.failpoints import failpoint
 from backend.jobs.fanout import FannedOut, batch_cancel, batch_progress, fan_in
@@ -174,6 +175,48 @@ def job_cancel(job: Job) -> Job:
     if job.chunk_count:
         batch_cancel(job)
     fan_in(job.parent_id)
+    return job
+
+
+# Kinds whose work is a pure function of the job's row and its subject, so running the same row again
+# redoes it: frames, embeddings, proposals, automatic runs (which resume after finished images), exports.
+# Training rounds and video operations have their own records: start a new round or prompt again.
+RETRYABLE_KINDS = frozenset({"extract_frames", "embed", "propose_masks", "auto_annotate", "export"})
+
+
+def job_retryable(job: Job) -> bool:
+    return job.kind in RETRYABLE_KINDS and job.state in (Job.State.FAILED, Job.State.CANCELLED)
+
+
+def job_retry(job: Job) -> Job:
+    """Queue a failed or cancelled job again, as a fresh start of the same row (what points at it
+    keeps pointing at it): attempts from zero, a new route so no message of the old run can start
+    it, and a new message sent on commit.
+
+    Raises:
+        InvalidInput: the job is not failed or cancelled, or its kind cannot be run again.
+    """
+    if job.kind not in RETRYABLE_KINDS:
+        raise InvalidInput(f"a {job.kind.replace('_', ' ')} job cannot be run again; start a new one")
+    with transaction.atomic():
+        retried = Job.objects.filter(pk=job.pk, state__in=[Job.State.FAILED, Job.State.CANCELLED]).update(
+            state=Job.State.QUEUED,
+            route=F("route") + 1,
+            attempts=0,
+            progress=0.0,
+            message="",
+            result={},
+            worker="",
+            published_at=None,
+            claimed_at=None,
+            started_at=None,
+            finished_at=None,
+            updated_at=timezone.now(),
+        )
+        if not retried:
+            raise InvalidInput(f"only a failed or cancelled job can be run again; this one is {job.state}")
+        job_enqueue(job)
+    job.refresh_from_db()
     return job
 
 

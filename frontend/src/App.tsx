@@ -20,6 +20,9 @@ import { VideoListPage } from './pages/video/VideoListPage';
 import { ReviewQueuePage } from './pages/review/ReviewQueuePage';
 import { SentBackPage } from './pages/review/SentBackPage';
 import { PlmPage } from './pages/plm/PlmPage';
+import { ExportsPage } from './pages/exports/ExportsPage';
+import { JobsPage } from './pages/jobs/JobsPage';
+import { MembersPage } from './pages/members/MembersPage';
 
 function currentRoute(): Route {
   return parseRoute(window.location.pathname, window.location.search);
@@ -82,6 +85,12 @@ export function App() {
     page = <MetricsPage key={route.projectId} projectId={route.projectId} />;
   } else if (route.page === 'training') {
     page = <TrainingPage key={route.projectId} projectId={route.projectId} />;
+  } else if (route.page === 'exports') {
+    page = <ExportsPage key={route.projectId} projectId={route.projectId} />;
+  } else if (route.page === 'jobs') {
+    page = <JobsPage key={route.projectId} projectId={route.projectId} />;
+  } else if (route.page === 'members') {
+    page = <MembersPage key={route.projectId} projectId={route.projectId} />;
   } else if (route.page === 'images') {
     page = <ImagesPage projectId={route.projectId} pageNumber={route.pageNumber} />;
   } else if (route.page === 'annotate') {

@@ -152,3 +152,27 @@ def shot(page, name: str) -> None:
 @pytest.fixture(autouse=True)
 def _needs_services(services):
     """The browser tests run against PostgreSQL, Redis and SeaweedFS (tests/environment.py)."""
+
+
+SCREEN_SIZES = ((1440, 900), (1280, 720))
+
+
+def shots(page, name: str) -> None:
+    """The page at 1440x900 and 1280x720: test-output/e2e/<name>-1440x900.png and -1280x720.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    before = page.viewport_size
+    for width, height in SCREEN_SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}x{height}.png"))
+    page.set_viewport_size(before)
+
+
+def sign_in(page, base_url: str, user, path: str = "/") -> None:
+    """Log `user` in (a fresh session in the same browser context) and open `path`."""
+    page.goto(base_url + "/login")
+    page.evaluate("localStorage.clear()")
+    page.goto(base_url + path)
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", user.raw_password)
+    page.click("button[type=submit]")
+    page.locator(".topbar .user").wait_for()

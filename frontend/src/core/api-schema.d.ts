@@ -308,6 +308,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{job_id}/retry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Run a failed or cancelled job again (its creator or the project's managers). */
+        post: operations["jobs_retry_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/masklets/{masklet_id}/review/": {
         parameters: {
             query?: never;
@@ -589,6 +606,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/jobs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A project's jobs, newest first, filtered by ?state=a,b (members of the project). */
+        get: operations["projects_jobs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/members/": {
         parameters: {
             query?: never;
@@ -845,6 +879,26 @@ export interface paths {
         get: operations["rounds_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description POST {username, password}: staff create an account for a new team member, who is then added
+         *     to projects by name. Nobody else learns here which usernames exist.
+         */
+        post: operations["users_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1333,6 +1387,11 @@ export interface components {
              * @default false
              */
             frames?: boolean;
+            /**
+             * @description coco: the category masks without one are exported under; empty: they are left out
+             * @default uncategorised
+             */
+            uncategorised?: string;
         };
         Flag: {
             /** @description what is wrong with the item: the team sees it */
@@ -1474,6 +1533,8 @@ export interface components {
             readonly started_at: string | null;
             /** Format: date-time */
             readonly finished_at: string | null;
+            /** @description failed or cancelled, and of a kind that can run again */
+            readonly retryable: boolean;
         };
         /**
          * @description * `queued` - Queued
@@ -1769,6 +1830,21 @@ export interface components {
                 accepted: number;
                 rejected: number;
             };
+        };
+        PaginatedJobList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Job"][];
         };
         PaginatedMaskList: {
             /** @example 123 */
@@ -2430,6 +2506,12 @@ export interface components {
              */
             readonly is_staff: boolean;
         };
+        /** @description A new account, made by staff (the admin-created invitation): a username and a first password. */
+        UserCreate: {
+            /** @description letters, digits and @ . + - _ */
+            username: string;
+            password: string;
+        };
         Video: {
             readonly id: number;
             readonly project: number;
@@ -3090,6 +3172,30 @@ export interface operations {
         };
     };
     jobs_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+        };
+    };
+    jobs_retry_create: {
         parameters: {
             query?: never;
             header?: {
@@ -3777,6 +3883,32 @@ export interface operations {
             };
         };
     };
+    projects_jobs_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description comma-separated job states */
+                state?: string;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedJobList"];
+                };
+            };
+        };
+    };
     projects_members_list: {
         parameters: {
             query?: never;
@@ -4386,6 +4518,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrainingRound"];
+                };
+            };
+        };
+    };
+    users_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserCreate"];
+                "application/x-www-form-urlencoded": components["schemas"]["UserCreate"];
+                "multipart/form-data": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
                 };
             };
         };

@@ -23,8 +23,11 @@ export function errorDetail(body: unknown, fallback: string): string {
   if (body && typeof body === 'object') {
     const record = body as Record<string, unknown>;
     if (typeof record.detail === 'string') return record.detail;
-    const parts = Object.entries(record).map(([field, value]) =>
-      `${field}: ${Array.isArray(value) ? value.join(' ') : String(value)}`);
+    // Errors of the request as a whole (non_field_errors) are sentences on their own.
+    const parts = Object.entries(record).map(([field, value]) => {
+      const text = Array.isArray(value) ? value.join(' ') : String(value);
+      return field === 'non_field_errors' ? text : `${field}: ${text}`;
+    });
     if (parts.length) return parts.join('; ');
   }
   return fallback;

@@ -29,6 +29,12 @@ export type Project = Refine<Schemas['Project'], ProjectFields>;
 export type ImageRecord = Refine<Schemas['Image'], ImageFields>;
 export type JobState = Schemas['JobStateEnum'];
 export type Job = Schemas['Job'];
+export type ExportFormat = Schemas['FormatEnum'];
+export interface ExportOptions { include_all?: boolean; frames?: boolean; uncategorised?: string }
+export type ExportRecord = Refine<Schemas['Export'], { options: ExportOptions }>;
+export type ExportCreate = Schemas['ExportCreate'];
+export type Membership = Schemas['Membership'];
+export type Role = Schemas['RoleEnum'];
 /** proposed: an automatic mask waiting for a person; rejected ones are kept for the metrics only. */
 export type MaskStatus = Schemas['MaskStatusEnum'];
 export type MaskRecord = Refine<Schemas['Mask'], MaskFields>;

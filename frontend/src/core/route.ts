@@ -8,6 +8,9 @@ export type Route =
   | { page: 'settings'; projectId: number }
   | { page: 'metrics'; projectId: number }
   | { page: 'training'; projectId: number }
+  | { page: 'exports'; projectId: number }
+  | { page: 'jobs'; projectId: number }
+  | { page: 'members'; projectId: number }
   | { page: 'annotate'; imageId: number }
   | { page: 'masks'; imageId: number }
   | { page: 'videos'; projectId: number; pageNumber?: number }
@@ -27,6 +30,9 @@ export function parseRoute(pathname: string, search = ''): Route {
   if ((m = path.match(/^\/projects\/(\d+)\/settings$/))) return { page: 'settings', projectId: Number(m[1]) };
   if ((m = path.match(/^\/projects\/(\d+)\/metrics$/))) return { page: 'metrics', projectId: Number(m[1]) };
   if ((m = path.match(/^\/projects\/(\d+)\/training$/))) return { page: 'training', projectId: Number(m[1]) };
+  if ((m = path.match(/^\/projects\/(\d+)\/exports$/))) return { page: 'exports', projectId: Number(m[1]) };
+  if ((m = path.match(/^\/projects\/(\d+)\/jobs$/))) return { page: 'jobs', projectId: Number(m[1]) };
+  if ((m = path.match(/^\/projects\/(\d+)\/members$/))) return { page: 'members', projectId: Number(m[1]) };
   if ((m = path.match(/^\/projects\/(\d+)$/))) {
     return { page: 'images', projectId: Number(m[1]), pageNumber: Math.max(1, Number(query.get('page')) || 1) };
   }
@@ -55,6 +61,9 @@ export function routePath(route: Route): string {
     case 'settings': return `/projects/${route.projectId}/settings`;
     case 'metrics': return `/projects/${route.projectId}/metrics`;
     case 'training': return `/projects/${route.projectId}/training`;
+    case 'exports': return `/projects/${route.projectId}/exports`;
+    case 'jobs': return `/projects/${route.projectId}/jobs`;
+    case 'members': return `/projects/${route.projectId}/members`;
     case 'images': return `/projects/${route.projectId}${route.pageNumber > 1 ? `?page=${route.pageNumber}` : ''}`;
     case 'annotate': return `/images/${route.imageId}`;
     case 'masks': return `/images/${route.imageId}/masks`;

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../core/apiErrors';
+import { ApiError, errorMessage } from '../core/apiErrors';
 import type { User } from '../core/apiTypes';
 import { parseRoute } from '../core/route';
 import { useApp } from './appContext';
@@ -22,7 +22,7 @@ export function LoginPage({ next, onLoggedIn }: { next?: string; onLoggedIn: (us
       const route = parseRoute(path, search ? `?${search}` : '');
       navigate(route.page === 'login' ? { page: 'projects' } : route, true);
     } catch (err) {
-      setError(errorMessage(err));
+      setError(loginError(err));
     } finally {
       setBusy(false);
     }
@@ -45,4 +45,11 @@ export function LoginPage({ next, onLoggedIn }: { next?: string; onLoggedIn: (us
       </form>
     </main>
   );
+}
+
+/** A failed sign-in in a sentence: wrong credentials, too many tries, or the server's own words. */
+export function loginError(error: unknown): string {
+  if (error instanceof ApiError && error.status === 400) return 'That username and password do not match an account. Check both and try again.';
+  if (error instanceof ApiError && error.status === 429) return 'Too many sign-in attempts. Wait a minute, then try again.';
+  return errorMessage(error, 'The server cannot be reached. Check that it is running, then try again.');
 }

@@ -31,7 +31,7 @@ export function projectRecord(fields: Partial<Project> = {}): Project {
 export function jobRecord(fields: Partial<Job> = {}): Job {
   return {
     id: 1, kind: 'embed', state: 'queued', queue: 'gpu', project: null, subject_type: '', subject_id: null, progress: 0,
-    message: '', attempts: 0, max_attempts: 3, result: null, created_at: '', started_at: null, finished_at: null, ...fields,
+    message: '', attempts: 0, max_attempts: 3, result: null, created_at: '', started_at: null, finished_at: null, retryable: false, ...fields,
   };
 }
 

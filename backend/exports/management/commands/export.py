@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from backend.exports.models import ExportJob
 from backend.exports.selection import ExportRefused
-from backend.exports.services import export_to_path
+from backend.exports.services import UNCATEGORISED, export_to_path
 from backend.projects.selectors import project_by_name
 
 
@@ -18,6 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True)
         parser.add_argument("--all", action="store_true", help="include proposed and rejected masks")
         parser.add_argument("--frames", action="store_true", help="sav: also write the 24 fps frames as JPEGs")
+        parser.add_argument(
+            "--uncategorised",
+            default=UNCATEGORISED,
+            help="coco: the category masks without one are exported under (default %(default)s); '' leaves them out",
+        )
 
     def handle(self, *args, **options):
         project = project_by_name(options["project"])
@@ -35,6 +40,7 @@ class Command(BaseCommand):
                     options["out"],
                     include_all=options["all"],
                     frames=options["frames"],
+                    uncategorised=options["uncategorised"],
                     progress=progress,
                 )
             except ExportRefused as exc:
