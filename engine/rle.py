@@ -52,6 +52,12 @@ def counts_to_runs(counts: str | bytes) -> np.ndarray:
         RleError: a character outside "0".."o", a value cut off at the end of the string, a value
         longer than 7 characters, or a string too long to be a mask.
     """
+    return _decode_counts(counts)[0]
+
+
+def _decode_counts(counts: str | bytes) -> tuple[np.ndarray, bool]:
+    """counts_to_runs, and whether every value is written in as few characters as pycocotools'
+    encoder writes it (no needless sign-extension character)."""
     if isinstance(counts, str):
         try:
             raw = counts.encode("ascii")
@@ -64,7 +70,7 @@ def counts_to_runs(counts: str | bytes) -> np.ndarray:
     if len(raw) > _MAX_COUNTS_CHARS:
         raise RleError(f"RLE counts string is too long ({len(raw)} characters)")
     if not raw:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), True
 
     chars = np.frombuffer(raw, dtype=np.uint8).astype(np.int64) - _CHAR_OFFSET
     if chars.min() < 0 or chars.max() > 63:
@@ -89,7 +95,12 @@ def counts_to_runs(counts: str | bytes) -> np.ndarray:
     runs = values.copy()
     runs[1::2] = np.cumsum(values[1::2])
     runs[2::2] = np.cumsum(values[2::2])
-    return runs
+    # The encoder stops after a group once the rest is its sign extension: a last group of 0 after
+    # a group with the sign bit clear (or 31 after one with it set) was not needed.
+    long = ends[n_chars > 1]
+    last, previous = chars[long] & 0x1F, chars[long - 1] & 0x10
+    minimal = not bool(np.any(np.where(previous != 0, last == 0x1F, last == 0)))
+    return runs, minimal
 
 
 def runs_to_counts(runs: Sequence[int] | np.ndarray) -> str:
@@ -172,10 +183,10 @@ def _canonical_runs(runs: np.ndarray) -> np.ndarray:
     return np.concatenate(([0], merged)) if values[0] else merged
 
 
-def _parse(
+def _checked_runs(
     rle: object, expected_size: tuple[int, int] | None = None, max_pixels: int = MAX_PIXELS
-) -> tuple[int, int, np.ndarray]:
-    """Check an RLE and return (h, w, canonical runs); never lets pycocotools see bad input."""
+) -> tuple[int, int, np.ndarray, bool]:
+    """Check an RLE and return (h, w, runs as given, whether its counts are a canonical string)."""
     if not isinstance(rle, Mapping):
         raise RleError(f"RLE must be a dict with 'size' and 'counts', got {type(rle).__name__}")
     if set(rle.keys()) != {"size", "counts"}:
@@ -185,9 +196,9 @@ def _parse(
         raise RleError(f"RLE size {[height, width]} differs from the expected {list(expected_size)}")
     counts = rle["counts"]
     if isinstance(counts, (str, bytes, bytearray)):
-        runs = counts_to_runs(bytes(counts) if isinstance(counts, bytearray) else counts)
+        runs, minimal = _decode_counts(bytes(counts) if isinstance(counts, bytearray) else counts)
     elif isinstance(counts, (list, tuple)):
-        runs = _list_to_runs(counts)
+        runs, minimal = _list_to_runs(counts), False
     else:
         raise RleError(f"RLE counts must be a str or a list of ints, got {type(counts).__name__}")
     if runs.size and runs.min() < 0:
@@ -197,7 +208,16 @@ def _parse(
     total = int(runs.sum())  # exact: at most 2**29 runs, each at most 2**27
     if total != height * width:
         raise RleError(f"RLE runs sum to {total}, not h*w = {height}*{width} = {height * width}")
-    return height, width, _canonical_runs(runs)
+    canonical = minimal and not bool(np.any(runs[1:] == 0))
+    return height, width, runs, canonical
+
+
+def _parse(
+    rle: object, expected_size: tuple[int, int] | None = None, max_pixels: int = MAX_PIXELS
+) -> tuple[int, int, np.ndarray]:
+    """Check an RLE and return (h, w, canonical runs); never lets pycocotools see bad input."""
+    height, width, runs, canonical = _checked_runs(rle, expected_size, max_pixels)
+    return height, width, runs if canonical else _canonical_runs(runs)
 
 
 def validate_rle(rle: object, expected_size: tuple[int, int] | None = None, max_pixels: int = MAX_PIXELS) -> dict:
@@ -217,6 +237,27 @@ def validate_rle(rle: object, expected_size: tuple[int, int] | None = None, max_
     """
     height, width, runs = _parse(rle, expected_size, max_pixels)
     return {"size": [height, width], "counts": runs_to_counts(runs)}
+
+
+def checked_geometry(
+    rle: object, expected_size: tuple[int, int] | None = None, max_pixels: int = MAX_PIXELS
+) -> tuple[dict, int, list[float]]:
+    """validate_rle, area and bbox_coco of an untrusted RLE in one pass: (canonical RLE, area, COCO
+    box). The runs are checked once here (pycocotools must never see a malformed string: its C
+    decoder trusts the runs it reads); a string already in pycocotools' canonical form (what every
+    encoder, ours and the browser's, writes) is kept as sent, and area and box come from
+    pycocotools' C code."""
+    height, width, runs, canonical = _checked_runs(rle, expected_size, max_pixels)
+    if canonical:
+        counts = rle["counts"]  # type: ignore[index]
+        text = counts if isinstance(counts, str) else bytes(counts).decode("ascii")
+    else:
+        text = runs_to_counts(_canonical_runs(runs))
+    checked = {"size": [height, width], "counts": text}
+    coded = {"size": [height, width], "counts": text.encode("ascii")}
+    area_value = int(coco_mask.area(coded))
+    box = [float(v) for v in coco_mask.toBbox(coded)]
+    return checked, area_value, box
 
 
 # --- masks <-> RLE -------------------------------------------------------------------------------

@@ -32,15 +32,15 @@ class MaskGeometry:
 
 def mask_geometry(*, image: Image, rle: object) -> MaskGeometry:
     """Check an untrusted RLE against the image (runs sum to h*w, size equals the image) and refuse
-    an empty mask: SA-1B and COCO exports hold objects, and an area-0 mask is none."""
+    an empty mask: SA-1B and COCO exports hold objects, and an area-0 mask is none. One pass over
+    the runs, then pycocotools' C code for the area and the box."""
     try:
-        checked = rle_ops.validate_rle(rle, expected_size=(image.height, image.width))
+        checked, area, bbox = rle_ops.checked_geometry(rle, expected_size=(image.height, image.width))
     except rle_ops.RleError as exc:
         raise InvalidInput({"rle": str(exc)}) from exc
-    area = rle_ops.area(checked)
     if area == 0:
         raise InvalidInput({"rle": "the mask is empty (area 0); delete the mask instead of saving it empty"})
-    return MaskGeometry(checked, area, rle_ops.bbox_coco(checked))
+    return MaskGeometry(checked, area, bbox)
 
 
 def _category(image: Image, category_id: int | None) -> Category | None:

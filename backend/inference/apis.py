@@ -11,7 +11,7 @@ from backend.idempotency.decorators import idempotent
 from backend.inference.automatic import auto_annotate_schedule
 from backend.inference.models import Embedding
 from backend.inference.predict import predict
-from backend.inference.runtime import model_status, serving_decoder
+from backend.inference.runtime import embedding_cache, model_status, serving_decoder
 from backend.inference.selectors import embedding_for
 from backend.inference.serializers import (
     AmgSettingsSerializer,
@@ -19,7 +19,7 @@ from backend.inference.serializers import (
     PredictInputSerializer,
     PredictResultSerializer,
 )
-from backend.inference.services import embedding_schedule
+from backend.inference.services import embedding_load, embedding_schedule
 from backend.jobs.serializers import JobSerializer
 from backend.media.selectors import image_get
 from backend.projects.models import Project
@@ -36,20 +36,25 @@ class PredictApi(APIView):
         require(request.user, "image", "annotate", image)
         data = PredictInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        model = model_status(serving_decoder(image.project))
-        embedding = embedding_for(image)
-        if embedding is None or embedding.status != Embedding.Status.READY:
-            # Never block a web worker on the encoder: say so, and let the client poll the job.
-            if embedding is None or embedding.status == Embedding.Status.FAILED:
-                embedding = embedding_schedule(image=image, user=request.user)
-            job = JobSerializer(embedding.job).data if embedding.job else None
-            return Response(
-                {"status": "embedding_pending", "job": job, "model": model}, status=status.HTTP_202_ACCEPTED
-            )
+        loaded = serving_decoder(image.project)
+        model = model_status(loaded)
+        features = embedding_cache.get((image.sha256, loaded.version))  # held: no database read needed
+        if features is None:
+            embedding = embedding_for(image, loaded.version)
+            if embedding is None or embedding.status != Embedding.Status.READY:
+                # Never block a web worker on the encoder: say so, and let the client poll the job.
+                if embedding is None or embedding.status == Embedding.Status.FAILED:
+                    embedding = embedding_schedule(image=image, user=request.user, model_version=loaded.version)
+                job = JobSerializer(embedding.job).data if embedding.job else None
+                return Response(
+                    {"status": "embedding_pending", "job": job, "model": model}, status=status.HTTP_202_ACCEPTED
+                )
+            features = embedding_load(embedding)
         values = data.validated_data
         result = predict(
             image=image,
-            embedding_row=embedding,
+            loaded=loaded,
+            features=features,
             points=values["points"],
             labels=values["labels"],
             box=values["box"],

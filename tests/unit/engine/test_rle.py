@@ -264,3 +264,35 @@ def test_iou_edge_cases_and_merge_errors():
         rle_ops.merge([])
     with pytest.raises(RleError):
         rle_ops.iou(empty, {"size": [5, 5], "counts": "Z"})
+
+
+# --- checked_geometry: the save path's one pass ---------------------------------------------------------
+
+
+def test_checked_geometry_equals_validate_area_and_bbox():
+    masks = [*_random_masks(seed=11, count=60), np.zeros((5, 7), bool), np.ones((4, 3), bool)]
+    for mask in masks:
+        counts = _coco_encode(mask)["counts"].decode()
+        size = list(mask.shape)
+        for given in (counts, counts.encode(), rle_ops.counts_to_runs(counts).tolist()):
+            rle = {"size": size, "counts": given}
+            expected = (rle_ops.validate_rle(rle), rle_ops.area(rle), rle_ops.bbox_coco(rle))
+            assert rle_ops.checked_geometry(rle) == expected
+    # Non-canonical input comes back canonical, as validate_rle makes it.
+    for rle in ({"size": [1, 2], "counts": "Q01"}, {"size": [3, 3], "counts": [2, 0, 3, 4]}):
+        assert rle_ops.checked_geometry(rle)[0] == rle_ops.validate_rle(rle)
+
+
+@pytest.mark.parametrize(
+    "rle", [{"size": [3, 3], "counts": ":O"}, {"size": [3, 3], "counts": "4Q"}, {"size": [3, 3], "counts": "8"}]
+)
+def test_checked_geometry_refuses_bad_runs_before_pycocotools_reads_them(monkeypatch, rle):
+    class Forbidden:
+        def __getattr__(self, name):
+            raise AssertionError(f"pycocotools.{name} called on unchecked input")
+
+    monkeypatch.setattr(rle_ops, "coco_mask", Forbidden())
+    with pytest.raises(RleError):
+        rle_ops.checked_geometry(rle)
+    with pytest.raises(RleError, match="differs from the expected"):
+        rle_ops.checked_geometry(rle_ops.empty(4, 5), expected_size=(5, 4))
