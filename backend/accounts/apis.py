@@ -7,10 +7,10 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts.serializers import UserCreateSerializer, UserSerializer
+from backend.accounts.throttles import AtomicScopedRateThrottle
 from backend.core.errors import NotAllowed
 from backend.core.parsers import StrictJSONParser
 from backend.idempotency.decorators import idempotent
@@ -21,7 +21,7 @@ class TokenApi(ObtainAuthToken):
 
     permission_classes = [AllowAny]
     parser_classes = [StrictJSONParser, FormParser, MultiPartParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "token"
 
 

@@ -93,19 +93,25 @@ def candidates(kind: ItemKind, project: Project, user, purpose: str, now) -> Que
     return annotate_candidates(kind, project, user, now)
 
 
-def _ordered(items: QuerySet, purpose: str, after_id: int | None) -> QuerySet:
-    """Oldest first, starting after `after_id` and wrapping around; reviewers get items whose
-    annotator marked them complete before items still being worked on."""
-    keys = []
-    if purpose == Purpose.REVIEW:
-        keys.append(Case(When(decision__decision=ItemDecision.Decision.COMPLETE, then=0), default=1))
-    if after_id is not None:
-        keys.append(Case(When(pk__gt=after_id, then=0), default=1))
-    return items.order_by(*keys, "pk")
-
-
 def _lock_next(items: QuerySet) -> Model | None:
     return items.select_for_update(skip_locked=True, no_key=True, of=("self",)).first()
+
+
+def _first_free(items: QuerySet, purpose: str, after_id: int | None) -> Model | None:
+    """The first item of `items`, oldest first after `after_id` and wrapping around, locked for the
+    caller (SKIP LOCKED: items other callers are locking are passed over). Annotators walk the
+    primary key index (an item after `after_id`, else the first from the start): no sort of the
+    project's items. Reviewers get items whose annotator marked them complete first."""
+    if purpose == Purpose.REVIEW:
+        keys = [Case(When(decision__decision=ItemDecision.Decision.COMPLETE, then=0), default=1)]
+        if after_id is not None:
+            keys.append(Case(When(pk__gt=after_id, then=0), default=1))
+        return _lock_next(items.order_by(*keys, "pk"))
+    if after_id is not None:
+        item = _lock_next(items.filter(pk__gt=after_id).order_by("pk"))
+        if item is not None:
+            return item
+    return _lock_next(items.order_by("pk"))
 
 
 def _take(kind: ItemKind, project: Project, item: Model, user, purpose: str, now) -> Claim:
@@ -143,7 +149,7 @@ def claim_next(
                 return resumed, held
         passed: list[int] = [after_id] if after_id is not None else []
         for _ in range(MAX_ATTEMPTS):
-            item = _lock_next(_ordered(open_items.exclude(pk__in=passed), purpose, after_id))
+            item = _first_free(open_items.exclude(pk__in=passed), purpose, after_id)
             if item is None:
                 break
             # Locked: ask again in a new statement, which sees claims committed since the search.
