@@ -1,8 +1,9 @@
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from backend.core import fields
 from backend.core.fields import CharField
 
 
@@ -35,3 +36,41 @@ class UserCreateSerializer(serializers.Serializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(list(exc.messages)) from exc
         return value
+
+
+class SignInSerializer(serializers.Serializer):
+    """{username, password} -> the active user they name (validated_data["user"]), or 400."""
+
+    username = fields.CharField(max_length=150, write_only=True)
+    password = fields.CharField(
+        max_length=4096, trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    )
+
+    def validate(self, attrs):
+        user = authenticate(self.context.get("request"), username=attrs["username"], password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError("Unable to log in with provided credentials.", code="authorization")
+        attrs["user"] = user
+        return attrs
+
+
+class TokenAnswerSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires = serializers.DateTimeField(allow_null=True, help_text="when the token stops working; null: never")
+
+
+class TokenInfoSerializer(serializers.Serializer):
+    prefix = serializers.CharField(help_text="the key's first characters, to recognise it")
+    created = serializers.DateTimeField()
+    expires = serializers.DateTimeField(allow_null=True)
+    expired = serializers.BooleanField()
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    token = TokenInfoSerializer(allow_null=True)
+
+
+class BrowserSessionSerializer(serializers.Serializer):
+    user = UserSerializer(allow_null=True)
+    signed_in_at = serializers.DateTimeField(allow_null=True)
+    expires = serializers.DateTimeField(allow_null=True, help_text="when this browser session ends")

@@ -165,8 +165,8 @@ MAX_JSON_BODY_BYTES = env_int("MAX_JSON_BODY_BYTES", 32 * 1024 * 1024)
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "backend.accounts.tokens.ExpiringTokenAuthentication",  # API clients and the CLI
+        "rest_framework.authentication.SessionAuthentication",  # the browser app (cookie + CSRF)
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "backend.core.pagination.StrictPageNumberPagination",
@@ -178,7 +178,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.config.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": "30/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Segmentation data engine API",
@@ -315,6 +314,22 @@ VIDEO_SESSION_IDLE_SECONDS = env_int("VIDEO_SESSION_IDLE_SECONDS", 900)
 # Processes a training round runs on (torchrun + DistributedDataParallel; gloo on CPUs, nccl on
 # GPUs): a train host with N GPUs sets N. Each process takes at least one image of every step.
 TRAINING_PROCESSES = env_int("TRAINING_PROCESSES", 1)
+
+# --- sign-in (backend/accounts/sign_in_limits.py) -------------------------------------------
+# The client's address is REMOTE_ADDR, unless the app sits behind this many reverse proxies of
+# yours: then it is the address the outermost of them wrote into X-Forwarded-For (what a client puts
+# there itself is ignored). Never more than the proxies really in front of the app.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # DRF throttles, if any, see the same address
+# Failed sign-ins (token endpoint, browser, admin) counted in the cache per client address and per
+# username over a window; past either limit a sign-in answers 429 until the window ends.
+SIGN_IN_WINDOW_SECONDS = env_int("SIGN_IN_WINDOW_SECONDS", 300)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 30)
+SIGN_IN_FAILURES_PER_USERNAME = env_int("SIGN_IN_FAILURES_PER_USERNAME", 10)
+# API tokens (POST /api/auth/token/) stop working this many hours after they were made; 0: never.
+API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 24 * 7)
+# The browser app's session cookie lasts this long.
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 24 * 14) * 3600
 
 # --- security (production: DEBUG off) ------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

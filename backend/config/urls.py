@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.accounts import apis as accounts
+from backend.accounts.admin_login import admin_login
 from backend.config.health import HealthApi
 from backend.config.spa import spa_index
 from backend.core import converters  # noqa: F401  (registers the <id:...> converter)
@@ -17,6 +18,8 @@ from backend.workspace import next_apis
 api = [
     path("health/", HealthApi.as_view(), name="health"),
     path("auth/token/", accounts.TokenApi.as_view(), name="auth-token"),
+    path("auth/session/", accounts.SessionApi.as_view(), name="auth-session"),
+    path("auth/api-token/", accounts.ApiTokenApi.as_view(), name="auth-api-token"),
     path("auth/me/", accounts.MeApi.as_view(), name="auth-me"),
     path("users/", accounts.UserListApi.as_view(), name="user-list"),
     path("jobs/<id:job_id>/", jobs.JobDetailApi.as_view(), name="job-detail"),
@@ -55,6 +58,7 @@ api = [
 
 urlpatterns = [
     path("api/", include(api)),
+    path("admin/login/", admin_login, name="admin-login"),  # before the admin: counted sign-ins
     path("admin/", admin.site.urls),
     re_path(r"^(?!api/|admin/|static/).*$", spa_index, name="app"),
 ]

@@ -1,9 +1,11 @@
-// Top level: one ApiClient, the current route from the URL, and a guard that sends a visitor
-// without a token to the log-in page.
+// Top level: one ApiClient, the current route from the URL, and a guard that sends a visitor who is
+// not signed in (the server's session says so) to the log-in page.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { ApiClient, localTokenStore } from './core/api';
+import { ApiClient } from './core/api';
 import type { User } from './core/apiTypes';
 import { parseRoute, routePath, type Route } from './core/route';
+import { forgetStoredToken } from './core/storage';
+import { AccountPage } from './pages/AccountPage';
 import { AppContext } from './pages/appContext';
 import { LoginPage } from './pages/LoginPage';
 import { ProjectsPage } from './pages/ProjectsPage';
@@ -29,9 +31,10 @@ function currentRoute(): Route {
 }
 
 export function App() {
-  const api = useMemo(() => new ApiClient(localTokenStore()), []);
+  const api = useMemo(() => new ApiClient(), []);
   const [route, setRoute] = useState<Route>(currentRoute);
-  const [user, setUser] = useState<User | null>(null);
+  // undefined until the server said who this browser is signed in as; null: nobody.
+  const [user, setUser] = useState<User | null | undefined>(undefined);
 
   const navigate = useCallback((next: Route, replace = false) => {
     const path = routePath(next);
@@ -48,32 +51,41 @@ export function App() {
 
   useEffect(() => {
     const off = api.onUnauthorized(() => {
-      api.logout();
       setUser(null);
       const here = window.location.pathname + window.location.search;
       navigate({ page: 'login', next: here.startsWith('/login') ? undefined : here }, true);
     });
-    if (api.isLoggedIn) api.me().then(setUser).catch(() => undefined);
-    return off;
+    forgetStoredToken(window.localStorage);
+    let live = true;
+    api.session().then(
+      (session) => { if (live) setUser(session.user); },
+      () => { if (live) setUser(null); },
+    );
+    return () => { live = false; off(); };
   }, [api, navigate]);
 
-  // Without a token every page is the log-in page; the address says so too (and where to go after).
-  const loggedIn = api.isLoggedIn;
+  // Signed out, every page is the log-in page; the address says so too (and where to go after).
+  const known = user !== undefined;
+  const loggedIn = !!user;
   const loginNext = route.page === 'login' ? route.next : loggedIn ? undefined : routePath(route);
   useEffect(() => {
-    if (!loggedIn && route.page !== 'login') window.history.replaceState(null, '', routePath({ page: 'login', next: loginNext }));
-  }, [loggedIn, route, loginNext]);
+    if (known && !loggedIn && route.page !== 'login') window.history.replaceState(null, '', routePath({ page: 'login', next: loginNext }));
+  }, [known, loggedIn, route, loginNext]);
 
   const logout = useCallback(() => {
-    api.logout();
-    setUser(null);
-    navigate({ page: 'login' });
+    // The server ends the session; the page forgets the user whatever it answered.
+    api.logout().catch(() => undefined).finally(() => {
+      setUser(null);
+      navigate({ page: 'login' });
+    });
   }, [api, navigate]);
 
-  const context = useMemo(() => ({ api, user, navigate, logout }), [api, user, navigate, logout]);
+  const context = useMemo(() => ({ api, user: user ?? null, navigate, logout }), [api, user, navigate, logout]);
 
   let page: React.ReactNode;
-  if (route.page === 'login' || !loggedIn) {
+  if (!known) {
+    page = <main className="page" data-testid="app-starting"><p className="muted">Loading…</p></main>;
+  } else if (route.page === 'login' || !loggedIn) {
     page = <LoginPage next={loginNext} onLoggedIn={setUser} />;
   } else if (route.page === 'projects') {
     page = <ProjectsPage />;
@@ -105,6 +117,8 @@ export function App() {
     page = <ReviewQueuePage key={`${route.projectId}-${route.kind ?? ''}`} projectId={route.projectId} kind={route.kind} />;
   } else if (route.page === 'sentBack') {
     page = <SentBackPage />;
+  } else if (route.page === 'account') {
+    page = <AccountPage />;
   } else if (route.page === 'plm') {
     page = <PlmPage key={route.videoId} videoId={route.videoId} tab={route.tab} />;
   } else {

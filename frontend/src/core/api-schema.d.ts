@@ -4,6 +4,24 @@
  */
 
 export interface paths {
+    "/api/auth/api-token/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The signed-in user's API token: GET what it is (never the key), DELETE revokes it. */
+        get: operations["auth_api_token_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description The signed-in user's API token: GET what it is (never the key), DELETE revokes it. */
+        delete: operations["auth_api_token_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/me/": {
         parameters: {
             query?: never;
@@ -20,6 +38,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/session/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The browser app's sign-in. GET: who this browser is signed in as (and the CSRF cookie every
+         *     write must echo in X-CSRFToken); POST {username, password}: sign in (a session cookie, HttpOnly);
+         *     DELETE: sign out.
+         */
+        get: operations["auth_session_retrieve"];
+        put?: never;
+        /**
+         * @description The browser app's sign-in. GET: who this browser is signed in as (and the CSRF cookie every
+         *     write must echo in X-CSRFToken); POST {username, password}: sign in (a session cookie, HttpOnly);
+         *     DELETE: sign out.
+         */
+        post: operations["auth_session_create"];
+        /**
+         * @description The browser app's sign-in. GET: who this browser is signed in as (and the CSRF cookie every
+         *     write must echo in X-CSRFToken); POST {username, password}: sign in (a session cookie, HttpOnly);
+         *     DELETE: sign out.
+         */
+        delete: operations["auth_session_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/token/": {
         parameters: {
             query?: never;
@@ -29,7 +78,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description POST {username, password} -> {token}; send it as `Authorization: Token <key>`. */
+        /** @description POST {username, password} -> {token, expires}; send it as `Authorization: Token <key>`. */
         post: operations["auth_token_create"];
         delete?: never;
         options?: never;
@@ -1242,10 +1291,18 @@ export interface components {
             crop_n_layers?: number;
             min_mask_region_area?: number;
         };
-        AuthToken: {
-            username: string;
-            password: string;
-            readonly token: string;
+        ApiToken: {
+            token: components["schemas"]["TokenInfo"] | null;
+        };
+        BrowserSession: {
+            user: components["schemas"]["User"] | null;
+            /** Format: date-time */
+            signed_in_at: string | null;
+            /**
+             * Format: date-time
+             * @description when this browser session ends
+             */
+            expires: string | null;
         };
         CandidateMask: {
             /** @description COCO RLE {size: [h, w], counts} of the candidate */
@@ -2428,6 +2485,11 @@ export interface components {
             labels: unknown;
             box: unknown;
         };
+        /** @description {username, password} -> the active user they name (validated_data["user"]), or 400. */
+        SignIn: {
+            username: string;
+            password: string;
+        };
         /**
          * @description * `train` - Train
          *     * `val` - Val
@@ -2442,6 +2504,23 @@ export interface components {
          * @enum {string}
          */
         StageEnum: "assisted" | "semi" | "auto";
+        TokenAnswer: {
+            token: string;
+            /**
+             * Format: date-time
+             * @description when the token stops working; null: never
+             */
+            expires: string | null;
+        };
+        TokenInfo: {
+            /** @description the key's first characters, to recognise it */
+            prefix: string;
+            /** Format: date-time */
+            created: string;
+            /** Format: date-time */
+            expires: string | null;
+            expired: boolean;
+        };
         /**
          * @description * `decoder` - decoder
          *     * `decoder+prompt` - decoder+prompt
@@ -2726,6 +2805,43 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    auth_api_token_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiToken"];
+                };
+            };
+        };
+    };
+    auth_api_token_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     auth_me_retrieve: {
         parameters: {
             query?: never;
@@ -2745,6 +2861,68 @@ export interface operations {
             };
         };
     };
+    auth_session_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrowserSession"];
+                };
+            };
+        };
+    };
+    auth_session_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignIn"];
+                "application/x-www-form-urlencoded": components["schemas"]["SignIn"];
+                "multipart/form-data": components["schemas"]["SignIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrowserSession"];
+                };
+            };
+        };
+    };
+    auth_session_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     auth_token_create: {
         parameters: {
             query?: never;
@@ -2754,9 +2932,9 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AuthToken"];
-                "application/x-www-form-urlencoded": components["schemas"]["AuthToken"];
-                "multipart/form-data": components["schemas"]["AuthToken"];
+                "application/json": components["schemas"]["SignIn"];
+                "application/x-www-form-urlencoded": components["schemas"]["SignIn"];
+                "multipart/form-data": components["schemas"]["SignIn"];
             };
         };
         responses: {
@@ -2765,7 +2943,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthToken"];
+                    "application/json": components["schemas"]["TokenAnswer"];
                 };
             };
         };

@@ -1,29 +1,48 @@
-// Typed client for the Django REST API (token auth). No React here: pages get one ApiClient.
-// The shapes are the server's schema (apiTypes.ts); endpoints of one area live beside it
-// (videoApi.ts, pages/review/reviewApi.ts, ...) as functions over `json` and `allPages`.
+// Typed client for the Django REST API. No React here: pages get one ApiClient.
+// The browser app signs in with a session cookie (HttpOnly: no script can read or keep it) and
+// echoes the CSRF cookie in X-CSRFToken on every write; it never holds an API token (those are for
+// scripts and the CLI: POST /api/auth/token/). The shapes are the server's schema (apiTypes.ts);
+// endpoints of one area live beside it (videoApi.ts, pages/review/reviewApi.ts, ...) as functions
+// over `json` and `allPages`.
 import { ApiError, errorDetail, VersionConflict } from './apiErrors';
 import type { UploadedImage } from './apiPending';
 import type {
-  Health, ImageRecord, Job, MaskConflictBody, MaskCreate, MaskRecord, MaskStatus, MaskUpdate, MetricsAnswer, MetricsGroup, Page,
-  PredictAnswer, PredictPending, PredictRequest, Project, ProjectCreate, ProjectUpdate, User,
+  ApiTokenAnswer, BrowserSession, Health, ImageRecord, Job, MaskConflictBody, MaskCreate, MaskRecord, MaskStatus, MaskUpdate,
+  MetricsAnswer, MetricsGroup, Page, PredictAnswer, PredictPending, PredictRequest, Project, ProjectCreate, ProjectUpdate, User,
 } from './apiTypes';
 
 /** predict's two answers told apart: the candidates, or the embedding still being computed (202). */
 export type PredictResult = ({ status: 'ready' } & PredictAnswer) | PredictPending;
 
-/** Where the token lives between page loads; localStorage in the browser, a Map in tests. */
-export interface TokenStore { get(): string | null; set(token: string | null): void }
+/** What a request carries to say who is asking, by method. */
+export interface Credentials { headers(method: string): Record<string, string> }
 
-export function localTokenStore(storage: Storage = window.localStorage, key = 'segdata.token'): TokenStore {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** The value of cookie `name` in a `document.cookie` string, or null. */
+export function cookieValue(cookies: string, name: string): string | null {
+  for (const part of cookies.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+/** The browser app's credentials: the session cookie goes by itself; writes add the CSRF token
+ * Django put in the `csrftoken` cookie (read at each request: signing in rotates it). */
+export function sessionCredentials(readCookies: () => string = () => document.cookie): Credentials {
   return {
-    get: () => storage.getItem(key),
-    set: (token) => (token === null ? storage.removeItem(key) : storage.setItem(key, token)),
+    headers(method): Record<string, string> {
+      if (SAFE_METHODS.has(method.toUpperCase())) return {};
+      const csrf = cookieValue(readCookies(), 'csrftoken');
+      return csrf ? { 'X-CSRFToken': csrf } : {};
+    },
   };
 }
 
-export function memoryTokenStore(initial: string | null = null): TokenStore {
-  let token = initial;
-  return { get: () => token, set: (t) => { token = t; } };
+/** An API token held in memory (tests, scripts): never written to the browser's storage. */
+export function tokenCredentials(token: string): Credentials {
+  return { headers: () => ({ Authorization: `Token ${token}` }) };
 }
 
 type Fetch = typeof fetch;
@@ -32,7 +51,7 @@ export class ApiClient {
   private unauthorized: (() => void) | null = null;
 
   constructor(
-    readonly tokens: TokenStore,
+    private readonly credentials: Credentials = sessionCredentials(),
     private readonly baseUrl = '',
     private readonly fetchImpl: Fetch = (...args) => fetch(...args),
   ) {}
@@ -45,15 +64,9 @@ export class ApiClient {
     };
   }
 
-  get isLoggedIn(): boolean {
-    return this.tokens.get() !== null;
-  }
-
-  private headers(json: boolean): Headers {
-    const headers = new Headers({ Accept: 'application/json' });
+  private headers(method: string, json: boolean): Headers {
+    const headers = new Headers({ Accept: 'application/json', ...this.credentials.headers(method) });
     if (json) headers.set('Content-Type', 'application/json');
-    const token = this.tokens.get();
-    if (token) headers.set('Authorization', `Token ${token}`);
     return headers;
   }
 
@@ -63,8 +76,9 @@ export class ApiClient {
     const form = typeof FormData !== 'undefined' && body instanceof FormData;
     const response = await this.fetchImpl(this.baseUrl + path, {
       method,
-      headers: this.headers(body !== undefined && !form),
+      headers: this.headers(method, body !== undefined && !form),
       body: body === undefined ? undefined : form ? body : JSON.stringify(body),
+      credentials: 'same-origin',
       signal,
     });
     if (response.ok) return response;
@@ -96,14 +110,31 @@ export class ApiClient {
   }
 
   // --- auth
-  async login(username: string, password: string): Promise<User> {
-    const { token } = await this.json<{ token: string }>('POST', '/api/auth/token/', { username, password });
-    this.tokens.set(token);
-    return this.me();
+  /** Who this browser is signed in as (user null: nobody); also hands the page its CSRF cookie. */
+  session(): Promise<BrowserSession> {
+    return this.json('GET', '/api/auth/session/');
   }
 
-  logout(): void {
-    this.tokens.set(null);
+  /** Signs this browser in (a session cookie); wrong credentials 400, too many failures 429. */
+  async login(username: string, password: string): Promise<User> {
+    const session = await this.json<BrowserSession>('POST', '/api/auth/session/', { username, password });
+    if (!session.user) throw new ApiError(500, 'the server did not sign this browser in', session);
+    return session.user;
+  }
+
+  /** Ends this browser's session on the server (the cookie stops working). */
+  async logout(): Promise<void> {
+    await this.request('DELETE', '/api/auth/session/');
+  }
+
+  /** The user's API token (for scripts and the CLI), described without its key; null when none. */
+  apiToken(): Promise<ApiTokenAnswer> {
+    return this.json('GET', '/api/auth/api-token/');
+  }
+
+  /** Revokes the user's API token: every script using it gets 401 from now on. */
+  async revokeApiToken(): Promise<void> {
+    await this.request('DELETE', '/api/auth/api-token/');
   }
 
   me(): Promise<User> {
@@ -167,9 +198,9 @@ export class ApiClient {
     }
   }
 
-  /** The pixels, fetched with the token (file_url is same-origin and needs auth). */
+  /** The pixels, fetched signed in (file_url is same-origin and needs auth). */
   async imageBlob(image: Pick<ImageRecord, 'id' | 'file_url'>, signal?: AbortSignal): Promise<Blob> {
-    const response = await this.fetchImpl(image.file_url, { headers: this.headers(false), signal });
+    const response = await this.fetchImpl(image.file_url, { headers: this.headers('GET', false), credentials: 'same-origin', signal });
     if (!response.ok) throw new ApiError(response.status, `image ${image.id}: HTTP ${response.status}`, null);
     return response.blob();
   }

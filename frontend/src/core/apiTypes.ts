@@ -21,6 +21,11 @@ type Box = [number, number, number, number];
 // --- answers
 
 export type User = Schemas['User'];
+/** Who this browser is signed in as (user null: nobody), and until when. */
+export type BrowserSession = Schemas['BrowserSession'];
+/** The user's API token as the account page shows it (never the key); token null: none. */
+export type ApiTokenAnswer = Schemas['ApiToken'];
+export type ApiTokenInfo = Schemas['TokenInfo'];
 export type Category = Schemas['Category'];
 export type ProjectKind = Schemas['ProjectKindEnum'];
 /** assisted: people click, SAM proposes; semi: automatic proposals to accept / fix / reject; auto: no person. */

@@ -8,6 +8,7 @@ describe('routes', () => {
       { page: 'masks', imageId: 9 }, { page: 'login', next: '/images/9' },
       { page: 'newProject' }, { page: 'settings', projectId: 3 }, { page: 'metrics', projectId: 3 },
       { page: 'exports', projectId: 3 }, { page: 'jobs', projectId: 3 }, { page: 'members', projectId: 3 },
+      { page: 'account' },
     ];
     for (const r of routes) {
       const [path, search] = routePath(r).split('?');

@@ -17,6 +17,7 @@ export type Route =
   | { page: 'video'; videoId: number }
   | { page: 'review'; projectId: number; kind?: 'mask' | 'masklet' }
   | { page: 'sentBack' }
+  | { page: 'account' }
   | { page: 'plm'; videoId: number; tab?: 'qa' | 'captions' }
   | { page: 'notFound'; path: string };
 
@@ -47,6 +48,7 @@ export function parseRoute(pathname: string, search = ''): Route {
     return { page: 'review', projectId: Number(m[1]), kind: kind === 'mask' || kind === 'masklet' ? kind : undefined };
   }
   if (path === '/me/sent-back') return { page: 'sentBack' };
+  if (path === '/account') return { page: 'account' };
   if ((m = path.match(/^\/videos\/(\d+)\/plm$/))) {
     return { page: 'plm', videoId: Number(m[1]), tab: query.get('tab') === 'captions' ? 'captions' : 'qa' };
   }
@@ -71,6 +73,7 @@ export function routePath(route: Route): string {
     case 'video': return `/videos/${route.videoId}`;
     case 'review': return `/projects/${route.projectId}/review${route.kind ? `?kind=${route.kind}` : ''}`;
     case 'sentBack': return '/me/sent-back';
+    case 'account': return '/account';
     case 'plm': return `/videos/${route.videoId}/plm${route.tab === 'captions' ? '?tab=captions' : ''}`;
     case 'notFound': return route.path;
   }

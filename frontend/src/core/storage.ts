@@ -28,3 +28,18 @@ export function writeJson(storage: KeyValueStorage, key: string, value: unknown)
     return false;
   }
 }
+
+/** Where earlier versions of the app kept an API token. The app now signs in with a session cookie
+ * that no script can read; a token left here by an earlier version is removed at start. */
+export const LEGACY_TOKEN_KEY = 'segdata.token';
+
+/** Removes a long-lived credential an earlier version stored; true when there was one. */
+export function forgetStoredToken(storage: KeyValueStorage): boolean {
+  try {
+    const had = storage.getItem(LEGACY_TOKEN_KEY) !== null;
+    storage.removeItem(LEGACY_TOKEN_KEY);
+    return had;
+  } catch {
+    return false;
+  }
+}

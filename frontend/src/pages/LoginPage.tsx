@@ -4,6 +4,8 @@ import type { User } from '../core/apiTypes';
 import { parseRoute } from '../core/route';
 import { useApp } from './appContext';
 
+// Signs this browser in with a session cookie (api.login); the server limits failed attempts per
+// address and per username, and its sentence (e.g. how long to wait) is shown as it comes.
 export function LoginPage({ next, onLoggedIn }: { next?: string; onLoggedIn: (user: User) => void }) {
   const { api, navigate } = useApp();
   const [username, setUsername] = useState('');
@@ -22,7 +24,8 @@ export function LoginPage({ next, onLoggedIn }: { next?: string; onLoggedIn: (us
       const route = parseRoute(path, search ? `?${search}` : '');
       navigate(route.page === 'login' ? { page: 'projects' } : route, true);
     } catch (err) {
-      setError(loginError(err));
+      setError(loginError(err)); // wrong credentials (400), or too many failures (429, with the wait)
+      setPassword('');
     } finally {
       setBusy(false);
     }
@@ -42,6 +45,7 @@ export function LoginPage({ next, onLoggedIn }: { next?: string; onLoggedIn: (us
         </label>
         {error && <p className="form-error" role="alert">{error}</p>}
         <button type="submit" className="primary" disabled={busy}>{busy ? 'Logging in…' : 'Log in'}</button>
+        <p className="muted small">This browser stays signed in until you log out; it keeps no password or token.</p>
       </form>
     </main>
   );
@@ -50,6 +54,9 @@ export function LoginPage({ next, onLoggedIn }: { next?: string; onLoggedIn: (us
 /** A failed sign-in in a sentence: wrong credentials, too many tries, or the server's own words. */
 export function loginError(error: unknown): string {
   if (error instanceof ApiError && error.status === 400) return 'That username and password do not match an account. Check both and try again.';
-  if (error instanceof ApiError && error.status === 429) return 'Too many sign-in attempts. Wait a minute, then try again.';
+  if (error instanceof ApiError && error.status === 429) {
+    const wait = /try again in (\d+) s/.exec(error.detail)?.[1]; // the server says how long the window lasts
+    return `Too many sign-in attempts. Wait ${wait ? `${wait} s` : 'a minute'}, then try again.`;
+  }
   return errorMessage(error, 'The server cannot be reached. Check that it is running, then try again.');
 }

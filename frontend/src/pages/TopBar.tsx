@@ -9,7 +9,7 @@ export function TopBar() {
       <Link to={{ page: 'projects' }} className="brand">Segmentation data engine</Link>
       <span className="spacer" />
       {user && <SentBackBadge />}
-      {user && <span className="user">{user.username}</span>}
+      {user && <Link to={{ page: 'account' }} className="user">{user.username}</Link>}
       <button type="button" className="link-button" onClick={logout}>Log out</button>
     </header>
   );

@@ -1,6 +1,6 @@
 // An ApiClient over a scripted server for unit tests: each "METHOD /path/" answers from its own list
 // (the last answer repeats; a function answers from the URL), and every request is recorded.
-import { ApiClient, memoryTokenStore } from '../core/api';
+import { ApiClient, tokenCredentials } from '../core/api';
 import type { KeyValueStorage } from '../core/storage';
 
 export type Answer = [number, unknown] | ((url: string, init: RequestInit) => [number, unknown]);
@@ -27,6 +27,6 @@ export function scriptedApi(routes: Record<string, Answer[]>, routeOf: (path: st
     return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
   };
   const storage = memoryStorage();
-  const api = new ApiClient(memoryTokenStore('t'), '', impl as typeof fetch);
+  const api = new ApiClient(tokenCredentials('t'), '', impl as typeof fetch);
   return { calls, api, storage, map: storage.map };
 }

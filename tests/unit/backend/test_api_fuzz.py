@@ -105,6 +105,7 @@ def baselines(world: World) -> dict:
     return {
         ("POST", "/api/auth/token/"): {"username": "w-manager", "password": "pw-for-tests-123"},
         ("POST", "/api/users/"): {"username": "fuzz-new-user", "password": "pw-for-tests-456"},
+        ("POST", "/api/auth/session/"): {"username": "w-manager", "password": "pw-for-tests-123"},
         ("POST", "/api/images/{image_id}/predict/"): {
             "points": [[10, 10]],
             "labels": [1],

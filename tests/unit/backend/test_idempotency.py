@@ -18,8 +18,8 @@ from tests import media_factory as mf
 from tests.unit.backend.api_world import build_world
 from tests.unit.backend.test_api_fuzz import PATH_PARAM, baselines, encode, fingerprint, operations
 
-# Sign-in answers a token, not a new object; predict computes candidates and keeps nothing.
-NOT_KEYED = {"/api/auth/token/", "/api/images/{image_id}/predict/"}
+# Sign-in answers a token or a session, not a new object; predict computes candidates and keeps nothing.
+NOT_KEYED = {"/api/auth/token/", "/api/auth/session/", "/api/images/{image_id}/predict/"}
 
 
 @pytest.fixture

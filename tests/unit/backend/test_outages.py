@@ -13,6 +13,7 @@ from PIL import Image as PILImage
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 
+from backend.accounts.sign_in_limits import CACHE_OUT
 from backend.core.outages import DATABASE, REDIS, STORAGE, outage_of
 from backend.inference.services import embedding_compute
 from backend.media.models import Image
@@ -32,12 +33,17 @@ def cache_out(settings):
     }
 
 
-def test_sign_in_without_the_cache_is_a_clear_503(db, cache_out, make_user):
-    user = make_user("cacheless")
-    response = APIClient().post("/api/auth/token/", {"username": "cacheless", "password": user.raw_password})
-    assert response.status_code == 503
-    assert response.json() == {"detail": REDIS, "unavailable": "redis"}
-    assert response["Retry-After"] == "5"
+def test_sign_in_without_the_cache_is_a_clear_503(db, cache_out, make_user, client):
+    user = make_user("cacheless", is_staff=True)
+    credentials = {"username": "cacheless", "password": user.raw_password}
+    for url in ("/api/auth/token/", "/api/auth/session/"):  # the API clients' and the browser's sign-in
+        response = APIClient().post(url, credentials)
+        assert response.status_code == 503, (url, response.content)
+        assert response.json() == {"detail": CACHE_OUT, "unavailable": "redis"}
+        assert response["Retry-After"] == "5"
+    admin = client.post("/admin/login/", credentials)  # the admin's page: the same sentence, as text
+    assert admin.status_code == 503 and admin.content.decode() == CACHE_OUT
+    assert not client.session.get("_auth_user_id")  # nobody was signed in unlimited
 
 
 def test_predict_without_the_cache_serves_and_tokens_read_as_expired(
