@@ -6,7 +6,7 @@ FRONTEND_STAMP := frontend/dist/.stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint venv frontend browser services migrate test-unit test-integration test-e2e test-frontend bench chaos clean
+.PHONY: run test lint venv frontend browser services migrate test-unit test-integration test-e2e test-frontend bench chaos load clean
 
 venv: $(VENV_STAMP)
 
@@ -53,12 +53,16 @@ lint: venv
 	scripts/lint.sh
 
 bench: venv
-	@for b in bench/bench_*.py; do [ "$$b" = bench/bench_faults.py ] && continue; echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in bench/bench_*.py; do case $$b in bench/bench_faults.py|bench/bench_load.py) continue;; esac; echo "== $$b"; $(PY) $$b || exit 1; done
 
 # Fault scenarios end to end (workers killed, the broker stopped, connections killed): the table of
 # jobs finished exactly once, lost, duplicated, and the time to recover; docs/reliability.md.
 chaos: venv services
 	$(PY) bench/bench_faults.py
+
+# Many annotators at once against gunicorn + PostgreSQL + Redis + a worker (docs/load.md).
+load: venv services
+	nice -n 10 $(PY) bench/bench_load.py
 
 clean:
 	rm -rf var frontend/dist test-output

@@ -36,6 +36,9 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--keepalive", type=int, default=None, help="WEB_KEEPALIVE_SECONDS for gunicorn (default: the config's)"
+    )
     args = parser.parse_args()
     users = [int(u) for u in args.users.split(",")]
     seconds = [float(s) for s in args.seconds.split(",")]
@@ -43,6 +46,8 @@ def main() -> None:
         parser.error("--seconds needs one value per --users phase")
     name = f"engine_bench_load_{os.getpid()}"
     env = stack.environment(name, args.workers, args.threads)
+    if args.keepalive is not None:
+        os.environ["WEB_KEEPALIVE_SECONDS"] = env["WEB_KEEPALIVE_SECONDS"] = str(args.keepalive)
     stack.start(name)
     web = worker = None
     try:
@@ -61,10 +66,11 @@ def main() -> None:
         web.start()
         wait_for(lambda: Http(base).get("/api/health/").status == 200, 120, "gunicorn healthy", interval=0.2)
         print(
-            f"gunicorn answering {time.monotonic() - started:.1f} s after start ({args.workers} workers x "
+            f"gunicorn answering {time.monotonic() - started:.1f} s after start (keep-alive "
+            f"{os.environ.get('WEB_KEEPALIVE_SECONDS', '75')} s, {args.workers} workers x "
             f"{args.threads} threads, models loaded before serving)"
         )
-        run_phases(base, crowd, users, seconds, args, web, worker)
+        run_phases(base, crowd, users, seconds, args, web, worker, name)
         print(f"\nlogs: {logs}" if any("Traceback" in s.log() for s in (web, worker)) else "")
     finally:
         for service in (web, worker):
@@ -74,10 +80,11 @@ def main() -> None:
         shutil.rmtree(env["VAR_DIR"], ignore_errors=True)
 
 
-def run_phases(base, crowd, users, seconds, args, web, worker) -> None:
+def run_phases(base, crowd, users, seconds, args, web, worker, database: str) -> None:
     from bench.load.crowd import run_phase
     from bench.load.report import (
         database_counts,
+        database_cpu_seconds,
         endpoint_table,
         overlapping_holds,
         print_phase,
@@ -87,7 +94,12 @@ def run_phases(base, crowd, users, seconds, args, web, worker) -> None:
     everyone = []
     for phase, (count, length) in enumerate(zip(users, seconds, strict=True)):
         editors = max(1, round(count * args.editors))
-        cpu_before = process_cpu_seconds(web.process.pid), process_cpu_seconds(worker.process.pid), time.process_time()
+        cpu_before = (
+            process_cpu_seconds(web.process.pid),
+            process_cpu_seconds(worker.process.pid),
+            time.process_time(),
+            database_cpu_seconds(database),
+        )
         records, wall = run_phase(
             base,
             crowd.tokens,
@@ -102,6 +114,8 @@ def run_phases(base, crowd, users, seconds, args, web, worker) -> None:
         web_cpu = process_cpu_seconds(web.process.pid) - cpu_before[0]
         worker_cpu = process_cpu_seconds(worker.process.pid) - cpu_before[1]
         client_cpu = time.process_time() - cpu_before[2]
+        # Backends that closed during the phase are missed: a lower bound.
+        database_cpu = max(0.0, database_cpu_seconds(database) - cpu_before[3])
         everyone += records
         rows, totals = endpoint_table(records, wall)
         counts = database_counts(everyone, crowd.shared_masks, "bench-manager")
@@ -111,7 +125,8 @@ def run_phases(base, crowd, users, seconds, args, web, worker) -> None:
         lines = [
             (
                 f"web processes: {web_cpu * 1000 / max(totals['requests'], 1):.1f} CPU ms per request "
-                f"({web_cpu / wall * 100:.0f}% of one core); worker {worker_cpu / wall * 100:.0f}%; "
+                f"({web_cpu / wall * 100:.0f}% of one core); PostgreSQL {database_cpu * 1000 / max(totals['requests'], 1):.1f} "
+                f"CPU ms per request; worker {worker_cpu / wall * 100:.0f}%; "
                 f"load generator {client_cpu / wall * 100:.0f}%; load average {os.getloadavg()[0]:.2f}"
             ),
             (

@@ -30,6 +30,17 @@ def process_cpu_seconds(pid: int) -> float:
     return total
 
 
+def database_cpu_seconds(database: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving `database` now (same machine, /proc)."""
+    import psycopg
+
+    from bench.scale.environment import POSTGRES
+
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+        pids = [row[0] for row in connection.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [database])]
+    return sum(process_cpu_seconds(pid) for pid in pids)
+
+
 def endpoint_table(records: list[Record], seconds: float) -> tuple[list[dict], dict]:
     calls = defaultdict(list)
     for record in records:
