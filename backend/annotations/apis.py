@@ -7,8 +7,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.annotations.metrics import GROUPS, engine_metrics, review_metrics
+from backend.annotations.metrics import GROUPS, review_metrics
 from backend.annotations.models import Mask
+from backend.annotations.rollup import project_engine_metrics
 from backend.annotations.selectors import mask_get, mask_list
 from backend.annotations.serializers import (
     MaskConflictSerializer,
@@ -21,6 +22,7 @@ from backend.annotations.serializers import (
 )
 from backend.annotations.services import StaleMask, mask_create, mask_delete, mask_update, proposal_decide
 from backend.core.errors import InvalidInput
+from backend.core.keyset import KeysetPagination
 from backend.core.params import query_choice, query_id, query_int
 from backend.idempotency.decorators import idempotent
 from backend.media.selectors import image_get
@@ -40,8 +42,16 @@ def _stale(exc: StaleMask) -> Response:
     )
 
 
+class MaskPagination(KeysetPagination):
+    ordering = ("image_id", "id")  # as mask_list orders; index mask_image_keyset
+
+
 class MaskListApi(ListAPIView):
+    """Masks by image and id: page numbers with a count, or keyset pages with ?cursor= (any depth
+    of a project's million masks in one index range scan)."""
+
     serializer_class = MaskSerializer
+    pagination_class = MaskPagination
 
     @extend_schema(
         parameters=[
@@ -167,5 +177,5 @@ class ProjectMetricsApi(APIView):
         unknown = [g for g in group_by if g not in GROUPS]
         if unknown:
             raise InvalidInput({"by": f"cannot group by {unknown}; choose from {sorted(GROUPS)}"})
-        rows = engine_metrics(mask_list(user=request.user, project_id=project.pk), group_by)
+        rows = project_engine_metrics(mask_list(user=request.user, project_id=project.pk), project.pk, group_by)
         return Response({"project": project.pk, "by": group_by, "rows": rows, "reviews": review_metrics(project.pk)})

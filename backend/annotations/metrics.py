@@ -42,19 +42,20 @@ def engine_metrics(masks: QuerySet, group_by: list[str]) -> list[dict]:
         )
         .order_by(*[GROUPS[g] for g in group_by])
     )
-    result = []
-    for values in rows:
-        row = dict(values)
-        if "day" in row and row["day"] is not None:
-            row["day"] = row["day"].isoformat()
-        row["masks_per_image"] = round(row["masks"] / row["images"], 3) if row["images"] else None
-        row["share_accepted_unchanged"] = (
-            round(row["proposals_unchanged"] / row["proposals_decided"], 4) if row["proposals_decided"] else None
-        )
-        for key in ("seconds_per_mask", "clicks_per_mask", "seconds_per_proposal"):
-            row[key] = round(row[key], 3) if row[key] is not None else None
-        result.append(row)
-    return result
+    return [finish_row(dict(values)) for values in rows]
+
+
+def finish_row(row: dict) -> dict:
+    """Ratios and rounding of one group's figures (from the masks or from the rollup)."""
+    if "day" in row and row["day"] is not None:
+        row["day"] = row["day"].isoformat()
+    row["masks_per_image"] = round(row["masks"] / row["images"], 3) if row["images"] else None
+    row["share_accepted_unchanged"] = (
+        round(row["proposals_unchanged"] / row["proposals_decided"], 4) if row["proposals_decided"] else None
+    )
+    for key in ("seconds_per_mask", "clicks_per_mask", "seconds_per_proposal"):
+        row[key] = round(row[key], 3) if row[key] is not None else None
+    return row
 
 
 def review_metrics(project_id: int) -> list[dict]:

@@ -54,7 +54,10 @@ class Mask(models.Model):
 
     class Meta:
         ordering = ["image_id", "id"]
-        indexes = [models.Index(fields=["image", "status"])]
+        indexes = [
+            models.Index(fields=["image", "status"]),
+            models.Index(fields=["image", "id"], name="mask_image_keyset"),  # keyset pages of the list
+        ]
 
     def __str__(self) -> str:
         return f"mask {self.pk} on image {self.image_id}"
@@ -248,3 +251,36 @@ class RegionCaption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on masklet {self.masklet_id}"
+
+
+class MaskRollup(models.Model):
+    """Counts of a project's masks per (image, day, stage, annotator, model version), kept by
+    PostgreSQL triggers on every insert, update and delete of masks (statement triggers over the
+    changed rows: a COPY of 1,000 automatic masks is one upsert); the engine metrics read these few
+    rows instead of every mask (backend.annotations.rollup). No foreign keys: rows follow the masks,
+    and go when their last mask goes. On SQLite nothing keeps them and the metrics read the masks."""
+
+    project_id = models.BigIntegerField(db_index=True)
+    image_id = models.BigIntegerField()
+    day = models.DateField(help_text="the masks' creation day (UTC)")
+    stage = models.CharField(max_length=8, blank=True)
+    annotator_id = models.BigIntegerField(help_text="who last changed the masks, else who made them; 0: nobody")
+    model_version = models.CharField(max_length=128, blank=True)
+    total = models.BigIntegerField(default=0, help_text="masks")
+    kept = models.BigIntegerField(default=0, help_text="submitted or accepted")
+    person = models.BigIntegerField(default=0, help_text="manual or assisted")
+    person_seconds = models.FloatField(default=0.0)
+    person_clicks = models.BigIntegerField(default=0)
+    decided = models.BigIntegerField(default=0, help_text="automatic masks a person accepted or rejected")
+    unchanged = models.BigIntegerField(default=0, help_text="decided, kept and not edited")
+    decided_seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["image_id", "day", "stage", "annotator_id", "model_version"], name="one_rollup_per_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"image {self.image_id} {self.day} {self.stage} by {self.annotator_id}: {self.total} masks"

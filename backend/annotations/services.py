@@ -213,28 +213,6 @@ def _after_masks_kept(project) -> None:
     masks_kept.send(Mask, project=project)
 
 
-def automatic_masks_store(*, image: Image, records: list[dict], model_version: str, status: str) -> list[Mask]:
-    """Bulk-insert automatic masks (records as engine.amg returns them, RLEs made by our own code)."""
-    masks = [
-        Mask(
-            image=image,
-            rle=r["segmentation"],
-            area=int(r["area"]),
-            bbox=rle_ops.bbox_coco(r["segmentation"]),
-            source=Mask.Source.AUTO,
-            status=status,
-            predicted_iou=float(r["predicted_iou"]),
-            stability_score=float(r["stability_score"]),
-            point_coords=r.get("point_coords", []),
-            crop_box=r.get("crop_box"),
-            model_version=model_version,
-            stage=image.project.stage,
-        )
-        for r in records
-    ]
-    return Mask.objects.bulk_create(masks, batch_size=500)
-
-
 def masklet_delete(masklet: Masklet) -> None:
     try:
         with transaction.atomic():

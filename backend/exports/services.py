@@ -1,5 +1,7 @@
 """Exports: a project's annotations as files in the official formats (docs/formats.md), written to a
-local temporary file and then streamed into storage, so memory stays flat."""
+local temporary file and then streamed into storage, so memory stays flat. Rows are read in keyset
+batches (backend.core.keyset), never through a server-side cursor, so a pgbouncer in transaction
+mode in front of PostgreSQL streams them just the same."""
 
 import html
 import os
@@ -13,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.core.errors import InvalidInput
+from backend.core.keyset import keyset_rows
 from backend.exports.models import ExportJob
 from backend.exports.plm import write_fgqa, write_stc
 from backend.exports.sa1b import write_sa1b_tar
@@ -38,7 +41,7 @@ class ExportParams(JobParams):
 
 def _coco_images(project: Project) -> Iterator[dict]:
     names = UniqueNames()
-    for image in Image.objects.filter(project=project).order_by("id").iterator(chunk_size=CHUNK):
+    for image in keyset_rows(Image.objects.filter(project=project), key=lambda row: row.pk, size=CHUNK):
         extension = "jpg" if image.format == "jpeg" else image.format
         yield {
             "id": image.pk,
@@ -85,7 +88,8 @@ def _coco_annotations(
     masks, total: int, category_ids: dict, progress: Callable[[float], None] | None
 ) -> Iterator[dict]:
     fields = ("id", "image_id", "category_id", "rle", "source", "predicted_iou", "seconds", "clicks", "model_version")
-    for done, row in enumerate(masks.order_by("id").values_list(*fields).iterator(chunk_size=CHUNK), start=1):
+    rows = keyset_rows(masks.values_list(*fields), key=lambda row: row[0], size=CHUNK)
+    for done, row in enumerate(rows, start=1):
         mask_id, image_id, category_id, rle, source, predicted_iou, seconds, clicks, version = row
         yield coco_annotation(
             mask_id,

@@ -12,8 +12,8 @@ from functools import partial
 from django.conf import settings as django_settings
 from django.db import transaction
 
+from backend.annotations.bulk import automatic_masks_store
 from backend.annotations.models import AutoMaskRun, Mask
-from backend.annotations.services import automatic_masks_store
 from backend.inference.jobs import AutoAnnotateParams
 from backend.inference.models import Embedding
 from backend.inference.runtime import serving_model

@@ -397,8 +397,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Masks by image and id: page numbers with a count, or keyset pages with ?cursor= (any depth
+         *     of a project's million masks in one index range scan).
+         */
         get: operations["masks_list"];
         put?: never;
+        /**
+         * @description Masks by image and id: page numbers with a count, or keyset pages with ?cursor= (any depth
+         *     of a project's million masks in one index range scan).
+         */
         post: operations["masks_create"];
         delete?: never;
         options?: never;
@@ -1904,8 +1912,11 @@ export interface components {
             results: components["schemas"]["Job"][];
         };
         PaginatedMaskList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description left out of keyset pages (?cursor=)
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -3430,6 +3441,8 @@ export interface operations {
     masks_list: {
         parameters: {
             query?: {
+                /** @description keyset pages: empty for the first, then the cursor in each answer's `next` */
+                cursor?: string;
                 image?: number;
                 /** @description A page number within the paginated result set. */
                 page?: number;

@@ -110,20 +110,21 @@ describe('ApiClient', () => {
     expect(calls[0].url).toBe('/api/projects/5/images/next/?after=9');
   });
 
-  it('follows mask pages', async () => {
-    const { impl } = fakeFetch([
-      [200, { count: 2, next: '/api/masks/?image=3&page=2', previous: null, results: [mask] }],
-      [200, { count: 2, next: null, previous: null, results: [{ ...mask, id: 8 }] }],
+  it('follows keyset mask pages by their next links', async () => {
+    const { calls, impl } = fakeFetch([
+      [200, { next: 'http://engine.example/api/masks/?cursor=3.7&image=3', previous: null, results: [mask] }],
+      [200, { next: null, previous: null, results: [{ ...mask, id: 8 }] }],
     ]);
     const api = new ApiClient(tokenCredentials('t'), '', impl);
     expect((await api.masks(3)).map((m) => m.id)).toEqual([7, 8]);
+    expect(calls.map((c) => c.url)).toEqual(['/api/masks/?image=3&cursor=', '/api/masks/?cursor=3.7&image=3']);
   });
 
   it('filters masks by status', async () => {
     const { calls, impl } = fakeFetch([[200, { count: 0, next: null, previous: null, results: [] }]]);
     const api = new ApiClient(tokenCredentials('t'), '', impl);
     await api.masks(3, 'proposed');
-    expect(calls[0].url).toBe('/api/masks/?image=3&status=proposed&page=1');
+    expect(calls[0].url).toBe('/api/masks/?image=3&status=proposed&cursor=');
   });
 
   it('accepts and rejects proposals with the version, 409 as VersionConflict', async () => {

@@ -45,6 +45,12 @@ export function tokenCredentials(token: string): Credentials {
   return { headers: () => ({ Authorization: `Token ${token}` }) };
 }
 
+/** The path and query of a link the server built (absolute), for this client's base URL. */
+function relativeLink(link: string): string {
+  const url = new URL(link, 'http://relative.invalid');
+  return `${url.pathname}${url.search}`;
+}
+
 type Fetch = typeof fetch;
 
 export class ApiClient {
@@ -95,6 +101,18 @@ export class ApiClient {
     const response = await this.request(method, path, body, signal);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
+  }
+
+  /** Every keyset page of a list that takes ?cursor= (each answer's `next` link, followed as given). */
+  async allCursorPages<T>(path: string, signal?: AbortSignal): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | null = `${path}${path.includes('?') ? '&' : '?'}cursor=`;
+    while (next) {
+      const answer: { next?: string | null; results: T[] } = await this.json('GET', next, undefined, signal);
+      items.push(...answer.results);
+      next = answer.next ? relativeLink(answer.next) : null;
+    }
+    return items;
   }
 
   /** Every page of a DRF list (or the plain list when the view is not paginated). */
@@ -223,7 +241,7 @@ export class ApiClient {
   // --- masks
   /** Every mask of the image (all statuses unless `status` is given), all pages. */
   masks(imageId: number, status?: MaskStatus): Promise<MaskRecord[]> {
-    return this.allPages(`/api/masks/?image=${imageId}${status ? `&status=${status}` : ''}`);
+    return this.allCursorPages(`/api/masks/?image=${imageId}${status ? `&status=${status}` : ''}`);
   }
 
   mask(id: number): Promise<MaskRecord> {
