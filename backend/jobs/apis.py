@@ -58,14 +58,15 @@ def _states(raw: str | None) -> list[str]:
 
 
 class ProjectJobListApi(ListAPIView):
-    """A project's jobs, newest first, filtered by ?state=a,b (members of the project)."""
+    """A project's jobs, newest first, filtered by ?state=a,b (members of the project). The chunks of
+    a batch job are left out: the batch job stands for them (its progress and result are theirs)."""
 
     serializer_class = JobSerializer
     pagination_class = StrictPageNumberPagination
 
     def get_queryset(self):
         project = project_get(user=self.request.user, project_id=self.kwargs["project_id"])
-        jobs = job_list(user=self.request.user).filter(project=project)
+        jobs = job_list(user=self.request.user).filter(project=project, parent__isnull=True)
         states = _states(self.request.query_params.get("state"))
         return jobs.filter(state__in=states) if states else jobs
 

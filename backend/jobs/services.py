@@ -15,7 +15,7 @@ from django.utils import timezone
 from backend.core.errors import InvalidInput
 from backend.core.outages import outage_of
 from backend.jobs.failpoints import failpoint
-from backend.jobs.fanout import FannedOut, batch_cancel, batch_progress, fan_in
+from backend.jobs.fanout import FannedOut, batch_cancel, batch_progress, batch_resume, fan_in
 from backend.jobs.models import Job
 from backend.jobs.params import JobParams
 from backend.jobs.publish import job_publish
@@ -181,7 +181,9 @@ def job_cancel(job: Job) -> Job:
 # Kinds whose work is a pure function of the job's row and its subject, so running the same row again
 # redoes it: frames, embeddings, proposals, automatic runs (which resume after finished images), exports.
 # Training rounds and video operations have their own records: start a new round or prompt again.
-RETRYABLE_KINDS = frozenset({"extract_frames", "embed", "propose_masks", "auto_annotate", "export"})
+RETRYABLE_KINDS = frozenset(
+    {"extract_frames", "embed", "propose_masks", "auto_annotate", "propose_masks_batch", "embed_backfill", "export"}
+)
 
 
 def job_retryable(job: Job) -> bool:
@@ -193,11 +195,16 @@ def job_retry(job: Job) -> Job:
     keeps pointing at it): attempts from zero, a new route so no message of the old run can start
     it, and a new message sent on commit.
 
+    A batch job split into chunks keeps its row and its chunks that succeeded; the others are
+    queued again (backend.jobs.fanout.batch_resume), each skipping what it already stored.
+
     Raises:
         InvalidInput: the job is not failed or cancelled, or its kind cannot be run again.
     """
     if job.kind not in RETRYABLE_KINDS:
         raise InvalidInput(f"a {job.kind.replace('_', ' ')} job cannot be run again; start a new one")
+    if job.chunk_count and job.state in (Job.State.FAILED, Job.State.CANCELLED):
+        return batch_resume(job)  # a split batch job: only its chunks that did not succeed run again
     with transaction.atomic():
         retried = Job.objects.filter(pk=job.pk, state__in=[Job.State.FAILED, Job.State.CANCELLED]).update(
             state=Job.State.QUEUED,

@@ -670,7 +670,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description A project's jobs, newest first, filtered by ?state=a,b (members of the project). */
+        /**
+         * @description A project's jobs, newest first, filtered by ?state=a,b (members of the project). The chunks of
+         *     a batch job are left out: the batch job stands for them (its progress and result are theirs).
+         */
         get: operations["projects_jobs_list"];
         put?: never;
         post?: never;

@@ -155,3 +155,22 @@ def test_a_batch_with_nothing_to_split_ends_at_once(db, commit):
     commit(job_run, job.pk, lambda j: job_fan_out(j, items=[], task_name="tests.chunk") or {"items": 0})
     job.refresh_from_db()
     assert job.state == "succeeded" and job.chunk_count == 0 and job.result == {"items": 0}
+
+
+def test_retrying_a_cancelled_batch_resumes_it_and_its_chunks_stay_off_the_jobs_list(
+    db, commit, client_for, manager, project_factory
+):
+    project = project_factory(manager)
+    job = job_create(kind="auto_annotate", queue="gpu", task_name="tests.batch", project=project)
+    commit(job_run, job.pk, split, worker="a@host")
+    first, _, _ = chunks_of(job)
+    commit(job_run, first.pk, done_items, worker="a@host")
+    api = client_for(manager)
+    assert api.post(f"/api/jobs/{job.pk}/cancel/").json()["state"] == "cancelled"
+    listed = api.get(f"/api/projects/{project.pk}/jobs/").json()["results"]
+    assert [row["id"] for row in listed] == [job.pk]  # the chunks are not listed
+    with_commit = commit(api.post, f"/api/jobs/{job.pk}/retry/")
+    assert with_commit.status_code == 200, with_commit.content
+    assert with_commit.json()["state"] == "running"
+    states = [c.state for c in chunks_of(job)]
+    assert states == ["succeeded", "queued", "queued"]
