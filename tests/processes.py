@@ -146,6 +146,14 @@ class Service:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
+def beat_service(env: dict[str, str], log_folder: Path) -> Service:
+    """celery beat with the deployment's scheduler (settings.CELERY_BEAT_SCHEDULER)."""
+    name = f"beat-{uuid.uuid4().hex[:6]}"
+    command = [sys.executable, "-m", "celery", "-A", "backend.config", "beat", "-l", "INFO"]
+    command += ["--schedule", str(log_folder / f"{name}-schedule")]
+    return Service(name, command, env, log_folder / f"{name}.log")
+
+
 def web_service(env: dict[str, str], log_folder: Path, threads: int = 4) -> tuple[Service, str]:
     """gunicorn on a spare port; returns the service and its base URL."""
     port = free_port()
@@ -194,9 +202,18 @@ class Http:
         return self._send(urllib.request.Request(self.base + path, headers=self._headers(headers)))
 
     def post(self, path: str, payload: dict | None = None) -> Answer:
+        return self._json("POST", path, payload)
+
+    def patch(self, path: str, payload: dict | None = None) -> Answer:
+        return self._json("PATCH", path, payload)
+
+    def delete(self, path: str) -> Answer:
+        return self._send(urllib.request.Request(self.base + path, method="DELETE", headers=self._headers()))
+
+    def _json(self, method: str, path: str, payload: dict | None) -> Answer:
         data = json.dumps(payload or {}).encode()
         headers = self._headers({"Content-Type": "application/json"})
-        return self._send(urllib.request.Request(self.base + path, data=data, method="POST", headers=headers))
+        return self._send(urllib.request.Request(self.base + path, data=data, method=method, headers=headers))
 
     def upload(self, path: str, files: list[tuple[str, bytes, str]]) -> Answer:
         """multipart/form-data with `files` fields: (file name, bytes, content type)."""

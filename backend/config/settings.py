@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "cpu", "expires": JOB_RECONCILE_SECONDS},
     }
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The embedded supervisor reconciles in its own process; its beat only fires retraining
+    # schedules (in beat itself) and sends no message to the filesystem broker.
+    CELERY_BEAT_SCHEDULE = {}
+CELERY_RESULT_EXPIRES = None  # no result backend: beat installs no backend_cleanup task
 
 # --- cache (predict's logits tokens; shared by every web process) ---------------------------
 if CELERY_BROKER_URL.startswith("redis://"):

@@ -1,4 +1,3 @@
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,7 +26,7 @@ class ScheduledRunSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_round_state(self, run: ScheduledRun) -> str | None:
         return run.training_round.job.state if run.training_round is not None else None
 
@@ -37,6 +36,7 @@ class TrainingScheduleSerializer(serializers.ModelSerializer):
     period = serializers.SerializerMethodField()
     cron = serializers.SerializerMethodField()
     next_run_at = serializers.SerializerMethodField(help_text="when the clock fires next; null: paused or no clock")
+    config = RoundConfigSerializer(read_only=True, help_text="the recipe of its rounds")
     last_run = serializers.SerializerMethodField()
 
     class Meta:
@@ -59,7 +59,7 @@ class TrainingScheduleSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_every(self, schedule) -> int | None:
         return schedule_clock(schedule).every
 
@@ -67,11 +67,11 @@ class TrainingScheduleSerializer(serializers.ModelSerializer):
     def get_period(self, schedule) -> str | None:
         return schedule_clock(schedule).period
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_cron(self, schedule) -> str | None:
         return schedule_clock(schedule).cron
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_next_run_at(self, schedule):
         return schedule_next_run(schedule)
 

@@ -2451,7 +2451,7 @@ export interface components {
             readonly outcome: components["schemas"]["OutcomeEnum"];
             readonly training_round: number | null;
             /** @description the job state of `training_round`, if any */
-            readonly round_state: string;
+            readonly round_state: string | null;
             /** @description masks accepted since the last round, at the time */
             readonly new_masks: number;
             readonly message: string;
@@ -2568,21 +2568,21 @@ export interface components {
             readonly id: number;
             readonly project: number;
             readonly name: string;
-            readonly every: number;
+            readonly every: number | null;
             readonly period: (components["schemas"]["PeriodEnum"] | components["schemas"]["NullEnum"]) | null;
-            readonly cron: string;
+            readonly cron: string | null;
             /** @description a round after every N masks accepted since the last round */
             readonly every_masks: number | null;
             /** @description a timed run starts a round only if this many masks were accepted since the last round */
             readonly min_new_masks: number;
-            /** @description the recipe of its rounds (RoundConfig) */
-            readonly config: unknown;
+            /** @description the recipe of its rounds */
+            readonly config: components["schemas"]["RoundConfig"];
             readonly paused: boolean;
             /**
              * Format: date-time
              * @description when the clock fires next; null: paused or no clock
              */
-            readonly next_run_at: string;
+            readonly next_run_at: string | null;
             readonly last_run: components["schemas"]["ScheduledRun"] | null;
             /** Format: date-time */
             readonly created_at: string;

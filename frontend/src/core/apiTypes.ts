@@ -53,6 +53,9 @@ export type CaptionKind = Schemas['RegionCaptionKindEnum'];
 export type RegionCaption = Refine<Schemas['RegionCaption'], RegionCaptionFields>;
 export type ModelVersion = Refine<Schemas['ModelVersion'], ModelVersionFields>;
 export type TrainingRound = Refine<Schemas['TrainingRound'], TrainingRoundFields>;
+export type TrainingSchedule = Schemas['TrainingSchedule'];
+export type ScheduledRun = Schemas['ScheduledRun'];
+export type SchedulePeriod = Schemas['PeriodEnum'];
 
 /** Which model serves, and why not the one asked for (`fallback`: the classical backend). */
 export type ModelInfo = Schemas['ModelStatus'];
@@ -88,6 +91,8 @@ export type Page<T> = Omit<Schemas['PaginatedImageList'], 'results'> & { results
 
 export type ProjectCreate = Refine<Schemas['ProjectCreate'], { categories?: string[] }>;
 export type ProjectUpdate = Schemas['PatchedProjectUpdate'];
+export type ScheduleCreate = Schemas['ScheduleWrite'];
+export type ScheduleUpdate = Schemas['PatchedScheduleWrite'];
 export type PredictRequest = Refine<Schemas['PredictInput'], {
   points: [number, number][]; labels: (0 | 1)[]; box?: Box; logits_token?: string; multimask: boolean;
 }>;

@@ -1,6 +1,7 @@
 // A project's retraining: start a round (managers), follow the running one (progress, cancel, log),
 // the held-out figures per round and across rounds, the model versions (promote, roll back), and
-// the project's clicks-per-mask trend. Data and actions are in useTraining; shaping in series.ts.
+// the project's clicks-per-mask trend, and (managers) the retraining schedules. Data and actions are
+// in useTraining and useSchedules; shaping in series.ts.
 import { useState } from 'react';
 import { canManage } from '../../core/api';
 import type { MetricsRow, TrainingRound } from '../../core/apiTypes';
@@ -10,7 +11,9 @@ import { useApp } from '../appContext';
 import { useAsync } from '../useAsync';
 import { RoundBarChart, RoundLineChart, CANDIDATE_COLOR, SERVING_COLOR } from './charts';
 import { RoundCard } from './RoundCard';
+import { SchedulesSection } from './SchedulesSection';
 import { dailySeries, masksUsedSeries, roundMetricSeries } from './series';
+import { useSchedules } from './useSchedules';
 import { useTraining, type Notice } from './useTraining';
 import { VersionTable } from './VersionTable';
 import './training.css';
@@ -85,6 +88,7 @@ export function TrainingPage({ projectId }: { projectId: number }) {
   const { rounds, versions, busy } = training;
   const project = projectState.data;
   const manager = canManage(project, user);
+  const schedules = useSchedules(api, projectId, manager);
   const gateMetric = project?.gate_metric;
   const activeVersion = versions?.find((v) => v.status === 'active') ?? null;
 
@@ -109,6 +113,7 @@ export function TrainingPage({ projectId }: { projectId: number }) {
       {projectState.error && <p className="form-error" role="alert">{projectState.error}</p>}
 
       <StartRound manager={manager} busy={busy} notice={training.startNotice} onStart={(steps) => void training.start(steps)} />
+      {manager && <SchedulesSection state={schedules} gateMetric={gateMetric} />}
       {rounds && <TrainingCharts rounds={rounds} trend={trend.data?.rows ?? []} />}
 
       <h2 className="section-title">Rounds</h2>
