@@ -10,4 +10,4 @@ COPY . .
 RUN make frontend && .venv/bin/python backend/manage.py collectstatic --noinput
 ENV PATH=/app/.venv/bin:$PATH PYTHONPATH=/app
 EXPOSE 8000
-CMD ["gunicorn", "-c", "backend/config/gunicorn.conf.py", "backend.config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]
+CMD ["gunicorn", "-c", "backend/config/gunicorn.conf.py", "backend.config.asgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

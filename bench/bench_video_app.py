@@ -1,141 +1,403 @@
-"""Benchmark of video propagation through the app against the bare SAM2VideoPredictor, on the same
-tiny SAM 2 network and generated video (frames at 256 px, 2 objects):
+"""Benchmark of interactive video through the app against the bare SAM2VideoPredictor, in one run, on
+the same tiny SAM 2 network (256 px input, 1 torch thread) and generated video (2 objects):
 
-1. propagation frames per second through the app's code path (the worker's task: the session's
-   stored operations, the lazy storage frame source, masks encoded and written to the database
-   frame by frame, progress and cancel checks) against the bare predictor; goal: at most 15% slower;
-2. the time from a click to the first propagated frame visible to the page (the click's job, the
-   propagation job, the page's poll of the masklets endpoint finding frame 1).
+- click -> that frame's mask visible to a client: the app's time from POSTing the click to the
+  masks event arriving on the session's event stream (a real HTTP client reading the server-sent
+  events), against the bare predictor's add_new_points_or_box;
+- click -> first propagated frame visible: from the first click through the second object's click
+  and the propagation request (each sent when the one before is stored, as the page does) to frame 1
+  on the stream, against the bare predictor's two clicks and propagate_in_video up to frame 1;
+- propagation frames per second as the client sees them stream (frame 1 to the last frame), against
+  the bare predictor's frame 1 to its last frame;
+- peak resident memory of a session over a 2,000-frame generated 256 px video against a 200-frame
+  one (the worker's code path in a process of its own per length).
 
-Embedded default (SQLite, local files) in a temporary folder; no server processes needed:
-    .venv/bin/python bench/bench_video_app.py [--frames 24] [--repeats 3]
+Each app deployment runs its own processes, as in production: the web server (gunicorn with a
+uvicorn worker, ASGI) and a Celery worker (solo pool), on
+- embedded: SQLite, the filesystem broker, local files, the Unix-socket event bus (no servers);
+- redis: PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379), the Redis event bus.
+
+    nice -n 10 .venv/bin/python bench/bench_video_app.py [--frames 48] [--repeats 3]
+        [--deployments embedded,redis] [--rss-frames 200,2000]
 """
 
 import argparse
+import http.client
+import json
 import os
+import queue
+import resource
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-VAR = tempfile.mkdtemp(prefix="bench-video-app-")
-for key in ("DATABASE_URL", "CELERY_BROKER_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
-    os.environ.pop(key, None)
-CHECKPOINTS = Path(VAR) / "checkpoints"
-os.environ.update(
-    {
-        "VAR_DIR": VAR,
-        "DJANGO_SETTINGS_MODULE": "backend.config.settings",
-        "DEBUG": "1",
-        "MODEL": "classical",
-        "VIDEO_MODEL": "sam2:tiny",
-        "MODEL_CHECKPOINT_DIR": str(CHECKPOINTS),
-        "VIDEO_IMAGE_SIZE": "256",
-        "MODEL_ALLOW_UNVERIFIED": "1",  # the tiny random network times the app; it is never served to people
-        "MODEL_AUTO_FETCH": "0",
-        "TQDM_DISABLE": "1",
+os.environ["TQDM_DISABLE"] = "1"  # sam2's progress bars would be timed and printed
+
+SIZE = 256
+CLICKS = {1: [[60.0, 80.0]], 2: [[170.0, 150.0]]}  # one positive click per object on frame 0
+
+
+def write_video(folder: Path, n_frames: int, width: int = SIZE, height: int = SIZE) -> None:
+    """A red disc moving right and a green box moving down over a ramp, as JPEG frames."""
+    import numpy as np
+    from PIL import Image
+
+    ramp = np.linspace(40, 160, width, dtype=np.float32)[None, :, None].repeat(height, 0).repeat(3, 2)
+    yy, xx = np.mgrid[:height, :width]
+    for t in range(n_frames):
+        frame = ramp.copy()
+        frame[(xx - (60 + 3 * t % 120)) ** 2 + (yy - 80) ** 2 <= 400] = (220, 40, 40)
+        frame[130 + t % 40 : 175 + t % 40, 150:195] = (40, 200, 60)
+        Image.fromarray(frame.astype(np.uint8)).save(folder / f"{t:05d}.jpg", quality=90)
+
+
+def bench_env(var: Path, checkpoints: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "STORAGE_URL")}
+    env.update(
+        {
+            "VAR_DIR": str(var),
+            "PYTHONPATH": str(REPO),
+            "DJANGO_SETTINGS_MODULE": "backend.config.settings",
+            "MODEL": "classical",
+            "VIDEO_MODEL": "sam2:tiny",
+            "MODEL_CHECKPOINT_DIR": str(checkpoints),
+            "VIDEO_IMAGE_SIZE": str(SIZE),
+            "MODEL_ALLOW_UNVERIFIED": "1",  # the tiny random network times the app; it is never served to people
+            "MODEL_AUTO_FETCH": "0",
+            "TQDM_DISABLE": "1",
+            "OMP_NUM_THREADS": "1",
+        }
+    )
+    return env
+
+
+# --- the bare predictor ------------------------------------------------------------------------
+
+
+def run_bare(network, folder: Path, n_frames: int) -> dict:
+    state = network.init_state(str(folder))  # reads every frame and computes frame 0's features
+    started = time.perf_counter()
+    click = None
+    for obj_id, points in CLICKS.items():
+        network.add_new_points_or_box(state, 0, obj_id, points=points, labels=[1])
+        click = click or time.perf_counter() - started
+    stream = network.propagate_in_video(state)
+    next(stream)  # frame 0 is the prompted frame itself
+    next(stream)
+    frame_1 = time.perf_counter()
+    first = frame_1 - started
+    for _ in stream:
+        pass
+    fps = (n_frames - 2) / (time.perf_counter() - frame_1)
+    return {"click_ms": click * 1000, "first_ms": first * 1000, "fps": fps}
+
+
+# --- a client of the app -------------------------------------------------------------------------
+
+
+class EventStream:
+    """A session's server-sent events read on a thread, each with its arrival time."""
+
+    def __init__(self, port: int, token: str, session_id: int):
+        self.events: queue.Queue = queue.Queue()
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.connection.request(
+            "GET",
+            f"/api/video-sessions/{session_id}/events/",
+            headers={"Authorization": f"Token {token}", "Accept": "text/event-stream"},
+        )
+        self.response = self.connection.getresponse()
+        assert self.response.status == 200, self.response.read()
+        threading.Thread(target=self._read, daemon=True).start()
+        assert self.next(lambda e: e["type"] == "hello")
+
+    def _read(self) -> None:
+        try:
+            for raw in self.response:
+                line = raw.decode()
+                if line.startswith("data: "):
+                    self.events.put((time.perf_counter(), json.loads(line[6:])))
+        except (OSError, ValueError):
+            pass
+
+    def next(self, predicate, timeout: float = 300) -> float:
+        """The arrival time of the next event for which predicate(event) holds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            at, event = self.events.get(timeout=max(0.1, deadline - time.monotonic()))
+            if predicate(event):
+                return at
+
+    def close(self) -> None:
+        self.connection.sock.shutdown(socket.SHUT_RDWR)
+        self.connection.close()
+
+
+def has_frame(obj_id: int | None, frame: int):
+    def check(event: dict) -> bool:
+        return event["type"] == "masks" and any(
+            f["frame"] == frame and (obj_id is None or f["object_id"] == obj_id) for f in event["frames"]
+        )
+
+    return check
+
+
+def job_done(job_id: int):
+    def check(event: dict) -> bool:
+        if event["type"] == "job" and event["job"]["id"] == job_id and event["job"]["state"] != "running":
+            assert event["job"]["state"] == "succeeded", event
+            return True
+        return False
+
+    return check
+
+
+def post(port: int, token: str, path: str, body: dict | None = None) -> dict:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request(
+        "POST",
+        path,
+        body=json.dumps(body or {}),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
+    answer = connection.getresponse()
+    data = json.loads(answer.read())
+    assert answer.status in (200, 201, 202), (answer.status, data)
+    return data
+
+
+def run_app_once(port: int, token: str, project, folder: Path, n_frames: int) -> dict:
+    from backend.jobs.models import Job
+
+    video = make_video(project, folder, n_frames)
+    session = post(port, token, f"/api/videos/{video.pk}/session/")
+    stream = EventStream(port, token, session["id"])
+    warm = Job.objects.filter(kind="video_warm", subject_id=session["id"])
+    while warm.exclude(state__in=["succeeded", "failed", "cancelled"]).exists():  # set-up, not timed
+        time.sleep(0.05)
+    base = f"/api/video-sessions/{session['id']}"
+    started = time.perf_counter()
+    click = None
+    for obj_id, points in CLICKS.items():
+        sent = time.perf_counter()
+        job = post(port, token, f"{base}/prompts/", {"frame": 0, "obj_id": obj_id, "points": points, "labels": [1]})
+        seen = stream.next(has_frame(obj_id, 0))
+        click = click or seen - sent
+        stream.next(job_done(job["id"]))  # the page sends the next operation once this one is stored
+    job = post(port, token, f"{base}/propagate/", {"start": 0, "direction": "forward"})
+    frame_1 = stream.next(has_frame(None, 1))
+    last = stream.next(has_frame(None, n_frames - 1))
+    stream.next(job_done(job["id"]))
+    stream.close()
+    return {
+        "click_ms": click * 1000,
+        "first_ms": (frame_1 - started) * 1000,
+        "fps": (n_frames - 2) / (last - frame_1),
     }
-)
-
-import django  # noqa: E402
-
-django.setup()
-
-import torch  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-
-from bench.bench_propagation import CLICKS, HEIGHT, WIDTH, run_bare, write_video  # noqa: E402
-from models.checkpoints import TEST_CHECKPOINTS  # noqa: E402
-from models.registry import load_tracker  # noqa: E402
-from models.tiny import save_tiny_sam2  # noqa: E402
 
 
-def make_video(folder: Path, n_frames: int):
+def make_video(project, folder: Path, n_frames: int):
     from backend.media.models import Frame, Video
     from backend.media.storage import store_bytes
-    from backend.projects.services import project_create
 
-    project = project_create(user=None, name=f"bench-{n_frames}-{time.time_ns()}", kind="video")
     video = Video.objects.create(
         project=project,
-        sha256=f"{time.time_ns():064d}"[-64:],
+        sha256=uuid.uuid4().hex * 2,
         storage_key="none",
         format="mp4",
         size_bytes=0,
-        width=WIDTH,
-        height=HEIGHT,
+        width=SIZE,
+        height=SIZE,
         fps=6.0,
         frame_count=n_frames,
         duration=n_frames / 6,
         annotation_fps=6.0,
     )
+    frames = []
     for index in range(n_frames):
         key = store_bytes(f"bench/{video.pk}/{index:05d}.jpg", (folder / f"{index:05d}.jpg").read_bytes())
-        Frame.objects.create(video=video, index=index, source_index=index, timestamp=index / 6, storage_key=key)
+        frames.append(Frame(video=video, index=index, source_index=index, timestamp=index / 6, storage_key=key))
+    Frame.objects.bulk_create(frames)
     return video
 
 
-def run_app(video, n_frames: int) -> tuple[float, float]:
-    """(click-to-first-propagated-frame seconds, propagation fps) through the app's services and tasks."""
-    from backend.annotations.models import MaskletFrame
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def deployment_child(name: str, folder: Path, n_frames: int, repeats: int, checkpoints: Path) -> None:
+    """Runs in its own process: set up one deployment, its web and worker processes, and measure."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from backend.projects.services import project_create
+
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create_user(username=f"bench-{uuid.uuid4().hex[:6]}", password="x")
+    token = Token.objects.create(user=user).key
+    project = project_create(user=user, name=f"bench-{name}", kind="video")
+    port = free_port()
+    logs = Path(os.environ["VAR_DIR"]) / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    python = sys.executable
+    web = [python, "-m", "gunicorn", "backend.config.asgi:application", "--bind", f"127.0.0.1:{port}"]
+    web += ["--worker-class", "uvicorn_worker.UvicornWorker", "--workers", "1", "--timeout", "120"]
+    worker = [python, "-m", "celery", "-A", "backend.config", "worker", "-Q", "gpu,cpu,train", "-c", "1"]
+    worker += ["--pool", "solo", "-n", f"bench-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle"]
+    processes = [
+        subprocess.Popen(argv, cwd=REPO, stdout=(logs / f"{i}.log").open("w"), stderr=subprocess.STDOUT)
+        for i, argv in enumerate([web, worker])
+    ]
+    try:
+        for _ in range(600):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        results = [run_app_once(port, token, project, folder, n_frames) for _ in range(repeats + 1)][1:]
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(30)
+    print(json.dumps({key: statistics.median(r[key] for r in results) for key in results[0]}))
+
+
+def rss_child(n_frames: int, folder: Path) -> None:
+    """Runs in its own process: a session over `n_frames` through the worker's code path (frames read
+    from storage, one object clicked on frame 0, a forward pass over every frame, masks stored)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
     from backend.inference.tasks import video_prompt, video_propagate
-    from backend.inference.video import registry
+    from backend.inference.video import current_tracker
     from backend.inference.video_services import prompt_add, propagate_schedule, session_open
     from backend.jobs.services import job_run
+    from backend.projects.services import project_create
 
-    registry.clear()
+    call_command("migrate", verbosity=0)
+    current_tracker()
+    project = project_create(user=None, name="rss", kind="video")
+    video = make_video(project, folder, n_frames)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     session = session_open(video)
-    started = time.perf_counter()
-    for obj_id, points in CLICKS.items():
-        _, job = prompt_add(
-            session=session, user=None, kind="points", frame=0, obj_id=obj_id, points=points, labels=[1]
-        )
-        job_run(job.pk, video_prompt.work, worker="bench")
+    _, job = prompt_add(session=session, user=None, kind="points", frame=0, obj_id=1, points=CLICKS[1], labels=[1])
+    job_run(job.pk, video_prompt.work, worker="bench")
     job = propagate_schedule(session=session, user=None, start=0, direction="forward")
-    worker = threading.Thread(target=job_run, args=(job.pk, video_propagate.work), kwargs={"worker": "bench"})
-    propagation_started = time.perf_counter()
-    worker.start()
-    while not MaskletFrame.objects.filter(masklet__video=video, frame_index=1).exists():  # the page's poll
-        time.sleep(0.005)
-    first = time.perf_counter() - started
-    worker.join()
-    fps = (n_frames - 1) / (time.perf_counter() - propagation_started)
-    return first, fps
+    assert job_run(job.pk, video_propagate.work, worker="bench").state == "succeeded"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"before_mb": before / 1024, "peak_mb": peak / 1024}))
+
+
+def child(argv: list[str], env: dict[str, str]) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, *argv], env=env, cwd=REPO, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{argv} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def postgres_database(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="video propagation through the app vs bare SAM 2")
-    parser.add_argument("--frames", type=int, default=24)
+    parser = argparse.ArgumentParser(description="interactive video through the app vs bare SAM 2")
+    parser.add_argument("--frames", type=int, default=48)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--deployments", default="embedded,redis")
+    parser.add_argument("--rss-frames", default="200,2000")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--rss-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--checkpoints", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        return deployment_child(args.child, Path(args.folder), args.frames, args.repeats, Path(args.checkpoints))
+    if args.rss_child:
+        return rss_child(args.rss_child, Path(args.folder))
+
+    import torch
+
+    from models.checkpoints import TEST_CHECKPOINTS
+    from models.registry import load_tracker
+    from models.tiny import save_tiny_sam2
+
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
-    call_command("migrate", verbosity=0)
-    CHECKPOINTS.mkdir(parents=True, exist_ok=True)
-    path = save_tiny_sam2(CHECKPOINTS / TEST_CHECKPOINTS["sam2:tiny"].file_name, seed=0)
-    bare_network = load_tracker("sam2:tiny", path, image_size=256).network
-    folder = Path(VAR) / "frames"
+    root = Path(tempfile.mkdtemp(prefix="bench-video-app-"))
+    checkpoints = root / "checkpoints"
+    checkpoints.mkdir()
+    path = save_tiny_sam2(checkpoints / TEST_CHECKPOINTS["sam2:tiny"].file_name, seed=0)
+    network = load_tracker("sam2:tiny", path, image_size=SIZE).network
+    folder = root / "frames"
     folder.mkdir()
     write_video(folder, args.frames)
-    bare, app = [], []
-    for _ in range(args.repeats):
-        _, bare_first, bare_fps = run_bare(bare_network, folder)
-        bare.append((bare_first, bare_fps))
-        app.append(run_app(make_video(folder, args.frames), args.frames))
-    bare_first, bare_fps = (statistics.median(v) for v in zip(*bare, strict=False))
-    app_first, app_fps = (statistics.median(v) for v in zip(*app, strict=False))
+    bare = [run_bare(network, folder, args.frames) for _ in range(args.repeats)]
+    rows = [("bare", {key: statistics.median(r[key] for r in bare) for key in bare[0]})]
+
+    for name in args.deployments.split(","):
+        env = bench_env(root / name, checkpoints)
+        if name == "redis":
+            env["DATABASE_URL"] = postgres_database(f"bench_video_{os.getpid()}")
+            env["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/14"
+            env["CELERY_KEY_PREFIX"] = f"bench-{uuid.uuid4().hex[:6]}:"
+        argv = ["--child", name, "--folder", str(folder), "--frames", str(args.frames)]
+        argv += ["--repeats", str(args.repeats), "--checkpoints", str(checkpoints)]
+        rows.append((f"app {name}", child(argv, env)))
+
+    bare_row = rows[0][1]
     print(
-        f"video: {args.frames} frames {WIDTH}x{HEIGHT}, 2 objects, tiny SAM 2.1 at 256 px, 1 torch thread, "
-        f"median of {args.repeats}"
+        f"video: {args.frames} frames {SIZE}x{SIZE}, 2 objects, tiny SAM 2.1 at {SIZE} px, 1 torch thread, "
+        f"median of {args.repeats}; app = web (ASGI) + worker processes, timed by a client of the event stream"
     )
-    print(f"{'path':<6}{'propagation fps':>17}{'click -> first frame ms':>26}")
-    print(f"{'bare':<6}{bare_fps:>17.1f}{bare_first * 1000:>26.1f}")
-    print(f"{'app':<6}{app_fps:>17.1f}{app_first * 1000:>26.1f}")
-    print(f"app cost over bare propagation: {100 * (bare_fps / app_fps - 1):+.1f}% time per frame (goal: at most +15%)")
+    print(f"{'path':<14}{'propagation fps':>16}{'vs bare':>9}{'click -> mask ms':>18}{'click -> frame 1 ms':>21}")
+    for name, row in rows:
+        cost = f"{100 * (bare_row['fps'] / row['fps'] - 1):+.1f}%" if name != "bare" else ""
+        print(f"{name:<14}{row['fps']:>16.1f}{cost:>9}{row['click_ms']:>18.1f}{row['first_ms']:>21.1f}")
+    print("goals: propagation at most +15% time per frame; clicks at most bare + 60 ms on Redis")
+
+    if args.rss_frames:
+        peaks = {}
+        for n in (int(v) for v in args.rss_frames.split(",")):
+            frames = root / f"rss-{n}"
+            frames.mkdir()
+            write_video(frames, n)
+            env = bench_env(root / f"rss-var-{n}", checkpoints)
+            peaks[n] = child(["--rss-child", str(n), "--folder", str(frames)], env)
+        small, large = sorted(peaks)
+        print(f"session peak RSS (embedded, worker code path, one object, forward pass over every {SIZE} px frame):")
+        for n in (small, large):
+            p = peaks[n]
+            print(
+                f"  {n:>5} frames: {p['peak_mb']:.0f} MB peak ({p['peak_mb'] - p['before_mb']:+.0f} MB over the loaded process)"
+            )
+        print(
+            f"  ratio {large} / {small}: {peaks[large]['peak_mb'] / peaks[small]['peak_mb']:.2f}x (goal: within 1.3x)"
+        )
 
 
 if __name__ == "__main__":

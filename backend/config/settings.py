@@ -316,6 +316,7 @@ VIDEO_MODEL = os.environ.get("VIDEO_MODEL", "sam2:hiera_t")  # SAM 2 tracks vide
 VIDEO_IMAGE_SIZE = env_int("VIDEO_IMAGE_SIZE", 0) or None  # tracker input side; None: the model's own (1024)
 VIDEO_SESSIONS_PER_WORKER = env_int("VIDEO_SESSIONS_PER_WORKER", 4)
 VIDEO_SESSION_IDLE_SECONDS = env_int("VIDEO_SESSION_IDLE_SECONDS", 900)
+VIDEO_WARM_FRAMES = env_int("VIDEO_WARM_FRAMES", 2)  # opening a video computes its first frames' features (0: off)
 # Processes a training round runs on (torchrun + DistributedDataParallel; gloo on CPUs, nccl on
 # GPUs): a train host with N GPUs sets N. Each process takes at least one image of every step.
 TRAINING_PROCESSES = env_int("TRAINING_PROCESSES", 1)

@@ -25,3 +25,8 @@ class VideoPropagateParams(JobParams):
     seqs: list[int] = field(default_factory=list)  # the propagation passes, in order
     direction: str = "both"
     start: int = 0
+
+
+@dataclass(frozen=True)
+class VideoWarmParams(JobParams):
+    frames: list[int] = field(default_factory=list)  # the frames whose features to compute ahead

@@ -3,7 +3,7 @@
 from backend.inference.automatic import automatic_batch_run, automatic_chunk_run, proposals_run
 from backend.inference.backfill import embeddings_backfill_run, embeddings_chunk_run
 from backend.inference.services import embedding_job_run
-from backend.inference.video_runner import video_prompt_run, video_propagate_run
+from backend.inference.video_runner import video_prompt_run, video_propagate_run, video_warm_run
 from backend.jobs.worker import job_task
 
 
@@ -50,3 +50,8 @@ def video_prompt(job) -> dict:
 @job_task("inference.video_propagate")
 def video_propagate(job) -> dict:
     return video_propagate_run(job)
+
+
+@job_task("inference.video_warm")
+def video_warm(job) -> dict:
+    return video_warm_run(job)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("projects/<id:project_id>/auto-annotate/", apis.AutoAnnotateApi.as_view(), name="auto-annotate"),
     path("videos/<id:video_id>/session/", video_apis.SessionOpenApi.as_view(), name="video-session"),
     path("video-sessions/<id:session_id>/prompts/", video_apis.PromptApi.as_view(), name="video-prompts"),
+    path("video-sessions/<id:session_id>/events/", video_apis.SessionEventsApi.as_view(), name="video-events"),
     path("video-sessions/<id:session_id>/propagate/", video_apis.PropagateApi.as_view(), name="video-propagate"),
 ]

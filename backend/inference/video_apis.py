@@ -1,9 +1,14 @@
 """Video annotation API: open a session, add prompts (clicks, box, brushed mask, removal), and
-propagate. (The masks are read from annotations' masklet endpoints.)"""
+propagate; the session's events stream pushes the masks its worker stores and its jobs' states.
+(All masks are read from annotations' masklet endpoints.)"""
+
+import json
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,7 +19,8 @@ from backend.inference.models import VideoPrompt, VideoSession
 from backend.inference.selectors import session_get
 from backend.inference.serializers import ModelStatusSerializer, SessionObjectSerializer, SessionPromptSerializer
 from backend.inference.video import current_tracker
-from backend.inference.video_services import prompt_add, propagate_schedule, session_open
+from backend.inference.video_events import session_stream
+from backend.inference.video_services import prompt_add, propagate_schedule, session_open, session_warm
 from backend.jobs.serializers import JobSerializer
 from backend.media.selectors import frame_count, video_get
 from backend.projects.policy import require
@@ -113,7 +119,36 @@ class SessionOpenApi(APIView):
     def post(self, request, video_id: int):
         video = video_get(user=request.user, video_id=video_id)
         require(request.user, "video", "annotate", video)
-        return Response(SessionSerializer(session_open(video)).data)
+        session = session_open(video)
+        session_warm(session, user=request.user)
+        return Response(SessionSerializer(session).data)
+
+
+class EventStreamRenderer(BaseRenderer):
+    """Lets a page ask for text/event-stream; refusals still leave as JSON (ApiJsonErrorsMiddleware)."""
+
+    media_type = "text/event-stream"
+    format = "sse"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data).encode()
+
+
+class SessionEventsApi(APIView):
+    renderer_classes = [JSONRenderer, EventStreamRenderer]
+
+    @extend_schema(
+        responses={
+            (200, "text/event-stream"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="server-sent events: hello (read what you missed), masks {frames: masklet frame rows}, "
+                "job {job: id, kind, state, progress, message, result}, resync (read what you missed)",
+            )
+        }
+    )
+    def get(self, request, session_id: int):
+        session = session_get(user=request.user, session_id=session_id)
+        return session_stream(request, session)
 
 
 class PromptApi(APIView):

@@ -4,9 +4,10 @@ one prompt's frame at once, a propagation's frames as they stream."""
 
 from functools import partial
 
-from backend.inference.jobs import VideoPromptParams, VideoPropagateParams
+from backend.inference.jobs import VideoPromptParams, VideoPropagateParams, VideoWarmParams
 from backend.inference.models import PropagationOptions, VideoPrompt, VideoSession
 from backend.inference.video import apply_prompt, current_tracker, propagation, registry
+from backend.inference.video_events import masks_announce
 from backend.inference.video_services import FrameWriter, frames_store
 from backend.jobs.models import Job
 from backend.jobs.services import JobCancelled, JobFailed, job_checkpoint, job_progress
@@ -19,7 +20,7 @@ def _prompted_masks_store(session: VideoSession):
     def store(prompt: VideoPrompt, masks) -> None:
         if prompt.kind in (VideoPrompt.Kind.POINTS, VideoPrompt.Kind.MASK) and prompt.obj_id in masks:
             source = "manual" if prompt.kind == VideoPrompt.Kind.MASK else "prompted"
-            frames_store(
+            rows = frames_store(
                 session.video,
                 prompt.frame,
                 {prompt.obj_id: masks[prompt.obj_id]},
@@ -27,6 +28,7 @@ def _prompted_masks_store(session: VideoSession):
                 edited=True,
                 keep_edited=False,
             )
+            masks_announce(session.pk, rows)
 
     return store
 
@@ -61,6 +63,17 @@ def video_prompt_run(job: Job) -> dict:
     return {"seq": operation.seq, "frame": operation.frame, "objects": sorted(masks)}
 
 
+def video_warm_run(job: Job) -> dict:
+    """A session's warm-up: its live state with every stored operation applied, and the features of
+    the first frames computed, so the page's first click pays for neither."""
+    session = _session_of(job)
+    last = VideoPrompt.objects.filter(session=session).order_by("-seq").values_list("seq", flat=True).first() or 0
+    live = _live(job, session, last + 1)
+    frames = [f for f in VideoWarmParams.of(job).frames if f < frame_count(session.video)]
+    current_tracker().tracker.prepare(live.state, frames)
+    return {"frames": frames, "applied_seq": live.applied_seq}
+
+
 def video_propagate_run(job: Job) -> dict:
     """Propagate through the video (one pass, or forward then backward), writing each frame's masks
     as it comes; frames a person made are kept, and only the chosen objects are written. Cancel
@@ -80,7 +93,9 @@ def video_propagate_run(job: Job) -> dict:
             raise
         if live.applied_seq >= operation.seq:
             continue
-        writer = FrameWriter(session.video, set(operation.propagation.obj_ids))
+        writer = FrameWriter(
+            session.video, set(operation.propagation.obj_ids), stored=partial(masks_announce, session.pk)
+        )
         frames_here = 0
         try:
             for frame, masks in propagation(current_tracker().tracker, live.state, operation):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from backend.annotations.models import Masklet, MaskletFrame
 from backend.annotations.services import masklet_delete
 from backend.core.errors import InvalidInput
-from backend.inference.jobs import VideoPromptParams, VideoPropagateParams
+from backend.inference.jobs import VideoPromptParams, VideoPropagateParams, VideoWarmParams
 from backend.inference.models import PropagationOptions, VideoPrompt, VideoSession
 from backend.jobs.models import Job
 from backend.jobs.publish import direct_queue_name
@@ -31,6 +31,35 @@ def session_open(video: Video) -> VideoSession:
         raise InvalidInput({"video": "the video's frames are not extracted yet; wait for its extraction job"})
     session, _ = VideoSession.objects.get_or_create(video=video)
     return session
+
+
+def session_warm(session: VideoSession, user=None) -> Job | None:
+    """Ask the session's worker to get it ready before the first click: rebuild its state, read the
+    first frames and compute their features (VIDEO_WARM_FRAMES). None when a warm-up is already
+    waiting or running, or when warm-up is off."""
+    count = min(settings.VIDEO_WARM_FRAMES, frame_count(session.video))
+    if count <= 0:
+        return None
+    pending = Job.objects.filter(
+        kind="video_warm",
+        subject_type=VideoSession._meta.label_lower,
+        subject_id=session.pk,
+        state__in=[Job.State.QUEUED, Job.State.RUNNING],
+    )
+    with transaction.atomic():
+        if pending.exists():
+            return None
+        job = job_create(
+            kind="video_warm",
+            queue=session_queue(session),
+            task_name="inference.video_warm",
+            project=session.video.project,
+            subject=session,
+            created_by=user,
+            params=VideoWarmParams(frames=list(range(count))),
+        )
+        job_enqueue(job)
+    return job
 
 
 def session_queue(session: VideoSession) -> str:
@@ -181,8 +210,9 @@ def propagate_schedule(
 
 def frames_store(
     video: Video, frame_index: int, masks: dict[int, np.ndarray], *, source: str, edited: bool, keep_edited: bool
-) -> int:
-    """Upsert the masks of one frame. With keep_edited, frames a person made are left as they are."""
+) -> list[MaskletFrame]:
+    """Upsert the masks of one frame; returns the rows written. With keep_edited, frames a person
+    made are left as they are."""
     masklets = {m.object_id: m for m in Masklet.objects.filter(video=video, object_id__in=list(masks))}
     protected = set()
     if keep_edited:
@@ -213,15 +243,17 @@ def frames_store(
         unique_fields=["masklet", "frame_index"],
         update_fields=["rle", "area", "edited", "source", "updated_at"],
     )
-    return len(rows)
+    return rows
 
 
 class FrameWriter:
     """Writes a propagation's masks in small batches: the first frame at once (the page shows it
     immediately), then every `interval` seconds, so a long pass costs few database round trips.
-    Frames a person made are kept; only `objects` are written."""
+    Frames a person made are kept; only `objects` are written. `stored(rows)` hears each batch
+    once it is in the database (the session's pages are told)."""
 
-    def __init__(self, video: Video, objects: set[int], interval: float = 0.25):
+    def __init__(self, video: Video, objects: set[int], interval: float = 0.25, stored=None):
+        self.stored = stored
         self.masklets = {m.object_id: m for m in Masklet.objects.filter(video=video, object_id__in=objects)}
         self.protected = set(
             MaskletFrame.objects.filter(masklet__in=self.masklets.values(), edited=True).values_list(
@@ -261,5 +293,7 @@ class FrameWriter:
                 update_fields=["rle", "area", "edited", "source", "updated_at"],
             )
             self.written += len(self.rows)
+            if self.stored is not None:
+                self.stored(self.rows)
             self.rows = []
         self.last_flush = timezone.now()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from backend.core.errors import InvalidInput
 from backend.core.outages import outage_of
+from backend.jobs.events import publish
 from backend.jobs.failpoints import failpoint
 from backend.jobs.fanout import FannedOut, batch_cancel, batch_progress, batch_resume, fan_in
 from backend.jobs.models import Job
@@ -97,7 +98,25 @@ def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | 
         job.claimed_at = timezone.now()
         job.save(update_fields=["state", "attempts", "started_at", "worker", "claimed_at", "updated_at"])
     job.refresh_from_db()
+    job_announce(job)
     return job
+
+
+def job_channel(job: Job) -> str | None:
+    """The events channel of the job's subject (a video session's page listens there), if any."""
+    return f"{job.subject_type}:{job.subject_id}" if job.subject_type and job.subject_id else None
+
+
+def job_announce(job: Job, **changes) -> None:
+    """Push the job's state (with `changes` applied) to the pages following its subject."""
+    channel = job_channel(job)
+    if channel is None:
+        return
+    fields = {"id": job.pk, "kind": job.kind, "state": job.state, "progress": job.progress, "message": job.message}
+    fields.update(changes)
+    if "result" in changes or job.result:
+        fields["result"] = changes.get("result", job.result)
+    publish(channel, {"type": "job", "job": fields})
 
 
 def _held_elsewhere(job: Job) -> bool:
@@ -123,6 +142,7 @@ def job_progress(job: Job, progress: float, message: str | None = None) -> None:
         raise JobCancelled()
     if job.parent_id is not None:
         batch_progress(job.parent_id)
+    job_announce(job, progress=fields["progress"], message=fields.get("message", job.message))
     failpoint(job)
 
 
@@ -165,6 +185,9 @@ def job_finish(job: Job, *, state: str, message: str = "", result: dict | None =
     # Never overwrite a cancellation that happened while the job ran, nor another attempt's result.
     if _this_attempt(job).update(**fields):
         fan_in(job.parent_id)  # the batch job ends with its last chunk
+        job_announce(
+            job, state=state, message=message, progress=fields.get("progress", job.progress), result=result or {}
+        )
 
 
 def job_cancel(job: Job) -> Job:
@@ -175,6 +198,7 @@ def job_cancel(job: Job) -> Job:
     if job.chunk_count:
         batch_cancel(job)
     fan_in(job.parent_id)
+    job_announce(job)
     return job
 
 
@@ -224,6 +248,7 @@ def job_retry(job: Job) -> Job:
             raise InvalidInput(f"only a failed or cancelled job can be run again; this one is {job.state}")
         job_enqueue(job)
     job.refresh_from_db()
+    job_announce(job)
     return job
 
 

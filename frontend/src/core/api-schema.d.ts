@@ -965,6 +965,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/video-sessions/{session_id}/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["video_sessions_events_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/video-sessions/{session_id}/prompts/": {
         parameters: {
             query?: never;
@@ -4740,6 +4756,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+        };
+    };
+    video_sessions_events_retrieve: {
+        parameters: {
+            query?: {
+                format?: "json" | "sse";
+            };
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description server-sent events: hello (read what you missed), masks {frames: masklet frame rows}, job {job: id, kind, state, progress, message, result}, resync (read what you missed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
                 };
             };
         };

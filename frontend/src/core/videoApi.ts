@@ -57,3 +57,35 @@ export type VideoDescription = components['schemas']['PatchedVideoDescribe'];
 export function describeVideo(api: ApiClient, videoId: number, fields: VideoDescription): Promise<VideoRecord> {
   return api.json('PATCH', `/api/videos/${videoId}/`, fields);
 }
+
+/** One server-sent event of a video session's stream (GET /api/video-sessions/{id}/events/). */
+export type SessionEvent =
+  | { type: 'hello' }
+  | { type: 'resync' }
+  | { type: 'masks' } & MaskletsAnswer
+  | { type: 'job'; job: Pick<Job, 'id' | 'kind' | 'state' | 'progress' | 'message'> & { result?: Job['result'] } };
+
+/**
+ * Reads the session's event stream until it ends or `signal` aborts, calling `onEvent` for each
+ * event (a fetch with the token: EventSource cannot send it). Resolves when the server closed it.
+ */
+export async function readSessionEvents(
+  api: ApiClient, sessionId: number, onEvent: (event: SessionEvent) => void, signal: AbortSignal,
+): Promise<void> {
+  const response = await api.request('GET', `/api/video-sessions/${sessionId}/events/`, undefined, signal);
+  if (!response.body) throw new Error('this browser cannot read a streamed answer');
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = block.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n');
+      if (data) onEvent(JSON.parse(data) as SessionEvent);
+    }
+  }
+}

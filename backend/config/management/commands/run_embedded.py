@@ -26,8 +26,9 @@ def embedded_processes(host: str, port: int, web_threads: int) -> list[ProcessSp
     python = sys.executable
     worker = [python, "-m", "celery", "-A", "backend.config", "worker", "-Q", "gpu,cpu,train", "-c", "1"]
     worker += ["--pool", "solo", "-n", "embedded@%h", "--without-gossip", "--without-mingle", "-l", "INFO"]
+    # ASGI (gunicorn.conf.py): requests run on threads as under WSGI; a video page's event stream is a coroutine.
     web = [python, "-m", "gunicorn", "-c", str(settings.REPO_DIR / "backend/config/gunicorn.conf.py")]
-    web += ["backend.config.wsgi:application", "--bind", f"{host}:{port}"]
+    web += ["backend.config.asgi:application", "--bind", f"{host}:{port}"]
     web += ["--workers", "1", "--threads", str(web_threads), "--timeout", "120", "--access-logfile", "-"]
     beat = [python, "-m", "celery", "-A", "backend.config", "beat", "-l", "INFO"]
     beat += ["--schedule", str(settings.VAR_DIR / "celerybeat-schedule")]  # unused by the database scheduler

@@ -33,6 +33,8 @@ const baseRoutes = (): Record<string, Answer[]> => ({
   'GET /api/videos/3/frames/': [[200, { count: 4, next: null, previous: null, results: frames }]],
   'GET /api/videos/3/frames/N/': [[200, {}]],
   'GET /api/videos/3/masklets/': [[200, { masklets: [], frames: [], updated_until: null }]],
+  // No event stream here: these tests follow jobs by polling, the client's fallback (pushed: sessionClient.test.ts).
+  'GET /api/video-sessions/11/events/': [[404, { detail: 'Not found.' }]],
 });
 
 async function until(predicate: () => boolean, ms = 4000) {

@@ -17,7 +17,7 @@ import { FramePlayer } from './FramePlayer';
 import { categoryField, ObjectList } from './objects';
 import { Propagation } from './Propagation';
 import { PromptQueue } from './PromptQueue';
-import { openWhenExtracted, PollingSessionClient, type VideoSessionClient } from './sessionClient';
+import { openWhenExtracted, PushedSessionClient, type VideoSessionClient } from './sessionClient';
 import { initialVideoView, NO_PROMPTS, type VideoView } from './videoView';
 
 export type { PropagationView, VideoView } from './videoView';
@@ -40,10 +40,10 @@ export class VideoController extends ViewStore<VideoView> {
   private shownFrame = -1;
   private noticeTimer: ReturnType<typeof setTimeout> | null = null;
 
-  /** `server`: the REST API (followed by polling), or any VideoSessionClient (a fake in tests). */
+  /** `server`: the REST API (with the session's pushed events), or any VideoSessionClient (a fake in tests). */
   constructor(server: ApiClient | VideoSessionClient, readonly videoId: number, private readonly storage: KeyValueStorage = window.localStorage) {
     super(initialVideoView());
-    this.client = 'frameBitmap' in server ? server : new PollingSessionClient(server, videoId);
+    this.client = 'frameBitmap' in server ? server : new PushedSessionClient(server, videoId);
     this.promptKey = `segdata.video.${videoId}.prompts`;
     this.prompts = new PromptLog(readJson<Record<string, FramePrompts>>(storage, this.promptKey) ?? {});
     this.player = new FramePlayer((frame) => this.client.frameBitmap(frame), {
@@ -125,6 +125,11 @@ export class VideoController extends ViewStore<VideoView> {
       this.store.merge(answer, true);
       const first = this.store.list()[0]?.objId ?? null;
       this.set({ status: 'ready', video, session, frames: this.player.list, selectedObj: first, storeVersion: this.store.version, objects: this.store.list() });
+      this.client.listen?.(session.id, {
+        onMasklets: (pushed) => this.mergeMasklets(pushed, false),
+        resync: () => void this.queue.refresh(false).catch(() => undefined),
+        alive: () => this.alive,
+      });
       this.attach();
       void this.propagation.resume();
       await this.goTo(0);
@@ -134,6 +139,7 @@ export class VideoController extends ViewStore<VideoView> {
   }
 
   dispose(): void {
+    this.client.close?.();
     this.player.dispose();
     for (const off of this.canvasOff) off();
     this.close();

@@ -1,13 +1,14 @@
 // The video annotator's I/O behind one small interface (as the SAM 2 demo's Tracker): the video and
-// its session, frames, prompts, propagation, masklets and jobs. `follow` reports a job's progress and
-// the masks it writes until it ends; PollingSessionClient does that by polling the job and the
-// masklets endpoint, and a pushed channel (server-sent events, a WebSocket) can implement the same
-// interface later without the controller changing. Tests give the controller a fake one.
+// its session, frames, prompts, propagation, masklets and jobs. `follow` reports a job's progress
+// until it ends. PushedSessionClient hears the session's event stream (the masks the worker stores,
+// the jobs' states) the moment the server publishes them; PollingSessionClient, its fallback where no
+// stream can be read, polls the job and the masklets endpoint. Tests give the controller a fake one.
 import { isFinalJob, type ApiClient } from '../../core/api';
 import { ApiError } from '../../core/apiErrors';
 import type { FrameRecord, Job, MaskletsAnswer, Project, PropagateDirection, VideoPromptRequest, VideoRecord, VideoSessionRecord } from '../../core/apiTypes';
 import {
-  addPrompt, frameBlob, masklets, openSession, propagate, video as fetchVideo, videoFrames,
+  addPrompt, frameBlob, masklets, openSession, propagate, readSessionEvents, video as fetchVideo, videoFrames,
+  type SessionEvent,
 } from '../../core/videoApi';
 
 /** What the page wants to hear while a job runs. */
@@ -36,6 +37,19 @@ export interface VideoSessionClient {
   cancelJob(id: number): Promise<Job>;
   /** Follows `job` to its end (or until the page is gone) and answers its last state. */
   follow(job: Job, watch: JobWatch): Promise<Job>;
+  /** Hears the session's pushed masks from now on (a client without a stream ignores it). */
+  listen?(sessionId: number, sink: SessionSink): void;
+  /** The page is gone: stop listening. */
+  close?(): void;
+}
+
+/** What the page hears on the session's stream besides the jobs it follows. */
+export interface SessionSink {
+  /** Masks just stored (by this page's jobs or anyone's): an incremental masklets answer. */
+  onMasklets: (answer: MaskletsAnswer) => void;
+  /** The stream (re)connected or fell behind: read what may have been missed. */
+  resync: () => void;
+  alive: () => boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -45,7 +59,7 @@ export class PollingSessionClient implements VideoSessionClient {
   /** One masklets read at a time, however many jobs are followed. */
   private reading = false;
 
-  constructor(private readonly api: ApiClient, readonly videoId: number, private readonly pollMs = 300) {}
+  constructor(protected readonly api: ApiClient, readonly videoId: number, private readonly pollMs = 300) {}
 
   video(): Promise<VideoRecord> {
     return fetchVideo(this.api, this.videoId);
@@ -119,6 +133,116 @@ export class PollingSessionClient implements VideoSessionClient {
     } finally {
       this.reading = false;
     }
+  }
+}
+
+/** How long a followed job waits for the stream to open before it is polled instead. */
+const STREAM_OPEN_TIMEOUT_MS = 5000;
+
+type JobState = Pick<Job, 'id' | 'state'> & Partial<Job>;
+interface Following { current: Job; watch: JobWatch; resolve: (job: Job) => void }
+
+/**
+ * Over the REST API, with the session's event stream: masks reach the page as the worker stores them
+ * and a job's end as it happens, with no request in between. A dropped stream reconnects (with a
+ * back-off) and then reads what it missed; a server without the stream (a 4xx) falls back to polling.
+ */
+export class PushedSessionClient extends PollingSessionClient {
+  private sink: SessionSink | null = null;
+  private connected = false;
+  private polling = false;
+  private readonly abort = new AbortController();
+  private readonly following = new Map<number, Following>();
+  /** Final states heard before anyone followed the job (its 202 came after its end). */
+  private readonly ended = new Map<number, JobState>();
+
+  listen(sessionId: number, sink: SessionSink): void {
+    if (this.sink) return;
+    this.sink = sink;
+    void this.run(sessionId);
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+
+  override follow(job: Job, watch: JobWatch): Promise<Job> {
+    if (this.polling || !this.sink) return super.follow(job, watch);
+    const ended = this.ended.get(job.id);
+    if (ended) return Promise.resolve({ ...job, ...ended });
+    if (isFinalJob(job)) return Promise.resolve(job);
+    return new Promise((resolve) => {
+      const following = { current: job, watch, resolve };
+      this.following.set(job.id, following);
+      // A stream that does not open (a proxy holding it back): this job is polled instead.
+      if (!this.connected) {
+        setTimeout(() => {
+          if (this.connected || this.following.get(job.id) !== following) return;
+          this.following.delete(job.id);
+          void super.follow(following.current, watch).then(resolve);
+        }, STREAM_OPEN_TIMEOUT_MS);
+      }
+    });
+  }
+
+  private async run(sessionId: number): Promise<void> {
+    let failures = 0;
+    while (this.sink?.alive() && !this.abort.signal.aborted) {
+      try {
+        await readSessionEvents(this.api, sessionId, (event) => { failures = 0; this.hear(event); }, this.abort.signal);
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429) {
+          this.fallBackToPolling();
+          return;
+        }
+        failures++;
+      }
+      this.connected = false;
+      // Reconnect at once after a clean end, else after a growing pause (a restart, an outage).
+      if (failures) await sleep(Math.min(250 * 2 ** failures, 10_000));
+    }
+  }
+
+  private hear(event: SessionEvent): void {
+    if (event.type === 'masks') this.sink?.onMasklets(event);
+    else if (event.type === 'job') this.jobChanged(event.job);
+    else {
+      // hello (subscribed) or resync (fell behind): what was stored meanwhile is read once.
+      this.connected = true;
+      this.sink?.resync();
+      for (const id of this.following.keys()) void this.job(id).then((job) => this.jobChanged(job), () => undefined);
+    }
+  }
+
+  private jobChanged(job: JobState): void {
+    const following = this.following.get(job.id);
+    if (!following) {
+      if (isFinalJob(job)) {
+        this.ended.set(job.id, job);
+        if (this.ended.size > 100) this.ended.delete(this.ended.keys().next().value as number);
+      }
+      return;
+    }
+    following.current = { ...following.current, ...job };
+    following.watch.onProgress?.(following.current);
+    if (isFinalJob(following.current)) {
+      this.following.delete(job.id);
+      following.resolve(following.current);
+    }
+  }
+
+  private fallBackToPolling(): void {
+    this.polling = true;
+    for (const [id, following] of this.following) {
+      this.following.delete(id);
+      void super.follow(following.current, following.watch).then(following.resolve);
+    }
+  }
+
+  /** Whether the stream is open (tests and the status line). */
+  get live(): boolean {
+    return this.connected;
   }
 }
 

@@ -1,0 +1,128 @@
+"""Pushed video updates without servers (the embedded bus: Unix datagram sockets): a message
+published by another process reaches this one's subscriber; a session's event stream carries the
+masks a click stored (the same rows the masklets endpoint answers) and its job's end; opening a
+session asks the worker to warm it up once."""
+
+import json
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from backend.inference.models import VideoSession
+from backend.inference.tasks import video_prompt, video_propagate, video_warm
+from backend.inference.video import reset_tracker
+from backend.jobs.events import SocketHub
+from backend.jobs.models import Job
+from backend.jobs.services import job_run
+from backend.media.models import Frame, Video
+from backend.media.storage import store_bytes
+
+WIDTH, HEIGHT, FRAMES = 96, 64, 6
+
+
+@pytest.fixture
+def classical(settings):
+    settings.VIDEO_MODEL = "classical"
+    reset_tracker()
+    yield
+    reset_tracker()
+
+
+@pytest.fixture
+def video(db, manager, project_factory):
+    project = project_factory(manager, kind="video")
+    video = Video.objects.create(
+        project=project,
+        sha256="e" * 64,
+        storage_key="none",
+        format="mp4",
+        size_bytes=0,
+        width=WIDTH,
+        height=HEIGHT,
+        fps=6.0,
+        frame_count=FRAMES,
+        duration=1.0,
+        annotation_fps=6.0,
+    )
+    for index in range(FRAMES):
+        pixels = np.full((HEIGHT, WIDTH, 3), 40, np.uint8)
+        pixels[20:40, 10 + 4 * index : 30 + 4 * index] = 220  # a square moving right
+        _, jpeg = cv2.imencode(".jpg", pixels)
+        key = store_bytes(f"test/{video.pk}/{index:05d}.jpg", jpeg.tobytes())
+        Frame.objects.create(video=video, index=index, source_index=index, timestamp=index / 6, storage_key=key)
+    return video
+
+
+def read_events(chunks, until, limit: int = 50) -> list[dict]:
+    """The stream's events (keep-alives skipped) up to the first for which until(event) holds."""
+    events = []
+    for chunk in chunks:
+        text = chunk.decode()
+        if text.startswith(":"):
+            continue
+        event = json.loads(text.split("data: ", 1)[1])
+        events.append(event)
+        if until(event) or len(events) >= limit:
+            return events
+    return events
+
+
+def test_a_message_from_another_process_reaches_a_subscriber(settings):
+    with SocketHub(settings.VAR_DIR).subscribe(["inference.videosession:7"]) as subscription:
+        script = (
+            "import sys; from pathlib import Path; from backend.jobs.events import SocketHub; "
+            "SocketHub(Path(sys.argv[1])).publish('inference.videosession:7', {'type': 'masks', 'n': 1}); "
+            "SocketHub(Path(sys.argv[1])).publish('inference.videosession:8', {'type': 'masks', 'n': 2})"
+        )
+        subprocess.run([sys.executable, "-c", script, str(settings.VAR_DIR)], check=True, timeout=60)
+        assert subscription.get(timeout=10) == {"type": "masks", "n": 1}
+        assert subscription.get(timeout=0.2) is None  # another session's message is not delivered here
+
+
+def test_a_message_too_big_for_a_datagram_asks_to_resync(settings):
+    with SocketHub(settings.VAR_DIR).subscribe(["big"]) as subscription:
+        SocketHub(settings.VAR_DIR).publish("big", {"type": "masks", "blob": "x" * 300_000})
+        assert subscription.get(timeout=10) == {"type": "resync"}
+
+
+def test_the_stream_pushes_a_clicks_mask_and_the_propagated_frames(video, manager, client_for, classical):
+    api = client_for(manager)
+    session = api.post(f"/api/videos/{video.pk}/session/").json()
+    warm = Job.objects.get(kind="video_warm", subject_id=session["id"])
+    api.post(f"/api/videos/{video.pk}/session/")  # a reload while the warm-up waits: no second one
+    assert Job.objects.filter(kind="video_warm", subject_id=session["id"]).count() == 1
+    assert job_run(warm.pk, video_warm.work, worker="test").state == "succeeded"
+
+    response = api.get(f"/api/video-sessions/{session['id']}/events/", HTTP_ACCEPT="text/event-stream")
+    assert response.status_code == 200 and response["Content-Type"] == "text/event-stream"
+    chunks = iter(response.streaming_content)
+    assert read_events(chunks, lambda e: True) == [{"type": "hello"}]  # subscribed: what comes next is pushed
+
+    click = {"frame": 0, "obj_id": 1, "points": [[20, 30]], "labels": [1]}
+    job = api.post(f"/api/video-sessions/{session['id']}/prompts/", click, format="json").json()
+    job_run(job["id"], video_prompt.work, worker="test")
+    events = read_events(chunks, lambda e: e["type"] == "job" and e["job"]["state"] == "succeeded")
+    stored = api.get(f"/api/videos/{video.pk}/masklets/").json()["frames"]
+    [masks] = [e for e in events if e["type"] == "masks"]
+    assert masks["frames"] == stored  # exactly the row the masklets endpoint answers
+    assert [e["job"]["state"] for e in events if e["type"] == "job"] == ["running", "succeeded"]
+
+    job = api.post(f"/api/video-sessions/{session['id']}/propagate/", {"start": 0, "direction": "forward"}).json()
+    job_run(job["id"], video_propagate.work, worker="test")
+    events = read_events(chunks, lambda e: e["type"] == "job" and e["job"]["state"] == "succeeded")
+    pushed = {(f["object_id"], f["frame"]): f for e in events if e["type"] == "masks" for f in e["frames"]}
+    stored = {(f["object_id"], f["frame"]): f for f in api.get(f"/api/videos/{video.pk}/masklets/").json()["frames"]}
+    assert sorted(pushed) == [(1, frame) for frame in range(1, FRAMES)]
+    assert all(pushed[key] == stored[key] for key in pushed)
+    response.close()
+
+
+def test_the_stream_refuses_a_stranger_in_json(video, make_user, client_for, manager):
+    session = VideoSession.objects.create(video=video)
+    stranger = client_for(make_user("stranger"))
+    answer = stranger.get(f"/api/video-sessions/{session.pk}/events/", HTTP_ACCEPT="text/event-stream")
+    assert answer.status_code == 404 and answer.json()["detail"]
+    assert client_for(manager).get("/api/video-sessions/999999/events/").status_code == 404
