@@ -2,16 +2,20 @@
 operation (rebuilt by replay when this worker does not hold it), apply it, and store the masks —
 one prompt's frame at once, a propagation's frames as they stream."""
 
+import time
 from functools import partial
 
+from backend.inference.frame_writer import FrameWriter
 from backend.inference.jobs import VideoPromptParams, VideoPropagateParams, VideoWarmParams
 from backend.inference.models import PropagationOptions, VideoPrompt, VideoSession
 from backend.inference.video import apply_prompt, current_tracker, propagation, registry
 from backend.inference.video_events import masks_announce
-from backend.inference.video_services import FrameWriter, frames_store
+from backend.inference.video_services import frames_store
 from backend.jobs.models import Job
 from backend.jobs.services import JobCancelled, JobFailed, job_checkpoint, job_progress
 from backend.media.selectors import frame_count
+
+PROGRESS_SECONDS = 0.5  # how often a pass reports its progress (and the page hears it)
 
 
 def _prompted_masks_store(session: VideoSession):
@@ -94,18 +98,20 @@ def video_propagate_run(job: Job) -> dict:
         if live.applied_seq >= operation.seq:
             continue
         writer = FrameWriter(
-            session.video, set(operation.propagation.obj_ids), stored=partial(masks_announce, session.pk)
+            session.video,
+            set(operation.propagation.obj_ids),
+            stored=partial(masks_announce, session.pk),
+            after_batch=PassReport(job, total, done),
         )
         frames_here = 0
         try:
-            for frame, masks in propagation(current_tracker().tracker, live.state, operation):
-                frames_here += 1
-                done += 1
-                if writer.add(frame, masks):  # progress (and the cancel check) as often as masks are flushed
-                    job_progress(job, min(done / max(total, 1), 1.0), f"frame {frame}")
-                else:
-                    job_checkpoint(job)  # between frames: a cancel stops the pass within a frame
-            writer.flush()
+            try:
+                for frame, masks in propagation(current_tracker().tracker, live.state, operation):
+                    frames_here += 1
+                    done += 1
+                    writer.add(frame, masks)  # stored, pushed and reported on the writer's thread
+            finally:
+                writer.close()  # every frame computed is stored, cancelled or not
             written += writer.written
         except JobCancelled:
             _record_cancelled_pass(session, operation, frames_here, params.seqs)
@@ -113,6 +119,22 @@ def video_propagate_run(job: Job) -> dict:
         finally:
             live.applied_seq = operation.seq
     return {"frames": done, "masks_written": written}
+
+
+class PassReport:
+    """A pass writer's after_batch, on its thread: the job's progress every PROGRESS_SECONDS, and a
+    cancel noticed between (JobCancelled, which the writer hands to the tracker's thread)."""
+
+    def __init__(self, job: Job, total: int, before: int):
+        self.job, self.total, self.before, self.reported = job, max(total, 1), before, time.monotonic()
+
+    def __call__(self, frames_stored: int) -> None:
+        if time.monotonic() - self.reported >= PROGRESS_SECONDS:
+            self.reported = time.monotonic()
+            done = self.before + frames_stored
+            job_progress(self.job, min(done / self.total, 1.0), f"{done} of {self.total} frames")
+        else:
+            job_checkpoint(self.job)
 
 
 def _record_cancelled_pass(session: VideoSession, operation: VideoPrompt, frames_done: int, seqs: list[int]) -> None:

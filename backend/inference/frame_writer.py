@@ -1,0 +1,125 @@
+"""Stores a propagation's masks while the tracker computes the next frames: the masks go to a writer
+thread that encodes them (RLE), writes everything waiting in one bulk upsert, tells the session's
+pages and reports the job's progress (noticing a cancel), so the tracker never waits on encoding,
+the database or the network. Batches follow the
+database's pace: the first frame is written alone at once (the page shows it immediately); while a
+write is under way the next frames gather into the next batch."""
+
+import queue
+import threading
+
+import numpy as np
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from backend.annotations.models import MaskletFrame
+from engine import rle as rle_ops
+
+_DONE = object()
+
+
+class FrameWriter:
+    """Writes the propagated masks of `objects` of `video`; frames a person made are kept.
+    `stored(rows)` hears each batch once it is in the database; `after_batch(frames_stored)` is
+    called next, and what it raises (JobCancelled) is raised by the following add, while the frames
+    already handed over are still all stored. Inside a transaction (a test's, a caller's) the rows
+    must be written by that transaction: they are then written on add, inline."""
+
+    def __init__(self, video, objects: set[int], stored=None, after_batch=None):
+        self.masklets = {m.object_id: m for m in video.masklets.filter(object_id__in=objects)}
+        self.protected = set(
+            MaskletFrame.objects.filter(masklet__in=self.masklets.values(), edited=True).values_list(
+                "masklet__object_id", "frame_index"
+            )
+        )
+        self.stored, self.after_batch, self.written, self.frames = stored, after_batch, 0, 0
+        self._error: BaseException | None = None
+        self._raised: BaseException | None = None  # from after_batch: raised once, writing goes on
+        self._queue: queue.SimpleQueue | None = None
+        self._thread: threading.Thread | None = None
+        if not connection.in_atomic_block:
+            self._queue = queue.SimpleQueue()
+            self._thread = threading.Thread(target=self._run, name="frame-writer", daemon=True)
+            self._thread.start()
+
+    def add(self, frame_index: int, masks: dict[int, np.ndarray]) -> None:
+        """Hand over one frame's masks (raises what the writer thread met, if it failed)."""
+        if self._error is not None:
+            raise self._error
+        if self._queue is None:
+            self._write([(frame_index, masks)])
+        else:
+            self._queue.put((frame_index, masks))
+        raised, self._raised = self._raised, None
+        if raised is not None:
+            raise raised
+
+    def close(self) -> None:
+        """Wait until every frame handed over is stored."""
+        if self._thread is not None:
+            self._queue.put(_DONE)
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            raise self._error
+        if self._raised is not None:
+            raise self._raised
+
+    def _run(self) -> None:
+        try:
+            done = False
+            while not done:
+                batch = [self._queue.get()]
+                while True:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                done = batch[-1] is _DONE
+                frames = [item for item in batch if item is not _DONE]
+                if frames and self._error is None:
+                    self._write(frames)
+        except BaseException as exc:  # handed to the tracker's thread at its next add or close
+            self._error = exc
+        finally:
+            close_old_connections()
+            connection.close()
+
+    def _write(self, frames: list) -> None:
+        self._store(frames)
+        self.frames += len(frames)
+        if self.after_batch is not None:
+            try:
+                self.after_batch(self.frames)
+            except Exception as exc:
+                self._raised = exc
+
+    def _store(self, frames: list) -> None:
+        now = timezone.now()
+        rows = []
+        for frame_index, masks in frames:
+            for obj_id, mask in masks.items():
+                if obj_id in self.masklets and (obj_id, frame_index) not in self.protected:
+                    rle = rle_ops.encode(np.asarray(mask, dtype=bool))
+                    rows.append(
+                        MaskletFrame(
+                            masklet=self.masklets[obj_id],
+                            frame_index=frame_index,
+                            rle=rle,
+                            area=rle_ops.area(rle),
+                            edited=False,
+                            source="propagated",
+                            updated_at=now,
+                        )
+                    )
+        if not rows:
+            return
+        MaskletFrame.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["masklet", "frame_index"],
+            update_fields=["rle", "area", "edited", "source", "updated_at"],
+        )
+        self.written += len(rows)
+        if self.stored is not None:
+            self.stored(rows)
