@@ -2,7 +2,7 @@
 // published, a followed job ends on its event (even one that ended before its 202 was read), a
 // (re)connection reads what was missed, and no request is repeated while it listens.
 import { describe, expect, it } from 'vitest';
-import { ApiClient, memoryTokenStore } from '../../core/api';
+import { ApiClient, tokenCredentials } from '../../core/api';
 import type { Job, MaskletsAnswer } from '../../core/apiTypes';
 import { PushedSessionClient } from './sessionClient';
 
@@ -26,7 +26,7 @@ function streamingServer() {
     if (url.includes('/masklets/')) return Response.json({ video: 3, masklets: [], frames: [], updated_until: null });
     return Response.json({ id: 5, kind: 'video_prompt', state: 'running', progress: 0, message: '' });
   };
-  const api = new ApiClient(memoryTokenStore('t'), '', impl as typeof fetch);
+  const api = new ApiClient(tokenCredentials('t'), '', impl as typeof fetch);
   return { api, calls, push: (event: object) => push(event) };
 }
 
