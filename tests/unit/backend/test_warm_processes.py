@@ -39,7 +39,7 @@ def test_a_gunicorn_worker_loads_the_prompt_decoder_before_serving(db, tiny_serv
     settings.MODEL_DECODER = "torch"
     config = runpy.run_path(str(CONFIG))
     assert config["keepalive"] >= 60  # clients keep idle connections for up to a minute
-    assert config["worker_class"] == "gthread"
+    assert config["worker_class"] == "uvicorn_worker.UvicornWorker"  # ASGI: open event streams hold no thread
     assert "decoder" not in runtime._loaded
     config["post_worker_init"](FakeWorker())
     loaded = runtime._loaded["decoder"]
