@@ -250,3 +250,30 @@ def test_a_threshold_schedule_fires_after_the_nth_accepted_mask(
             add_mask(api, project)
     assert list(ScheduledRun.objects.values_list("outcome", flat=True)) == ["skipped_running", "started"]
     assert TrainingRound.objects.count() == 1
+
+
+def test_a_beat_back_from_downtime_fires_once_not_a_burst(transactional_db, project, api, settings):
+    """Beat itself (TrainingScheduler over the database): ten minutes of missed ticks of a schedule
+    every minute fire one run; a beat killed before saving its last run time and started again
+    fires none again."""
+    from backend.jobs.celery_app import app
+
+    settings.TRAINING_SCHEDULE_MIN_INTERVAL_SECONDS = 60
+    add_mask(api, project)
+    schedule_id = api.post(url(project), {"every": 1, "period": "minutes"}, format="json").json()["id"]
+    PeriodicTask.objects.filter(task="training.schedule_fire").update(
+        last_run_at=timezone.now() - timedelta(minutes=10)
+    )
+
+    def run_killed(ticks=20):
+        scheduler = TrainingScheduler(app=app)
+        for _ in range(ticks):
+            scheduler.tick()
+        scheduler._finalize.cancel()  # killed: what it ran is not saved
+
+    run_killed()
+    assert list(ScheduledRun.objects.values_list("outcome", flat=True)) == ["started"]
+    assert PeriodicTask.objects.get(task="training.schedule_fire").last_run_at < timezone.now() - timedelta(minutes=9)
+    run_killed()
+    assert ScheduledRun.objects.filter(schedule_id=schedule_id).count() == 1
+    assert TrainingRound.objects.count() == 1
