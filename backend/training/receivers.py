@@ -19,3 +19,11 @@ def on_masks_kept_fire_schedules(sender, *, project, **kwargs) -> None:
     """Newly kept masks may reach a schedule's every_masks (fired once they commit)."""
     if TrainingSchedule.objects.filter(project=project, paused=False, every_masks__isnull=False).exists():
         transaction.on_commit(partial(schedules_after_masks_kept, project.pk))
+
+
+def on_schedule_deleted(sender, instance: TrainingSchedule, **kwargs) -> None:
+    """A schedule gone (deleted, or with its project) takes its periodic task along: beat forgets it."""
+    from django_celery_beat.models import PeriodicTask
+
+    if instance.periodic_task_id is not None:
+        PeriodicTask.objects.filter(pk=instance.periodic_task_id).delete()

@@ -121,11 +121,9 @@ def schedule_update(schedule: TrainingSchedule, changes: dict[str, Any]) -> Trai
 
 
 def schedule_delete(schedule: TrainingSchedule) -> None:
-    with transaction.atomic():
-        task = schedule.periodic_task
-        schedule.delete()
-        if task is not None:
-            task.delete()  # django-celery-beat's signals tell beat its schedule changed
+    """The schedule, its history and its periodic task (receivers.on_schedule_deleted; beat hears of
+    it through django-celery-beat's own signals)."""
+    schedule.delete()
 
 
 def _clock_write(schedule: TrainingSchedule, clock: Clock, restart: bool = False) -> None:

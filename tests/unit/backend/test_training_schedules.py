@@ -153,6 +153,14 @@ def test_a_schedule_is_a_periodic_task_for_beat_with_its_next_run(project, api):
     assert api.get(url(project, body["id"])).status_code == 404
 
 
+def test_a_deleted_project_takes_its_schedules_periodic_tasks_along(project, api):
+    assert api.post(url(project), {"every": 1, "period": "days"}, format="json").status_code == 201
+    assert PeriodicTask.objects.filter(task="training.schedule_fire").count() == 1
+    project.delete()
+    assert not TrainingSchedule.objects.exists()
+    assert not PeriodicTask.objects.filter(task="training.schedule_fire").exists()
+
+
 def test_only_managers_and_staff_see_and_change_schedules(project, api, make_user, client_for):
     created = api.post(url(project), {"every_masks": 10}, format="json")
     assert created.status_code == 201 and created.json()["next_run_at"] is None  # masks only: no clock
