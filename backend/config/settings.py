@@ -273,7 +273,7 @@ CELERY_RESULT_EXPIRES = None  # no result backend: beat installs no backend_clea
 if CELERY_BROKER_URL.startswith("redis://"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "backend.core.redis_cache.RedisCache",  # one client per pool, not per operation
             "LOCATION": CELERY_BROKER_URL,
             "KEY_PREFIX": os.environ.get("CELERY_KEY_PREFIX", "") + "engine",
             # An unreachable cache fails fast (health, sign-in, predict's tokens) instead of hanging.
