@@ -107,6 +107,12 @@ def serving_model(project):
     return model_for_version(active.version)
 
 
+def serving_version(project) -> str:
+    """The version string of the model that serves `project` now, read without loading a model."""
+    active = active_version(project)
+    return active.version if active is not None else current_decoder().version
+
+
 def serving_decoder(project):
     """The model that serves `project` now, for answering prompts (and reading its version): the
     prompt decoder alone unless this process holds the whole network already."""

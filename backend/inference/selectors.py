@@ -2,12 +2,12 @@
 
 from backend.core.errors import NotFound
 from backend.inference.models import Embedding, VideoSession
-from backend.inference.runtime import serving_decoder
+from backend.inference.runtime import serving_version
 from backend.projects.policy import scope
 
 
 def embedding_for(image, model_version: str | None = None) -> Embedding | None:
-    version = model_version or serving_decoder(image.project).version
+    version = model_version or serving_version(image.project)
     return Embedding.objects.filter(sha256=image.sha256, model_version=version).select_related("job").first()
 
 
@@ -19,7 +19,7 @@ def embedding_status_map(images) -> dict[int, str]:
     versions = {image.project_id: None for image in images}
     for image in images:
         if versions[image.project_id] is None:
-            versions[image.project_id] = serving_decoder(image.project).version
+            versions[image.project_id] = serving_version(image.project)
     found = {
         (sha, version): status
         for sha, version, status in Embedding.objects.filter(

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from backend.inference.jobs import EmbedParams
 from backend.inference.models import Embedding
-from backend.inference.runtime import embedding_cache, model_for_version, serving_decoder, serving_model
+from backend.inference.runtime import embedding_cache, model_for_version, serving_model, serving_version
 from backend.jobs.services import JobFailed, job_create, job_enqueue, job_progress
 from backend.media.models import Image
 from backend.media.pixels import image_rgb
@@ -22,7 +22,7 @@ def embedding_key(sha256: str, model_version: str) -> str:
 def embedding_schedule(*, image: Image, user=None, model_version: str | None = None) -> Embedding:
     """Make sure an embedding of `image` for the served model exists or is being computed: each
     (image content, model version) is encoded once, whatever the number of projects or requests."""
-    version = model_version or serving_decoder(image.project).version
+    version = model_version or serving_version(image.project)
     with transaction.atomic():
         embedding, created = Embedding.objects.select_for_update().get_or_create(
             sha256=image.sha256, model_version=version

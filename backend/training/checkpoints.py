@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from backend.core.errors import Unavailable
 from backend.jobs.services import JobFailed
 from backend.media.storage import open_stream
 from backend.projects.models import Project
@@ -22,9 +23,16 @@ def local_checkpoint(version: ModelVersion) -> Path:
     path = folder / f"{version.sha256}.pt"
     if not path.exists():
         partial = path.with_suffix(f".{threading.get_ident()}.part")
-        with open_stream(version.checkpoint_key) as source, partial.open("wb") as target:
-            while chunk := source.read(1 << 20):
-                target.write(chunk)
+        try:
+            with open_stream(version.checkpoint_key) as source, partial.open("wb") as target:
+                while chunk := source.read(1 << 20):
+                    target.write(chunk)
+        except FileNotFoundError:
+            partial.unlink(missing_ok=True)
+            raise Unavailable(
+                f"the checkpoint of model version {version.version} is missing from storage "
+                f"({version.checkpoint_key}); a manager can roll back to an earlier version"
+            ) from None
         partial.replace(path)
     return path
 

@@ -12,8 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from backend.core.errors import Unavailable
 from backend.inference.checkpoint_fetch import start_checkpoint_fetch, stop_checkpoint_fetch
-from backend.inference.runtime import reset_model
+from backend.inference.runtime import reset_model, serving_decoder
 from backend.inference.services import embedding_compute
 from backend.inference.video import reset_tracker
 from backend.media.models import Image
@@ -137,3 +138,32 @@ def test_start_fetches_missing_checkpoints_in_the_background(db, serving, settin
     assert before["fallback"] and after["fallback"]
     assert "the automatic download failed: cannot reach 127.0.0.1" in after["reason"]
     assert "python -m models fetch sam2:hiera_t" in after["reason"]
+
+
+def test_a_serving_version_missing_from_storage_is_unavailable_and_lists_still_work(
+    db, serving, manager, project_factory, client_for
+):
+    """Work lists only read which version serves; a click needs its weights, and a checkpoint gone
+    from storage is Unavailable (a 503 at the API edge) naming the version, never a 500."""
+    project = project_factory(manager)
+    api = client_for(manager)
+    uploaded = api.post(
+        f"/api/projects/{project.pk}/images/",
+        {"files": [SimpleUploadedFile("noise.png", png_bytes(64, 48))]},
+        format="multipart",
+    )
+    assert uploaded.status_code == 201, uploaded.content
+    ModelVersion.objects.create(
+        project=project,
+        spec="sam:tiny",
+        version="sam:tiny@0123456789ab",
+        checkpoint_key="checkpoints/gone.pt",
+        sha256="0" * 64,
+        status=ModelVersion.Status.ACTIVE,
+        promoted_at=datetime.now(UTC),
+    )
+    listed = api.get(f"/api/projects/{project.pk}/images/")
+    assert listed.status_code == 200, listed.content
+    assert api.get(f"/api/projects/{project.pk}/images/next/").status_code == 200
+    with pytest.raises(Unavailable, match=r"sam:tiny@0123456789ab is missing from storage"):
+        serving_decoder(project)
