@@ -73,7 +73,9 @@ class TrainingScheduleSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_next_run_at(self, schedule):
-        return schedule_next_run(schedule)
+        # Formatted as a DateTimeField does, so a replayed (idempotent) answer is the same text.
+        when = schedule_next_run(schedule)
+        return None if when is None else serializers.DateTimeField().to_representation(when)
 
     @extend_schema_field(ScheduledRunSerializer(allow_null=True))
     def get_last_run(self, schedule):
