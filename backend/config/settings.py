@@ -94,8 +94,16 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
     )
 }
+# Connection pooling (docs/deployment.md). Behind pgbouncer in transaction mode: every request or
+# task may get another server connection, so no server-side cursors (the app never needs one: big
+# reads go in keyset batches) and, for pgbouncer before 1.21, no prepared statements.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False)
+    if not env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web and worker processes share the file: wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
@@ -128,7 +136,11 @@ if STORAGE.kind == "s3":
             "file_overwrite": True,  # keys are content addresses: same key, same bytes
             "default_acl": None,
             "querystring_auth": True,
-            "addressing_style": "path",
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or "path",  # "virtual" for AWS
+            "signature_version": os.environ.get("S3_SIGNATURE_VERSION") or "s3v4",
+            "querystring_expire": env_int("S3_URL_EXPIRE_SECONDS", 3600),  # signed download links
+            "max_memory_size": env_int("S3_MAX_MEMORY_BYTES", 16 * 1024 * 1024),  # spool bigger uploads to disk
+            "use_ssl": env_bool("S3_USE_SSL", True),
         },
     }
 else:

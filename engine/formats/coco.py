@@ -42,14 +42,14 @@ def coco_annotation(id: int, image_id: int, category_id: int, rle: Mapping, **ex
     clashes = sorted(set(extra) & set(_CORE_KEYS))
     if clashes:
         raise CocoFormatError(f"extra annotation keys may not replace core keys: {clashes}")
-    segmentation = rle_ops.validate_rle(rle)
+    segmentation, area, bbox = rle_ops.checked_geometry(rle)  # one check of the runs; pycocotools' C code
     return {
         "id": id,
         "image_id": image_id,
         "category_id": category_id,
         "segmentation": segmentation,
-        "area": rle_ops.area(segmentation),
-        "bbox": rle_ops.bbox_coco(segmentation),
+        "area": area,
+        "bbox": bbox,
         "iscrowd": 0,
         **extra,
     }

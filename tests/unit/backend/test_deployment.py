@@ -57,6 +57,38 @@ def test_compose_has_every_service_of_a_deployment():
     assert "gunicorn" in services["web"]["command"]
 
 
+def test_compose_scales_gpu_workers_and_pools_connections():
+    import yaml
+
+    services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
+    gpu = services["worker-gpu"]
+    assert gpu["deploy"]["replicas"] == "${GPU_WORKERS:-1}"
+    assert "-n gpu@%h" in gpu["command"] and "hostname" not in gpu  # a node name (and queue) per replica
+    assert "inspect ping -d gpu@$$HOSTNAME" in gpu["healthcheck"]["test"][1]
+    app = services["web"]["environment"]
+    assert (
+        "@pgbouncer:5432/" in app["DATABASE_URL"] and services["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
+    )
+    assert app["DATABASE_DISABLE_SERVER_SIDE_CURSORS"] == "1" and app["DATABASE_PREPARED_STATEMENTS"] == "0"
+    assert "DATABASE_URL=$$DIRECT_DATABASE_URL python backend/manage.py migrate" in services["web"]["command"]
+
+
+def test_pooling_settings_reach_the_database_configuration():
+    show = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], d['DISABLE_SERVER_SIDE_CURSORS'], d['OPTIONS'])"
+    )
+    pooled = {
+        "DATABASE_URL": "postgres://engine:pw@pgbouncer:5432/engine",
+        "DATABASE_CONN_MAX_AGE": "60",
+        "DATABASE_CONN_HEALTH_CHECKS": "1",
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "1",
+        "DATABASE_PREPARED_STATEMENTS": "0",
+    }
+    result = manage("shell", "-c", show, env_overrides=pooled)
+    assert result.stdout.split("\n")[-2] == "60 True True {'prepare_threshold': None}", result.stderr
+
+
 def test_check_deploy_is_clean_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
