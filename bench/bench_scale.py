@@ -86,7 +86,9 @@ def queries() -> list[dict]:
 
 def report(figures: dict) -> None:
     print("\n== bench_scale: scale-out figures (tiny networks on CPU; a machine shared with other sessions)")
-    print(f"load average at the start {figures['load_before']}, at the end {figures['load_after']} ({os.cpu_count()} cores)")
+    print(
+        f"load average at the start {figures['load_before']}, at the end {figures['load_after']} ({os.cpu_count()} cores)"
+    )
     if "automatic" in figures:
         a = figures["automatic"]
         print("\n-- automatic run, same images, gpu worker processes (Redis broker, PostgreSQL)")
