@@ -2,15 +2,17 @@
 as they stream) and its jobs' progress and end, as server-sent events on one long response per page.
 
 Under ASGI (the web servers `make run` and the Dockerfile start) each open page is one coroutine
-waiting on its subscription, so hundreds of pages cost a few KB each and no thread; under plain WSGI
-(the test server) each page holds one thread. Either way a web process holds one subscription to
-the bus (backend.jobs.events), whatever the number of pages.
+waiting on its subscription (plus the parked thread of Django's request context, which does no
+work), and never one of a bounded pool of request threads; under plain WSGI (the test server) each
+page holds one thread. Either way a page holds no database connection, and a web process holds one
+subscription to the bus (backend.jobs.events), whatever the number of pages.
 """
 
 import asyncio
 import json
 
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connections
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -76,6 +78,11 @@ async def _async_stream(channel: str):
 def session_stream(request, session: VideoSession) -> StreamingHttpResponse:
     """The session's events until the page closes the connection."""
     channel = session_channel(session.pk)
+    # The stream reads no rows: its database connection goes now, not when the page closes (hundreds
+    # of open pages must not hold hundreds of idle connections).
+    for alias in connections:
+        if not connections[alias].in_atomic_block:
+            connections[alias].close()
     served_by_asgi = isinstance(getattr(request, "_request", request), ASGIRequest)  # under DRF's Request
     stream = _async_stream(channel) if served_by_asgi else _sync_stream(channel)
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
