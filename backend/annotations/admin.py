@@ -5,6 +5,7 @@ from backend.annotations.models import (
     Mask,
     Masklet,
     MaskletFrame,
+    MaskRollup,
     PromptEvent,
     RegionCaption,
     Review,
@@ -62,3 +63,20 @@ class VideoQuestionAdmin(admin.ModelAdmin):
 class RegionCaptionAdmin(admin.ModelAdmin):
     list_display = ["id", "masklet", "kind", "start_frame", "end_frame", "status"]
     list_filter = ["kind", "status"]
+
+
+@admin.register(MaskRollup)
+class MaskRollupAdmin(admin.ModelAdmin):
+    """Read-only: PostgreSQL triggers keep these counts."""
+
+    list_display = ["id", "project_id", "image_id", "day", "stage", "annotator_id", "model_version", "total"]
+    list_filter = ["stage", "day"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
