@@ -35,7 +35,8 @@ SECTIONS = ("automatic", "store", "memory", "training", "queries")
 CHECKPOINTS = Path(tempfile.gettempdir()) / "bench-scale-checkpoints"
 
 
-def automatic_and_store(work: Path, sections: set[str]) -> dict:
+def with_database(work: Path, sections: set[str]) -> dict:
+    """The sections that need the app's database (the web memory child sets Django up on it)."""
     name = f"engine_bench_scale_{os.getpid()}"
     environment.configure(name)
     environment.create_database(name)
@@ -50,6 +51,8 @@ def automatic_and_store(work: Path, sections: set[str]) -> dict:
             from backend.projects.models import Project
 
             figures["store"] = mask_store.masks_per_second(Project.objects.create(name="store"))
+        if "memory" in sections:
+            figures["memory"] = memory()
         return figures
     finally:
         environment.drop_database(name)
@@ -111,7 +114,8 @@ def report(figures: dict) -> None:
         print("\n-- web process serving a ViT-H-sized SAM (random weights), resident memory")
         for parts, row in m.items():
             print(
-                f"{parts:>8}: RSS {row['rss_mb']} MB (Django alone {row['django_rss_mb']} MB), peak {row['peak_mb']} MB, "
+                f"{parts:>8}: RSS {row['rss_mb']} MB, private {row['private_mb']} MB (Django alone {row['django_rss_mb']} MB), "
+                f"peak {row['peak_mb']} MB, "
                 f"{row['parameters'] / 1e6:.1f} M parameters, first predict {row['first_predict_ms']} ms"
             )
         print(f"decoder only / full: {m['decoder']['rss_mb'] / m['full']['rss_mb']:.3f} of the resident memory")
@@ -153,8 +157,11 @@ def main() -> None:
     figures: dict = {"errors": {}, "load_before": [round(v, 1) for v in os.getloadavg()]}
     started = time.time()
     steps = [
-        ("automatic+store", lambda: figures.update(automatic_and_store(work, sections)), {"automatic", "store"}),
-        ("memory", lambda: figures.update(memory=memory()), {"memory"}),
+        (
+            "automatic+store+memory",
+            lambda: figures.update(with_database(work, sections)),
+            {"automatic", "store", "memory"},
+        ),
         ("training", lambda: figures.update(training=_training(work)), {"training"}),
         ("queries", lambda: figures.update(queries=queries()), {"queries"}),
     ]

@@ -2,8 +2,10 @@
 PostgreSQL, a tiny SAM on CPU, one torch thread each): images per minute, from the job row's own
 timestamps (scheduled to finished; the workers are up and idle before the run is scheduled).
 
-Every run starts cold: the embeddings of the previous run are deleted and the workers are fresh
-processes, so each run encodes every image once (the generator stores the embedding and reuses it)."""
+Every run starts cold for the images: the embeddings of the previous run are deleted and the
+workers are fresh processes, so each run encodes every image once (the generator stores the
+embedding and reuses it). The workers are warm for the model: each loads it (an embedding of a
+warm-up image sent to its own queue) before the run is scheduled, as a deployment's workers are."""
 
 from __future__ import annotations
 
@@ -63,6 +65,8 @@ def run_with_workers(project, user, workers: int, folder: Path, chunk_items: int
             f"{workers} idle workers",
             interval=0.5,
         )
+        _warm(services, project)
+        Embedding.objects.all().delete()
         job = auto_annotate_schedule(project, user, AMG)  # autocommit: published at once
         job = wait_for(lambda: _final(job.pk), 1800, "the automatic run", interval=0.5)
         if job.state != Job.State.SUCCEEDED:
@@ -82,6 +86,29 @@ def run_with_workers(project, user, workers: int, folder: Path, chunk_items: int
         for service in services:
             service.stop()
         WorkerHeartbeat.objects.all().delete()
+
+
+def _warm(services, project) -> None:
+    """Each worker loads the model: an embedding job of a warm-up image on its own queue."""
+    from backend.inference.jobs import EmbedParams
+    from backend.jobs.publish import direct_queue_name
+    from backend.jobs.services import job_create, job_enqueue
+    from backend.media.models import Image
+
+    images = Image.objects.filter(project=project).order_by("id")
+    jobs = []
+    for service, image in zip(services, images, strict=False):
+        job = job_create(
+            kind="embed",
+            queue=direct_queue_name(service.name),
+            task_name="inference.compute_embedding",
+            project=project,
+            subject=image,
+            params=EmbedParams(),
+        )
+        job_enqueue(job)
+        jobs.append(job.pk)
+    wait_for(lambda: all(_final(pk) for pk in jobs), 600, "the workers loading the model", interval=0.5)
 
 
 def _final(job_id: int):
