@@ -17,7 +17,7 @@ def mask_list(
     status: str | None = None,
     source: str | None = None,
 ) -> QuerySet[Mask]:
-    qs = scope(user, "mask", "view").select_related("image")
+    qs = scope(user, "mask", "view").select_related("image", "created_by")
     if image_id is not None:
         qs = qs.filter(image_id=image_id)
     if project_id is not None:
@@ -47,7 +47,7 @@ def review_queue(*, user, project: Project, kind: str) -> QuerySet:
     """Submitted items of the project waiting for a reviewer, oldest first; never the reviewer's own."""
     if kind == "mask":
         items = scope(user, "mask", "view").filter(image__project=project, status=Mask.Status.SUBMITTED)
-        return items.exclude(created_by=user).select_related("image").order_by("updated_at", "id")
+        return items.exclude(created_by=user).select_related("image", "created_by").order_by("updated_at", "id")
     if kind == "masklet":
         items = scope(user, "masklet", "view").filter(video__project=project, status=Masklet.Status.SUBMITTED)
         return items.exclude(created_by=user).select_related("video").order_by("updated_at", "id")

@@ -24,6 +24,9 @@ class PromptSerializer(serializers.Serializer):
 
 class MaskSerializer(serializers.ModelSerializer):
     project = IntegerField(source="image.project_id", read_only=True)
+    annotator = CharField(
+        source="created_by.username", read_only=True, allow_null=True, default=None, help_text="who made it"
+    )
 
     class Meta:
         model = Mask
@@ -48,6 +51,7 @@ class MaskSerializer(serializers.ModelSerializer):
             "seconds",
             "clicks",
             "created_by",
+            "annotator",
             "created_at",
             "updated_at",
         ]

@@ -1,9 +1,13 @@
 from django.urls import path
 
-from backend.annotations import apis, masklet_apis, plm_apis, review_apis
+from backend.annotations import apis, category_apis, masklet_apis, plm_apis, review_apis
 from backend.core import converters  # noqa: F401  (registers the <id:...> converter)
 
 urlpatterns = [
+    path("projects/<id:project_id>/categories/", category_apis.CategoryListApi.as_view(), name="category-list"),
+    path("categories/<id:category_id>/", category_apis.CategoryDetailApi.as_view(), name="category-detail"),
+    path("categories/<id:category_id>/merge/", category_apis.CategoryMergeApi.as_view(), name="category-merge"),
+    path("projects/<id:project_id>/bulk/", category_apis.BulkApi.as_view(), name="bulk"),
     path("projects/<id:project_id>/review/queue/", review_apis.ReviewQueueApi.as_view(), name="review-queue"),
     path("masks/<id:mask_id>/review/", review_apis.MaskReviewApi.as_view(), name="mask-review"),
     path("masklets/<id:masklet_id>/review/", review_apis.MaskletReviewApi.as_view(), name="masklet-review"),

@@ -208,6 +208,7 @@ SPECTACULAR_SETTINGS = {
         "WorkStateEnum": "backend.work.selectors.WorkState",
         "ItemDecisionEnum": "backend.work.models.ItemDecision.Decision",
         "ClaimPurposeEnum": "backend.work.models.Claim.Purpose",
+        "ReviewQueueKindEnum": "backend.annotations.bulk_services.KINDS",
     },
 }
 

@@ -23,6 +23,7 @@ from backend.core.errors import Conflict
 from backend.projects.models import Project
 from backend.work.items import IMAGE, ItemKind, kind_of
 from backend.work.models import Claim, Completion, ItemDecision
+from backend.work.selectors import with_state
 
 Purpose = Claim.Purpose
 # A candidate found free, then seen taken once locked, is passed over; this bounds the retries.
@@ -124,9 +125,16 @@ def _take(kind: ItemKind, project: Project, item: Model, user, purpose: str, now
 
 
 def claim_next(
-    *, kind: ItemKind, project: Project, user, purpose: str = Purpose.ANNOTATE, after_id: int | None = None
+    *,
+    kind: ItemKind,
+    project: Project,
+    user,
+    purpose: str = Purpose.ANNOTATE,
+    after_id: int | None = None,
+    states: list[str] | None = None,
 ) -> tuple[Model, Claim] | None:
     """The item `user` should work on next, claimed for them, or None when nothing is left.
+    `states`: only items in these work states (the filter of the list the person works from).
 
     The item they hold (still open to them) comes back, renewed, unless it is `after_id`: asking
     for the next one after an item leaves that item, and it is not handed back in this call.
@@ -135,6 +143,9 @@ def claim_next(
     with transaction.atomic():
         Claim.objects.filter(project=project, expires_at__lte=now).delete()
         open_items = candidates(kind, project, user, purpose, now)
+        if states:
+            in_states = with_state(kind.model.objects.filter(project=project), kind).filter(state__in=states)
+            open_items = open_items.filter(pk__in=in_states.values("pk"))
         held = (
             Claim.objects.filter(project=project, user=user, purpose=purpose, **{f"{kind.name}__isnull": False})
             .exclude(**kind.ref(after_id or 0))

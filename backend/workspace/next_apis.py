@@ -16,6 +16,7 @@ from backend.projects.selectors import project_get
 from backend.work.claim_services import claim_next
 from backend.work.items import IMAGE, VIDEO
 from backend.work.models import Claim
+from backend.work.selectors import parse_states
 from backend.work.serializers import HolderSerializer
 from backend.workspace.selectors import embedding_context, extraction_context, image_worklist, video_worklist
 from backend.workspace.serializers import (
@@ -29,6 +30,9 @@ from backend.workspace.serializers import (
 AFTER = OpenApiParameter(
     "after", int, description="the item the caller is done with: it is left, and the next one comes after it"
 )
+STATES = OpenApiParameter(
+    "state", str, description="comma-separated work states: only items in these (the list's filter)"
+)
 
 
 def _next(request, project_id: int, kind, purpose: str):
@@ -37,7 +41,10 @@ def _next(request, project_id: int, kind, purpose: str):
     if project.kind != kind.name:
         raise InvalidInput(f"project {project.name!r} holds {project.kind}s, not {kind.name}s")
     after = query_int(request, "after", minimum=1, what=f"an {kind.name} id")
-    handed = claim_next(kind=kind, project=project, user=request.user, purpose=purpose, after_id=after)
+    states = parse_states(request.query_params.get("state"))
+    handed = claim_next(
+        kind=kind, project=project, user=request.user, purpose=purpose, after_id=after, states=states or None
+    )
     if handed is None:
         what = "waiting for review" if purpose == Claim.Purpose.REVIEW else "left to annotate"
         raise NotFound(f"no {kind.name} is {what}: every one is done, decided or held by someone else")
@@ -54,11 +61,11 @@ class ImageNextApi(APIView):
         listed.claim = claim
         return Response(ImageNextSerializer(listed, context=embedding_context([listed])).data)
 
-    @extend_schema(parameters=[AFTER], responses=ImageNextSerializer)
+    @extend_schema(parameters=[AFTER, STATES], responses=ImageNextSerializer)
     def get(self, request, project_id: int):
         return self._answer(request, project_id)
 
-    @extend_schema(parameters=[AFTER], request=None, responses=ImageNextSerializer)
+    @extend_schema(parameters=[AFTER, STATES], request=None, responses=ImageNextSerializer)
     @idempotent
     def post(self, request, project_id: int):
         return self._answer(request, project_id)
@@ -73,11 +80,11 @@ class VideoNextApi(APIView):
         listed.claim = claim
         return Response(VideoNextSerializer(listed, context=extraction_context([listed])).data)
 
-    @extend_schema(parameters=[AFTER], responses=VideoNextSerializer)
+    @extend_schema(parameters=[AFTER, STATES], responses=VideoNextSerializer)
     def get(self, request, project_id: int):
         return self._answer(request, project_id)
 
-    @extend_schema(parameters=[AFTER], request=None, responses=VideoNextSerializer)
+    @extend_schema(parameters=[AFTER, STATES], request=None, responses=VideoNextSerializer)
     @idempotent
     def post(self, request, project_id: int):
         return self._answer(request, project_id)
@@ -108,11 +115,11 @@ class ReviewNextApi(APIView):
             body["masklets"] = MaskletSerializer(waiting.order_by("object_id"), many=True).data
         return Response(body)
 
-    @extend_schema(parameters=[AFTER], responses=ReviewAssignmentSerializer)
+    @extend_schema(parameters=[AFTER, STATES], responses=ReviewAssignmentSerializer)
     def get(self, request, project_id: int):
         return self._answer(request, project_id)
 
-    @extend_schema(parameters=[AFTER], request=None, responses=ReviewAssignmentSerializer)
+    @extend_schema(parameters=[AFTER, STATES], request=None, responses=ReviewAssignmentSerializer)
     @idempotent
     def post(self, request, project_id: int):
         return self._answer(request, project_id)

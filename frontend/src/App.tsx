@@ -25,6 +25,7 @@ import { PlmPage } from './pages/plm/PlmPage';
 import { ExportsPage } from './pages/exports/ExportsPage';
 import { JobsPage } from './pages/jobs/JobsPage';
 import { MembersPage } from './pages/members/MembersPage';
+import { BulkMasksPage } from './pages/bulk/BulkMasksPage';
 
 function currentRoute(): Route {
   return parseRoute(window.location.pathname, window.location.search);
@@ -103,6 +104,8 @@ export function App() {
     page = <JobsPage key={route.projectId} projectId={route.projectId} />;
   } else if (route.page === 'members') {
     page = <MembersPage key={route.projectId} projectId={route.projectId} />;
+  } else if (route.page === 'projectMasks') {
+    page = <BulkMasksPage key={route.projectId} projectId={route.projectId} />;
   } else if (route.page === 'images') {
     page = <ImagesPage projectId={route.projectId} pageNumber={route.pageNumber} />;
   } else if (route.page === 'annotate') {

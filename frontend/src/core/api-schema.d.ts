@@ -86,6 +86,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/categories/{category_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["categories_partial_update"];
+        trace?: never;
+    };
+    "/api/categories/{category_id}/merge/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["categories_merge_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exports/{export_id}/": {
         parameters: {
             query?: never;
@@ -576,6 +608,38 @@ export interface paths {
          *     (gpu queue, progress, cancel with /api/jobs/{id}/cancel/, resumable after a worker dies).
          */
         post: operations["projects_auto_annotate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/bulk/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["projects_bulk_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/categories/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["projects_categories_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1306,6 +1370,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description * `categorise` - categorise
+         *     * `accept` - accept
+         *     * `reject` - reject
+         * @enum {string}
+         */
+        ActionEnum: "categorise" | "accept" | "reject";
         /** @description The automatic-mask generator settings a manager may change (defaults: SAM's, FORMATS.md). */
         AmgSettings: {
             points_per_side?: number;
@@ -1330,6 +1401,29 @@ export interface components {
              * @description when this browser session ends
              */
             expires: string | null;
+        };
+        Bulk: {
+            kind: components["schemas"]["ReviewQueueKindEnum"];
+            ids: number[];
+            action: components["schemas"]["ActionEnum"];
+            /**
+             * Format: int64
+             * @description categorise: the category (null: none)
+             */
+            category?: number | null;
+            /**
+             * @description reject: why
+             * @default
+             */
+            reason?: string;
+        };
+        BulkRefusal: {
+            id: number;
+            reason: string;
+        };
+        BulkResult: {
+            done: number[];
+            refused: components["schemas"]["BulkRefusal"][];
         };
         CandidateMask: {
             /** @description COCO RLE {size: [h, w], counts} of the candidate */
@@ -1356,6 +1450,10 @@ export interface components {
         };
         Category: {
             readonly id: number;
+            name: string;
+            color?: string;
+        };
+        CategoryInput: {
             name: string;
             color?: string;
         };
@@ -1662,6 +1760,8 @@ export interface components {
             readonly seconds: number;
             readonly clicks: number;
             readonly created_by: number | null;
+            /** @description who made it */
+            readonly annotator: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1780,6 +1880,18 @@ export interface components {
         MembershipInput: {
             username: string;
             role: components["schemas"]["RoleEnum"];
+        };
+        Merge: {
+            /**
+             * Format: int64
+             * @description the category that takes the masks and masklets
+             */
+            into: number;
+        };
+        MergeResult: {
+            into: components["schemas"]["Category"];
+            masks: number;
+            masklets: number;
         };
         /** @description One group of a project's engine metrics; only the grouping keys asked for are present. */
         MetricsRow: {
@@ -2092,6 +2204,10 @@ export interface components {
                 accepted: number;
                 rejected: number;
             };
+        };
+        PatchedCategoryChange: {
+            name?: string;
+            color?: string;
         };
         PatchedMaskUpdate: {
             /** Format: int64 */
@@ -2974,6 +3090,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenAnswer"];
+                };
+            };
+        };
+    };
+    categories_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                category_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCategoryChange"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedCategoryChange"];
+                "multipart/form-data": components["schemas"]["PatchedCategoryChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+        };
+    };
+    categories_merge_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                category_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Merge"];
+                "application/x-www-form-urlencoded": components["schemas"]["Merge"];
+                "multipart/form-data": components["schemas"]["Merge"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeResult"];
                 };
             };
         };
@@ -3908,6 +4081,66 @@ export interface operations {
             };
         };
     };
+    projects_bulk_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Bulk"];
+                "application/x-www-form-urlencoded": components["schemas"]["Bulk"];
+                "multipart/form-data": components["schemas"]["Bulk"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+        };
+    };
+    projects_categories_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["CategoryInput"];
+                "multipart/form-data": components["schemas"]["CategoryInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+        };
+    };
     projects_claims_list: {
         parameters: {
             query?: never;
@@ -4047,6 +4280,8 @@ export interface operations {
             query?: {
                 /** @description the item the caller is done with: it is left, and the next one comes after it */
                 after?: number;
+                /** @description comma-separated work states: only items in these (the list's filter) */
+                state?: string;
             };
             header?: never;
             path: {
@@ -4071,6 +4306,8 @@ export interface operations {
             query?: {
                 /** @description the item the caller is done with: it is left, and the next one comes after it */
                 after?: number;
+                /** @description comma-separated work states: only items in these (the list's filter) */
+                state?: string;
             };
             header?: {
                 /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
@@ -4295,6 +4532,8 @@ export interface operations {
             query?: {
                 /** @description the item the caller is done with: it is left, and the next one comes after it */
                 after?: number;
+                /** @description comma-separated work states: only items in these (the list's filter) */
+                state?: string;
             };
             header?: never;
             path: {
@@ -4319,6 +4558,8 @@ export interface operations {
             query?: {
                 /** @description the item the caller is done with: it is left, and the next one comes after it */
                 after?: number;
+                /** @description comma-separated work states: only items in these (the list's filter) */
+                state?: string;
             };
             header?: {
                 /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
@@ -4641,6 +4882,8 @@ export interface operations {
             query?: {
                 /** @description the item the caller is done with: it is left, and the next one comes after it */
                 after?: number;
+                /** @description comma-separated work states: only items in these (the list's filter) */
+                state?: string;
             };
             header?: never;
             path: {
@@ -4665,6 +4908,8 @@ export interface operations {
             query?: {
                 /** @description the item the caller is done with: it is left, and the next one comes after it */
                 after?: number;
+                /** @description comma-separated work states: only items in these (the list's filter) */
+                state?: string;
             };
             header?: {
                 /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */

@@ -5,10 +5,11 @@
 // endpoints of one area live beside it (videoApi.ts, pages/review/reviewApi.ts, ...) as functions
 // over `json` and `allPages`.
 import { ApiError, errorDetail, VersionConflict } from './apiErrors';
+import { rememberedStates } from './work';
 import type { UploadedImage } from './apiPending';
 import type {
   ApiTokenAnswer, BrowserSession, Health, ImageRecord, Job, MaskConflictBody, MaskCreate, MaskRecord, MaskStatus, MaskUpdate,
-  MetricsAnswer, MetricsGroup, Page, PredictAnswer, PredictPending, PredictRequest, Project, ProjectCreate, ProjectUpdate, User,
+  MetricsAnswer, MetricsGroup, Page, PredictAnswer, PredictPending, PredictRequest, Project, ProjectCreate, ProjectUpdate, User, WorkPage,
 } from './apiTypes';
 
 /** predict's two answers told apart: the candidates, or the embedding still being computed (202). */
@@ -197,17 +198,21 @@ export class ApiClient {
     return this.json('GET', `/api/projects/${projectId}/metrics/?by=${by.join(',')}`);
   }
 
-  images(projectId: number, page = 1): Promise<Page<ImageRecord>> {
-    return this.json('GET', `/api/projects/${projectId}/images/?page=${page}`);
+  images(projectId: number, page = 1, states: readonly string[] = []): Promise<WorkPage<ImageRecord>> {
+    return this.json('GET', `/api/projects/${projectId}/images/?page=${page}${states.length ? `&state=${states.join(',')}` : ''}`);
   }
 
   image(id: number): Promise<ImageRecord> {
     return this.json('GET', `/api/images/${id}/`);
   }
 
-  /** The next image that still needs work after `afterImageId`, or null when there is none. */
-  async nextImage(projectId: number, afterImageId?: number): Promise<ImageRecord | null> {
-    const query = afterImageId === undefined ? '' : `?after=${afterImageId}`;
+  /** The next image that still needs work after `afterImageId` (among `states`, the list's filter
+   * remembered per project when not given), or null when there is none. */
+  async nextImage(projectId: number, afterImageId?: number, states: readonly string[] = rememberedStates(projectId)): Promise<ImageRecord | null> {
+    const params = new URLSearchParams();
+    if (afterImageId !== undefined) params.set('after', String(afterImageId));
+    if (states.length) params.set('state', states.join(','));
+    const query = params.size ? `?${params.toString()}` : '';
     try {
       return await this.json<ImageRecord>('GET', `/api/projects/${projectId}/images/next/${query}`);
     } catch (error) {

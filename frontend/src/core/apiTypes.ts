@@ -40,10 +40,15 @@ export type ExportRecord = Refine<Schemas['Export'], { options: ExportOptions }>
 export type ExportCreate = Schemas['ExportCreate'];
 export type Membership = Schemas['Membership'];
 export type Role = Schemas['RoleEnum'];
+export type WorkState = Schemas['WorkStateEnum'];
+export type StateCounts = Record<WorkState, number>;
+/** A page of a work list: the items and the project's count of items in each state. */
+export type WorkPage<T> = Page<T> & { state_counts: StateCounts };
 /** proposed: an automatic mask waiting for a person; rejected ones are kept for the metrics only. */
 export type MaskStatus = Schemas['MaskStatusEnum'];
 export type MaskRecord = Refine<Schemas['Mask'], MaskFields>;
 export type VideoRecord = Refine<Schemas['Video'], VideoFields>;
+export type VideoWorkRecord = Refine<Schemas['VideoWork'], VideoFields>;
 export type FrameRecord = Schemas['Frame'];
 export type VideoSessionRecord = Schemas['Session'];
 export type MaskletRecord = Refine<Schemas['Masklet'], MaskletFields>;

@@ -7,7 +7,7 @@ describe('routes', () => {
       { page: 'projects' }, { page: 'images', projectId: 3, pageNumber: 2 }, { page: 'annotate', imageId: 9 },
       { page: 'masks', imageId: 9 }, { page: 'login', next: '/images/9' },
       { page: 'newProject' }, { page: 'settings', projectId: 3 }, { page: 'metrics', projectId: 3 },
-      { page: 'exports', projectId: 3 }, { page: 'jobs', projectId: 3 }, { page: 'members', projectId: 3 },
+      { page: 'exports', projectId: 3 }, { page: 'jobs', projectId: 3 }, { page: 'members', projectId: 3 }, { page: 'projectMasks', projectId: 3 },
       { page: 'account' },
     ];
     for (const r of routes) {

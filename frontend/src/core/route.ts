@@ -11,6 +11,7 @@ export type Route =
   | { page: 'exports'; projectId: number }
   | { page: 'jobs'; projectId: number }
   | { page: 'members'; projectId: number }
+  | { page: 'projectMasks'; projectId: number }
   | { page: 'annotate'; imageId: number }
   | { page: 'masks'; imageId: number }
   | { page: 'videos'; projectId: number; pageNumber?: number }
@@ -34,6 +35,7 @@ export function parseRoute(pathname: string, search = ''): Route {
   if ((m = path.match(/^\/projects\/(\d+)\/exports$/))) return { page: 'exports', projectId: Number(m[1]) };
   if ((m = path.match(/^\/projects\/(\d+)\/jobs$/))) return { page: 'jobs', projectId: Number(m[1]) };
   if ((m = path.match(/^\/projects\/(\d+)\/members$/))) return { page: 'members', projectId: Number(m[1]) };
+  if ((m = path.match(/^\/projects\/(\d+)\/masks$/))) return { page: 'projectMasks', projectId: Number(m[1]) };
   if ((m = path.match(/^\/projects\/(\d+)$/))) {
     return { page: 'images', projectId: Number(m[1]), pageNumber: Math.max(1, Number(query.get('page')) || 1) };
   }
@@ -66,6 +68,7 @@ export function routePath(route: Route): string {
     case 'exports': return `/projects/${route.projectId}/exports`;
     case 'jobs': return `/projects/${route.projectId}/jobs`;
     case 'members': return `/projects/${route.projectId}/members`;
+    case 'projectMasks': return `/projects/${route.projectId}/masks`;
     case 'images': return `/projects/${route.projectId}${route.pageNumber > 1 ? `?page=${route.pageNumber}` : ''}`;
     case 'annotate': return `/images/${route.imageId}`;
     case 'masks': return `/images/${route.imageId}/masks`;

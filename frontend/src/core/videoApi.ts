@@ -4,11 +4,27 @@ import type { ApiClient } from './api';
 import type { components } from './api-schema';
 import { ApiError } from './apiErrors';
 import type {
-  FrameRecord, Job, MaskletsAnswer, Page, PropagateDirection, VideoPromptRequest, VideoRecord, VideoSessionRecord,
+  FrameRecord, Job, MaskletsAnswer, PropagateDirection, VideoPromptRequest, VideoRecord, VideoSessionRecord, VideoWorkRecord, WorkPage,
 } from './apiTypes';
 
-export function projectVideos(api: ApiClient, projectId: number, page = 1): Promise<Page<VideoRecord>> {
-  return api.json('GET', `/api/projects/${projectId}/videos/?page=${page}`);
+export function projectVideos(api: ApiClient, projectId: number, page = 1, states: readonly string[] = []): Promise<WorkPage<VideoWorkRecord>> {
+  return api.json('GET', `/api/projects/${projectId}/videos/?page=${page}${states.length ? `&state=${states.join(',')}` : ''}`);
+}
+
+/** The next video that needs work (within `states`, the list's filter), or null when none is left. */
+export async function nextVideo(api: ApiClient, projectId: number, states: readonly string[] = []): Promise<VideoWorkRecord | null> {
+  try {
+    return await api.json('GET', `/api/projects/${projectId}/videos/next/${states.length ? `?state=${states.join(',')}` : ''}`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+export function uploadVideos(api: ApiClient, projectId: number, files: Blob[], signal?: AbortSignal): Promise<{ id: number; created: boolean }[]> {
+  const form = new FormData();
+  for (const file of files) form.append('files', file, (file as File).name ?? 'video');
+  return api.json('POST', `/api/projects/${projectId}/videos/`, form, signal);
 }
 
 export function video(api: ApiClient, videoId: number, signal?: AbortSignal): Promise<VideoRecord> {

@@ -3,13 +3,14 @@ import type { Project } from '../core/apiTypes';
 import type { Route } from '../core/route';
 import { Link } from './Link';
 
-type Tab = 'items' | 'review' | 'exports' | 'jobs' | 'members' | 'metrics' | 'training' | 'settings';
+type Tab = 'items' | 'masks' | 'review' | 'exports' | 'jobs' | 'members' | 'metrics' | 'training' | 'settings';
 
 export function ProjectNav({ project, current }: { project: Pick<Project, 'id' | 'kind'>; current: Tab }) {
   const projectId = project.id;
   const tabs: [Tab, string, Route][] = [
     ['items', project.kind === 'video' ? 'Videos' : 'Images',
       project.kind === 'video' ? { page: 'videos', projectId, pageNumber: 1 } : { page: 'images', projectId, pageNumber: 1 }],
+    ...(project.kind === 'image' ? [['masks', 'Masks', { page: 'projectMasks', projectId }] as [Tab, string, Route]] : []),
     ['review', 'Review', { page: 'review', projectId }],
     ['exports', 'Exports', { page: 'exports', projectId }],
     ['jobs', 'Jobs', { page: 'jobs', projectId }],

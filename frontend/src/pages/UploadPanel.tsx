@@ -1,12 +1,19 @@
-// Upload images into a project (managers): choose or drop files; each goes in its own request and
-// gets its own line (added, already in the project, or the server's reason for refusing it).
+// Upload images or videos into a project (managers): choose or drop files; each goes in its own
+// request and gets its own line (added, already in the project, or the server's reason for refusing
+// it). What follows an upload (embeddings, frame extraction) shows in the list, read from its jobs.
 import { useRef, useState, type DragEvent } from 'react';
 import { uploadEach, uploadSummary, type UploadItem } from '../core/upload';
+import { uploadVideos } from '../core/videoApi';
 import { useApp } from './appContext';
 
 const STATE_LABEL = { waiting: 'waiting', uploading: 'uploading…', added: 'added', duplicate: 'already in the project', failed: 'refused' } as const;
 
-export function UploadPanel({ projectId, onUploaded }: { projectId: number; onUploaded: () => void }) {
+const KINDS = {
+  image: { title: 'Upload images', accept: 'image/jpeg,image/png,image/webp', about: 'JPEG, PNG or WebP' },
+  video: { title: 'Upload videos', accept: 'video/*,.mp4,.mov,.m4v,.webm,.mkv,.avi', about: 'MP4, MOV, WebM, MKV or AVI; frames are extracted for annotation after the upload' },
+} as const;
+
+export function UploadPanel({ projectId, kind = 'image', onUploaded }: { projectId: number; kind?: 'image' | 'video'; onUploaded: () => void }) {
   const { api } = useApp();
   const input = useRef<HTMLInputElement>(null);
   const [items, setItems] = useState<UploadItem[]>([]);
@@ -18,8 +25,8 @@ export function UploadPanel({ projectId, onUploaded }: { projectId: number; onUp
     setBusy(true);
     try {
       const done = await uploadEach(files, async (file, signal) => {
-        const [image] = await api.uploadImages(projectId, [file], signal);
-        return image;
+        const [item] = kind === 'image' ? await api.uploadImages(projectId, [file], signal) : await uploadVideos(api, projectId, [file], signal);
+        return item;
       }, { concurrency: 2, onChange: setItems });
       if (done.some((i) => i.state === 'added')) onUploaded();
     } finally {
@@ -40,13 +47,13 @@ export function UploadPanel({ projectId, onUploaded }: { projectId: number; onUp
       onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)} onDrop={onDrop}
     >
       <div className="upload-head">
-        <strong>Upload images</strong>
-        <span className="muted small">JPEG, PNG or WebP — choose files or drop them here. A file already in the project is not stored twice.</span>
+        <strong>{KINDS[kind].title}</strong>
+        <span className="muted small">{KINDS[kind].about} — choose files or drop them here. A file already in the project is not stored twice.</span>
         <span className="spacer" />
         <label className={`button${busy ? ' disabled' : ''}`}>
           {busy ? 'Uploading…' : 'Choose files…'}
           <input
-            ref={input} type="file" multiple accept="image/jpeg,image/png,image/webp" hidden disabled={busy}
+            ref={input} type="file" multiple accept={KINDS[kind].accept} hidden disabled={busy}
             onChange={(e) => void upload([...(e.target.files ?? [])])} data-testid="upload-input"
           />
         </label>

@@ -6,7 +6,7 @@ export function maskRecord(fields: Partial<MaskRecord> = {}): MaskRecord {
   return {
     id: 1, image: 1, project: 1, category: null, rle: { size: [1, 1], counts: '01' }, area: 1, bbox: [0, 0, 1, 1],
     source: 'assisted', status: 'submitted', predicted_iou: null, stability_score: null, point_coords: null, crop_box: null,
-    stage: 'assisted', edited: false, model_version: 'm', version: 1, seconds: 0, clicks: 0, created_by: null,
+    stage: 'assisted', edited: false, model_version: 'm', version: 1, seconds: 0, clicks: 0, created_by: null, annotator: null,
     created_at: '', updated_at: '', ...fields,
   };
 }

@@ -51,6 +51,7 @@ def build_world() -> World:
         for role in ("annotator", "reviewer", "researcher"):
             Membership.objects.create(user=world.users[role], project=project, role=role)
     category = Category.objects.get(project=image_project)
+    other_category = Category.objects.create(project=image_project, name="other")
     annotator_membership = Membership.objects.get(project=image_project, user=world.users["annotator"])
 
     [(image, _)] = media_ingest(
@@ -119,6 +120,7 @@ def build_world() -> World:
         "object_id": masklet.object_id,
         "question_id": question.pk,
         "item_id": image.pk,  # /api/images/{item_id}/...: the work state of an image
+        "category_id": other_category.pk,
     }
     world.video_ids = {
         **world.ids,

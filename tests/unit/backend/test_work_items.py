@@ -252,3 +252,18 @@ def test_thumbnails_are_small_jpegs_made_once(team):
     assert default_storage.exists(key)
     assert manager.get(wide["thumbnail_url"]).content == response.content
     assert team["a"].get(f"/api/images/{images[0]}/thumbnail/").status_code == 200
+
+
+def test_next_respects_the_lists_filter_of_states(team):
+    project, images = team["project"], team["images"]
+    a, b = team["a"], team["b"]
+    save_mask(b, images[0])  # in progress (b saved a mask and holds it)
+    b.delete(f"/api/images/{images[0]}/claim/")
+    handed = a.get(f"/api/projects/{project.pk}/images/next/?state=in_progress")
+    assert handed.status_code == 200 and handed.json()["id"] == images[0]
+    a.delete(f"/api/images/{images[0]}/claim/")
+    fresh = a.get(f"/api/projects/{project.pk}/images/next/?state=new")
+    assert fresh.status_code == 200 and fresh.json()["id"] == images[1]
+    none = a.get(f"/api/projects/{project.pk}/images/next/?state=flagged")
+    assert none.status_code == 404
+    assert a.get(f"/api/projects/{project.pk}/images/next/?state=done").status_code == 400

@@ -118,6 +118,11 @@ export class AnnotatorController extends ViewStore<AnnotatorView> {
     }
   }
 
+  /** Reads the image's record again (its state for the team after a decision). */
+  async refreshImage(): Promise<void> {
+    this.set({ image: await this.api.image(this.imageId) });
+  }
+
   /** Polls the image while its embedding is computed, so the page can say when clicks will be fast. */
   private async watchEmbedding(): Promise<void> {
     let delay = 1000;

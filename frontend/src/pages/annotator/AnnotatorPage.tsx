@@ -13,6 +13,7 @@ import { useApp } from '../appContext';
 import { Link } from '../Link';
 import { AnnotatorController, type AnnotatorView } from './AnnotatorController';
 import { AnnotatorSidePanel } from './AnnotatorSidePanel';
+import type { WorkAction } from '../../core/work';
 import { ConflictDialog } from './ConflictDialog';
 
 /** What is happening to the picture: the embedding being prepared, a prediction on its way. */
@@ -56,6 +57,16 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
       controller.dispose();
     };
   }, [controller]);
+
+  // Complete, skip or flag leave the image for the next one (within the list's filter); reopen and
+  // unflag keep it open here.
+  async function decided(action: WorkAction) {
+    const image = controller.getView().image;
+    if (!image) return;
+    if (action === 'reopen' || action === 'unflag') { await controller.refreshImage().catch(() => undefined); return; }
+    const next = await api.nextImage(image.project, image.id).catch(() => null);
+    navigate(next ? { page: 'annotate', imageId: next.id } : { page: 'images', projectId: image.project, pageNumber: 1 });
+  }
 
   async function saveAndNext() {
     const next = await controller.saving.saveAndNext();
@@ -125,7 +136,7 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
           <StageMessages notice={view.notice} error={view.error} onDismiss={() => controller.dismissError()} />
         </div>
       </div>
-      <AnnotatorSidePanel view={view} controller={controller} onSaveAndNext={() => void saveAndNext()} />
+      <AnnotatorSidePanel view={view} controller={controller} onSaveAndNext={() => void saveAndNext()} onDecided={(a) => void decided(a)} />
       {helpOpen && <HelpOverlay page="image" onClose={() => setHelpOpen(false)} />}
       {view.conflict && (
         <ConflictDialog

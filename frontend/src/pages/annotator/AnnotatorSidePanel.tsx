@@ -4,6 +4,9 @@ import { categoryColor } from '../../core/categories';
 import { isDirty } from '../../core/editState';
 import { keyHint } from '../../core/keymap';
 import { Link } from '../Link';
+import type { WorkAction } from '../../core/work';
+import { STATE_LABELS } from '../../core/work';
+import { WorkActions } from '../work/WorkActions';
 import type { AnnotatorController, AnnotatorView } from './AnnotatorController';
 import { CandidateStrip } from './CandidateStrip';
 import { ProposalList } from './ProposalList';
@@ -13,8 +16,8 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-export function AnnotatorSidePanel({ view, controller, onSaveAndNext }: {
-  view: AnnotatorView; controller: AnnotatorController; onSaveAndNext: () => void;
+export function AnnotatorSidePanel({ view, controller, onSaveAndNext, onDecided }: {
+  view: AnnotatorView; controller: AnnotatorController; onSaveAndNext: () => void; onDecided: (action: WorkAction) => void;
 }) {
   const { image, project, edit, model } = view;
   const categories = project?.categories ?? [];
@@ -85,6 +88,13 @@ export function AnnotatorSidePanel({ view, controller, onSaveAndNext }: {
         onSelect={(id) => controller.selectMask(id)} onEdit={(id) => controller.editSavedMask(id)}
         onDelete={() => void controller.saving.deleteSelected()}
       />
+      {image && (
+        <section data-testid="item-state">
+          <h2>This image <span className={`state-badge state-${image.state}`}>{STATE_LABELS[image.state]}</span></h2>
+          {image.state_reason && <p className="muted small">“{image.state_reason}”</p>}
+          <WorkActions kind="image" id={image.id} state={image.state} onDone={onDecided} />
+        </section>
+      )}
       {image && <Link to={{ page: 'masks', imageId: image.id }} className="small">All masks of this image →</Link>}
     </aside>
   );

@@ -2,7 +2,7 @@
 // (R or X), or fix it with the brush or the eraser (B / E; Enter saves the fix, Esc drops it). The keys
 // are the shared keymap's, as in the annotators.
 import { useEffect, useRef, useState } from 'react';
-import type { MaskRecord } from '../../core/apiTypes';
+import type { Category, MaskRecord } from '../../core/apiTypes';
 import { errorMessage } from '../../core/apiErrors';
 import { BrushStrokes, nextBrushRadius } from '../../core/brush';
 import type { Command } from '../../core/keymap';
@@ -20,8 +20,8 @@ import { RejectBox } from './RejectBox';
 const MASK_COLOR = '#ff7f0e';
 
 /** Shown per (mask, version): a newer version of the same mask mounts a fresh one. */
-export function MaskReview({ mask, busy, onDecide }: {
-  mask: MaskRecord; busy: boolean;
+export function MaskReview({ mask, busy, onDecide, categories = [] }: {
+  mask: MaskRecord; busy: boolean; categories?: Category[];
   onDecide: (decision: Decision, extra: { reason?: string; rle?: CompressedRle }) => void;
 }) {
   const { api } = useApp();
@@ -118,6 +118,10 @@ export function MaskReview({ mask, busy, onDecide }: {
         <h2 className="section-title">Mask {mask.id}</h2>
         <dl className="facts small">
           <dt>Image</dt><dd>{image.data?.file_name ?? mask.image} <Link to={{ page: 'annotate', imageId: mask.image }}>open</Link></dd>
+          <dt>Category</dt><dd data-testid="review-category">{categories.find((c) => c.id === mask.category)?.name ?? 'none'}</dd>
+          <dt>Annotator</dt><dd data-testid="review-annotator">{mask.annotator ?? 'the model'}</dd>
+          <dt>Time</dt><dd>{mask.seconds.toFixed(1)} s · {mask.clicks} clicks</dd>
+          <dt>Model</dt><dd className="small">{mask.model_version || '—'}</dd>
           <dt>Area</dt><dd>{mask.area} px</dd>
           <dt>Source</dt><dd>{mask.source}</dd>
           <dt>Version</dt><dd>{mask.version}</dd>

@@ -54,7 +54,7 @@ export function ReviewQueuePage({ projectId, kind: routeKind }: { projectId: num
         </div>
       )}
       {current && kind === 'mask' && (
-        <MaskReview key={`${current.id}:${(current as MaskRecord).version}`} mask={current as MaskRecord} busy={busy} onDecide={review.decideMask} />
+        <MaskReview key={`${current.id}:${(current as MaskRecord).version}`} mask={current as MaskRecord} busy={busy} onDecide={review.decideMask} categories={project.data?.categories} />
       )}
       {current && kind === 'masklet' && (
         <MaskletReview key={current.id} masklet={current as MaskletRecord} busy={busy} onDecide={review.decideMasklet} />

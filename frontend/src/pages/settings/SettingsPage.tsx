@@ -1,5 +1,6 @@
-// A project's settings: its stage in the data engine (managers change it), and in the fully
-// automatic stage the job that annotates every image.
+// A project's settings: its stage in the data engine (managers change it), in the fully automatic
+// stage the job that annotates every image, the generator's settings, the QA taxonomy (video
+// projects) and the categories.
 import { useState } from 'react';
 import { canManage } from '../../core/api';
 import type { Project } from '../../core/apiTypes';
@@ -7,8 +8,12 @@ import { stageLabel } from '../../core/stages';
 import { useApp } from '../appContext';
 import { Link } from '../Link';
 import { useAsync } from '../useAsync';
+import { ProjectNav } from '../ProjectNav';
 import { AutoAnnotate } from './AutoAnnotate';
+import { CategoriesEditor } from './CategoriesEditor';
+import { GeneratorSettings } from './GeneratorSettings';
 import { StagePanel } from './StagePanel';
+import { TaxonomyEditor } from './TaxonomyEditor';
 
 export function SettingsPage({ projectId }: { projectId: number }) {
   const { api, user } = useApp();
@@ -26,9 +31,8 @@ export function SettingsPage({ projectId }: { projectId: number }) {
       </nav>
       <div className="page-head">
         <h1>Settings{project ? `: ${project.name}` : ''}</h1>
-        <span className="spacer" />
-        <Link to={{ page: 'metrics', projectId }}>Metrics</Link>
       </div>
+      {project && <ProjectNav project={project} current="settings" />}
       {loaded.loading && <p className="muted">Loading…</p>}
       {loaded.error && <p className="form-error" role="alert">{loaded.error}</p>}
       {project && (
@@ -39,6 +43,9 @@ export function SettingsPage({ projectId }: { projectId: number }) {
             {project.stage === 'auto' && !manager && (
               <section className="panel"><p className="muted">A manager runs the automatic annotation of this project.</p></section>
             )}
+            {project.kind === 'image' && <GeneratorSettings key={`amg-${project.id}`} project={project} manager={manager} onChanged={(updated) => setChanged({ over: loaded.data, project: updated })} />}
+            {project.kind === 'video' && <TaxonomyEditor key={`qa-${project.id}`} project={project} manager={manager} onChanged={(updated) => setChanged({ over: loaded.data, project: updated })} />}
+            <CategoriesEditor project={project} manager={manager} onChanged={loaded.reload} />
           </div>
           <aside className="panel settings-side">
             <h2>Project</h2>
@@ -49,13 +56,6 @@ export function SettingsPage({ projectId }: { projectId: number }) {
               <dt>Masks</dt><dd>{project.mask_count}</dd>
               <dt>Your role</dt><dd>{project.role ?? (user?.is_staff ? 'staff' : '—')}</dd>
             </dl>
-            <h2>Categories</h2>
-            {project.categories.length === 0 && <p className="muted small">None (masks without a category).</p>}
-            <ul className="category-list">
-              {project.categories.map((c) => (
-                <li key={c.id}><span className="swatch" style={{ background: c.color }} /> {c.name}</li>
-              ))}
-            </ul>
           </aside>
         </div>
       )}

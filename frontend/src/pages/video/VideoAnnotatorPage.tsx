@@ -16,6 +16,9 @@ import { FrameScrubber } from './FrameScrubber';
 import { ObjectPanel } from './ObjectPanel';
 import { PropagatePanel } from './PropagatePanel';
 import { VideoFields } from './VideoFields';
+import { ItemState } from '../work/ItemState';
+import { nextVideo } from '../../core/videoApi';
+import { rememberedStates } from '../../core/work';
 import { Timeline } from './Timeline';
 import { VideoController, type SaveState, type VideoView } from './VideoController';
 import './video.css';
@@ -43,7 +46,7 @@ function EditActions({ view, controller }: { view: VideoView; controller: VideoC
 }
 
 export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
-  const { api } = useApp();
+  const { api, navigate } = useApp();
   const controller = useMemo(() => new VideoController(api, videoId), [api, videoId]);
   const view = useSyncExternalStore(controller.subscribe, controller.getView);
   const stageRef = useRef<HTMLDivElement>(null);
@@ -93,6 +96,11 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
 
   const categories = project?.categories ?? [];
   const tracker = view.session?.tracker_version || null;
+
+  async function leave(projectId: number) {
+    const next = await nextVideo(api, projectId, rememberedStates(projectId)).catch(() => null);
+    navigate(next && next.id !== videoId ? { page: 'video', videoId: next.id } : { page: 'videos', projectId, pageNumber: 1 });
+  }
   return (
     <main className="annotator video-annotator">
       <div className="annotator-main">
@@ -137,6 +145,7 @@ export function VideoAnnotatorPage({ videoId }: { videoId: number }) {
         <PropagatePanel view={view} controller={controller} />
         <EditActions view={view} controller={controller} />
         <VideoFields videoId={videoId} />
+        {project && <ItemState kind="video" id={videoId} onLeave={() => void leave(project.id)} />}
       </aside>
       {helpOpen && <HelpOverlay page="video" onClose={() => setHelpOpen(false)} />}
     </main>
