@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from backend.annotations.bulk import automatic_masks_store
 from backend.annotations.models import Mask
-from backend.annotations.services import automatic_masks_store
 from backend.media.models import Image
 from backend.projects.models import Project
 from engine import rle as rle_ops

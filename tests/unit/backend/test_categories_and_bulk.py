@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from backend.annotations.bulk import automatic_masks_store
 from backend.annotations.models import Mask
-from backend.annotations.services import automatic_masks_store
 from backend.media.models import Image
 from backend.projects.models import Category
 from engine import rle as rle_ops
@@ -39,12 +39,10 @@ def world(manager, make_user, client_for, project_factory, without_embedding_on_
         "predicted_iou": 0.9,
         "stability_score": 0.95,
     }
-    proposed = [
-        m.pk
-        for m in automatic_masks_store(
-            image=Image.objects.get(pk=image_id), records=[record, record], model_version="t", status="proposed"
-        )
-    ]
+    automatic_masks_store(
+        image=Image.objects.get(pk=image_id), records=[record, record], model_version="t", status="proposed"
+    )
+    proposed = list(Mask.objects.filter(image_id=image_id, status="proposed").values_list("pk", flat=True))
     return {
         "project": project,
         "manager": api,
