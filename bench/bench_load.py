@@ -1,5 +1,5 @@
 """Many annotators at once against a real deployment on this machine: gunicorn
-(backend/config/gunicorn.conf.py, 2 workers x 4 threads), PostgreSQL, Redis and a Celery worker,
+(backend/config/gunicorn.conf.py, 2 workers, ASGI as deployed or --wsgi), PostgreSQL, Redis and a Celery worker,
 with a tiny SAM in the official checkpoint format. Phases of 10, 25 and 50 simulated people: each
 annotator asks for the next image, opens it, clicks 1-3 times about once per 2 s (logits token
 fed back), saves the mask and marks the image complete; a few people edit shared masks at once
@@ -35,7 +35,8 @@ def main() -> None:
     parser.add_argument("--shared-masks", type=int, default=3)
     parser.add_argument("--images", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (--wsgi)")
+    parser.add_argument("--wsgi", action="store_true", help="WSGI with gthread workers instead of ASGI (uvicorn)")
     parser.add_argument(
         "--keepalive", type=int, default=None, help="WEB_KEEPALIVE_SECONDS for gunicorn (default: the config's)"
     )
@@ -54,21 +55,24 @@ def main() -> None:
         from tests.processes import Http, wait_for
 
         logs = Path(env["VAR_DIR"]) / "logs"
-        web, worker, base = stack.web_and_worker(logs)
+        web, worker, base = stack.web_and_worker(logs, wsgi=args.wsgi)
         worker.start()
         started = time.monotonic()
         crowd = stack.seed(max(users), args.images, args.shared_masks)
         print(
             f"seeded {args.images} images and {max(users)} people in {time.monotonic() - started:.0f} s "
-            f"(the worker embedded {stack.PICTURES} pictures); model {crowd.model_version}"
+            f"(the worker embedded {stack.PICTURES} pictures); model {crowd.model_version}",
+            flush=True,
         )
         started = time.monotonic()
         web.start()
         wait_for(lambda: Http(base).get("/api/health/").status == 200, 120, "gunicorn healthy", interval=0.2)
         print(
             f"gunicorn answering {time.monotonic() - started:.1f} s after start (keep-alive "
-            f"{os.environ.get('WEB_KEEPALIVE_SECONDS', '75')} s, {args.workers} workers x "
-            f"{args.threads} threads, models loaded before serving)"
+            f"{os.environ.get('WEB_KEEPALIVE_SECONDS', '75')} s, {args.workers} workers, "
+            + (f"WSGI gthread x {args.threads} threads" if args.wsgi else "ASGI uvicorn, a thread per request")
+            + ", models loaded before serving)",
+            flush=True,
         )
         run_phases(base, crowd, users, seconds, args, web, worker, name)
         print(f"\nlogs: {logs}" if any("Traceback" in s.log() for s in (web, worker)) else "")

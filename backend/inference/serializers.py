@@ -59,7 +59,8 @@ class ModelStatusSerializer(serializers.Serializer):
 
 class CandidateMaskSerializer(serializers.Serializer):
     rle = serializers.JSONField(help_text="COCO RLE {size: [h, w], counts} of the candidate")
-    score = FloatField(help_text="the model's predicted IoU of the candidate")
+    # Clamped to [0, 1] by predict: a save's predicted_iou (0 to 1.5) accepts every score sent.
+    score = FloatField(min_value=0, max_value=1, help_text="the model's predicted IoU of the candidate")
     logits_token = CharField(help_text="send it back with the next click to refine this candidate")
 
 

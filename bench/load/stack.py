@@ -1,6 +1,7 @@
 """The load test's deployment on this machine: a PostgreSQL database of its own (created and dropped),
 a Redis key prefix, a media folder, a tiny SAM in the official checkpoint format, gunicorn with
-backend/config/gunicorn.conf.py and one Celery worker; and the data the crowd works on."""
+backend/config/gunicorn.conf.py (ASGI, uvicorn workers, as deployed; or WSGI with gthread) and one
+Celery worker; and the data the crowd works on."""
 
 from __future__ import annotations
 
@@ -61,14 +62,20 @@ def stop(name: str) -> None:
     drop_database(name)
 
 
-def web_and_worker(log_folder: Path):
-    """gunicorn (config file: warm workers, keep-alive) and one worker on queues gpu and cpu."""
+def web_and_worker(log_folder: Path, wsgi: bool = False):
+    """gunicorn (config file: warm workers, keep-alive) and one worker on queues gpu and cpu. As
+    deployed: ASGI with uvicorn workers (each request on a thread of its own); wsgi: the gthread
+    worker with WEB_THREADS threads."""
     from tests.processes import Service, free_port, worker_service
 
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "-c", str(REPO / "backend/config/gunicorn.conf.py")]
-    command += ["--bind", f"127.0.0.1:{port}", "backend.config.wsgi:application"]
-    web = Service("web", command, dict(os.environ), log_folder / "web.log")
+    command += ["--bind", f"127.0.0.1:{port}"]
+    env = dict(os.environ)
+    if wsgi:
+        env["WEB_WORKER_CLASS"] = "gthread"
+    command.append("backend.config.wsgi:application" if wsgi else "backend.config.asgi:application")
+    web = Service("web", command, env, log_folder / "web.log")
     worker = worker_service(dict(os.environ), log_folder, queues="gpu,cpu")
     return web, worker, f"http://127.0.0.1:{port}"
 
