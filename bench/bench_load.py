@@ -46,7 +46,7 @@ def main() -> None:
     if len(seconds) != len(users):
         parser.error("--seconds needs one value per --users phase")
     name = f"engine_bench_load_{os.getpid()}"
-    env = stack.environment(name, args.workers, args.threads)
+    env = stack.environment(name, args.workers, args.threads, wsgi=args.wsgi)
     if args.keepalive is not None:
         os.environ["WEB_KEEPALIVE_SECONDS"] = env["WEB_KEEPALIVE_SECONDS"] = str(args.keepalive)
     stack.start(name)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.scale.environment import REPO, configure, create_database, drop_database, setup_django
 
-PICTURES = 48  # distinct pictures the worker embeds; image rows beyond them reuse their pixels
+PICTURES = 24  # distinct pictures the worker embeds; image rows beyond them reuse their pixels
 
 
 @dataclass
@@ -27,8 +27,12 @@ class Crowd:
     model_version: str
 
 
-def environment(name: str, web_workers: int, web_threads: int) -> dict[str, str]:
-    """Point this process and its children at the benchmark's own services and the tiny SAM."""
+def environment(name: str, web_workers: int, web_threads: int, wsgi: bool = False) -> dict[str, str]:
+    """Point this process and its children at the benchmark's own services and the tiny SAM.
+    Persistent database connections only under WSGI: under ASGI every request runs on a thread of
+    its own, and a connection kept per thread is never reused or closed (they pile up until
+    PostgreSQL refuses clients), so each request connects anew (DATABASE_CONN_MAX_AGE 0, the
+    default)."""
     from tests.processes import tiny_sam_env
 
     settings = configure(name)
@@ -39,7 +43,7 @@ def environment(name: str, web_workers: int, web_threads: int) -> dict[str, str]
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_CONN_MAX_AGE": "600",
+        "DATABASE_CONN_MAX_AGE": "600" if wsgi else "0",
         "SERVER_TIMING": "1",
         "MODEL_ALLOW_UNVERIFIED": "1",  # the tiny SAM has random weights
         "WEB_WORKERS": str(web_workers),
