@@ -49,7 +49,10 @@ def _live(job: Job, session: VideoSession, seq: int):
     live = registry.acquire(
         session, seq, on_prompt=_prompted_masks_store(session), checkpoint=partial(job_checkpoint, job)
     )
-    VideoSession.objects.filter(pk=session.pk).update(worker=job.worker, tracker_version=current_tracker().version)
+    version = current_tracker().version
+    if (session.worker, session.tracker_version) != (job.worker, version):  # a write only when it moved
+        VideoSession.objects.filter(pk=session.pk).update(worker=job.worker, tracker_version=version)
+        session.worker, session.tracker_version = job.worker, version
     return live
 
 
