@@ -1,5 +1,7 @@
 """Benchmark of interactive video through the app against the bare SAM2VideoPredictor, in one run, on
-the same tiny SAM 2 network (256 px input, 1 torch thread) and generated video (2 objects):
+the same tiny SAM 2 network (256 px input, 1 torch thread) and generated video (2 objects); the bare
+predictor's runs alternate with the app's, in the same process as the app's client, so a load that
+moves on a shared machine moves both:
 
 - click -> that frame's mask visible to a client: the app's time from POSTing the click to the
   masks event arriving on the session's event stream (a real HTTP client reading the server-sent
@@ -242,12 +244,18 @@ def deployment_child(name: str, folder: Path, n_frames: int, repeats: int, check
     import django
 
     django.setup()
+    import torch
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
     from backend.projects.services import project_create
+    from models.checkpoints import TEST_CHECKPOINTS
+    from models.registry import load_tracker
 
+    torch.set_num_threads(1)
+    torch.set_flush_denormal(True)
+    network = load_tracker("sam2:tiny", checkpoints / TEST_CHECKPOINTS["sam2:tiny"].file_name, image_size=SIZE).network
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user(username=f"bench-{uuid.uuid4().hex[:6]}", password="x")
     token = Token.objects.create(user=user).key
@@ -271,13 +279,18 @@ def deployment_child(name: str, folder: Path, n_frames: int, repeats: int, check
                 break
             except OSError:
                 time.sleep(0.1)
-        results = [run_app_once(port, token, project, folder, n_frames) for _ in range(repeats + 1)][1:]
+        run_app_once(port, token, project, folder, n_frames)  # the worker loads the network
+        bare, app = [], []
+        for _ in range(repeats):  # interleaved: the machine's load moves both the same way
+            bare.append(run_bare(network, folder, n_frames))
+            app.append(run_app_once(port, token, project, folder, n_frames))
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(30)
-    print(json.dumps({key: statistics.median(r[key] for r in results) for key in results[0]}))
+    medians = [{key: statistics.median(r[key] for r in runs) for key in runs[0]} for runs in (bare, app)]
+    print(json.dumps(medians))
 
 
 def rss_child(n_frames: int, folder: Path) -> None:
@@ -308,7 +321,7 @@ def rss_child(n_frames: int, folder: Path) -> None:
     print(json.dumps({"before_mb": before / 1024, "peak_mb": peak / 1024}))
 
 
-def child(argv: list[str], env: dict[str, str]) -> dict:
+def child(argv: list[str], env: dict[str, str]) -> list | dict:
     done = subprocess.run(
         [sys.executable, __file__, *argv], env=env, cwd=REPO, capture_output=True, text=True, check=False
     )
@@ -342,25 +355,17 @@ def main() -> None:
     if args.rss_child:
         return rss_child(args.rss_child, Path(args.folder))
 
-    import torch
-
     from models.checkpoints import TEST_CHECKPOINTS
-    from models.registry import load_tracker
     from models.tiny import save_tiny_sam2
 
-    torch.set_num_threads(1)
-    torch.set_flush_denormal(True)
     root = Path(tempfile.mkdtemp(prefix="bench-video-app-"))
     checkpoints = root / "checkpoints"
     checkpoints.mkdir()
-    path = save_tiny_sam2(checkpoints / TEST_CHECKPOINTS["sam2:tiny"].file_name, seed=0)
-    network = load_tracker("sam2:tiny", path, image_size=SIZE).network
+    save_tiny_sam2(checkpoints / TEST_CHECKPOINTS["sam2:tiny"].file_name, seed=0)
     folder = root / "frames"
     folder.mkdir()
     write_video(folder, args.frames)
-    bare = [run_bare(network, folder, args.frames) for _ in range(args.repeats)]
-    rows = [("bare", {key: statistics.median(r[key] for r in bare) for key in bare[0]})]
-
+    rows = []
     for name in args.deployments.split(","):
         env = bench_env(root / name, checkpoints)
         if name == "redis":
@@ -372,21 +377,23 @@ def main() -> None:
             env["DATABASE_CONN_HEALTH_CHECKS"] = "1"
         argv = ["--child", name, "--folder", str(folder), "--frames", str(args.frames)]
         argv += ["--repeats", str(args.repeats), "--checkpoints", str(checkpoints)]
-        rows.append((f"app {name}", child(argv, env)))
+        bare, app = child(argv, env)
+        rows += [(f"bare ({name})", bare), (f"app {name}", app)]
 
-    bare_row = rows[0][1]
     print(
         f"video: {args.frames} frames {SIZE}x{SIZE}, 2 objects, tiny SAM 2.1 at {SIZE} px, 1 torch thread, "
         f"median of {args.repeats}; app = web (ASGI) + worker processes, timed by a client of the event stream"
     )
     print(
-        f"{'path':<14}{'propagation fps':>16}{'vs bare':>9}{'click -> mask ms':>18}{'(202 ms)':>10}"
+        f"{'path':<18}{'propagation fps':>16}{'vs bare':>9}{'click -> mask ms':>18}{'(202 ms)':>10}"
         f"{'click -> frame 1 ms':>21}"
     )
-    for name, row in rows:
-        cost = f"{100 * (bare_row['fps'] / row['fps'] - 1):+.1f}%" if name != "bare" else ""
-        accepted = f"{row['accepted_ms']:.1f}" if name != "bare" else ""
-        print(f"{name:<14}{row['fps']:>16.1f}{cost:>9}{row['click_ms']:>18.1f}{accepted:>10}{row['first_ms']:>21.1f}")
+    for index, (name, row) in enumerate(rows):
+        bare_row = rows[index - index % 2][1]  # each deployment's bare runs interleaved with its app runs
+        app_row = index % 2 == 1
+        cost = f"{100 * (bare_row['fps'] / row['fps'] - 1):+.1f}%" if app_row else ""
+        accepted = f"{row['accepted_ms']:.1f}" if app_row else ""
+        print(f"{name:<18}{row['fps']:>16.1f}{cost:>9}{row['click_ms']:>18.1f}{accepted:>10}{row['first_ms']:>21.1f}")
     print("goals: propagation at most +15% time per frame; clicks at most bare + 60 ms on Redis")
 
     if args.rss_frames:
