@@ -11,7 +11,7 @@ from backend.idempotency.decorators import idempotent
 from backend.inference.automatic import auto_annotate_schedule
 from backend.inference.models import Embedding
 from backend.inference.predict import predict
-from backend.inference.runtime import embedding_cache, model_status, serving_decoder
+from backend.inference.runtime import embedding_cache, learned_model_missing, model_status, serving_decoder
 from backend.inference.selectors import embedding_for
 from backend.inference.serializers import (
     AmgSettingsSerializer,
@@ -85,6 +85,9 @@ class AutoAnnotateApi(APIView):
         require(request.user, "project", "manage", project)
         if project.kind != Project.Kind.IMAGE:
             raise InvalidInput("automatic masks are for image projects")
+        missing = learned_model_missing(project)
+        if missing:
+            raise InvalidInput(f"Automatic annotation: {missing}")
         data = AmgSettingsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = auto_annotate_schedule(project, request.user, dict(data.validated_data))

@@ -147,6 +147,19 @@ def model_for_version(version: str, parts: str = "full"):
     return loaded
 
 
+def learned_model_missing(project) -> str | None:
+    """Why the stages that need a learned model (semi-automatic proposals, fully automatic runs)
+    cannot run for `project`: the classical fallback serves because the model asked for is missing.
+    None when a learned model (or a deliberately chosen MODEL=classical) serves."""
+    reason = serving_decoder(project).fallback_reason
+    if reason is None:
+        return None
+    return (
+        "this needs a learned model (SAM or SAM 2), but the classical fallback serves: "
+        f"{reason.rstrip('.')}. Boxes work best with the classical backend meanwhile."
+    )
+
+
 def model_status(loaded=None) -> dict:
     loaded = loaded or current_decoder()
     return {

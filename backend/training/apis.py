@@ -6,9 +6,11 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.core.errors import InvalidInput
 from backend.idempotency.decorators import idempotent
 from backend.projects.policy import require
 from backend.projects.selectors import project_get
+from backend.training.checkpoints import untrainable_reason
 from backend.training.config import RoundConfig
 from backend.training.selectors import model_version_get, model_version_list, round_get, round_list
 from backend.training.serializers import (
@@ -34,6 +36,9 @@ class RoundListApi(ListAPIView):
         require(request.user, "project", "manage", project)
         data = RoundStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        missing = untrainable_reason(project)
+        if missing:
+            raise InvalidInput(missing[0].upper() + missing[1:])
         try:
             training_round = round_start(
                 project=project, user=request.user, config=RoundConfig.from_json(data.validated_data["config"])

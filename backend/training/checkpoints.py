@@ -53,6 +53,20 @@ class ParentCheckpoint:
     path: Path
 
 
+def untrainable_reason(project: Project) -> str | None:
+    """Why a round cannot train for `project` now: no retrained version serves it and the default
+    checkpoint is missing (the classical fallback serves). None when a round can start (a deliberate
+    MODEL=classical is told by the round's own failure)."""
+    if active_version(project) is not None or settings.MODEL == "classical":
+        return None
+    if default_checkpoint_path(settings.MODEL).is_file():
+        return None
+    return (
+        f"training needs a learned model, but the {settings.MODEL} checkpoint is not installed and the "
+        f"classical fallback serves; run `.venv/bin/python -m models fetch {settings.MODEL}` first"
+    )
+
+
 def parent_checkpoint(project: Project) -> ParentCheckpoint:
     active = active_version(project)
     if active is not None:

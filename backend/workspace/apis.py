@@ -12,6 +12,7 @@ from backend.core.errors import InvalidInput
 from backend.core.pagination import StrictPageNumberPagination
 from backend.core.parsers import StrictJSONParser, content_length
 from backend.idempotency.decorators import idempotent
+from backend.inference.runtime import learned_model_missing
 from backend.media.parsers import MediaMultiPartParser
 from backend.media.services import media_ingest
 from backend.projects.models import Project
@@ -72,6 +73,11 @@ class ProjectDetailApi(APIView):
         require(request.user, "project", "change", project)
         data = ProjectUpdateSerializer(data=request.data, context={"project": project})
         data.is_valid(raise_exception=True)
+        stage = data.validated_data.get("stage")
+        if stage in (Project.Stage.SEMI, Project.Stage.AUTO) and stage != project.stage:
+            missing = learned_model_missing(project)
+            if missing:
+                raise InvalidInput({"stage": f"The {Project.Stage(stage).label} stage: {missing}"})
         if data.validated_data:
             project_update(project=project, user=request.user, **data.validated_data)
         return Response(ProjectSerializer(project_overview_get(user=request.user, project_id=project_id)).data)

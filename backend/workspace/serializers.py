@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from backend.annotations.serializers import MaskletSerializer, MaskSerializer
 from backend.core.fields import CharField, ChoiceField, IntegerField
+from backend.inference.runtime import learned_model_missing
 from backend.inference.serializers import AmgSettingsSerializer
 from backend.jobs.models import Job
 from backend.jobs.serializers import JobSerializer
@@ -12,6 +13,7 @@ from backend.media.models import Image
 from backend.media.serializers import VideoSerializer
 from backend.projects.models import Project
 from backend.projects.serializers import CategoryInputSerializer, CategorySerializer
+from backend.training.checkpoints import untrainable_reason
 from backend.work.selectors import WorkState
 from backend.work.serializers import HolderSerializer
 
@@ -31,6 +33,9 @@ class ProjectSerializer(serializers.ModelSerializer):
         help_text="the retrained model serving this project; empty: the deployment's MODEL",
     )
     auto_job = serializers.SerializerMethodField(help_text="the latest fully automatic job")
+    learned_model_missing = serializers.SerializerMethodField(
+        help_text="why the stages and training that need a learned model cannot run now (null: they can)"
+    )
 
     class Meta:
         model = Project
@@ -51,6 +56,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "annotators_per_item",
             "active_model_version",
             "auto_job",
+            "learned_model_missing",
             "image_count",
             "video_count",
             "mask_count",
@@ -58,6 +64,11 @@ class ProjectSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_learned_model_missing(self, project) -> str | None:
+        if project.kind != Project.Kind.IMAGE:
+            return None
+        return learned_model_missing(project) or untrainable_reason(project)
 
     def get_auto_job(self, project) -> dict | None:
         job = Job.objects.filter(project=project, kind="auto_annotate").order_by("-created_at", "-id").first()

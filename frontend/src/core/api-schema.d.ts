@@ -2321,6 +2321,8 @@ export interface components {
             readonly auto_job: {
                 [key: string]: unknown;
             } | null;
+            /** @description why the stages and training that need a learned model cannot run now (null: they can) */
+            readonly learned_model_missing: string | null;
             readonly image_count: number;
             readonly video_count: number;
             readonly mask_count: number;

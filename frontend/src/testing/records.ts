@@ -23,7 +23,7 @@ export function projectRecord(fields: Partial<Project> = {}): Project {
   return {
     id: 1, name: 'p', kind: 'image', stage: 'assisted', annotation_fps: 6, description: '', categories: [], role: 'annotator',
     amg_settings: {}, review_required: false, qa_taxonomy: {}, gate_metric: 'NoC@90', retrain_every_masks: null, annotators_per_item: 1,
-    active_model_version: null, auto_job: null, image_count: 0, video_count: 0, mask_count: 0, images_done: 0, created_at: '',
+    active_model_version: null, auto_job: null, learned_model_missing: null, image_count: 0, video_count: 0, mask_count: 0, images_done: 0, created_at: '',
     ...fields,
   };
 }

@@ -3,8 +3,8 @@
 // deciding on proposals ProposalReview's. React subscribes to the view (useSyncExternalStore) and
 // calls the command methods.
 import type { ApiClient } from '../../core/api';
-import { errorMessage } from '../../core/apiErrors';
-import type { MaskRecord, PredictRequest } from '../../core/apiTypes';
+import { ApiError, errorMessage } from '../../core/apiErrors';
+import type { Health, MaskRecord, PredictRequest } from '../../core/apiTypes';
 import { BrushStrokes, nextBrushRadius } from '../../core/brush';
 import { categoryColor, stepCategory } from '../../core/categories';
 import {
@@ -141,7 +141,12 @@ export class AnnotatorController extends ViewStore<AnnotatorView> {
 
   private async loadModelInfo(): Promise<void> {
     try {
-      const check = (await this.api.health()).checks.model;
+      // A 503 (some part down, e.g. no worker) still carries every check, the model's included.
+      const health = await this.api.health().catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 503 && e.body) return e.body as Health;
+        throw e;
+      });
+      const check = health.checks.model;
       if (!check || check.version === undefined || this.state.model) return;
       this.set({
         model: {

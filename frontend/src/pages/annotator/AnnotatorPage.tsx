@@ -123,7 +123,10 @@ export function AnnotatorPage({ imageId }: { imageId: number }) {
         {model?.fallback && (
           <div className="banner banner-warning" role="status" data-testid="fallback-banner">
             Classical fallback active ({model.backend}): {model.reason ?? 'no model checkpoint is loaded'}. Masks come from
-            GrabCut, not SAM — expect more clicks.
+            GrabCut, not SAM: <strong>boxes work best</strong> — drag a box around each object, then refine with clicks or the
+            brush. To annotate with SAM, fetch its weights on the server:{' '}
+            <code data-testid="fetch-command">.venv/bin/python -m models fetch {model.requested && model.requested !== 'classical' ? model.requested : 'sam2:hiera_t'}</code>{' '}
+            (the app switches to it without a restart).
           </div>
         )}
         {model?.warning && (

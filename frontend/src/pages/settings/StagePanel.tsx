@@ -44,11 +44,13 @@ export function StagePanel({ project, manager, onChanged }: {
         metrics compare them.
       </p>
       {!manager && <p className="notice">Only the project's managers can change the stage (your role: {project.role ?? 'none'}).</p>}
+      {project.learned_model_missing && <p className="banner banner-warning" data-testid="needs-model">The semi-automatic and fully automatic stages are off: {project.learned_model_missing}</p>}
       <div className="stage-options" role="radiogroup" aria-label="stage">
         {STAGES.map((s) => (
           <label key={s.stage} className={`stage-option${choice === s.stage ? ' chosen' : ''}`} data-stage={s.stage}>
             <input
-              type="radio" name="stage" value={s.stage} checked={choice === s.stage} disabled={!manager || saving}
+              type="radio" name="stage" value={s.stage} checked={choice === s.stage}
+              disabled={!manager || saving || (s.stage !== 'assisted' && !!project.learned_model_missing && project.stage !== s.stage)}
               onChange={() => setPicked(s.stage)}
             />
             <span className="stage-text">

@@ -47,8 +47,8 @@ function TrainingCharts({ rounds, trend }: { rounds: TrainingRound[]; trend: Met
   );
 }
 
-function StartRound({ manager, busy, notice, onStart }: {
-  manager: boolean; busy: boolean; notice: Notice | null; onStart: (steps: number | null) => void;
+function StartRound({ manager, busy, notice, onStart, blocked }: {
+  manager: boolean; busy: boolean; notice: Notice | null; onStart: (steps: number | null) => void; blocked: string | null;
 }) {
   const [steps, setSteps] = useState('');
   const parsed = Number(steps);
@@ -57,7 +57,7 @@ function StartRound({ manager, busy, notice, onStart }: {
       <div className="row">
         {manager ? (
           <>
-            <button type="button" className="primary" disabled={busy}
+            <button type="button" className="primary" disabled={busy || !!blocked} title={blocked ?? undefined}
               onClick={() => onStart(steps.trim() && parsed > 0 ? Math.round(parsed) : null)}>Start round</button>
             <label className="small muted">
               steps{' '}
@@ -112,7 +112,8 @@ export function TrainingPage({ projectId }: { projectId: number }) {
       {training.loadError && <p className="form-error" role="alert">{training.loadError}</p>}
       {projectState.error && <p className="form-error" role="alert">{projectState.error}</p>}
 
-      <StartRound manager={manager} busy={busy} notice={training.startNotice} onStart={(steps) => void training.start(steps)} />
+      {project?.learned_model_missing && <p className="banner banner-warning" data-testid="needs-model">Rounds are off: {project.learned_model_missing}</p>}
+      <StartRound manager={manager} busy={busy} notice={training.startNotice} onStart={(steps) => void training.start(steps)} blocked={project?.learned_model_missing ?? null} />
       {manager && <SchedulesSection state={schedules} gateMetric={gateMetric} />}
       {rounds && <TrainingCharts rounds={rounds} trend={trend.data?.rows ?? []} />}
 
