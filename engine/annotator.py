@@ -79,8 +79,9 @@ def next_click(gt: np.ndarray, pred: np.ndarray | None = None) -> tuple[int, int
     spilled_area, spilled = _largest_region(pred_mask & ~gt_mask)
     if missed is None and spilled is None:
         raise AnnotatorError("the prediction equals the ground truth: nothing to correct")
-    if missed_area >= spilled_area:
+    if missed is not None and missed_area >= spilled_area:
         return (*_centre(missed), POSITIVE)
+    assert spilled is not None  # one of the two regions is non-empty
     return (*_centre(spilled), NEGATIVE)
 
 

@@ -37,7 +37,7 @@ def make_scene(
             kind = SHAPE_KINDS[int(rng.integers(len(SHAPE_KINDS)))]
             size = float(rng.uniform(0.08, 0.2)) * short_side
             mask = _draw_shape(rng, kind, size, height, width)
-            grown = cv2.dilate(mask, np.ones((2 * _GAP + 1, 2 * _GAP + 1), np.uint8))
+            grown = np.asarray(cv2.dilate(mask, np.ones((2 * _GAP + 1, 2 * _GAP + 1), np.uint8)), dtype=np.uint8)
             if mask.sum() > 0 and not np.any(grown & occupied):
                 break
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
 
@@ -47,6 +47,7 @@ class SamArchitecture:
     decoder_mlp_dim: int = 2048
     decoder_num_heads: int = 8
     iou_head_hidden_dim: int = 256
+    conv_stem: bool = False  # a stack of stride-2 3x3 convolutions in place of the patchify stem
 
 
 SAM_ARCHITECTURES: dict[str, SamArchitecture] = {
@@ -68,6 +69,41 @@ SAM_ARCHITECTURES: dict[str, SamArchitecture] = {
         iou_head_hidden_dim=32,
     ),
 }
+# The tiny test architecture with a convolutional stem (Xiao et al. 2021, "Early convolutions help
+# transformers see better"): same grid, same everything else.
+SAM_ARCHITECTURES["tiny-conv"] = replace(SAM_ARCHITECTURES["tiny"], conv_stem=True)
+
+
+class ConvStem(torch.nn.Module):
+    """A convolutional stem in place of the 16x16 patchify: a 4x4 stride-4 convolution, then 3x3
+    stride-2 convolutions (GroupNorm + GELU after each) down to the patch grid, then a 1x1
+    projection to embed_dim; the same BxHxWxC token grid as segment_anything's PatchEmbed. (Xiao et
+    al. start from 3x3 stride-2 convolutions on pixels; the 4x4 first layer keeps a 1024-pixel input
+    affordable on CPUs.)"""
+
+    def __init__(self, embed_dim: int, patch_size: int = 16, in_chans: int = 3):
+        super().__init__()
+        stages = (patch_size // 4).bit_length() - 1 if patch_size >= 4 else -1
+        if stages < 0 or 4 * 2**stages != patch_size:
+            raise ValueError(f"a convolutional stem needs a patch size of 4 x a power of two, got {patch_size}")
+        width = max(8, embed_dim // 2)
+        layers: list[torch.nn.Module] = [
+            torch.nn.Conv2d(in_chans, width, 4, stride=4),
+            torch.nn.GroupNorm(1, width),
+            torch.nn.GELU(),
+        ]
+        for _ in range(stages):
+            layers += [
+                torch.nn.Conv2d(width, embed_dim, 3, stride=2, padding=1),
+                torch.nn.GroupNorm(1, embed_dim),
+                torch.nn.GELU(),
+            ]
+            width = embed_dim
+        layers.append(torch.nn.Conv2d(width, embed_dim, 1))
+        self.proj = torch.nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.proj(x).permute(0, 2, 3, 1)
 
 
 def build_sam_network(arch: str | SamArchitecture) -> Sam:
@@ -128,6 +164,8 @@ def sam_around(spec: SamArchitecture, image_encoder: ImageEncoderViT) -> Sam:
         pixel_mean=[123.675, 116.28, 103.53],
         pixel_std=[58.395, 57.12, 57.375],
     )
+    if spec.conv_stem:
+        network.image_encoder.patch_embed = ConvStem(spec.encoder_embed_dim, spec.patch_size)
     return network.eval()
 
 

@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,10 +17,11 @@ import torch
 from training.datasets import write_synthetic_manifest
 from training.distributed import Distributed
 from training.evaluate import evaluate
-from training.loop import TrainConfig, train
+from training.loop import TrainConfig, model_file_name, train
 from training.losses import LossWeights
-from training.networks import TrainableNetwork
-from training.simulate import SimulationConfig, run_simulation
+from training.mae import MaeConfig, mae_pretrain
+from training.networks import TRAINABLE_CHOICES, TrainableNetwork
+from training.simulate import SimulationConfig, format_ablation, run_seeds, summarise
 from training.snapshot import Snapshot
 
 
@@ -67,7 +69,7 @@ def _train_config(args) -> TrainConfig:
     if args.config is not None:  # the whole recipe from a launcher (backend.training.torchrun)
         return TrainConfig.from_dict(json.loads(args.config.read_text(encoding="utf-8")))
     return TrainConfig(
-        spec=args.spec,
+        spec=_spec(args.spec, args.conv_stem),
         trainable=args.trainable,
         steps=args.steps,
         iterations=args.iterations,
@@ -80,6 +82,15 @@ def _train_config(args) -> TrainConfig:
         loss_weights=LossWeights(focal=args.focal_weight),
         images_per_step=args.images_per_step,
     )
+
+
+def _spec(spec: str, conv_stem: bool) -> str:
+    """--conv-stem: the small ViT's variant with a convolutional stem (sam:tiny -> sam:tiny-conv)."""
+    if not conv_stem or spec.endswith("-conv"):
+        return spec
+    if spec != "sam:tiny":
+        raise ValueError(f"a convolutional stem exists for the small ViT encoder (sam:tiny), not {spec}")
+    return "sam:tiny-conv"
 
 
 def command_train(args) -> int:
@@ -106,12 +117,18 @@ def _train(args, distributed: Distributed) -> int:
     progress_file = ProgressFile(args.progress_file) if args.progress_file is not None else None
     bar, update = _bar("train") if distributed.is_main and progress_file is None else (None, None)
     config = _train_config(args)
+    init = args.init
+    if args.mae_steps and distributed.is_main:
+        init = _mae_init(args, config, train_samples, out)
+    if args.mae_steps:
+        distributed.barrier()  # the pre-pretrained weights are on disk before every process loads them
+        init = out / model_file_name(config.spec).replace("model", "mae-init")
     with bar if bar is not None else contextlib.nullcontext():
         result = train(
             train_samples,
             config,
             out,
-            init_checkpoint=args.init,
+            init_checkpoint=init,
             resume=args.resume,
             progress=progress_file.write if progress_file is not None else update,
             cancel=cancel,
@@ -137,6 +154,34 @@ def _train(args, distributed: Distributed) -> int:
     (out / "metrics.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(json.dumps(report, indent=2))
     return 0
+
+
+def _mae_init(args, config: TrainConfig, train_samples, out: Path) -> Path:
+    """MAE pre-pretraining of the encoder (from --init or random) on the training images and every
+    image under --mae-images (the project's unlabelled uploads); written next to the outputs."""
+    images = [sample.image for sample in train_samples]
+    if args.mae_images is not None:
+        images += [
+            _read_rgb(path)
+            for path in sorted(Path(args.mae_images).rglob("*"))
+            if path.suffix.lower() in IMAGE_SUFFIXES
+        ]
+    network = TrainableNetwork.build(config.spec, args.init, seed=config.seed)
+    result = mae_pretrain(network, images, MaeConfig(steps=args.mae_steps, seed=config.seed))
+    print(f"MAE pre-pretraining: {len(images)} images, loss {result.losses[0]:.4f} -> {result.losses[-1]:.4f}")
+    return network.save(out / model_file_name(config.spec).replace("model", "mae-init"))
+
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+
+
+def _read_rgb(path: Path):
+    import cv2
+
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError(f"cannot read image {path}")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 class ProgressFile:
@@ -171,25 +216,99 @@ def command_evaluate(args) -> int:
     return 0
 
 
-def command_simulate(args) -> int:
+def _simulation_config(args) -> SimulationConfig:
     base = SimulationConfig()
-    train_config = replace(base.train, steps=args.steps, seed=args.seed)
-    if args.iterations is not None:
-        train_config = replace(train_config, iterations=args.iterations)
+    train_config = base.train if args.steps is None else replace(base.train, steps=args.steps)
+    pretrain = base.pretrain if args.pretrain_steps is None else replace(base.pretrain, steps=args.pretrain_steps)
     config = replace(
         base,
         rounds=args.rounds,
         images_per_round=args.images_per_round,
-        shapes_per_image=args.shapes,
-        image_size=args.image_size,
+        objects_per_image=args.objects,
         heldout_images=args.heldout_images,
+        pretrain_images=args.pretrain_images,
         seed=args.seed,
         train=train_config,
+        pretrain=pretrain,
         gate_metric=args.gate_metric,
     )
-    run_simulation(config, Path(args.out))
-    print(f"written {Path(args.out) / 'simulation.json'}")
+    return config.with_options(mae_steps=args.mae_steps, conv_stem=args.conv_stem, trainable=args.trainable)
+
+
+def command_simulate(args) -> int:
+    started = time.monotonic()
+    progress_file = ProgressFile(args.progress_file) if args.progress_file is not None else None
+    run_seeds(
+        _simulation_config(args),
+        Path(args.out),
+        args.seeds,
+        progress=progress_file.write if progress_file is not None else None,
+    )
+    print(f"written under {Path(args.out)} in {time.monotonic() - started:.0f} s wall, {_cpu_seconds():.0f} s CPU")
     return 0
+
+
+def command_ablate(args) -> int:
+    """Baseline, + MAE, + conv stem, + both: the same rounds, budget and seeds."""
+    started = time.monotonic()
+    base = _simulation_config(args)
+    variants = {
+        "baseline": base.with_options(mae_steps=0, conv_stem=False),
+        "+MAE": base.with_options(mae_steps=args.ablation_mae_steps, conv_stem=False),
+        "+conv stem": base.with_options(mae_steps=0, conv_stem=True),
+        "+both": base.with_options(mae_steps=args.ablation_mae_steps, conv_stem=True),
+    }
+    results = {}
+    for name, config in variants.items():
+        print(f"== {name}")
+        slug = name.strip("+").replace(" ", "-")
+        results[name] = summarise(run_seeds(config, Path(args.out) / slug, args.seeds))
+    print(format_ablation(results))
+    (Path(args.out) / "ablation.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"{time.monotonic() - started:.0f} s wall, {_cpu_seconds():.0f} s CPU")
+    return 0
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _recipe_option_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mae-steps",
+        type=int,
+        default=0,
+        help="MAE pre-pretraining steps of the encoder on the images first (0: none)",
+    )
+    parser.add_argument("--conv-stem", action="store_true", help="a convolutional stem in place of the patchify stem")
+
+
+def _simulation_args(parser: argparse.ArgumentParser, out: str = "var/simulation") -> None:
+    defaults = SimulationConfig()
+    parser.add_argument("--out", type=Path, default=Path(out), help=f"output folder (default {out})")
+    parser.add_argument("--rounds", type=int, default=defaults.rounds)
+    parser.add_argument("--images-per-round", type=int, default=defaults.images_per_round)
+    parser.add_argument("--objects", type=int, default=defaults.objects_per_image, help="objects per scene")
+    parser.add_argument("--heldout-images", type=int, default=defaults.heldout_images)
+    parser.add_argument("--pretrain-images", type=int, default=defaults.pretrain_images, help="0: start from random")
+    parser.add_argument("--pretrain-steps", type=int, default=None, help=f"default {defaults.pretrain.steps}")
+    parser.add_argument(
+        "--steps", type=int, default=None, help=f"training steps per round (default {defaults.train.steps})"
+    )
+    parser.add_argument(
+        "--trainable",
+        default=None,
+        choices=TRAINABLE_CHOICES,
+        help=f"rounds' scope (default {defaults.train.trainable})",
+    )
+    parser.add_argument("--gate-metric", default=defaults.gate_metric, help="NoC@90, NoC@85, mIoU@1, ...")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, default=1, help="run seeds seed..seed+N-1 and print mean and spread")
+    parser.add_argument("--progress-file", type=Path, default=None, help="write progress here as JSON")
+    _recipe_option_args(parser)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     p_train.add_argument(
         "--init", type=Path, default=None, help="official-format weights to start from (else random init)"
     )
-    p_train.add_argument("--trainable", default="decoder+prompt", choices=["decoder", "decoder+prompt", "all"])
+    p_train.add_argument("--trainable", default="decoder+prompt", choices=TRAINABLE_CHOICES)
     p_train.add_argument("--steps", type=int, default=200)
     p_train.add_argument("--iterations", type=int, default=3)
     p_train.add_argument("--mask-only-iterations", type=int, default=0)
@@ -223,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     p_train.add_argument("--cancel-file", type=Path, default=None, help="stop cleanly once this file exists")
     p_train.add_argument("--skip-evaluation", action="store_true", help="no held-out metrics in metrics.json")
     p_train.add_argument("--config", type=Path, default=None, help="TrainConfig as JSON; overrides the recipe flags")
+    _recipe_option_args(p_train)
+    p_train.add_argument("--mae-images", type=Path, default=None, help="a folder of unlabelled images for MAE")
     p_train.set_defaults(handler=command_train)
 
     p_eval = commands.add_parser("evaluate", help="held-out metrics of a checkpoint")
@@ -235,17 +356,13 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.set_defaults(handler=command_evaluate)
 
     p_sim = commands.add_parser("simulate", help="annotate -> retrain -> evaluate rounds on generated data")
-    p_sim.add_argument("--out", required=True, type=Path)
-    p_sim.add_argument("--rounds", type=int, default=SimulationConfig.rounds)
-    p_sim.add_argument("--images-per-round", type=int, default=SimulationConfig.images_per_round)
-    p_sim.add_argument("--shapes", type=int, default=SimulationConfig.shapes_per_image)
-    p_sim.add_argument("--image-size", type=int, default=SimulationConfig.image_size)
-    p_sim.add_argument("--heldout-images", type=int, default=SimulationConfig.heldout_images)
-    p_sim.add_argument("--steps", type=int, default=SimulationConfig().train.steps, help="training steps per round")
-    p_sim.add_argument("--iterations", type=int, default=None, help="decoder calls per mask in training")
-    p_sim.add_argument("--gate-metric", default=SimulationConfig.gate_metric, help="NoC@90, NoC@85, mIoU@1, ...")
-    p_sim.add_argument("--seed", type=int, default=0)
+    _simulation_args(p_sim)
     p_sim.set_defaults(handler=command_simulate)
+
+    p_ablate = commands.add_parser("ablate", help="the simulation as baseline, + MAE, + conv stem, + both")
+    _simulation_args(p_ablate, out="var/ablation")
+    p_ablate.add_argument("--ablation-mae-steps", type=int, default=300, help="MAE steps of the + MAE variants")
+    p_ablate.set_defaults(handler=command_ablate)
 
     args = parser.parse_args(argv)
     torch.set_flush_denormal(True)  # random tiny weights produce subnormals, ~50x slower on x86

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import cv2
 
+from engine.domains import hard_scene, plain_scene
 from engine.synthetic import make_scene
 from training.snapshot import (
     DEFAULT_HELDOUT_PERCENT,
@@ -30,6 +31,23 @@ def synthetic_samples(
     samples = []
     for index in range(count):
         image, masks = make_scene(seed + index, height, width, shapes)
+        key = image_content_hash(image)
+        samples.append(TrainingSample(key, image, tuple(masks), tuple(f"{key[:12]}-{i}" for i in range(len(masks)))))
+    return samples
+
+
+def domain_samples(
+    domain: str, count: int, *, seed: int = 0, size: int = 128, objects: int = 4
+) -> list[TrainingSample]:
+    """`count` scenes of a simulator domain (engine.domains): "plain" (flat shapes on one colour, the
+    pretraining data) or "hard" (textured, occluding objects with holes and thin parts), seeds
+    seed, seed + 1, ..., keyed by image content hash."""
+    generators = {"plain": plain_scene, "hard": hard_scene}
+    if domain not in generators:
+        raise ValueError(f"domain must be one of {sorted(generators)}, got {domain!r}")
+    samples = []
+    for index in range(count):
+        image, masks = generators[domain](seed + index, size, size, objects)
         key = image_content_hash(image)
         samples.append(TrainingSample(key, image, tuple(masks), tuple(f"{key[:12]}-{i}" for i in range(len(masks)))))
     return samples
@@ -70,7 +88,8 @@ def split_by_project(
     samples: list[TrainingSample], project_salt: str, heldout_percent: int = DEFAULT_HELDOUT_PERCENT
 ) -> tuple[list[TrainingSample], list[TrainingSample]]:
     """(train, held-out) by the snapshot rule `is_heldout(sample.key, project_salt, heldout_percent)`."""
-    train, heldout = [], []
+    train: list[TrainingSample] = []
+    heldout: list[TrainingSample] = []
     for sample in samples:
         (heldout if is_heldout(sample.key, project_salt, heldout_percent) else train).append(sample)
     return train, heldout

@@ -37,7 +37,8 @@ class TrainConfig:
     corner noise std as a fraction of the box side, capped at 20 px (SAM). lr with linear warmup
     over warmup_steps; AdamW weight_decay. checkpoint_every: steps between resumable checkpoints.
     images_per_step: images per optimiser step, shared out between the processes of a distributed
-    run (a multiple of their number); the loss is their mean.
+    run (a multiple of their number); the loss is their mean. grad_clip: the gradients' total norm is
+    clipped to this (SAM 2's recipe: 0.1), None for no clipping.
     """
 
     spec: str = "sam:tiny"
@@ -55,6 +56,7 @@ class TrainConfig:
     seed: int = 0
     loss_weights: LossWeights = field(default_factory=LossWeights)
     images_per_step: int = 1
+    grad_clip: float | None = None
 
     def __post_init__(self):
         if self.trainable not in TRAINABLE_CHOICES:
@@ -64,6 +66,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.mask_only_iterations < self.iterations:
             raise ValueError("mask_only_iterations must lie in [0, iterations)")
+        if self.grad_clip is not None and self.grad_clip <= 0:
+            raise ValueError(f"grad_clip must be positive or None, got {self.grad_clip}")
         if not 0.0 <= self.box_probability <= 1.0 or self.box_noise < 0 or self.lr <= 0:
             raise ValueError("box_probability must be in [0, 1], box_noise >= 0 and lr > 0")
 
@@ -130,7 +134,7 @@ def train(
     net = TrainableNetwork.build(config.spec, init_checkpoint, seed=config.seed)
     parameters = net.set_trainable(config.trainable)
     optimizer = torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay)
-    step, losses = 0, []
+    step, losses = 0, list[float]()
     if resume and (checkpoints / LATEST).is_file():
         step, losses = _restore(net, optimizer, checkpoints, config)
     model = distributed.wrap(InteractiveStep(net, config))
@@ -190,6 +194,10 @@ def _train_step(model: torch.nn.Module, optimizer, items: list[StepItem], config
     loss = model(items)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
+    if config.grad_clip is not None:
+        torch.nn.utils.clip_grad_norm_(
+            [p for group in optimizer.param_groups for p in group["params"]], config.grad_clip
+        )
     optimizer.step()
     return float(loss.detach())
 

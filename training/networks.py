@@ -7,12 +7,13 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 import torch
 
-from models.checkpoints import checkpoint_info, load_strict, read_state_dict
+from models.checkpoints import load_strict, read_state_dict
 from models.protocol import LOW_RES_SIZE
 
 TRAINABLE_CHOICES = ("decoder", "decoder+prompt", "all")
@@ -37,14 +38,16 @@ class TrainableNetwork:
     XY in the network's input frame (0..image_size), as the official predictors pass them.
     """
 
-    def __init__(self, spec: str, network: torch.nn.Module):
+    def __init__(self, spec: str, network: Any):  # Sam or SAM2Base: the official modules are untyped
         backend, _, arch = spec.partition(":")
         if backend not in ("sam", "sam2") or not arch:
             raise ValueError(f"spec must be 'sam:<arch>' or 'sam2:<arch>', got {spec!r}")
         self.spec, self.backend, self.arch = spec, backend, arch
         self.network = network
-        self.image_size = int(network.image_encoder.img_size if backend == "sam" else network.image_size)
-        self.layout = checkpoint_info(spec).layout
+        self.image_size = int(self.network.image_encoder.img_size if backend == "sam" else self.network.image_size)
+        # The official file layouts: SAM a plain state dict, SAM 2 {"model": state dict} (also for
+        # architectures only training knows, such as sam:tiny-conv).
+        self.layout = "state_dict" if backend == "sam" else "model_key"
 
     @classmethod
     def build(cls, spec: str, init_checkpoint: Path | None = None, seed: int = 0) -> TrainableNetwork:

@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,15 +13,23 @@ from backend.projects.policy import require
 from backend.projects.selectors import project_get
 from backend.training.checkpoints import untrainable_reason
 from backend.training.config import RoundConfig
-from backend.training.selectors import model_version_get, model_version_list, round_get, round_list
+from backend.training.selectors import model_version_get, model_version_list, round_get, round_list, simulation_list
 from backend.training.serializers import (
     ModelVersionSerializer,
     RollbackSerializer,
     RoundConflictSerializer,
     RoundStartSerializer,
+    SimulationSerializer,
+    SimulationStartSerializer,
     TrainingRoundSerializer,
 )
-from backend.training.services import RoundRunning, model_version_promote, model_version_rollback, round_start
+from backend.training.services import (
+    RoundRunning,
+    model_version_promote,
+    model_version_rollback,
+    round_start,
+    simulation_start,
+)
 
 
 class RoundListApi(ListAPIView):
@@ -47,6 +56,26 @@ class RoundListApi(ListAPIView):
             body = {"detail": str(exc), "current": TrainingRoundSerializer(exc.current).data}
             return Response(body, status=status.HTTP_409_CONFLICT)
         return Response(TrainingRoundSerializer(training_round).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SimulationListApi(ListAPIView):
+    """The project's simulator runs; site admins start one (it trains on generated data only)."""
+
+    serializer_class = SimulationSerializer
+
+    def get_queryset(self):
+        return simulation_list(project=project_get(user=self.request.user, project_id=self.kwargs["project_id"]))
+
+    @extend_schema(request=SimulationStartSerializer, responses={202: SimulationSerializer})
+    @idempotent
+    def post(self, request, project_id: int):
+        project = project_get(user=request.user, project_id=project_id)
+        if not request.user.is_staff:
+            raise PermissionDenied("Only site admins start simulations.")
+        data = SimulationStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = simulation_start(project=project, user=request.user, options=data.validated_data["options"])
+        return Response(SimulationSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 class RoundDetailApi(APIView):

@@ -64,3 +64,8 @@ def round_running(project: Project) -> TrainingRound | None:
 
 def round_last(project: Project) -> TrainingRound | None:
     return TrainingRound.objects.filter(project=project).order_by("-created_at").first()
+
+
+def simulation_list(*, project: Project) -> QuerySet[Job]:
+    """The project's simulator runs (jobs of kind "simulation"), newest first."""
+    return Job.objects.filter(project=project, kind="simulation").order_by("-created_at", "-id")

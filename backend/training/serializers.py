@@ -76,3 +76,32 @@ class RoundConflictSerializer(serializers.Serializer):
 
 class RollbackSerializer(serializers.Serializer):
     active = ModelVersionSerializer(allow_null=True, help_text="the version serving now; null: the default model")
+
+
+class SimulationOptionsSerializer(serializers.Serializer):
+    """The simulator's settings (python -m training simulate); omitted ones take its defaults."""
+
+    rounds = IntegerField(min_value=1, max_value=20, required=False)
+    images_per_round = IntegerField(min_value=1, max_value=200, required=False)
+    objects = IntegerField(min_value=1, max_value=6, required=False, help_text="objects per generated scene")
+    heldout_images = IntegerField(min_value=1, max_value=100, required=False)
+    steps = IntegerField(min_value=1, max_value=100_000, required=False, help_text="training steps per round")
+    pretrain_steps = IntegerField(min_value=1, max_value=100_000, required=False)
+    pretrain_images = IntegerField(min_value=0, max_value=2000, required=False)
+    mae_steps = IntegerField(min_value=0, max_value=100_000, required=False, help_text="0: no MAE pre-pretraining")
+    conv_stem = serializers.BooleanField(required=False)
+    trainable = ChoiceField(choices=["decoder", "decoder+prompt", "all"], required=False)
+    max_clicks = IntegerField(min_value=1, max_value=20, required=False, help_text="clicks per mask at most")
+    seed = IntegerField(min_value=0, max_value=2**32 - 1, required=False)
+
+
+class SimulationStartSerializer(serializers.Serializer):
+    options = SimulationOptionsSerializer(required=False, default=dict)
+
+
+class SimulationSerializer(serializers.Serializer):
+    """A simulation is a job (kind "simulation"): its options, progress and, once done, the table
+    (result.rounds: round, masks, NoC@90, mIoU@1, clicks_per_mask, seconds_per_mask, promoted)."""
+
+    job = JobSerializer(source="*")
+    options = serializers.JSONField(source="params.options", read_only=True)

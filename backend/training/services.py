@@ -1,6 +1,7 @@
 """Writes of retraining: start a round (never two at once in a project), promote and roll back
 model versions, and the threshold rule (a round every N newly accepted masks)."""
 
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
@@ -8,12 +9,21 @@ from django.utils import timezone
 
 from backend.annotations.models import Mask
 from backend.core.errors import Conflict, InvalidInput
+from backend.jobs.models import Job
+from backend.jobs.params import JobParams
 from backend.jobs.services import job_create, job_enqueue
 from backend.projects.models import Project
 from backend.training.config import RoundConfig
 from backend.training.models import ModelVersion, TrainingRound
 from backend.training.selectors import active_version, round_last, round_running
 from backend.training.signals import serving_model_changed
+
+
+@dataclass(frozen=True)
+class SimulationParams(JobParams):
+    """A simulation job's settings: python -m training simulate's options by name."""
+
+    options: dict
 
 
 class RoundRunning(Conflict):
@@ -51,6 +61,25 @@ def round_start(
         if enqueue:
             job_enqueue(job)
     return training_round
+
+
+SIMULATION_KIND = "simulation"
+
+
+def simulation_start(*, project: Project, user, options: dict) -> Job:
+    """Queue a run of the data-engine simulator (generated images, simulated annotators) on the train
+    queue; its table lands in the job's result and is shown on the project's training page."""
+    job = job_create(
+        kind=SIMULATION_KIND,
+        queue="train",
+        task_name="training.run_simulation",
+        project=project,
+        subject=project,
+        params=SimulationParams(options=dict(options)),
+        created_by=user,
+    )
+    job_enqueue(job)
+    return job
 
 
 def _announce(project: Project, version: ModelVersion | None) -> None:

@@ -23,6 +23,14 @@ def run_round(job) -> dict:
     return round_run(training_round, job)
 
 
+@job_task("training.run_simulation")
+def run_simulation(job) -> dict:
+    # Imports torch and the training package, as rounds do.
+    from backend.training.simulation import simulation_run
+
+    return simulation_run(job)
+
+
 @shared_task(name="training.scheduled_round", ignore_result=True)
 def scheduled_round(project_id: int) -> None:
     """What a django-celery-beat PeriodicTask calls (args: [project_id]); skips a busy project."""

@@ -5,6 +5,7 @@ from backend.training import apis, schedule_apis
 
 urlpatterns = [
     path("projects/<id:project_id>/rounds/", apis.RoundListApi.as_view(), name="round-list"),
+    path("projects/<id:project_id>/simulations/", apis.SimulationListApi.as_view(), name="simulation-list"),
     path("rounds/<id:round_id>/", apis.RoundDetailApi.as_view(), name="round-detail"),
     path("projects/<id:project_id>/model-versions/", apis.ModelVersionListApi.as_view(), name="model-version-list"),
     path(

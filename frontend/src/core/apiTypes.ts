@@ -61,6 +61,8 @@ export type TrainingRound = Refine<Schemas['TrainingRound'], TrainingRoundFields
 export type TrainingSchedule = Schemas['TrainingSchedule'];
 export type ScheduledRun = Schemas['ScheduledRun'];
 export type SchedulePeriod = Schemas['PeriodEnum'];
+/** A simulator run: its job (progress; result.rounds once finished) and options. */
+export type Simulation = Schemas['Simulation'];
 
 /** Which model serves, and why not the one asked for (`fallback`: the classical backend). */
 export type ModelInfo = Schemas['ModelStatus'];
@@ -120,3 +122,5 @@ export type QuestionCreate = Pick<
 export type CaptionCreate = Refine<Schemas['CaptionInput'], RegionCaptionFields>;
 /** What a manager may set for one round; everything is optional. */
 export type RoundConfig = Schemas['RoundConfig'];
+/** Settings of a simulator run (python -m training simulate's options). */
+export type SimulationOptions = Schemas['SimulationOptions'];

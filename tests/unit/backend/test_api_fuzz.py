@@ -181,6 +181,22 @@ def baselines(world: World) -> dict:
         },
         ("POST", "/api/projects/{project_id}/members/"): {"username": "w-outsider", "role": "annotator"},
         ("PATCH", "/api/projects/{project_id}/members/{membership_id}/"): {"role": "reviewer"},
+        ("POST", "/api/projects/{project_id}/simulations/"): {
+            "options": {
+                "rounds": 2,
+                "images_per_round": 1,
+                "objects": 3,
+                "heldout_images": 1,
+                "steps": 1,
+                "pretrain_steps": 1,
+                "pretrain_images": 2,
+                "mae_steps": 0,
+                "conv_stem": False,
+                "trainable": "decoder",
+                "max_clicks": 2,
+                "seed": 1,
+            }
+        },
         ("POST", "/api/projects/{project_id}/rounds/"): {
             "config": {
                 "steps": 2,

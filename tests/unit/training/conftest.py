@@ -36,10 +36,12 @@ def trained_tiny_sam(scenes, tmp_path_factory):
     from training.evaluate import evaluate
     from training.loop import train
     from training.networks import TrainableNetwork
-    from training.simulate import SimulationConfig
+    from training.simulate import FROM_SCRATCH
 
     train_samples, heldout = scenes
-    config = replace(SimulationConfig().train, steps=TEST_STEPS, iterations=1, checkpoint_every=TEST_STEPS // 2)
+    config = replace(
+        FROM_SCRATCH, trainable="decoder+prompt", steps=TEST_STEPS, iterations=1, checkpoint_every=TEST_STEPS // 2
+    )
     untrained = TrainableNetwork.build(config.spec, seed=config.seed).as_segmenter("untrained")
     untrained_metrics = evaluate(untrained, heldout, max_clicks=5)
     result = train(train_samples, config, tmp_path_factory.mktemp("trained"))

@@ -10,26 +10,26 @@ import pytest
 
 from training.__main__ import main
 from training.evaluate import gate
-from training.simulate import SimulationConfig, format_table, run_simulation
+from training.mae import MaeConfig
+from training.simulate import SimulationConfig, format_table, run_seeds, run_simulation
+
+TINY = SimulationConfig(
+    rounds=2,
+    images_per_round=2,
+    objects_per_image=3,
+    heldout_images=1,
+    max_clicks=5,
+    pretrain_images=4,
+    pretrain=replace(SimulationConfig().pretrain, steps=6, iterations=1, checkpoint_every=6),
+    train=replace(SimulationConfig().train, steps=4, iterations=2, mask_only_iterations=0, checkpoint_every=4),
+)
 
 
 def test_simulator_rounds_annotate_retrain_and_gate(tmp_path):
-    base = SimulationConfig()
-    config = replace(
-        base,
-        rounds=2,
-        images_per_round=2,
-        shapes_per_image=3,
-        heldout_images=1,
-        max_clicks=5,
-        gate_metric="NoC@90",
-        train=replace(base.train, steps=20, iterations=1, checkpoint_every=20),
-    )
     lines = []
-    reports = run_simulation(config, tmp_path, print_fn=lines.append)
+    reports = run_simulation(TINY, tmp_path, print_fn=lines.append)
     table = format_table(reports)
     assert lines == table.splitlines() and len(lines) == 1 + 2  # header and one row per round
-    assert reports[0].metrics["NoC@90"] == 5.0  # the untrained network never reaches 0.9 (cap: 5 clicks)
     assert [r.total_masks for r in reports] == [6, 12]
     assert all(r.seconds_per_mask == pytest.approx(4.0 + 1.5 * r.clicks_per_mask) for r in reports)
     for before, after in itertools.pairwise(reports):
@@ -40,6 +40,24 @@ def test_simulator_rounds_annotate_retrain_and_gate(tmp_path):
     assert reports[-1].promoted is None and reports[-1].candidate_metrics is None
     saved = json.loads((tmp_path / "simulation.json").read_text())
     assert [r["round"] for r in saved["rounds"]] == [0, 1]
+    assert (tmp_path / "pretrain" / "model.pth").is_file()  # round 0 served the pretrained network
+
+    again = run_simulation(TINY, tmp_path / "again", print_fn=None)
+    assert format_table(again) == table  # same seed, same table
+    assert [r.metrics for r in again] == [r.metrics for r in reports]
+
+
+def test_seeds_print_mean_and_spread(tmp_path):
+    config = replace(TINY, rounds=1, mae=MaeConfig(steps=2), conv_stem=True)
+    lines = []
+    runs = run_seeds(config, tmp_path, 2, print_fn=lines.append)
+    assert len(runs) == 2 and "mean ± spread (standard deviation) over 2 seeds" in lines
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    first, second = runs[0][0].metrics["NoC@90"], runs[1][0].metrics["NoC@90"]
+    assert summary[0]["NoC@90"] == pytest.approx((first + second) / 2)
+    assert summary[0]["NoC@90_sd"] == pytest.approx(abs(first - second) / 2)
+    saved = json.loads((tmp_path / "seed-1" / "simulation.json").read_text())
+    assert saved["config"]["conv_stem"] and saved["config"]["mae"]["steps"] == 2
 
 
 def test_cli_trains_from_generated_data_and_writes_checkpoint_and_metrics(tmp_path, capsys):

@@ -1,7 +1,7 @@
 // A project's retraining: start a round (managers), follow the running one (progress, cancel, log),
-// the held-out figures per round and across rounds, the model versions (promote, roll back), and
-// the project's clicks-per-mask trend, and (managers) the retraining schedules. Data and actions are
-// in useTraining and useSchedules; shaping in series.ts.
+// the held-out figures per round and across rounds, the model versions (promote, roll back), the
+// project's clicks-per-mask trend, (managers) the retraining schedules, and the simulator's runs
+// (SimulationPanel). Data and actions are in useTraining and useSchedules; shaping in series.ts.
 import { useState } from 'react';
 import { canManage } from '../../core/api';
 import type { MetricsRow, TrainingRound } from '../../core/apiTypes';
@@ -12,6 +12,7 @@ import { useAsync } from '../useAsync';
 import { RoundBarChart, RoundLineChart, CANDIDATE_COLOR, SERVING_COLOR } from './charts';
 import { RoundCard } from './RoundCard';
 import { SchedulesSection } from './SchedulesSection';
+import { SimulationPanel } from './SimulationPanel';
 import { dailySeries, masksUsedSeries, roundMetricSeries } from './series';
 import { useSchedules } from './useSchedules';
 import { useTraining, type Notice } from './useTraining';
@@ -116,6 +117,8 @@ export function TrainingPage({ projectId }: { projectId: number }) {
       <StartRound manager={manager} busy={busy} notice={training.startNotice} onStart={(steps) => void training.start(steps)} blocked={project?.learned_model_missing ?? null} />
       {manager && <SchedulesSection state={schedules} gateMetric={gateMetric} />}
       {rounds && <TrainingCharts rounds={rounds} trend={trend.data?.rows ?? []} />}
+
+      <SimulationPanel projectId={projectId} />
 
       <h2 className="section-title">Rounds</h2>
       {!rounds && !training.loadError && <p className="muted">Loading rounds…</p>}

@@ -33,12 +33,15 @@ function Axes({ layout, size, format }: {
 const formatTick = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2).replace(/0$/, ''));
 
 /** Lines across rounds 1..count; promoted rounds' points get a ring. */
-export function RoundLineChart({ title, help, series, count, metric, yMax, testId }: {
+export function RoundLineChart({ title, help, series, count, metric, yMax, testId, xLabel }: {
   title: string; help?: string; series: RoundSeries[]; count: number; metric: string; yMax?: number; testId?: string;
+  /** The x tick of slot `index` (default R1, R2, ...). */
+  xLabel?: (index: number) => string;
 }) {
   const size = ROUND_CHART;
   const values = series.flatMap((s) => s.points.map((p) => p.value));
-  const layout = roundLayout(count, values, size, yMax);
+  const base = roundLayout(count, values, size, yMax);
+  const layout = xLabel ? { ...base, xTicks: base.xTicks.map((t) => ({ ...t, label: xLabel(t.index) })) } : base;
   const empty = values.length === 0;
   const anyPromoted = series.some((s) => !s.dashed && s.points.some((p) => p.promoted));
   return (
@@ -56,7 +59,7 @@ export function RoundLineChart({ title, help, series, count, metric, yMax, testI
                   <circle cx={layout.x(p.index)} cy={layout.y(p.value)} r={7.5} fill="none" stroke={PROMOTED_COLOR} strokeWidth={2} />
                 )}
                 <circle cx={layout.x(p.index)} cy={layout.y(p.value)} r={s.dashed ? 3 : 4} fill={s.color}>
-                  <title>{`${s.label}, round ${p.index}: ${formatFigure(metric, p.value)}${p.promoted && !s.dashed ? ' (promoted)' : ''}`}</title>
+                  <title>{`${s.label}, ${xLabel ? xLabel(p.index) : `round ${p.index}`}: ${formatFigure(metric, p.value)}${p.promoted && !s.dashed ? ' (promoted)' : ''}`}</title>
                 </circle>
               </g>
             ))}

@@ -10,7 +10,7 @@ export type HeldoutMetric = (typeof HELDOUT_METRICS)[number];
 
 /** NoC (clicks to reach an IoU) falls as models improve; IoU figures rise. */
 export function lowerIsBetter(metric: string): boolean {
-  return metric.startsWith('NoC@');
+  return metric.startsWith('NoC@') || metric.startsWith('seconds');
 }
 
 export function formatFigure(metric: string, value: number | null | undefined): string {

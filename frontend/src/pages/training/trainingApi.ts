@@ -1,8 +1,10 @@
 // The retraining endpoints over the shared ApiClient (apart from api.ts, as reviewApi.ts is):
-// rounds (list, start), model versions (list, promote, roll back).
+// rounds (list, start), model versions (list, promote, roll back), simulator runs (list, start).
 import type { ApiClient } from '../../core/api';
 import { ApiError } from '../../core/apiErrors';
-import type { ModelVersion, RollbackAnswer, RoundConfig, RoundConflictBody, TrainingRound } from '../../core/apiTypes';
+import type {
+  ModelVersion, RollbackAnswer, RoundConfig, RoundConflictBody, Simulation, SimulationOptions, TrainingRound,
+} from '../../core/apiTypes';
 
 /** 409 on start: the project already has a round queued or running (`current`). */
 export class RoundRunning extends Error {
@@ -45,4 +47,14 @@ export function promoteVersion(api: ApiClient, versionId: number): Promise<Model
 /** Back to the active version's parent; `active` is null when that is the deployment's default model. */
 export function rollback(api: ApiClient, projectId: number): Promise<RollbackAnswer> {
   return api.json('POST', `/api/projects/${projectId}/model-versions/rollback/`);
+}
+
+/** The project's simulator runs (jobs of kind "simulation"), newest first. */
+export function simulations(api: ApiClient, projectId: number): Promise<Simulation[]> {
+  return api.allPages(`/api/projects/${projectId}/simulations/`);
+}
+
+/** Queue a simulator run (202; site admins only). */
+export function startSimulation(api: ApiClient, projectId: number, options: SimulationOptions = {}): Promise<Simulation> {
+  return api.json('POST', `/api/projects/${projectId}/simulations/`, { options });
 }

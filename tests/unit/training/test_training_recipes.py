@@ -1,0 +1,88 @@
+"""The simulator's recipe options, each run a few steps on a fixed seed and checked on held-out data:
+MAE pre-pretraining lowers the held-out reconstruction error, pretraining on the plain domain and
+the convolutional stem raise held-out mIoU@1 over the random network, and each trainable scope
+changes only its parts while raising held-out mIoU@1 of a pretrained network."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import torch
+
+from training.datasets import domain_samples
+from training.evaluate import evaluate
+from training.loop import train
+from training.mae import MaeConfig, mae_pretrain
+from training.networks import TrainableNetwork
+from training.simulate import FROM_SCRATCH, SAM_RECIPE
+
+QUICK = replace(FROM_SCRATCH, steps=60, iterations=1, checkpoint_every=60)
+
+
+@pytest.fixture(scope="module")
+def plain():
+    """(train, held-out): plain-domain scenes, 2 shapes each."""
+    return domain_samples("plain", 12, seed=0, objects=2), domain_samples("plain", 2, seed=900, objects=2)
+
+
+def _miou1(network: TrainableNetwork, samples) -> float:
+    return evaluate(network.as_segmenter("x"), samples, max_clicks=1)["mIoU@1"]
+
+
+def test_mae_pre_pretraining_lowers_heldout_reconstruction_error_and_changes_only_the_encoder():
+    images = [s.image for s in domain_samples("hard", 6, seed=0)]
+    heldout = [s.image for s in domain_samples("hard", 2, seed=700)]
+    net = TrainableNetwork.build("sam:tiny", seed=0)
+    before = {k: v.clone() for k, v in net.network.state_dict().items()}
+    result = mae_pretrain(net, images, MaeConfig(steps=12, seed=0), heldout=heldout)
+    assert result.heldout_after < 0.8 * result.heldout_before, result
+    changed = {k.split(".")[0] for k, v in net.network.state_dict().items() if not torch.equal(v, before[k])}
+    assert changed == {"image_encoder"}
+    assert set(net.network.state_dict()) == set(before)  # the mask token and pixel head are not kept
+
+
+@pytest.mark.parametrize("spec", ["sam:tiny", "sam:tiny-conv"])
+def test_pretraining_from_random_raises_heldout_miou(spec, plain, tmp_path):
+    train_samples, heldout = plain
+    untrained = TrainableNetwork.build(spec, seed=0)
+    result = train(train_samples, replace(QUICK, spec=spec), tmp_path)
+    assert _miou1(result.network, heldout) > _miou1(untrained, heldout) + 0.1
+
+
+def test_conv_stem_keeps_the_token_grid_and_loads_strictly(tmp_path):
+    net = TrainableNetwork.build("sam:tiny-conv", seed=1)
+    pixels, size = net.preprocess(domain_samples("hard", 1)[0].image)
+    features = net.encode(pixels, size)
+    assert tuple(features.features.shape) == (1, 32, 64, 64)
+    assert not any(k.startswith("image_encoder.patch_embed.proj.weight") for k in net.network.state_dict())
+    path = net.save(tmp_path / "conv.pth")
+    assert torch.equal(TrainableNetwork.build("sam:tiny-conv", path).encode(pixels, size).features, features.features)
+    with pytest.raises(RuntimeError):
+        TrainableNetwork.build("sam:tiny", path)  # the patchify network refuses the conv stem's weights
+
+
+@pytest.fixture(scope="module")
+def pretrained(plain, tmp_path_factory):
+    """A network pretrained on the plain domain (the simulator's round 0, shortened)."""
+    return train(plain[0], replace(QUICK, steps=60), tmp_path_factory.mktemp("pretrained")).checkpoint
+
+
+@pytest.mark.parametrize(
+    ("trainable", "parts"),
+    [
+        ("decoder", {"mask_decoder"}),
+        ("decoder+prompt", {"mask_decoder", "prompt_encoder"}),
+        ("all", {"mask_decoder", "prompt_encoder", "image_encoder"}),
+    ],
+)
+def test_each_trainable_scope_adapts_to_the_hard_domain_within_its_parts(trainable, parts, pretrained, tmp_path):
+    hard_train, hard_heldout = domain_samples("hard", 6, seed=0), domain_samples("hard", 2, seed=800)
+    start = TrainableNetwork.build("sam:tiny", pretrained)
+    before = {k: v.clone() for k, v in start.network.state_dict().items()}
+    recipe = replace(SAM_RECIPE, trainable=trainable, steps=12, iterations=2, mask_only_iterations=0)
+    result = train(hard_train, recipe, tmp_path, init_checkpoint=pretrained)
+    after = result.network.network.state_dict()
+    changed = {k.split(".")[0] for k, v in after.items() if not torch.equal(v, before[k])}
+    assert changed == parts
+    assert _miou1(result.network, hard_heldout) > _miou1(start, hard_heldout)
