@@ -161,6 +161,26 @@ def train(
     return TrainResult(final, step, losses, cancelled, net)
 
 
+def heldout_loss(net: TrainableNetwork, samples: Sequence[TrainingSample], config: TrainConfig) -> float:
+    """The training loss (same prompts, iterations and weights as a step) on held-out samples, without
+    gradients: image i draws its prompts from a stream seeded by (seed, i, 7), so two networks are
+    compared on the same prompts."""
+    items = []
+    for index, sample in enumerate(samples):
+        masks = [m for m in sample.masks if m.any()][: config.masks_per_step]
+        if masks:
+            items.append(StepItem(sample, masks, np.random.default_rng([config.seed, index, 7])))
+    if not items:
+        raise ValueError("no held-out samples with a non-empty mask")
+    was_training = net.network.training
+    net.network.eval()
+    try:
+        with torch.no_grad():
+            return float(InteractiveStep(net, config)(items))
+    finally:
+        net.network.train(was_training)
+
+
 @dataclass
 class StepItem:
     """One image of a step: its sample, the masks trained on and the random stream of its prompts."""

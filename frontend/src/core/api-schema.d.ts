@@ -935,6 +935,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/simulations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The project's simulator runs; site admins start one (it trains on generated data only). */
+        get: operations["projects_simulations_list"];
+        put?: never;
+        /** @description The project's simulator runs; site admins start one (it trains on generated data only). */
+        post: operations["projects_simulations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/videos/": {
         parameters: {
             query?: never;
@@ -2135,6 +2153,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ScheduledRun"][];
         };
+        PaginatedSimulationList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Simulation"][];
+        };
         PaginatedTrainingRoundList: {
             /** @example 123 */
             count: number;
@@ -2637,6 +2670,37 @@ export interface components {
         SignIn: {
             username: string;
             password: string;
+        };
+        /**
+         * @description A simulation is a job (kind "simulation"): its options, progress and, once done, the table
+         *     (result.rounds: round, masks, NoC@90, mIoU@1, clicks_per_mask, seconds_per_mask, promoted).
+         */
+        Simulation: {
+            job: components["schemas"]["Job"];
+            readonly options: unknown;
+        };
+        /** @description The simulator's settings (python -m training simulate); omitted ones take its defaults. */
+        SimulationOptions: {
+            rounds?: number;
+            images_per_round?: number;
+            /** @description objects per generated scene */
+            objects?: number;
+            heldout_images?: number;
+            /** @description training steps per round */
+            steps?: number;
+            pretrain_steps?: number;
+            pretrain_images?: number;
+            /** @description 0: no MAE pre-pretraining */
+            mae_steps?: number;
+            conv_stem?: boolean;
+            trainable?: components["schemas"]["TrainableEnum"];
+            /** @description clicks per mask at most */
+            max_clicks?: number;
+            /** Format: int64 */
+            seed?: number;
+        };
+        SimulationStart: {
+            options?: components["schemas"]["SimulationOptions"];
         };
         /**
          * @description * `train` - Train
@@ -4816,6 +4880,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedScheduledRunList"];
+                };
+            };
+        };
+    };
+    projects_simulations_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSimulationList"];
+                };
+            };
+        };
+    };
+    projects_simulations_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SimulationStart"];
+                "application/x-www-form-urlencoded": components["schemas"]["SimulationStart"];
+                "multipart/form-data": components["schemas"]["SimulationStart"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Simulation"];
                 };
             };
         };
