@@ -151,7 +151,9 @@ def learned_model_missing(project) -> str | None:
     """Why the stages that need a learned model (semi-automatic proposals, fully automatic runs)
     cannot run for `project`: the classical fallback serves because the model asked for is missing.
     None when a learned model (or a deliberately chosen MODEL=classical) serves."""
-    reason = serving_decoder(project).fallback_reason
+    if active_version(project) is not None:  # a retrained version serves: a learned model, never loaded here
+        return None
+    reason = current_decoder().fallback_reason
     if reason is None:
         return None
     return (
