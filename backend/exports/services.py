@@ -116,8 +116,11 @@ def write_coco(
 ) -> dict:
     """Write the project's COCO instances JSON (RLE segmentation, iscrowd 0, COCO bbox) to `fp`:
     images under their uploaded file names, categories numbered from 1, masks without a category
-    left out unless `uncategorised` names the category they go under."""
+    left out unless `uncategorised` names the category they go under (listed only when a mask
+    needs it)."""
     masks = export_masks(project, include_all)
+    if uncategorised and not masks.filter(category__isnull=True).exists():
+        uncategorised = ""  # no exported mask needs the extra category
     categories, category_ids = coco_categories(project, uncategorised)
     if not uncategorised:
         masks = masks.filter(category__isnull=False)
