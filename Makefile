@@ -35,7 +35,8 @@ migrate: venv
 run: venv frontend
 	$(PY) backend/manage.py run_embedded --host $(HOST) --port $(PORT)
 
-test: venv frontend browser services
+# Lint first (a red check stops the run before the slow tests), then every test.
+test: venv frontend lint browser services
 	scripts/test.sh
 
 # Unit tests of engine, models, training and backend on SQLite with an in-memory broker: no services.
