@@ -6,7 +6,7 @@ import json
 from django.db import connection
 from django.utils import timezone
 
-from backend.annotations.models import Mask
+from backend.annotations.models import AutoMaskRun, Mask
 from backend.media.models import Image
 from engine import rle as rle_ops
 
@@ -26,6 +26,18 @@ def coco_bbox(record: dict) -> list[float]:
         return [0.0, 0.0, 0.0, 0.0]
     x, y, w, h = (float(v) for v in box)
     return [x, y, w + 1.0, h + 1.0]
+
+
+def auto_mask_run_insert(*, job_id: int, image_id: int, model_version: str, mask_count: int, seconds: float) -> bool:
+    """Record that a run did an image, unless it has already (INSERT ... ON CONFLICT DO NOTHING on
+    the (job, image) unique constraint, one round trip). Returns whether the row was inserted."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AutoMaskRun._meta.db_table} (job_id, image_id, model_version, mask_count, seconds, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (job_id, image_id) DO NOTHING",
+            [job_id, image_id, model_version, mask_count, seconds, timezone.now()],
+        )
+        return cursor.rowcount == 1
 
 
 def automatic_masks_store(*, image: Image, records: list[dict], model_version: str, status: str) -> int:

@@ -12,7 +12,7 @@ from functools import partial
 from django.conf import settings as django_settings
 from django.db import transaction
 
-from backend.annotations.bulk import automatic_masks_store
+from backend.annotations.bulk import auto_mask_run_insert, automatic_masks_store
 from backend.annotations.models import AutoMaskRun, Mask
 from backend.inference.jobs import AutoAnnotateParams
 from backend.inference.models import Embedding
@@ -62,15 +62,22 @@ def image_auto_masks(
     records, version = automatic_records(image, settings, checkpoint=partial(job_checkpoint, job))
     if report:
         job_progress(job, 0.9, f"storing {len(records)} masks")
+    seconds = time.perf_counter() - started
+    created = image_masks_store(run, image, records, model_version=version, status=status, seconds=seconds)
+    return len(records) if created else 0
+
+
+def image_masks_store(run: Job, image: Image, records: list[dict], *, model_version: str, status: str, seconds: float):
+    """In one transaction: the image's AutoMaskRun row for the run, inserted unless the run has it
+    already (one statement: a concurrent attempt waits for this one's commit and then writes
+    nothing), and its masks. Returns whether this call stored them."""
     with transaction.atomic():
-        _run, created = AutoMaskRun.objects.get_or_create(
-            job=run,
-            image=image,
-            defaults={"model_version": version, "mask_count": len(records), "seconds": time.perf_counter() - started},
+        created = auto_mask_run_insert(
+            job_id=run.pk, image_id=image.pk, model_version=model_version, mask_count=len(records), seconds=seconds
         )
         if created:
-            automatic_masks_store(image=image, records=records, model_version=version, status=status)
-    return len(records) if created else 0
+            automatic_masks_store(image=image, records=records, model_version=model_version, status=status)
+    return created
 
 
 def proposals_schedule(image: Image, user=None) -> Job:

@@ -1,7 +1,8 @@
 """Automatic masks stored per second into PostgreSQL: automatic_masks_store (what every automatic
 chunk calls once per image) on images of 100 masks each, records made beforehand as engine.amg
-returns them (RLEs of rectangles at 480x640), one transaction per image with its AutoMaskRun row,
-as in a run (backend.inference.automatic.image_auto_masks)."""
+returns them (RLEs of rectangles at 480x640), by the function a run stores each image with
+(backend.inference.automatic.image_masks_store: its AutoMaskRun row and its masks in one
+transaction)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,9 @@ def records(count: int, height: int = 480, width: int = 640) -> list[dict]:
 
 
 def masks_per_second(project, images: int = 100, per_image: int = 100) -> dict:
-    from django.db import transaction
 
-    from backend.annotations.bulk import automatic_masks_store
-    from backend.annotations.models import AutoMaskRun, Mask
+    from backend.annotations.models import Mask
+    from backend.inference.automatic import image_masks_store
     from backend.jobs.models import Job
     from backend.media.models import Image
 
@@ -60,9 +60,7 @@ def masks_per_second(project, images: int = 100, per_image: int = 100) -> dict:
     job = Job.objects.create(kind="auto_annotate", project=project)
     started = time.perf_counter()
     for image in targets:
-        with transaction.atomic():
-            AutoMaskRun.objects.create(job=job, image=image, model_version="bench", mask_count=per_image, seconds=0.0)
-            automatic_masks_store(image=image, records=made, model_version="bench", status=Mask.Status.SUBMITTED)
+        image_masks_store(job, image, made, model_version="bench", status=Mask.Status.SUBMITTED, seconds=0.0)
     seconds = time.perf_counter() - started
     stored = Mask.objects.filter(image__in=targets).count()
     return {"masks": stored, "seconds": round(seconds, 2), "masks_per_second": round(stored / seconds)}

@@ -53,3 +53,20 @@ def test_an_empty_mask_has_a_zero_box():
     empty = rle_ops.encode(np.zeros((4, 5), bool))
     assert coco_bbox({"segmentation": empty, "bbox": [0, 0, 0, 0], "area": 0}) == [0.0, 0.0, 0.0, 0.0]
     assert coco_bbox({"segmentation": empty, "area": 0}) == rle_ops.bbox_coco(empty)
+
+
+def test_an_image_is_stored_once_per_run(image):
+    from backend.annotations.models import AutoMaskRun
+    from backend.inference.automatic import image_masks_store
+    from backend.jobs.models import Job
+
+    run = Job.objects.create(kind="auto_annotate", project=image.project)
+    records = generated_records()
+    stored = dict(model_version="v1", status="submitted", seconds=0.5)
+    assert image_masks_store(run, image, records, **stored) is True
+    assert image_masks_store(run, image, records, **stored) is False  # a second attempt writes nothing
+    assert Mask.objects.filter(image=image).count() == len(records)
+    [row] = AutoMaskRun.objects.filter(job=run, image=image)
+    assert (row.mask_count, row.model_version, row.seconds) == (len(records), "v1", 0.5)
+    other = Job.objects.create(kind="auto_annotate", project=image.project)
+    assert image_masks_store(other, image, records, **stored) is True  # another run does it again
