@@ -53,8 +53,20 @@ def upload_in_the_page(page, team, tmp_path) -> list[Image]:
         files.append(str(path))
     project = team["project"]
     sign_in(page, team["url"], team["manager"], f"/projects/{project.pk}")
+    # Uploads slowed to 8 KB/s (Chromium's network emulation), so each file's bar is seen moving.
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    slow = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 8_000}
+    network.send("Network.emulateNetworkConditions", slow)
     page.set_input_files("[data-testid=upload-input]", files)
+    bar = page.locator("[data-testid=upload-progress]").first
+    bar.wait_for()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=upload-progress]')].some(b => b.value > 0 && b.value < 1)"
+    )
+    network.send("Network.emulateNetworkConditions", {**slow, "uploadThroughput": -1})
     page.wait_for_selector("[data-testid=upload-summary] >> text=2 added")
+    assert page.locator("[data-testid=upload-progress]").count() == 0  # bars give way to each file's outcome
     return list(Image.objects.filter(project=project).order_by("id"))
 
 

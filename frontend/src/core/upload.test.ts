@@ -21,6 +21,18 @@ describe('upload', () => {
     expect(uploadSummary(items)).toBe('2 added · 1 already in the project · 1 failed');
   });
 
+  it('shows each file\'s bytes sent while it uploads, whole percents only, and clears it at the end', async () => {
+    const seen: UploadItem[][] = [];
+    const items = await uploadEach([file('big.mp4', 1000)], async (_f, _signal, onProgress) => {
+      for (const fraction of [0.001, 0.25, 0.251, 0.5, 1]) onProgress?.(fraction);
+      return { id: 1, created: true };
+    }, { onChange: (list) => seen.push(list) });
+    const shown = seen.map((list) => list[0]).filter((i) => i.state === 'uploading').map((i) => i.progress);
+    expect(shown).toEqual([0, 0.25, 0.5, 1]);
+    expect(items[0].state).toBe('added');
+    expect(items[0].progress).toBeUndefined();
+  });
+
   it('runs at most `concurrency` requests at once', async () => {
     let running = 0;
     let peak = 0;

@@ -9,6 +9,8 @@ export interface UploadItem {
   /** The API's `detail` (or a network message) when the file was refused. */
   error?: string;
   imageId?: number;
+  /** The fraction of the file sent so far, while uploading (when the browser reports it). */
+  progress?: number;
 }
 
 export interface UploadOptions {
@@ -27,7 +29,7 @@ export function fileError(name: string, error: unknown): string {
 
 export async function uploadEach<F extends { name: string; size: number }>(
   files: F[],
-  send: (file: F, signal?: AbortSignal) => Promise<{ id: number; created: boolean }>,
+  send: (file: F, signal?: AbortSignal, onProgress?: (fraction: number) => void) => Promise<{ id: number; created: boolean }>,
   options: UploadOptions = {},
 ): Promise<UploadItem[]> {
   let items: UploadItem[] = files.map((f) => ({ name: f.name, size: f.size, state: 'waiting' }));
@@ -44,12 +46,17 @@ export async function uploadEach<F extends { name: string; size: number }>(
         update(index, { state: 'failed', error: 'Cancelled.' });
         continue;
       }
-      update(index, { state: 'uploading' });
+      update(index, { state: 'uploading', progress: 0 });
+      let shown = 0;
+      const onProgress = (fraction: number) => {
+        const percent = Math.floor(Math.min(1, Math.max(0, fraction)) * 100);
+        if (percent > shown) { shown = percent; update(index, { progress: percent / 100 }); }
+      };
       try {
-        const answer = await send(files[index], options.signal);
-        update(index, { state: answer.created ? 'added' : 'duplicate', imageId: answer.id });
+        const answer = await send(files[index], options.signal, onProgress);
+        update(index, { state: answer.created ? 'added' : 'duplicate', imageId: answer.id, progress: undefined });
       } catch (error) {
-        update(index, { state: 'failed', error: fileError(files[index].name, error) });
+        update(index, { state: 'failed', error: fileError(files[index].name, error), progress: undefined });
       }
     }
   };

@@ -21,12 +21,6 @@ export async function nextVideo(api: ApiClient, projectId: number, states: reado
   }
 }
 
-export function uploadVideos(api: ApiClient, projectId: number, files: Blob[], signal?: AbortSignal): Promise<{ id: number; created: boolean }[]> {
-  const form = new FormData();
-  for (const file of files) form.append('files', file, (file as File).name ?? 'video');
-  return api.json('POST', `/api/projects/${projectId}/videos/`, form, signal);
-}
-
 export function video(api: ApiClient, videoId: number, signal?: AbortSignal): Promise<VideoRecord> {
   return api.json('GET', `/api/videos/${videoId}/`, undefined, signal);
 }

@@ -1,9 +1,9 @@
 // Upload images or videos into a project (managers): choose or drop files; each goes in its own
-// request and gets its own line (added, already in the project, or the server's reason for refusing
-// it). What follows an upload (embeddings, frame extraction) shows in the list, read from its jobs.
+// request and gets its own line (a bar of the bytes sent, then added, already in the project, or the
+// server's reason for refusing it). What follows an upload (embeddings, frame extraction) shows in
+// the list, read from its jobs.
 import { useRef, useState, type DragEvent } from 'react';
 import { uploadEach, uploadSummary, type UploadItem } from '../core/upload';
-import { uploadVideos } from '../core/videoApi';
 import { useApp } from './appContext';
 
 const STATE_LABEL = { waiting: 'waiting', uploading: 'uploading…', added: 'added', duplicate: 'already in the project', failed: 'refused' } as const;
@@ -24,8 +24,10 @@ export function UploadPanel({ projectId, kind = 'image', onUploaded }: { project
     if (!files.length || busy) return;
     setBusy(true);
     try {
-      const done = await uploadEach(files, async (file, signal) => {
-        const [item] = kind === 'image' ? await api.uploadImages(projectId, [file], signal) : await uploadVideos(api, projectId, [file], signal);
+      const done = await uploadEach(files, async (file, signal, onProgress) => {
+        const form = new FormData();
+        form.append('files', file, file.name);
+        const [item] = await api.upload<{ id: number; created: boolean }[]>(`/api/projects/${projectId}/${kind}s/`, form, onProgress, signal);
         return item;
       }, { concurrency: 2, onChange: setItems });
       if (done.some((i) => i.state === 'added')) onUploaded();
@@ -66,7 +68,12 @@ export function UploadPanel({ projectId, kind = 'image', onUploaded }: { project
               <li key={`${item.name}-${i}`} className={`upload-${item.state}`}>
                 <span className="upload-name">{item.name}</span>
                 <span className="muted small">{Math.max(1, Math.round(item.size / 1024))} KB</span>
-                <span className={`status upload-state-${item.state}`}>{STATE_LABEL[item.state]}</span>
+                {item.state === 'uploading' && item.progress !== undefined && (
+                  <progress max={1} value={item.progress} aria-label={`${item.name} sent`} data-testid="upload-progress" />
+                )}
+                <span className={`status upload-state-${item.state}`}>
+                  {item.state === 'uploading' && item.progress !== undefined ? `${Math.round(item.progress * 100)} %` : STATE_LABEL[item.state]}
+                </span>
                 {item.error && <span className="form-error small" role="alert">{item.error}</span>}
               </li>
             ))}
