@@ -105,10 +105,24 @@ class MaskConflictSerializer(serializers.Serializer):
 
 class MaskletSerializer(serializers.ModelSerializer):
     frames = serializers.SerializerMethodField()
+    annotator = CharField(
+        source="created_by.username", read_only=True, allow_null=True, default=None, help_text="who made it"
+    )
 
     class Meta:
         model = Masklet
-        fields = ["id", "video", "object_id", "category", "status", "created_by", "created_at", "updated_at", "frames"]
+        fields = [
+            "id",
+            "video",
+            "object_id",
+            "category",
+            "status",
+            "created_by",
+            "annotator",
+            "created_at",
+            "updated_at",
+            "frames",
+        ]
         read_only_fields = fields
 
     def get_frames(self, masklet) -> dict:

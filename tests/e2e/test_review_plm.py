@@ -266,10 +266,14 @@ def test_qa_pair_and_region_captions(page, live_server, plm_video, client_for):
 
 def test_masklet_judged_whole_in_the_review_queue(page, live_server, plm_video, client_for):
     masklet = plm_video.masklet
+    masklet.category = plm_video.project.categories.get(name="object")
+    masklet.save(update_fields=["category"])
     login_as(page, live_server, plm_video.reviewer, f"/projects/{plm_video.project.pk}/review")
     page.wait_for_selector(f"[data-testid=review-masklet][data-masklet-id='{masklet.pk}']")
     page.wait_for_selector("[data-testid=frame-canvas][data-frame='0']")
     assert page.locator("[data-testid=review-remaining]").inner_text() == "1 waiting"
+    assert page.locator("[data-testid=review-annotator]").inner_text() == plm_video.annotator.username
+    assert page.locator("[data-testid=review-category]").inner_text() == "object"
     scrub_to(page, 6)
     page.wait_for_selector("[data-testid=frame-canvas][data-frame='6']")
     shot(page, "review-masklet")

@@ -1840,6 +1840,8 @@ export interface components {
             readonly category: number | null;
             readonly status: components["schemas"]["MaskletStatusEnum"];
             readonly created_by: number | null;
+            /** @description who made it */
+            readonly annotator: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */

@@ -1,7 +1,7 @@
 // One submitted masklet under review, judged as a whole: its frames with the mask over them on a
 // scrubber (← / → step), accept (A) or reject with a reason (R or X). Fixing happens in the video page.
 import { useMemo, useState } from 'react';
-import type { MaskletRecord, VideoRecord } from '../../core/apiTypes';
+import type { Category, MaskletRecord, VideoRecord } from '../../core/apiTypes';
 import type { Command } from '../../core/keymap';
 import type { CompressedRle } from '../../core/rle';
 import { masklets as loadMasklets, video as loadVideo } from '../../core/videoApi';
@@ -14,8 +14,8 @@ import { useAsync } from '../useAsync';
 import type { Decision } from './queue';
 import { RejectBox } from './RejectBox';
 
-export function MaskletReview({ masklet, busy, onDecide }: {
-  masklet: MaskletRecord; busy: boolean; onDecide: (decision: Decision, extra: { reason?: string }) => void;
+export function MaskletReview({ masklet, busy, onDecide, categories = [] }: {
+  masklet: MaskletRecord; busy: boolean; categories?: Category[]; onDecide: (decision: Decision, extra: { reason?: string }) => void;
 }) {
   const { api } = useApp();
   const [chosenFrame, setFrame] = useState<number | null>(null);
@@ -55,6 +55,8 @@ export function MaskletReview({ masklet, busy, onDecide }: {
         <h2 className="section-title">Masklet {masklet.id} (object {masklet.object_id})</h2>
         <dl className="facts small">
           <dt>Video</dt><dd>{video.data?.file_name ?? masklet.video} <Link to={{ page: 'video', videoId: masklet.video }}>open</Link></dd>
+          <dt>Category</dt><dd data-testid="review-category">{categories.find((c) => c.id === masklet.category)?.name ?? 'none'}</dd>
+          <dt>Annotator</dt><dd data-testid="review-annotator">{masklet.annotator ?? 'the model'}</dd>
           <dt>Frames</dt><dd>{masklet.frames.visible} visible of {masklet.frames.count} ({masklet.frames.edited} edited)</dd>
         </dl>
         {(framesError || rows.error || video.error) && <p className="form-error">{framesError ?? rows.error ?? video.error}</p>}

@@ -57,7 +57,7 @@ export function ReviewQueuePage({ projectId, kind: routeKind }: { projectId: num
         <MaskReview key={`${current.id}:${(current as MaskRecord).version}`} mask={current as MaskRecord} busy={busy} onDecide={review.decideMask} categories={project.data?.categories} />
       )}
       {current && kind === 'masklet' && (
-        <MaskletReview key={current.id} masklet={current as MaskletRecord} busy={busy} onDecide={review.decideMasklet} />
+        <MaskletReview key={current.id} masklet={current as MaskletRecord} busy={busy} onDecide={review.decideMasklet} categories={project.data?.categories} />
       )}
     </main>
   );
