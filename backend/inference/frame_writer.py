@@ -23,7 +23,11 @@ class FrameWriter:
     `stored(rows)` hears each batch once it is in the database; `after_batch(frames_stored)` is
     called next, and what it raises (JobCancelled) is raised by the following add, while the frames
     already handed over are still all stored. Inside a transaction (a test's, a caller's) the rows
-    must be written by that transaction: they are then written on add, inline."""
+    must be written by that transaction: they are then written on add, inline. The tracker runs at
+    most MAX_AHEAD frames ahead of the database (an add waits), so a slow database holds neither
+    unbounded masks in memory nor many frames computed after a cancel."""
+
+    MAX_AHEAD = 4
 
     def __init__(self, video, objects: set[int], stored=None, after_batch=None):
         self.masklets = {m.object_id: m for m in video.masklets.filter(object_id__in=objects)}
@@ -35,10 +39,10 @@ class FrameWriter:
         self.stored, self.after_batch, self.written, self.frames = stored, after_batch, 0, 0
         self._error: BaseException | None = None
         self._raised: BaseException | None = None  # from after_batch: raised once, writing goes on
-        self._queue: queue.SimpleQueue | None = None
+        self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
         if not connection.in_atomic_block:
-            self._queue = queue.SimpleQueue()
+            self._queue = queue.Queue(maxsize=self.MAX_AHEAD)
             self._thread = threading.Thread(target=self._run, name="frame-writer", daemon=True)
             self._thread.start()
 
@@ -78,9 +82,10 @@ class FrameWriter:
                 done = batch[-1] is _DONE
                 frames = [item for item in batch if item is not _DONE]
                 if frames and self._error is None:
-                    self._write(frames)
-        except BaseException as exc:  # handed to the tracker's thread at its next add or close
-            self._error = exc
+                    try:
+                        self._write(frames)
+                    except BaseException as exc:  # handed to the tracker's thread at its next add or close;
+                        self._error = exc  # the queue is still emptied, so no add waits on a dead writer
         finally:
             close_old_connections()
             connection.close()

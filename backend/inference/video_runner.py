@@ -85,7 +85,8 @@ def video_propagate_run(job: Job) -> dict:
     """Propagate through the video (one pass, or forward then backward), writing each frame's masks
     as it comes; frames a person made are kept, and only the chosen objects are written. Cancel
     stops at the next frame (or replayed frame); the pass is recorded as far as it went, so a replay
-    rebuilds exactly this state."""
+    rebuilds exactly this state. The frames computed before the cancel is noticed (at most
+    FrameWriter.MAX_AHEAD + 1) are stored."""
     session = _session_of(job)
     params = VideoPropagateParams.of(job)
     operations = list(VideoPrompt.objects.filter(session=session, seq__in=params.seqs).order_by("seq"))

@@ -9,6 +9,7 @@ import io
 
 import pytest
 
+from backend.inference.frame_writer import FrameWriter
 from backend.inference.runtime import reset_model
 from backend.jobs.models import Job
 from backend.media.services import media_ingest
@@ -56,14 +57,22 @@ def test_a_cancel_stops_a_propagation_at_the_next_frame(transactional_db, worker
     for click in clicks:
         assert wait_for_job(click, worker=worker).state == "succeeded"
 
+    def tracked_frames() -> set[int]:
+        stored = client.get(f"/api/videos/{video.pk}/masklets/").json()["frames"]
+        return {row["frame"] for row in stored if row["frame"] > 0}
+
+    wait_until((held / f"video_propagate-{propagation}.reached").exists, 300, what="the pass inside its work")
+    before = tracked_frames()  # the writer is held at a progress report: nothing more is stored
     cancel_while_held(client, held, "video_propagate", propagation, team, worker)
-    stored = client.get(f"/api/videos/{video.pk}/masklets/").json()["frames"]
-    tracked = {row["frame"] for row in stored if row["frame"] > 0}
+    tracked = tracked_frames()
     total = client.get(f"/api/videos/{video.pk}/").json()["annotation_frame_count"]
-    assert total == 40
-    # held at its first stored frame, the pass noticed the cancel at the next one: of 39 frames to
-    # track, at most those two were written
-    assert len(tracked) <= 2, sorted(tracked)
+    assert total == 40 and len(before) < 39
+    # While held, the tracker went on at most FrameWriter.MAX_AHEAD frames (then waited for the
+    # database), plus the one it was handing over; the writer notices the cancel after its next
+    # batch, during which the tracker again runs at most that far ahead. Those few frames are
+    # stored; none after them was computed.
+    assert len(tracked - before) <= 2 * (FrameWriter.MAX_AHEAD + 1), (sorted(before), sorted(tracked))
+    assert len(tracked) < 39
 
     # the session goes on: a new pass from the same clicks reaches every frame
     again = client.post(f"/api/video-sessions/{_session(video)}/propagate/", {"start": 0, "direction": "forward"})
