@@ -251,7 +251,7 @@ def test_box_adds_a_second_object_then_remove_it(page, video_scene):
     page.wait_for_selector("[data-testid=videos] >> text=square.mp4")
     assert "ready" in page.locator("[data-testid=videos]").inner_text()
     shot(page, "video-list")
-    page.locator("[data-testid=videos]").get_by_role("link", name="Annotate →").click()
+    page.locator("[data-testid=videos]").get_by_role("link", name="square.mp4").click()
     page.wait_for_selector("[data-testid=timeline-row-1]")
 
 
