@@ -1,5 +1,6 @@
-"""`python -m training train|evaluate|simulate`: train from a snapshot manifest or generated data and
-write the checkpoint (official format) plus metrics JSON; evaluate a checkpoint; run the simulator."""
+"""`python -m training train|evaluate|simulate|simulate-video`: train from a snapshot manifest or
+generated data and write the checkpoint (official format) plus metrics JSON; evaluate a checkpoint;
+run the simulator on images (SAM) or videos (SAM 2 in the loop)."""
 
 from __future__ import annotations
 
@@ -248,6 +249,28 @@ def command_simulate(args) -> int:
     return 0
 
 
+def command_simulate_video(args) -> int:
+    from training.video_simulate import VideoSimulationConfig, run_video_simulation
+
+    defaults = VideoSimulationConfig()
+    config = replace(
+        defaults,
+        rounds=args.rounds,
+        videos_per_round=args.videos_per_round,
+        objects_per_video=args.objects,
+        heldout_videos=args.heldout_videos,
+        num_frames=args.frames,
+        pretrain_videos=args.pretrain_videos,
+        seed=args.seed,
+        pretrain=replace(defaults.pretrain, steps=args.pretrain_steps or defaults.pretrain.steps),
+        train=replace(defaults.train, steps=args.steps or defaults.train.steps),
+    )
+    started = time.monotonic()
+    run_video_simulation(config, Path(args.out))
+    print(f"written under {Path(args.out)} in {time.monotonic() - started:.0f} s wall, {_cpu_seconds():.0f} s CPU")
+    return 0
+
+
 def command_ablate(args) -> int:
     """Baseline, + MAE, + conv stem, + both: the same rounds, budget and seeds."""
     started = time.monotonic()
@@ -311,6 +334,24 @@ def _simulation_args(parser: argparse.ArgumentParser, out: str = "var/simulation
     _recipe_option_args(parser)
 
 
+def _video_simulation_args(parser: argparse.ArgumentParser) -> None:
+    from training.video_simulate import VideoSimulationConfig
+
+    defaults = VideoSimulationConfig()
+    parser.add_argument("--out", type=Path, default=Path("var/video-simulation"))
+    parser.add_argument("--rounds", type=int, default=defaults.rounds)
+    parser.add_argument("--videos-per-round", type=int, default=defaults.videos_per_round)
+    parser.add_argument("--objects", type=int, default=defaults.objects_per_video, help="objects per video")
+    parser.add_argument("--heldout-videos", type=int, default=defaults.heldout_videos)
+    parser.add_argument("--frames", type=int, default=defaults.num_frames, help="frames per video")
+    parser.add_argument("--pretrain-videos", type=int, default=defaults.pretrain_videos, help="0: start from random")
+    parser.add_argument("--pretrain-steps", type=int, default=None, help=f"default {defaults.pretrain.steps}")
+    parser.add_argument(
+        "--steps", type=int, default=None, help=f"training steps per round (default {defaults.train.steps})"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads")
@@ -358,6 +399,12 @@ def main(argv: list[str] | None = None) -> int:
     p_sim = commands.add_parser("simulate", help="annotate -> retrain -> evaluate rounds on generated data")
     _simulation_args(p_sim)
     p_sim.set_defaults(handler=command_simulate)
+
+    p_video = commands.add_parser(
+        "simulate-video", help="video rounds: masklets with SAM 2 in the loop -> retrain -> held-out gate"
+    )
+    _video_simulation_args(p_video)
+    p_video.set_defaults(handler=command_simulate_video)
 
     p_ablate = commands.add_parser("ablate", help="the simulation as baseline, + MAE, + conv stem, + both")
     _simulation_args(p_ablate, out="var/ablation")
