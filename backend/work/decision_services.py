@@ -23,13 +23,15 @@ def _lock(item: Model) -> ItemDecision | None:
     return ItemDecision.objects.select_for_update().filter(**kind.ref(item)).first()
 
 
-def _decide(item: Model, user, decision: str, reason: str = "") -> ItemDecision:
-    kind = kind_of(item)
-    row, _ = ItemDecision.objects.update_or_create(
-        **kind.ref(item),
-        defaults={"project_id": item.project_id, "decision": decision, "reason": reason, "decided_by": user},
-    )
-    return row
+def _decide(item: Model, user, decision: str, current: ItemDecision | None, reason: str = "") -> ItemDecision:
+    """Write the item's decision; `current`: its decision row as _lock returned it (locked), or None."""
+    if current is None:
+        return ItemDecision.objects.create(
+            project_id=item.project_id, decision=decision, reason=reason, decided_by=user, **kind_of(item).ref(item)
+        )
+    current.decision, current.reason, current.decided_by = decision, reason, user
+    current.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
+    return current
 
 
 def _release(item: Model, user) -> None:
@@ -53,11 +55,14 @@ def item_complete(*, item: Model, user) -> None:
         current = _lock(item)
         if current is not None and current.decision == Decision.FLAGGED:
             raise InvalidInput({"decision": f"this {kind.name} is flagged ({current.reason}); unflag it first"})
-        Completion.objects.get_or_create(project_id=item.project_id, user=user, **kind.ref(item))
+        # One INSERT; a second completion by the same person is a no-op (unique per item and user).
+        Completion.objects.bulk_create(
+            [Completion(project_id=item.project_id, user=user, **kind.ref(item))], ignore_conflicts=True
+        )
         _release(item, user)
-        done = Completion.objects.filter(**kind.ref(item)).count()
-        if done >= max(1, item.project.annotators_per_item):
-            _decide(item, user, Decision.COMPLETE)
+        needed = max(1, item.project.annotators_per_item)
+        if needed == 1 or Completion.objects.filter(**kind.ref(item)).count() >= needed:
+            _decide(item, user, Decision.COMPLETE, current)
 
 
 def item_skip(*, item: Model, user, reason: str = "") -> None:
@@ -69,7 +74,7 @@ def item_skip(*, item: Model, user, reason: str = "") -> None:
             raise InvalidInput(
                 {"decision": f"this {kind_of(item).name} is flagged ({current.reason}); unflag it first"}
             )
-        _decide(item, user, Decision.SKIPPED, reason)
+        _decide(item, user, Decision.SKIPPED, current, reason)
         _release(item, user)
 
 
@@ -78,8 +83,8 @@ def item_flag(*, item: Model, user, reason: str) -> None:
     until someone unflags it."""
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
-        _lock(item)
-        _decide(item, user, Decision.FLAGGED, reason)
+        current = _lock(item)
+        _decide(item, user, Decision.FLAGGED, current, reason)
         _release(item, user)
 
 

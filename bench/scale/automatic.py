@@ -50,8 +50,7 @@ def run_with_workers(project, user, workers: int, folder: Path, chunk_items: int
 
     Embedding.objects.all().delete()
     env = process_env(
-        **tiny_sam_env(folder / "checkpoints"),
-        MODEL_ALLOW_UNVERIFIED=1,
+        **tiny_sam_env(folder / "checkpoints"),  # allows the tiny SAM's unverified weights
         JOB_CHUNK_ITEMS=chunk_items,
         OMP_NUM_THREADS=1,
         LOG_LEVEL="WARNING",

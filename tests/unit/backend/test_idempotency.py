@@ -122,6 +122,25 @@ def test_keys_are_per_user_and_expire(world):
     assert IdempotentRequest.objects.filter(key="same").count() == 2
 
 
+def test_expired_keys_are_purged_now_and_then(world, monkeypatch):
+    """The table stays bounded: every PURGE_EVERY-th claim deletes its user's expired keys (here
+    every claim), and only theirs."""
+    from backend.idempotency import services
+
+    manager, other = _client(world.users["manager"]), _client(world.users["staff"])
+    for name in ("old-1", "old-2"):
+        assert (
+            manager.post("/api/projects/", {"name": name}, format="json", HTTP_IDEMPOTENCY_KEY=name).status_code == 201
+        )
+    assert other.post("/api/projects/", {"name": "theirs"}, format="json", HTTP_IDEMPOTENCY_KEY="t").status_code == 201
+    IdempotentRequest.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    monkeypatch.setattr(services, "PURGE_EVERY", 1)
+    fresh = manager.post("/api/projects/", {"name": "new"}, format="json", HTTP_IDEMPOTENCY_KEY="new")
+    assert fresh.status_code == 201
+    left = sorted(IdempotentRequest.objects.values_list("key", flat=True))
+    assert left == ["new", "t"]  # the manager's two expired keys went; the other user's stays
+
+
 @pytest.mark.parametrize("key", ["", "has space", "x" * 256, "é", "a\tb"])
 def test_a_malformed_key_is_refused_naming_the_header(world, key):
     response = _client(world.users["manager"]).post(
