@@ -372,8 +372,8 @@ def main() -> None:
             env["DATABASE_URL"] = postgres_database(f"bench_video_{os.getpid()}")
             env["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/14"
             env["CELERY_KEY_PREFIX"] = f"bench-{uuid.uuid4().hex[:6]}:"
-            # As docker-compose.yml runs it: DEBUG off, connections kept (without its pgbouncer).
-            env.update(DEBUG="0", SECRET_KEY="bench-" + "x" * 40, SECURE_SSL_REDIRECT="0", DATABASE_CONN_MAX_AGE="60")
+            # As docker-compose.yml runs it: DEBUG off, a pool of connections per process (no pgbouncer).
+            env.update(DEBUG="0", SECRET_KEY="bench-" + "x" * 40, SECURE_SSL_REDIRECT="0", DATABASE_POOL_SIZE="8")
             env["DATABASE_CONN_HEALTH_CHECKS"] = "1"
         argv = ["--child", name, "--folder", str(folder), "--frames", str(args.frames)]
         argv += ["--repeats", str(args.repeats), "--checkpoints", str(checkpoints)]

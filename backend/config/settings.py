@@ -104,6 +104,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False)
     if not env_bool("DATABASE_PREPARED_STATEMENTS", True):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    # A connection pool per process (psycopg_pool, Django's "pool" option): under ASGI every
+    # request runs on a thread of its own, so persistent connections (CONN_MAX_AGE) are never
+    # reused and each request would connect anew (a PostgreSQL backend start, several ms); a pool
+    # hands the thread an open connection and takes it back when the request ends. Size it to the
+    # requests a process runs at once; 0 turns it off (e.g. behind pgbouncer, or under WSGI with
+    # DATABASE_CONN_MAX_AGE).
+    POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
+    if POOL_SIZE > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": POOL_SIZE,
+            "timeout": env_int("DATABASE_POOL_TIMEOUT_SECONDS", 10),
+        }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web and worker processes share the file: wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})

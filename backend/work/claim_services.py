@@ -28,6 +28,9 @@ from backend.work.selectors import with_state
 Purpose = Claim.Purpose
 # A candidate found free, then seen taken once locked, is passed over; this bounds the retries.
 MAX_ATTEMPTS = 50
+# Expired claims hold nothing (every query asks for live ones); one new claim in PURGE_EVERY also
+# deletes the project's expired rows, so the table stays small without a DELETE on every `next`.
+PURGE_EVERY = 16
 
 
 class ItemHeld(Conflict):
@@ -119,9 +122,12 @@ def _take(kind: ItemKind, project: Project, item: Model, user, purpose: str, now
     """Record `user`'s claim on `item` (its row lock held), releasing their other claims of this
     purpose in the project: a person works on one item at a time."""
     Claim.objects.filter(project=project, user=user, purpose=purpose).delete()
-    return Claim.objects.create(
+    claim = Claim.objects.create(
         project=project, user=user, purpose=purpose, claimed_at=now, expires_at=_expiry(now), **kind.ref(item)
     )
+    if claim.pk % PURGE_EVERY == 0:
+        Claim.objects.filter(project=project, expires_at__lte=now).delete()
+    return claim
 
 
 def claim_next(
@@ -141,13 +147,14 @@ def claim_next(
     Otherwise the first free item, oldest first after `after_id`, wrapping around."""
     now = timezone.now()
     with transaction.atomic():
-        Claim.objects.filter(project=project, expires_at__lte=now).delete()
         open_items = candidates(kind, project, user, purpose, now)
         if states:
             in_states = with_state(kind.model.objects.filter(project=project), kind).filter(state__in=states)
             open_items = open_items.filter(pk__in=in_states.values("pk"))
         held = (
-            Claim.objects.filter(project=project, user=user, purpose=purpose, **{f"{kind.name}__isnull": False})
+            Claim.objects.filter(
+                _live(now), project=project, user=user, purpose=purpose, **{f"{kind.name}__isnull": False}
+            )
             .exclude(**kind.ref(after_id or 0))
             .first()
         )

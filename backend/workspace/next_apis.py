@@ -58,7 +58,7 @@ class ImageNextApi(APIView):
     def _answer(self, request, project_id: int):
         project, (image, claim) = _next(request, project_id, IMAGE, Claim.Purpose.ANNOTATE)
         listed = image_worklist(user=request.user, project=project).get(pk=image.pk)
-        listed.claim = claim
+        listed.claim, listed.project = claim, project  # the project is read already
         return Response(ImageNextSerializer(listed, context=embedding_context([listed])).data)
 
     @extend_schema(parameters=[AFTER, STATES], responses=ImageNextSerializer)

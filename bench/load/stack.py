@@ -31,8 +31,8 @@ def environment(name: str, web_workers: int, web_threads: int, wsgi: bool = Fals
     """Point this process and its children at the benchmark's own services and the tiny SAM.
     Persistent database connections only under WSGI: under ASGI every request runs on a thread of
     its own, and a connection kept per thread is never reused or closed (they pile up until
-    PostgreSQL refuses clients), so each request connects anew (DATABASE_CONN_MAX_AGE 0, the
-    default)."""
+    PostgreSQL refuses clients), so ASGI processes take connections from a pool of their own
+    (DATABASE_POOL_SIZE), as docker-compose's web service does."""
     from tests.processes import tiny_sam_env
 
     settings = configure(name)
@@ -44,6 +44,7 @@ def environment(name: str, web_workers: int, web_threads: int, wsgi: bool = Fals
         "SECURE_HSTS_SECONDS": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_CONN_MAX_AGE": "600" if wsgi else "0",
+        "DATABASE_POOL_SIZE": "0" if wsgi else "12",  # ASGI: a pool per process (settings.py)
         "SERVER_TIMING": "1",
         "MODEL_ALLOW_UNVERIFIED": "1",  # the tiny SAM has random weights
         "WEB_WORKERS": str(web_workers),
