@@ -110,3 +110,19 @@ def test_bad_input_raises_value_error(tmp_path, scenes):
         TrainConfig(iterations=2, mask_only_iterations=2)
     with pytest.raises(ValueError):
         train([], SMALL, tmp_path)
+
+
+def test_the_encoder_trains_at_its_own_learning_rate(tmp_path, scenes):
+    # Adam's first step moves every parameter with a non-zero gradient by about its learning rate
+    # (m / sqrt(v) = g / |g|), plus weight decay lr x decay x |weight|.
+    before = TrainableNetwork.build("sam:tiny", seed=0).network.state_dict()
+    config = replace(
+        SMALL, trainable="all", steps=1, iterations=1, mask_only_iterations=0, warmup_steps=1, lr=1e-3, encoder_lr=1e-5
+    )
+    after = train(scenes[0][:1], config, tmp_path).network.network.state_dict()
+    largest = {"image_encoder": 0.0, "rest": 0.0}
+    for name, weight in before.items():
+        part = "image_encoder" if name.startswith("image_encoder.") else "rest"
+        largest[part] = max(largest[part], float((after[name] - weight).abs().max()))
+    assert 0.5e-5 < largest["image_encoder"] < 1.5e-5
+    assert 0.5e-3 < largest["rest"] < 1.5e-3
