@@ -29,12 +29,14 @@ def plain_scene(
     colours = _distinct_colours(rng, n_shapes, background_colour)
     image = np.broadcast_to(background_colour, (height, width, 3)).copy()
     occupied = np.zeros((height, width), dtype=np.uint8)
+    # The gap between shapes: 3 px at 128 px and above, 1-2 px on smaller scenes (odd kernel side).
+    kernel = np.ones((max(3, min(7, (min(height, width) // 18) | 1)),) * 2, np.uint8)
     masks: list[np.ndarray] = []
     for colour in colours:
         for _attempt in range(200):
             kind = SHAPE_KINDS[int(rng.integers(len(SHAPE_KINDS)))]
             mask = _draw_shape(rng, kind, float(rng.uniform(0.12, 0.25)) * min(height, width), height, width)
-            grown = np.asarray(cv2.dilate(mask, np.ones((7, 7), np.uint8)), dtype=np.uint8)
+            grown = np.asarray(cv2.dilate(mask, kernel), dtype=np.uint8)
             if mask.sum() >= _MIN_PIXELS and not np.any(grown & occupied):
                 break
         else:

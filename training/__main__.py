@@ -22,7 +22,7 @@ from training.loop import TrainConfig, model_file_name, train
 from training.losses import LossWeights
 from training.mae import MaeConfig, mae_pretrain
 from training.networks import TRAINABLE_CHOICES, TrainableNetwork
-from training.simulate import SimulationConfig, format_ablation, run_seeds, summarise
+from training.simulate import PRETRAIN_RECIPES, SimulationConfig, format_ablation, run_seeds, summarise
 from training.snapshot import Snapshot
 
 
@@ -220,9 +220,19 @@ def command_evaluate(args) -> int:
 def _simulation_config(args) -> SimulationConfig:
     base = SimulationConfig()
     train_config = base.train if args.steps is None else replace(base.train, steps=args.steps)
-    pretrain = base.pretrain if args.pretrain_steps is None else replace(base.pretrain, steps=args.pretrain_steps)
+    rounds_recipe = {
+        "lr": args.lr,
+        "encoder_lr": args.encoder_lr,
+        "warmup_steps": args.warmup_steps,
+        "grad_clip": args.grad_clip,
+        "loss_weights": None if args.focal_weight is None else LossWeights(focal=args.focal_weight),
+    }
+    train_config = replace(train_config, **{k: v for k, v in rounds_recipe.items() if v is not None})
+    pretrain = base.pretrain if args.pretrain_scope is None else PRETRAIN_RECIPES[args.pretrain_scope]
+    pretrain = pretrain if args.pretrain_steps is None else replace(pretrain, steps=args.pretrain_steps)
     config = replace(
         base,
+        image_size=args.image_size,
         rounds=args.rounds,
         images_per_round=args.images_per_round,
         objects_per_image=args.objects,
@@ -326,6 +336,20 @@ def _simulation_args(parser: argparse.ArgumentParser, out: str = "var/simulation
         default=None,
         choices=TRAINABLE_CHOICES,
         help=f"rounds' scope (default {defaults.train.trainable})",
+    )
+    parser.add_argument(
+        "--pretrain-scope",
+        default=None,
+        choices=sorted(PRETRAIN_RECIPES),
+        help="round 0's pretraining: decoder+prompt on a frozen random encoder (default) or all",
+    )
+    parser.add_argument("--image-size", type=int, default=defaults.image_size, help="side of the scenes (pixels)")
+    parser.add_argument("--lr", type=float, default=None, help=f"rounds' peak lr (default {defaults.train.lr})")
+    parser.add_argument("--encoder-lr", type=float, default=None, help="rounds' encoder lr with --trainable all")
+    parser.add_argument("--warmup-steps", type=int, default=None, help=f"default {defaults.train.warmup_steps}")
+    parser.add_argument("--grad-clip", type=float, default=None, help="rounds' gradient norm clip (default none)")
+    parser.add_argument(
+        "--focal-weight", type=float, default=None, help="rounds' focal weight, dice 1 (default SAM's 20)"
     )
     parser.add_argument("--gate-metric", default=defaults.gate_metric, help="NoC@90, NoC@85, mIoU@1, ...")
     parser.add_argument("--seed", type=int, default=0)

@@ -48,6 +48,15 @@ FROM_SCRATCH = TrainConfig(
     loss_weights=LossWeights(focal=1.0),
 )
 
+# The same pretraining with the encoder trained too (`--pretrain-scope all`): the encoder 10x slower
+# than the decoder, a 50-step warmup and gradients clipped at norm 1 keep it from the all-object
+# collapse that "all" at one rate of 1e-3 or more falls into (docs/simulation.md, measured at 64 px:
+# plain NoC@90 10.5 after 200 steps, unstable by 400).
+FROM_SCRATCH_ALL = replace(
+    FROM_SCRATCH, trainable="all", steps=200, lr=2e-3, encoder_lr=2e-4, warmup_steps=50, grad_clip=1.0
+)
+PRETRAIN_RECIPES = {"decoder+prompt": FROM_SCRATCH, "all": FROM_SCRATCH_ALL}
+
 # The rounds: SAM's fine-tuning recipe (focal:dice:IoU 20:1:1, a first point or noisy box, then
 # points from the error region with the previous low-res logits fed back, the last call mask-only),
 # on fewer decoder calls per mask than SAM's 11 to fit CPUs. The encoder stays frozen by default (see
@@ -365,6 +374,8 @@ def _jsonable(value):
 
 __all__ = [
     "FROM_SCRATCH",
+    "FROM_SCRATCH_ALL",
+    "PRETRAIN_RECIPES",
     "SAM_RECIPE",
     "RoundReport",
     "SimulationConfig",

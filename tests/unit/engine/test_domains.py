@@ -57,6 +57,13 @@ def test_hard_scenes_have_occlusion_holes_thin_parts_and_texture():
     assert occluded >= 6 and holes >= 6 and thin >= 6, (occluded, holes, thin)
 
 
+def test_plain_scenes_fit_on_small_canvases():
+    # The simulator's --image-size 64: every seed places its shapes (a gap of 1 px instead of 3).
+    for seed in range(40):
+        image, masks = plain_scene(seed, 64, 64, 2)
+        assert image.shape == (64, 64, 3) and len(masks) == 2 and not (masks[0] & masks[1]).any()
+
+
 def test_domains_refuse_impossible_requests():
     with pytest.raises(ValueError):
         hard_scene(0, 16, 16, 2)

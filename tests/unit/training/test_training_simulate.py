@@ -100,3 +100,17 @@ def test_cli_trains_from_generated_data_and_writes_checkpoint_and_metrics(tmp_pa
     )
     assert code == 0 and "NoC@90" in json.loads((tmp_path / "eval" / "metrics.json").read_text())
     assert main(["train", "--synthetic", "2", "--out", str(tmp_path / "bad"), "--steps", "0"]) == 2
+
+
+def test_cli_simulate_flags_set_the_scenes_and_both_recipes(tmp_path):
+    argv = ["simulate", "--out", str(tmp_path), "--rounds", "1", "--images-per-round", "1", "--objects", "3"]
+    argv += ["--heldout-images", "1", "--pretrain-images", "2", "--pretrain-steps", "1", "--steps", "1"]
+    argv += ["--image-size", "64", "--pretrain-scope", "all", "--trainable", "all", "--lr", "5e-4"]
+    argv += ["--encoder-lr", "1e-4", "--warmup-steps", "3", "--grad-clip", "2", "--focal-weight", "1"]
+    assert main(argv) == 0
+    config = json.loads((tmp_path / "seed-0" / "simulation.json").read_text())["config"]
+    assert config["image_size"] == 64
+    assert config["pretrain"]["trainable"] == "all" and config["pretrain"]["encoder_lr"] == 2e-4
+    rounds = config["train"]
+    assert (rounds["trainable"], rounds["lr"], rounds["encoder_lr"]) == ("all", 5e-4, 1e-4)
+    assert (rounds["warmup_steps"], rounds["grad_clip"], rounds["loss_weights"]["focal"]) == (3, 2.0, 1.0)
