@@ -21,8 +21,8 @@ class VideoAnnotatorConfig:
     frame before fixing it by hand (the first frame included); max_clicks: clicks per masklet in all
     (the budget), after which every frame still wrong is fixed by hand."""
 
-    target_iou: float = 0.85
-    frame_max_clicks: int = 4
+    target_iou: float = 0.75
+    frame_max_clicks: int = 2
     max_clicks: int = 24
 
     def __post_init__(self):
@@ -44,7 +44,7 @@ class MaskletTrace:
     clicks: list[tuple[int, int, int, int]] = field(default_factory=list)
     ious: list[float] = field(default_factory=list)
     propagations: int = 0
-    target_iou: float = 0.85
+    target_iou: float = 0.75
 
     @property
     def clicks_per_frame(self) -> float:

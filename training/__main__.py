@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import sys
 import time
@@ -275,6 +276,9 @@ def command_simulate_video(args) -> int:
         pretrain=replace(defaults.pretrain, steps=args.pretrain_steps or defaults.pretrain.steps),
         train=replace(defaults.train, steps=args.steps or defaults.train.steps),
     )
+    # Every tracker the simulation builds would log that sam2's CUDA hole filling is missing (once
+    # per tracker, dozens of times in a run, between the table's rows); the docs say it once.
+    logging.getLogger("models.sam2_video").setLevel(logging.ERROR)
     started = time.monotonic()
     run_video_simulation(config, Path(args.out))
     print(f"written under {Path(args.out)} in {time.monotonic() - started:.0f} s wall, {_cpu_seconds():.0f} s CPU")

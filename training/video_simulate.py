@@ -22,7 +22,7 @@ ProgressFn = Callable[[float, str], None]
 
 # From random init on the plain domain: focal:dice 1:1 (training.simulate found SAM's 20:1 collapses a
 # random decoder to empty masks), longer clips than the rounds so that memory learns to carry a mask.
-VIDEO_PRETRAIN = VideoTrainConfig(steps=300, clip_frames=6, lr=2e-3)
+VIDEO_PRETRAIN = VideoTrainConfig(steps=200, clip_frames=6, lr=2e-3)
 # The rounds: from the serving weights, on every accepted masklet so far.
 VIDEO_ROUNDS = VideoTrainConfig(steps=100, clip_frames=6, lr=1e-3)
 
@@ -37,7 +37,7 @@ class VideoSimulationConfig:
     network's feature grid is 16x16). pretrain_videos of the plain domain, `pretrain` from random
     init; `train`: the rounds' recipe; annotator: the simulated annotator's target and caps."""
 
-    rounds: int = 4
+    rounds: int = 5
     videos_per_round: int = 4
     objects_per_video: int = 2
     heldout_videos: int = 3

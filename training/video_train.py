@@ -32,13 +32,16 @@ class VideoTrainConfig:
     """steps: optimiser steps, one clip of one video each (all its objects shown on the clip's first
     frame, batched); clip_frames: frames per clip (SAM 2: 8); first_frame_clicks: decoder calls on
     the prompted frame (a first click, then clicks from the error region); correction_probability:
-    chance that one tracked frame of the clip gets a corrective click; lr with linear warmup, AdamW,
+    chance that one tracked frame of the clip gets correction_clicks clicks after it was tracked.
+    Decoder calls with two or more clicks are the only ones that train the single-mask output (one
+    click or none decodes three candidates), hence several per clip. lr with linear warmup, AdamW,
     gradients clipped to grad_clip (SAM 2: 0.1); object_score_weight: the object-score BCE."""
 
     steps: int = 150
     clip_frames: int = 6
-    first_frame_clicks: int = 2
+    first_frame_clicks: int = 3
     correction_probability: float = 0.5
+    correction_clicks: int = 1
     lr: float = 1e-3
     warmup_steps: int = 10
     weight_decay: float = 0.1
@@ -48,8 +51,8 @@ class VideoTrainConfig:
     seed: int = 0
 
     def __post_init__(self):
-        if self.steps < 0 or self.clip_frames < 2 or self.first_frame_clicks < 1:
-            raise ValueError("steps must be >= 0, clip_frames >= 2 and first_frame_clicks >= 1")
+        if self.steps < 0 or self.clip_frames < 2 or self.first_frame_clicks < 1 or self.correction_clicks < 1:
+            raise ValueError("steps must be >= 0, clip_frames >= 2, first_frame_clicks and correction_clicks >= 1")
         if not 0.0 <= self.correction_probability <= 1.0 or self.lr <= 0:
             raise ValueError("correction_probability must be in [0, 1] and lr > 0")
 
@@ -70,6 +73,11 @@ def tracker_from_checkpoint(checkpoint: Path, image_size: int, version: str, num
     """A Sam2VideoTracker serving the checkpoint, every frame's features kept for the session (the
     simulated annotator re-propagates often)."""
     network = build_network(image_size, checkpoint).network
+    # sam2 decodes a single mask differently in eval mode: an unstable one is swapped for the best of
+    # the multimask outputs. Training never takes that branch (sam2 skips it in training mode), and
+    # the tiny network's single masks are unstable, so with it a second click flips the mask between
+    # good and empty (measured); the simulation serves the computation it trained.
+    network.sam_mask_decoder.dynamic_multimask_via_stability = False
     return Sam2VideoTracker(network, version, feature_cache_size=max(1, num_frames), memory_window=None)
 
 
@@ -148,6 +156,22 @@ def train_video(
     return net.save(output), losses
 
 
+def heldout_video_loss(
+    checkpoint: Path, videos: Sequence[GeneratedVideo], config: VideoTrainConfig, *, image_size: int
+) -> float:
+    """The training loss (same clips and prompts as a step) on held-out videos, without gradients and
+    with dropout off: video i draws its clip from a stream seeded by (seed, i, 7), so two checkpoints
+    are compared on the same clips and clicks."""
+    network = build_network(image_size, checkpoint).network.eval()
+    features = FrameFeatures(network)
+    with torch.no_grad():
+        losses = [
+            float(clip_loss(network, features, video, config, np.random.default_rng([config.seed, i, 7])))
+            for i, video in enumerate(videos)
+        ]
+    return float(np.mean(losses))
+
+
 def _shared_encoder(features: FrameFeatures | None, network) -> FrameFeatures:
     """Cached features stay valid for a new network whose frozen encoder has the same weights: the
     new network takes the cache's encoder (and conv_s0 / conv_s1, which run inside forward_image)."""
@@ -187,7 +211,7 @@ def clip_loss(network, features: FrameFeatures, video: GeneratedVideo, config: V
             clicks = config.first_frame_clicks
             points = _first_points(target, rng, size)
         else:
-            clicks = 2 if offset == correct_at else 1
+            clicks = 1 + config.correction_clicks if offset == correct_at else 1
             points = None
         prev = None
         for call in range(clicks):
@@ -197,7 +221,7 @@ def clip_loss(network, features: FrameFeatures, video: GeneratedVideo, config: V
             low_multi, _, ious, low_best, high_best, obj_ptr, object_score = outputs
             terms.append(_loss(low_multi, ious, object_score, target, config))
             if call < clicks - 1:
-                prev = low_best.detach()
+                prev = torch.clamp(low_best.detach(), -32.0, 32.0)  # as the tracker feeds them back
                 points = _add_error_points(points, low_best.detach(), target, rng, size)
         current["pred_masks"], current["obj_ptr"] = low_best, obj_ptr
         network._encode_memory_in_output(feats, sizes, points, True, high_best, object_score, current)

@@ -51,3 +51,17 @@ def test_video_rounds_annotate_retrain_gate_and_repeat_with_the_same_seed(tmp_pa
     assert [(r.annotated, r.heldout, r.candidate) for r in again] == [
         (r.annotated, r.heldout, r.candidate) for r in reports
     ]
+
+
+def test_the_command_prints_the_table_and_writes_the_json(tmp_path, capsys):
+    from training.__main__ import main
+
+    out = tmp_path / "cli"
+    flags = "--rounds 1 --videos-per-round 1 --objects 1 --heldout-videos 1 --frames 3 --pretrain-videos 1"
+    code = main(["--threads", "1", "simulate-video", *flags.split(), "--pretrain-steps", "2", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].split()[:4] == ["round", "masklets", "frames", "clicks/frame"]
+    assert printed[1].split()[:3] == ["0", "1", "3"]  # round 0: one masklet of 3 frames
+    saved = json.loads((out / "video_simulation.json").read_text())
+    assert saved["config"]["num_frames"] == 3 and len(saved["rounds"]) == 1
