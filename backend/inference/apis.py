@@ -21,7 +21,7 @@ from backend.inference.serializers import (
 )
 from backend.inference.services import embedding_load, embedding_schedule
 from backend.jobs.serializers import JobSerializer
-from backend.media.selectors import image_get
+from backend.media.selectors import image_get_for
 from backend.projects.models import Project
 from backend.projects.policy import require
 from backend.projects.selectors import project_get
@@ -32,8 +32,7 @@ class PredictApi(APIView):
         request=PredictInputSerializer, responses={200: PredictResultSerializer, 202: EmbeddingPendingSerializer}
     )
     def post(self, request, image_id: int):
-        image = image_get(user=request.user, image_id=image_id)
-        require(request.user, "image", "annotate", image)
+        image = image_get_for(user=request.user, image_id=image_id, action="annotate")
         data = PredictInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         loaded = serving_decoder(image.project)

@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from backend.core.errors import NotFound
 from backend.media.models import Frame, Image, Video
 from backend.projects.models import Project
-from backend.projects.policy import scope
+from backend.projects.policy import require_role, role_subquery, scope
 
 
 def counted(queryset: QuerySet, field: str = "project") -> Coalesce:
@@ -28,6 +28,23 @@ def image_get(*, user, image_id: int) -> Image:
     image = scope(user, "image", "view").select_related("project").filter(pk=image_id).first()
     if image is None:
         raise NotFound("No image matches the given query.")
+    return image
+
+
+def image_get_for(*, user, image_id: int, action: str) -> Image:
+    """image_get() and require(user, "image", action, image) in one query: the image, its project
+    and the caller's role in it (predict's path, where every round trip counts)."""
+    if not user or not user.is_authenticated:
+        raise NotFound("No image matches the given query.")
+    image = (
+        Image.objects.select_related("project")
+        .annotate(caller_role=role_subquery(user, "image"))
+        .filter(pk=image_id)
+        .first()
+    )
+    if image is None:
+        raise NotFound("No image matches the given query.")
+    require_role(user, image.caller_role, "image", action)
     return image
 
 

@@ -100,3 +100,35 @@ def test_staff_sees_everything(client_for, make_user, two_projects):
 
 def test_anonymous_is_refused(client, two_projects):
     assert client.get("/api/projects/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("action", ["view", "annotate", "delete"])
+def test_image_get_for_decides_as_image_get_and_require(db, action):
+    """Predict's one-query read (the image with the caller's role) refuses and admits exactly as
+    image_get + require do, for every role, an outsider and staff."""
+    from backend.core.errors import NotAllowed, NotFound
+    from backend.media.selectors import image_get, image_get_for
+    from tests.unit.backend.api_world import build_world
+
+    world = build_world()
+    image_id = world.ids["image_id"]
+
+    def outcome(read):
+        try:
+            return read().pk
+        except (NotFound, NotAllowed) as refusal:
+            return type(refusal).__name__
+
+    def both(user):
+        image = image_get(user=user, image_id=image_id)
+        policy.require(user, "image", action, image)
+        return image
+
+    seen = set()
+    for name, user in world.users.items():
+        expected = outcome(lambda user=user: both(user))
+        assert outcome(lambda user=user: image_get_for(user=user, image_id=image_id, action=action)) == expected, name
+        seen.add(expected if isinstance(expected, str) else "admitted")
+    assert "admitted" in seen and "NotFound" in seen  # the world tells the cases apart
+    if action != "view":
+        assert "NotAllowed" in seen  # members who may view but not act
