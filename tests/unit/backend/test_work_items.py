@@ -190,6 +190,22 @@ def test_an_abandoned_claim_expires(team, settings):
     assert next_image(b, project).json()["id"] == images[1]
 
 
+def test_expired_claims_are_purged_now_and_then(team, settings, monkeypatch):
+    """Expired claims hold nothing and every PURGE_EVERY-th new claim deletes the project's expired
+    rows (here every claim): the table stays small without a DELETE on every `next`."""
+    from backend.work import claim_services
+    from backend.work.models import Claim
+
+    project, images, a, b = team["project"], team["images"], team["a"], team["b"]
+    monkeypatch.setattr(claim_services, "PURGE_EVERY", 1)
+    settings.WORK_CLAIM_SECONDS = 0  # a's claim is abandoned as soon as it is made
+    assert next_image(a, project).json()["id"] == images[0]
+    settings.WORK_CLAIM_SECONDS = 600
+    assert next_image(b, project).json()["id"] == images[0]  # the expired claim held nothing
+    holders = list(Claim.objects.filter(project=project).values_list("user__username", "image_id"))
+    assert holders == [("ann-b", images[0])]  # a's expired row went with b's new claim
+
+
 def test_a_save_renews_the_claim_and_explicit_claims_conflict(team):
     project, images, a, b = team["project"], team["images"], team["a"], team["b"]
     claim = next_image(a, project).json()["claim"]
