@@ -7,7 +7,7 @@ moves on a shared machine moves both:
   masks event arriving on the session's event stream (a real HTTP client reading the server-sent
   events), against the bare predictor's add_new_points_or_box;
 - click -> first propagated frame visible: from the first click through the second object's click
-  and the propagation request (each sent when the one before is stored, as the page does) to frame 1
+  and the propagation request (each sent when the one before is accepted, as the page does) to frame 1
   on the stream, against the bare predictor's two clicks and propagate_in_video up to frame 1;
 - propagation frames per second as the client sees them stream (frame 1 to the last frame), against
   the bare predictor's frame 1 to its last frame;
@@ -187,15 +187,15 @@ def run_app_once(port: int, token: str, project, folder: Path, n_frames: int) ->
         time.sleep(0.05)
     base = f"/api/video-sessions/{session['id']}"
     started = time.perf_counter()
-    click = accepted = None
+    accepted = None
+    # As the page does (PromptQueue): each operation goes out once the one before is accepted (its
+    # 202); the session's worker applies them in order.
     for obj_id, points in CLICKS.items():
-        sent = time.perf_counter()
         job = post(port, token, f"{base}/prompts/", {"frame": 0, "obj_id": obj_id, "points": points, "labels": [1]})
-        accepted = accepted or time.perf_counter() - sent
-        seen = stream.next(has_frame(obj_id, 0))
-        click = click or seen - sent
-        stream.next(job_done(job["id"]))  # the page sends the next operation once this one is stored
+        accepted = accepted or time.perf_counter() - started
     job = post(port, token, f"{base}/propagate/", {"start": 0, "direction": "forward"})
+    first_obj = next(iter(CLICKS))
+    click = stream.next(has_frame(first_obj, 0)) - started
     frame_1 = stream.next(has_frame(None, 1))
     last = stream.next(has_frame(None, n_frames - 1))
     stream.next(job_done(job["id"]))

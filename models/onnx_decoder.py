@@ -93,6 +93,9 @@ class OnnxDecoder:
         options = onnxruntime.SessionOptions()
         if threads is not None:
             options.intra_op_num_threads = threads
+        # A web process decodes on many request threads at once: pool threads that spin between
+        # calls would burn the cores those requests need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         source = model if isinstance(model, bytes) else str(model)
         self.session = onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
         low_res_shape = self.session.get_inputs()[3].shape

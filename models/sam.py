@@ -176,8 +176,8 @@ class SamSegmenter:
 
     decoder: "torch", "onnx", or "auto" (export the prompt decoder to ONNX and keep whichever of the
     two is faster on this machine, measured once here; onnxruntime runs on the CPU, and "auto"
-    falls back to torch if the export fails). onnx_threads: onnxruntime intra-op threads
-    (None: its default, one per core).
+    falls back to torch if the export fails). onnx_threads: onnxruntime intra-op threads (None:
+    as many as torch uses in this process, so both decoders take the same share of the cores).
     """
 
     name = "sam"
@@ -205,7 +205,8 @@ class SamSegmenter:
             from models.onnx_decoder import OnnxDecoder
 
             try:
-                self.onnx_decoder = OnnxDecoder.export(network, threads=onnx_threads)
+                threads = onnx_threads if onnx_threads is not None else torch.get_num_threads()
+                self.onnx_decoder = OnnxDecoder.export(network, threads=threads)
             except Exception as error:  # export failures vary by torch version; "auto" must still serve
                 if decoder == "onnx":
                     raise

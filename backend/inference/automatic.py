@@ -10,10 +10,10 @@ import time
 from functools import partial
 
 from django.conf import settings as django_settings
-from django.db import transaction
 
 from backend.annotations.bulk import auto_mask_run_insert, automatic_masks_store
 from backend.annotations.models import AutoMaskRun, Mask
+from backend.core.commits import unflushed_commit
 from backend.inference.jobs import AutoAnnotateParams
 from backend.inference.models import Embedding
 from backend.inference.runtime import serving_model
@@ -70,8 +70,9 @@ def image_auto_masks(
 def image_masks_store(run: Job, image: Image, records: list[dict], *, model_version: str, status: str, seconds: float):
     """In one transaction: the image's AutoMaskRun row for the run, inserted unless the run has it
     already (one statement: a concurrent attempt waits for this one's commit and then writes
-    nothing), and its masks. Returns whether this call stored them."""
-    with transaction.atomic():
+    nothing), and its masks. Returns whether this call stored them. The commit does not wait for the
+    disk (backend.core.commits; see automatic_masks_store)."""
+    with unflushed_commit():
         created = auto_mask_run_insert(
             job_id=run.pk, image_id=image.pk, model_version=model_version, mask_count=len(records), seconds=seconds
         )

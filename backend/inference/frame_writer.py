@@ -13,6 +13,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from backend.annotations.models import MaskletFrame
+from backend.core.commits import unflushed_commit
 from engine import rle as rle_ops
 
 _DONE = object()
@@ -119,12 +120,13 @@ class FrameWriter:
                     )
         if not rows:
             return
-        MaskletFrame.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["masklet", "frame_index"],
-            update_fields=["rle", "area", "edited", "source", "updated_at"],
-        )
+        with unflushed_commit():  # the pass's job ends with a normal commit (backend.core.commits)
+            MaskletFrame.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["masklet", "frame_index"],
+                update_fields=["rle", "area", "edited", "source", "updated_at"],
+            )
         self.written += len(rows)
         if self.stored is not None:
             self.stored(rows)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backend.annotations.models import Masklet, MaskletFrame
 from backend.annotations.services import masklet_delete
+from backend.core.commits import unflushed_commit
 from backend.core.errors import InvalidInput
 from backend.inference.jobs import VideoPromptParams, VideoPropagateParams, VideoWarmParams
 from backend.inference.models import PropagationOptions, VideoPrompt, VideoSession
@@ -212,7 +213,9 @@ def frames_store(
     video: Video, frame_index: int, masks: dict[int, np.ndarray], *, source: str, edited: bool, keep_edited: bool
 ) -> list[MaskletFrame]:
     """Upsert the masks of one frame; returns the rows written. With keep_edited, frames a person
-    made are left as they are."""
+    made are left as they are. Outside a transaction (a session worker's job) the upsert commits
+    without waiting for the disk: the job's end, committed normally, makes it durable
+    (backend.core.commits)."""
     masklets = {m.object_id: m for m in Masklet.objects.filter(video=video, object_id__in=list(masks))}
     protected = set()
     if keep_edited:
@@ -237,10 +240,11 @@ def frames_store(
                 updated_at=timezone.now(),
             )
         )
-    MaskletFrame.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["masklet", "frame_index"],
-        update_fields=["rle", "area", "edited", "source", "updated_at"],
-    )
+    with unflushed_commit():
+        MaskletFrame.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["masklet", "frame_index"],
+            update_fields=["rle", "area", "edited", "source", "updated_at"],
+        )
     return rows

@@ -12,6 +12,7 @@ from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 from kombu import Queue
 
+from backend.core.commits import unflushed_commit
 from backend.jobs.celery_app import app
 from backend.jobs.models import Job
 
@@ -98,12 +99,13 @@ def job_publish(job_id: int, *, force: bool = False) -> bool:
         return False
     breaker.reset()
     try:
-        Job.objects.filter(pk=job.pk, route=job.route).update(
-            published_at=timezone.now(),
-            message=Case(
-                When(message=WAITING_FOR_BROKER, then=Value("")), default=F("message"), output_field=TextField()
-            ),
-        )
+        with unflushed_commit():  # bookkeeping: lost in a server crash, the reconciler sends it again
+            Job.objects.filter(pk=job.pk, route=job.route).update(
+                published_at=timezone.now(),
+                message=Case(
+                    When(message=WAITING_FOR_BROKER, then=Value("")), default=F("message"), output_field=TextField()
+                ),
+            )
     except Exception:  # sent all the same; the reconciler may send it again, which is harmless
         log.exception("job %s was published but not marked so", job.pk)
     return True

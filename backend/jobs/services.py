@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from backend.core.commits import unflushed_commit
 from backend.core.errors import InvalidInput
 from backend.core.outages import outage_of
 from backend.jobs.events import publish
@@ -73,8 +74,11 @@ def job_enqueue(job: Job) -> None:
 def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | None:
     """Move a job to running and count the attempt. Returns None when there is nothing to do:
     the job is gone or already final (idempotent redelivery), or its attempts are used up, in
-    which case it is marked failed (a task that kills its worker cannot loop forever)."""
-    with transaction.atomic():
+    which case it is marked failed (a task that kills its worker cannot loop forever).
+
+    The claim's commit does not wait for the disk (backend.core.commits): the job's end, committed
+    normally, makes it durable; a claim lost in a database crash leaves the job queued, to run again."""
+    with unflushed_commit():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_final:
             return None

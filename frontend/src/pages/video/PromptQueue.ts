@@ -1,6 +1,8 @@
 // The video's prompts go to the server one after the other, in the order they were made (a click,
-// then a brushed mask, then a propagation...): each waits for the jobs before it, its own job is
-// followed with the masks it writes merged as they come, and the save state says where things are.
+// then a brushed mask, then a propagation...): each is sent once the server has accepted the one
+// before it (the server numbers them and the session's worker applies them in that order, so the
+// page need not wait for one's masks before sending the next), its own job is followed with the
+// masks it writes merged as they come, and the save state says where things are.
 import type { Job, MaskletsAnswer, VideoPromptRequest, VideoSessionRecord } from '../../core/apiTypes';
 import type { VideoSessionClient } from './sessionClient';
 
@@ -24,24 +26,28 @@ export interface PromptQueueHost {
 
 export class PromptQueue {
   private chain: Promise<unknown> = Promise.resolve();
+  private acceptedChain: Promise<unknown> = Promise.resolve();
   private pending = 0;
 
   constructor(private readonly host: PromptQueueHost) {}
 
-  /** Resolves once every prompt queued so far is stored (or failed). */
-  stored(): Promise<unknown> {
-    return this.chain;
+  /** Resolves once the server has accepted (or refused) every prompt queued so far: an operation
+   * sent after that is applied after them. */
+  accepted(): Promise<unknown> {
+    return this.acceptedChain;
   }
 
-  /** Queues a prompt after the ones before it, follows its job and reads the masks it wrote. */
+  /** Sends a prompt once the ones before it are accepted, follows its job and reads the masks it wrote. */
   send(prompt: VideoPromptRequest, doneNotice?: string): Promise<void> {
     const session = this.host.session();
     if (!session) return Promise.resolve();
     this.pending++;
     this.host.saveState('saving');
+    const sent = this.acceptedChain.then(() => this.host.client.addPrompt(session.id, prompt));
+    this.acceptedChain = sent.catch(() => undefined);
     const run = async () => {
       try {
-        const job = await this.host.client.addPrompt(session.id, prompt);
+        const job = await sent;
         this.host.sent(prompt);
         const final = await this.follow(job);
         if (final.state !== 'succeeded') throw new Error(final.message || `the prompt job ${final.state}`);
@@ -56,7 +62,8 @@ export class PromptQueue {
         return false;
       }
     };
-    const next = this.chain.then(run);
+    const done = run(); // follows its own job while the next prompt goes out
+    const next = this.chain.then(() => done);
     this.chain = next.catch(() => undefined);
     return next.then((ok) => {
       this.pending--;

@@ -23,8 +23,9 @@ export interface PropagationHost {
   show(propagation: PropagationView | null): void;
   flash(notice: string): void;
   error(message: string): void;
-  /** Resolves once the prompts sent before now are stored. */
-  promptsStored(): Promise<unknown>;
+  /** Resolves once the server has accepted the prompts made before now (its session worker
+   * applies them before an operation sent after). */
+  promptsAccepted(): Promise<unknown>;
   /** Follows a job, merging the masks it writes as they come. */
   follow(job: Job, onProgress: (job: Job) => void): Promise<Job>;
   /** Reads every masklet frame again. */
@@ -42,11 +43,11 @@ export class Propagation {
   async start(start: number, direction: PropagateDirection, scope: 'all' | 'selected', objIds?: number[]): Promise<void> {
     const sessionId = this.host.sessionId();
     if (sessionId === null || this.host.current()) return;
-    const waiting: PropagationJob = { id: null, state: 'queued', progress: 0, message: 'waiting for earlier prompts to be applied' };
+    const waiting: PropagationJob = { id: null, state: 'queued', progress: 0, message: 'waiting for earlier prompts to reach the server' };
     this.host.show({ job: waiting, direction, scope, start, cancelling: false });
     let job: Job;
     try {
-      await this.host.promptsStored();
+      await this.host.promptsAccepted();
       job = await this.host.client.propagate(sessionId, start, direction, objIds);
     } catch (error) {
       this.host.error(`Could not propagate: ${errorMessage(error)}`);

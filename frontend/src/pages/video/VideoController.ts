@@ -87,7 +87,7 @@ export class VideoController extends ViewStore<VideoView> {
       show: (propagation) => this.set(propagation ? { propagation, error: null } : { propagation }),
       flash: (notice) => this.flash(notice),
       error: (message) => this.set({ error: message }),
-      promptsStored: () => this.queue.stored(),
+      promptsAccepted: () => this.queue.accepted(),
       follow: (job, onProgress) => this.queue.follow(job, onProgress),
       reloadMasklets: () => this.queue.refresh(true),
     }, videoId, storage);
