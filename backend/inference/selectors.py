@@ -3,7 +3,7 @@
 from backend.core.errors import NotFound
 from backend.inference.models import Embedding, VideoSession
 from backend.inference.runtime import serving_version
-from backend.projects.policy import scope
+from backend.projects.policy import require_role, role_subquery, roles_for, scope
 
 
 def embedding_for(image, model_version: str | None = None) -> Embedding | None:
@@ -38,4 +38,23 @@ def session_get(*, user, session_id: int) -> VideoSession:
     )
     if session is None:
         raise NotFound("No video session matches the given query.")
+    return session
+
+
+def session_get_for(*, user, session_id: int, action: str) -> VideoSession:
+    """session_get() and require(user, "video", action, session.video) in one query: the session,
+    its video and project, and the caller's role there (the path of every click on a video)."""
+    if not user or not user.is_authenticated:
+        raise NotFound("No video session matches the given query.")
+    session = (
+        VideoSession.objects.select_related("video__project")
+        .annotate(caller_role=role_subquery(user, "video", via="video"))
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise NotFound("No video session matches the given query.")
+    if not user.is_staff and (session.caller_role is None or session.caller_role not in roles_for("video", "view")):
+        raise NotFound("No video session matches the given query.")
+    require_role(user, session.caller_role, "video", action)
     return session

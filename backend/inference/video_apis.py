@@ -16,7 +16,7 @@ from backend.annotations.models import Masklet
 from backend.core.fields import MAX_FRAME, ChoiceField, CoordinateField, IdField, IntegerField
 from backend.idempotency.decorators import idempotent
 from backend.inference.models import VideoPrompt, VideoSession
-from backend.inference.selectors import session_get
+from backend.inference.selectors import session_get, session_get_for
 from backend.inference.serializers import ModelStatusSerializer, SessionObjectSerializer, SessionPromptSerializer
 from backend.inference.video import current_tracker
 from backend.inference.video_events import session_stream
@@ -108,9 +108,7 @@ class PropagateInputSerializer(serializers.Serializer):
 
 
 def _session(request, session_id: int) -> VideoSession:
-    session = session_get(user=request.user, session_id=session_id)
-    require(request.user, "video", "annotate", session.video)
-    return session
+    return session_get_for(user=request.user, session_id=session_id, action="annotate")
 
 
 class SessionOpenApi(APIView):

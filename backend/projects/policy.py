@@ -93,11 +93,14 @@ def can(user, resource: str, action: str, obj: Model) -> bool:
     return role is not None and role in roles_for(resource, action)
 
 
-def role_subquery(user, resource: str) -> Subquery:
+def role_subquery(user, resource: str, via: str = "") -> Subquery:
     """The user's role in each row's project, as an annotation of a query on `resource` (None when
     they are not a member): a hot path reads the object and the caller's role in one query, then
-    decides with require_role()."""
+    decides with require_role(). via: the lookup from the queried model to the resource's row when
+    the query is on another model (a video session's video: "video")."""
     path = _resource(resource).project_path
+    if via:
+        path = f"{via}__{path}" if path else via
     project = OuterRef(path) if path else OuterRef("pk")
     return Subquery(Membership.objects.filter(user=user, project=project).values("role")[:1])
 

@@ -132,3 +132,41 @@ def test_image_get_for_decides_as_image_get_and_require(db, action):
     assert "admitted" in seen and "NotFound" in seen  # the world tells the cases apart
     if action != "view":
         assert "NotAllowed" in seen  # members who may view but not act
+
+
+@pytest.mark.parametrize("action", ["view", "annotate", "delete"])
+def test_session_get_for_decides_as_session_get_and_require(db, action):
+    """A video click's one-query read (the session with the caller's role in its video's project)
+    refuses and admits exactly as session_get + require on the session's video do, with the same
+    messages, for every role, an outsider and staff."""
+    from backend.core.errors import NotAllowed, NotFound
+    from backend.inference.selectors import session_get, session_get_for
+    from backend.inference.video_services import session_open
+    from backend.media.models import Video
+    from tests.unit.backend.api_world import build_world
+
+    world = build_world()
+    video = Video.objects.filter(project__isnull=False).first()
+    assert video is not None, "the world has a video"
+    session_id = session_open(video).pk
+
+    def outcome(read):
+        try:
+            return read().pk
+        except (NotFound, NotAllowed) as refusal:
+            return f"{type(refusal).__name__}: {refusal}"
+
+    def both(user):
+        session = session_get(user=user, session_id=session_id)
+        policy.require(user, "video", action, session.video)
+        return session
+
+    seen = set()
+    for name, user in world.users.items():
+        expected = outcome(lambda user=user: both(user))
+        found = outcome(lambda user=user: session_get_for(user=user, session_id=session_id, action=action))
+        assert found == expected, name
+        seen.add(expected.split(":")[0] if isinstance(expected, str) else "admitted")
+    assert "admitted" in seen and "NotFound" in seen
+    if action != "view":
+        assert "NotAllowed" in seen
