@@ -110,6 +110,7 @@ class EventStream:
 
     def __init__(self, port: int, token: str, session_id: int):
         self.events: queue.Queue = queue.Queue()
+        self.seen: list[tuple[float, dict]] = []  # (arrival, event) as next() went through them
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         self.connection.request(
             "GET",
@@ -135,6 +136,7 @@ class EventStream:
         deadline = time.monotonic() + timeout
         while True:
             at, event = self.events.get(timeout=max(0.1, deadline - time.monotonic()))
+            self.seen.append((at, event))
             if predicate(event):
                 return at
 
@@ -188,24 +190,37 @@ def run_app_once(port: int, token: str, project, folder: Path, n_frames: int) ->
     base = f"/api/video-sessions/{session['id']}"
     started = time.perf_counter()
     accepted = None
+    answered = []  # (time the 202 arrived, what was sent)
     # As the page does (PromptQueue): each operation goes out once the one before is accepted (its
     # 202); the session's worker applies them in order.
     for obj_id, points in CLICKS.items():
         job = post(port, token, f"{base}/prompts/", {"frame": 0, "obj_id": obj_id, "points": points, "labels": [1]})
         accepted = accepted or time.perf_counter() - started
+        answered.append((time.perf_counter(), f"202 prompt obj {obj_id} (job {job['id']})"))
     job = post(port, token, f"{base}/propagate/", {"start": 0, "direction": "forward"})
+    answered.append((time.perf_counter(), f"202 propagate (job {job['id']})"))
     first_obj = next(iter(CLICKS))
     click = stream.next(has_frame(first_obj, 0)) - started
     frame_1 = stream.next(has_frame(None, 1))
     last = stream.next(has_frame(None, n_frames - 1))
     stream.next(job_done(job["id"]))
     stream.close()
+    timeline = sorted(answered + [(at, describe(event)) for at, event in stream.seen if at <= frame_1])
     return {
         "click_ms": click * 1000,
         "accepted_ms": accepted * 1000,
         "first_ms": (frame_1 - started) * 1000,
         "fps": (n_frames - 2) / (last - frame_1),
+        "timeline": [(round((at - started) * 1000, 1), what) for at, what in timeline],
     }
+
+
+def describe(event: dict) -> str:
+    if event["type"] == "masks":
+        return "masks " + ", ".join(f"obj {f['object_id']} frame {f['frame']}" for f in event["frames"][:4])
+    if event["type"] == "job":
+        return f"job {event['job']['id']} {event['job']['kind']} {event['job']['state']}"
+    return event["type"]
 
 
 def make_video(project, folder: Path, n_frames: int):
@@ -289,7 +304,12 @@ def deployment_child(name: str, folder: Path, n_frames: int, repeats: int, check
             process.terminate()
         for process in processes:
             process.wait(30)
-    medians = [{key: statistics.median(r[key] for r in runs) for key in runs[0]} for runs in (bare, app)]
+    medians = [
+        {key: statistics.median(r[key] for r in runs) for key in runs[0] if key != "timeline"} for runs in (bare, app)
+    ]
+    # The app run whose frame 1 came at the median, event by event (--timeline prints it).
+    middle = sorted(app, key=lambda r: r["first_ms"])[len(app) // 2]
+    medians[1]["timeline"] = middle["timeline"]
     print(json.dumps(medians))
 
 
@@ -345,6 +365,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--deployments", default="embedded,redis")
     parser.add_argument("--rss-frames", default="200,2000")
+    parser.add_argument(
+        "--timeline", action="store_true", help="print the median app run's requests and events up to frame 1"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--rss-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
@@ -395,6 +418,11 @@ def main() -> None:
         accepted = f"{row['accepted_ms']:.1f}" if app_row else ""
         print(f"{name:<18}{row['fps']:>16.1f}{cost:>9}{row['click_ms']:>18.1f}{accepted:>10}{row['first_ms']:>21.1f}")
     print("goals: propagation at most +15% time per frame; clicks at most bare + 60 ms on Redis")
+    if args.timeline:
+        for name, row in rows[1::2]:
+            print(f"{name}: the median run up to frame 1 (ms since the first click was sent)")
+            for at, what in row["timeline"]:
+                print(f"  {at:8.1f}  {what}")
 
     if args.rss_frames:
         peaks = {}

@@ -72,13 +72,29 @@ def video_prompt_run(job: Job) -> dict:
 
 def video_warm_run(job: Job) -> dict:
     """A session's warm-up: its live state with every stored operation applied, and the features of
-    the first frames computed, so the page's first click pays for neither."""
+    the first frames computed, so the page's first click pays for neither. Operations whose jobs
+    have not run yet (sent while the warm-up waited) are left to those jobs: a propagation applied
+    here by replay would store no frames, and its job would then find it applied."""
     session = _session_of(job)
     last = VideoPrompt.objects.filter(session=session).order_by("-seq").values_list("seq", flat=True).first() or 0
-    live = _live(job, session, last + 1)
+    pending = _first_pending_seq(session)
+    live = _live(job, session, pending if pending is not None else last + 1)
     frames = [f for f in VideoWarmParams.of(job).frames if f < frame_count(session.video)]
     current_tracker().tracker.prepare(live.state, frames)
     return {"frames": frames, "applied_seq": live.applied_seq}
+
+
+def _first_pending_seq(session: VideoSession) -> int | None:
+    """The first operation a queued or running prompt / propagation job of the session will apply."""
+    seqs: list[int] = []
+    for kind, params in Job.objects.filter(
+        subject_type=VideoSession._meta.label_lower,
+        subject_id=session.pk,
+        kind__in=["video_prompt", "video_propagate"],
+        state__in=[Job.State.QUEUED, Job.State.RUNNING],
+    ).values_list("kind", "params"):
+        seqs += [int(params["seq"])] if kind == "video_prompt" else [int(s) for s in params["seqs"]]
+    return min(seqs, default=None)
 
 
 def video_propagate_run(job: Job) -> dict:

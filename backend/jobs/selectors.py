@@ -32,3 +32,22 @@ def holds(heartbeat: WorkerHeartbeat | None, job: Job) -> bool:
     if heartbeat is None:
         return False
     return job.claimed_at is None or heartbeat.started_at <= job.claimed_at
+
+
+def next_session_job(job: Job, kinds: list[str]) -> Job | None:
+    """The oldest job of `kinds` still queued for `job`'s subject on `job`'s queue (a video session's
+    next operation: they are created in the order they are made, under the session's lock)."""
+    if not job.subject_type or job.subject_id is None:
+        return None
+    return (
+        Job.objects.filter(
+            subject_type=job.subject_type,
+            subject_id=job.subject_id,
+            queue=job.queue,
+            kind__in=kinds,
+            state=Job.State.QUEUED,
+        )
+        .order_by("id")
+        .only("id", "kind")
+        .first()
+    )

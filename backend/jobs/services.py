@@ -96,12 +96,11 @@ def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | 
             transaction.on_commit(partial(fan_in, job.parent_id))
             return None
         job.state = Job.State.RUNNING
-        job.attempts = F("attempts") + 1
+        job.attempts += 1  # exact: the row is locked (the instance is then what was written, no reread)
         job.started_at = job.started_at or timezone.now()
         job.worker = worker[:255]
         job.claimed_at = timezone.now()
         job.save(update_fields=["state", "attempts", "started_at", "worker", "claimed_at", "updated_at"])
-    job.refresh_from_db()
     job_announce(job)
     return job
 

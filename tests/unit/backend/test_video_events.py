@@ -17,6 +17,7 @@ from backend.inference.video import reset_tracker
 from backend.jobs.events import SocketHub
 from backend.jobs.models import Job
 from backend.jobs.services import job_run
+from backend.jobs.worker import delivery_run
 from backend.media.models import Frame, Video
 from backend.media.storage import store_bytes
 
@@ -126,3 +127,46 @@ def test_the_stream_refuses_a_stranger_in_json(video, make_user, client_for, man
     answer = stranger.get(f"/api/video-sessions/{session.pk}/events/", HTTP_ACCEPT="text/event-stream")
     assert answer.status_code == 404 and answer.json()["detail"]
     assert client_for(manager).get("/api/video-sessions/999999/events/").status_code == 404
+
+
+def test_operations_queued_meanwhile_run_in_the_same_delivery_in_order(video, manager, client_for, classical):
+    """The page sends a click, another, and a propagation while the warm-up runs: the warm-up's
+    delivery runs them after it, oldest first (no wait for the broker between them); each one's own
+    message, when it comes, finds it done; another session's operation is left to its own. The
+    warm-up leaves the operations it finds queued to their jobs (had it replayed the propagation,
+    that pass would have stored no frames and its job would have found it applied)."""
+    api = client_for(manager)
+    session = api.post(f"/api/videos/{video.pk}/session/").json()
+    base = f"/api/video-sessions/{session['id']}"
+    sent = [
+        api.post(f"{base}/prompts/", {"frame": 0, "obj_id": 1, "points": [[20, 30]], "labels": [1]}, format="json"),
+        api.post(f"{base}/prompts/", {"frame": 2, "obj_id": 2, "points": [[30, 30]], "labels": [1]}, format="json"),
+        api.post(f"{base}/propagate/", {"start": 0, "direction": "forward"}, format="json"),
+    ]
+    assert [answer.status_code for answer in sent] == [202, 202, 202]
+    operations = [answer.json()["id"] for answer in sent]
+    warm = Job.objects.get(kind="video_warm", subject_id=session["id"])
+    other_video = Video.objects.create(
+        project=video.project, sha256="f" * 64, storage_key="none", format="mp4", size_bytes=0, width=WIDTH,
+        height=HEIGHT, fps=6.0, frame_count=FRAMES, duration=1.0, annotation_fps=6.0,
+    )  # fmt: skip
+    other_session = VideoSession.objects.create(video=other_video)
+    other = Job.objects.create(
+        kind="video_prompt", queue=warm.queue, task_name="inference.video_prompt",
+        subject_type=warm.subject_type, subject_id=other_session.pk, params={"seq": 1},
+    )  # fmt: skip
+
+    delivery_run(warm.pk, video_warm.work, worker="test", then=video_warm.then)  # one delivery, as the task runs it
+
+    ran = sorted(Job.objects.filter(pk__in=[warm.pk, *operations]), key=lambda job: job.started_at)
+    assert [job.pk for job in ran] == [warm.pk, *operations]
+    assert all(job.state == "succeeded" and job.attempts == 1 for job in ran)
+    frames = {
+        (f["object_id"], f["frame"], f["source"]) for f in api.get(f"/api/videos/{video.pk}/masklets/").json()["frames"]
+    }
+    assert {(1, 0, "prompted"), (2, 2, "prompted"), (1, 5, "propagated"), (2, 5, "propagated")} <= frames
+    assert Job.objects.get(pk=other.pk).state == "queued"
+
+    for job_id, task in zip(operations, (video_prompt, video_prompt, video_propagate), strict=True):
+        delivery_run(job_id, task.work, worker="test", then=task.then)  # its own message, delivered late
+    assert all(job.attempts == 1 for job in Job.objects.filter(pk__in=operations))
