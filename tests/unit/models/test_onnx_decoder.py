@@ -95,3 +95,21 @@ def test_upstream_postprocessing_would_fail_this_parity(tiny_sam, scene, monkeyp
     prompts = prompt_sets(h, w)["box"]
     agreement = (upstream.predict(embedding, **prompts).masks == tiny_sam.predict(embedding, **prompts).masks).mean()
     assert agreement < 0.99
+
+
+def test_onnx_decoder_takes_torchs_share_of_the_cores_and_does_not_spin(tiny_sam):
+    """A web process decodes on many request threads: the onnxruntime session takes as many threads
+    as torch does in this process (not one per core), and its pool sleeps between calls."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        segmenter = SamSegmenter(tiny_sam.network, tiny_sam.version, decoder="onnx")
+    finally:
+        torch.set_num_threads(before)
+    options = segmenter.onnx_decoder.session.get_session_options()
+    assert options.intra_op_num_threads == 1
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    explicit = OnnxDecoder.export(tiny_sam.network, threads=2)
+    assert explicit.session.get_session_options().intra_op_num_threads == 2
