@@ -10,4 +10,5 @@ urlpatterns = [
     path("video-sessions/<id:session_id>/prompts/", video_apis.PromptApi.as_view(), name="video-prompts"),
     path("video-sessions/<id:session_id>/events/", video_apis.SessionEventsApi.as_view(), name="video-events"),
     path("video-sessions/<id:session_id>/propagate/", video_apis.PropagateApi.as_view(), name="video-propagate"),
+    path("video-sessions/<id:session_id>/operations/", video_apis.OperationsApi.as_view(), name="video-operations"),
 ]

@@ -6,7 +6,7 @@ import json
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -20,7 +20,16 @@ from backend.inference.selectors import session_get, session_get_for
 from backend.inference.serializers import ModelStatusSerializer, SessionObjectSerializer, SessionPromptSerializer
 from backend.inference.video import current_tracker
 from backend.inference.video_events import session_stream
-from backend.inference.video_services import prompt_add, propagate_schedule, session_open, session_warm
+from backend.inference.video_services import (
+    MAX_BATCH,
+    PromptOperation,
+    PropagateOperation,
+    operations_add,
+    prompt_add,
+    propagate_schedule,
+    session_open,
+    session_warm,
+)
 from backend.jobs.serializers import JobSerializer
 from backend.media.selectors import frame_count, video_get
 from backend.projects.policy import require
@@ -107,6 +116,62 @@ class PropagateInputSerializer(serializers.Serializer):
     )
 
 
+class PromptOperationSerializer(PromptInputSerializer):
+    op = ChoiceField(choices=["prompt"])
+
+
+class PropagateOperationSerializer(PropagateInputSerializer):
+    op = ChoiceField(choices=["propagate"])
+
+
+OPERATION_SERIALIZERS = {"prompt": PromptOperationSerializer, "propagate": PropagateOperationSerializer}
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="VideoOperation",
+        serializers=OPERATION_SERIALIZERS,
+        resource_type_field_name="op",
+        many=True,
+    )
+)
+class OperationListField(serializers.ListField):
+    """Each item checked by the serializer its `op` names; the errors are keyed by the item's index."""
+
+    child = serializers.DictField()
+
+    def to_internal_value(self, data):
+        items = super().to_internal_value(data)
+        checked, errors = [], {}
+        for index, item in enumerate(items):
+            serializer_class = OPERATION_SERIALIZERS.get(item.get("op"))
+            if serializer_class is None:
+                errors[index] = {"op": [f"one of {sorted(OPERATION_SERIALIZERS)}"]}
+                continue
+            serializer = serializer_class(data=item)
+            if serializer.is_valid():
+                checked.append(dict(serializer.validated_data))
+            else:
+                errors[index] = serializer.errors
+        if errors:
+            raise serializers.ValidationError(errors)
+        return checked
+
+
+class OperationsInputSerializer(serializers.Serializer):
+    operations = OperationListField(min_length=1, max_length=MAX_BATCH)
+
+
+class OperationsAnswerSerializer(serializers.Serializer):
+    jobs = JobSerializer(many=True, help_text="one job per operation, in the order sent")
+
+
+def _operation(values: dict):
+    if values.pop("op") == "propagate":
+        return PropagateOperation(**values)
+    return PromptOperation(category_id=values.pop("category"), **values)
+
+
 def _session(request, session_id: int) -> VideoSession:
     return session_get_for(user=request.user, session_id=session_id, action="annotate")
 
@@ -170,3 +235,20 @@ class PropagateApi(APIView):
         data.is_valid(raise_exception=True)
         job = propagate_schedule(session=session, user=request.user, **data.validated_data)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class OperationsApi(APIView):
+    @extend_schema(
+        request=OperationsInputSerializer,
+        responses={202: OperationsAnswerSerializer},
+        description="Several prompts and propagations at once, applied in the order sent (a page sends what "
+        "queued up while its previous request was on the way): stored together or, when one is refused, none.",
+    )
+    @idempotent
+    def post(self, request, session_id: int):
+        session = _session(request, session_id)
+        data = OperationsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        operations = [_operation(dict(values)) for values in data.validated_data["operations"]]
+        jobs = operations_add(session=session, user=request.user, operations=operations)
+        return Response({"jobs": JobSerializer(jobs, many=True).data}, status=status.HTTP_202_ACCEPTED)

@@ -2,6 +2,7 @@
 holds the session (or to any gpu worker, which rebuilds it by replay), and masklet frames."""
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
@@ -124,88 +125,152 @@ def prompt_add(
     category_id: int | None = None,
 ) -> tuple[VideoPrompt, Job]:
     """Store a prompt (clicks / box, a brushed mask, or a removal) and send it to the session's worker."""
-    video = session.video
-    rle = _checked_operation(video, kind, frame, points, labels, box, rle)
-    category = category_in_project(video.project_id, category_id)
+    operation = PromptOperation(kind, frame, obj_id, points, labels, box, rle, category_id)
     with transaction.atomic():
         locked = VideoSession.objects.select_for_update().get(pk=session.pk)
-        existing = Masklet.objects.filter(video=video, object_id=obj_id).first()
-        if kind == VideoPrompt.Kind.REMOVE and existing is None:
-            raise InvalidInput({"obj_id": f"object {obj_id} is not in this video"})
-        if existing is None and Masklet.objects.filter(video=video).count() >= MAX_OBJECTS:
-            raise InvalidInput({"obj_id": f"a video holds at most {MAX_OBJECTS} objects"})
-        seq = (VideoPrompt.objects.filter(session=locked).aggregate(m=Max("seq"))["m"] or 0) + 1
-        prompt = VideoPrompt.objects.create(
-            session=locked,
-            seq=seq,
-            kind=kind,
-            frame=frame,
-            obj_id=obj_id,
-            points=points,
-            labels=labels,
-            box=box,
-            rle=rle,
-            user=user,
-        )
-        if kind == VideoPrompt.Kind.REMOVE:
-            masklet_delete(existing)
-        elif existing is None:
-            Masklet.objects.create(video=video, object_id=obj_id, category=category, created_by=user)
-        elif category is not None:
-            Masklet.objects.filter(pk=existing.pk).update(category=category)
-        job = job_create(
-            kind="video_prompt",
-            queue=session_queue(locked),
-            task_name="inference.video_prompt",
-            project=video.project,
-            subject=locked,
-            created_by=user,
-            params=VideoPromptParams(seq=seq),
-        )
-        job_enqueue(job)
-    return prompt, job
+        return _prompt_store(locked, session.video, user, operation)
 
 
 def propagate_schedule(
     *, session: VideoSession, user, start: int, direction: str, obj_ids: list[int] | None = None
 ) -> Job:
     """Store the propagation pass(es) as operations and send one job for them to the session's worker."""
-    n_frames = frame_count(session.video)
+    with transaction.atomic():
+        locked = VideoSession.objects.select_for_update().get(pk=session.pk)
+        return _propagation_store(locked, session.video, user, PropagateOperation(start, direction, obj_ids))
+
+
+@dataclass(frozen=True)
+class PromptOperation:
+    kind: str
+    frame: int
+    obj_id: int
+    points: list | None = None
+    labels: list | None = None
+    box: list | None = None
+    rle: dict | None = None
+    category_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PropagateOperation:
+    start: int
+    direction: str
+    obj_ids: list[int] | None = None
+
+
+MAX_BATCH = 20
+
+
+def operations_add(*, session: VideoSession, user, operations: list) -> list[Job]:
+    """Store several operations (PromptOperation, PropagateOperation) in the order given, numbered
+    one after the other under one lock of the session and committed together: all of them or, when
+    one is refused, none (the refusal names it). One job per operation, as if each had been sent
+    alone; the session's worker runs them in order, in one delivery when they are queued."""
+    if not 1 <= len(operations) <= MAX_BATCH:
+        raise InvalidInput({"operations": f"send 1 to {MAX_BATCH} operations at once"})
+    jobs = []
+    with transaction.atomic():
+        locked = VideoSession.objects.select_for_update().get(pk=session.pk)
+        for index, operation in enumerate(operations):
+            try:
+                if isinstance(operation, PropagateOperation):
+                    jobs.append(_propagation_store(locked, session.video, user, operation))
+                else:
+                    jobs.append(_prompt_store(locked, session.video, user, operation)[1])
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    {"operations": f"operation {index + 1} of {len(operations)}: {exc}; none of them was stored"}
+                ) from exc
+    return jobs
+
+
+def _next_seq(locked: VideoSession) -> int:
+    return (VideoPrompt.objects.filter(session=locked).aggregate(m=Max("seq"))["m"] or 0) + 1
+
+
+def _prompt_store(locked: VideoSession, video: Video, user, operation: PromptOperation) -> tuple[VideoPrompt, Job]:
+    """Inside the transaction holding the session's lock: check and store one prompt, and its job."""
+    kind, obj_id = operation.kind, operation.obj_id
+    rle = _checked_operation(
+        video, kind, operation.frame, operation.points, operation.labels, operation.box, operation.rle
+    )
+    category = category_in_project(video.project_id, operation.category_id)
+    existing = Masklet.objects.filter(video=video, object_id=obj_id).first()
+    if kind == VideoPrompt.Kind.REMOVE and existing is None:
+        raise InvalidInput({"obj_id": f"object {obj_id} is not in this video"})
+    if existing is None and Masklet.objects.filter(video=video).count() >= MAX_OBJECTS:
+        raise InvalidInput({"obj_id": f"a video holds at most {MAX_OBJECTS} objects"})
+    seq = _next_seq(locked)
+    prompt = VideoPrompt.objects.create(
+        session=locked,
+        seq=seq,
+        kind=kind,
+        frame=operation.frame,
+        obj_id=obj_id,
+        points=operation.points,
+        labels=operation.labels,
+        box=operation.box,
+        rle=rle,
+        user=user,
+    )
+    if kind == VideoPrompt.Kind.REMOVE:
+        masklet_delete(existing)
+    elif existing is None:
+        Masklet.objects.create(video=video, object_id=obj_id, category=category, created_by=user)
+    elif category is not None:
+        Masklet.objects.filter(pk=existing.pk).update(category=category)
+    job = job_create(
+        kind="video_prompt",
+        queue=session_queue(locked),
+        task_name="inference.video_prompt",
+        project=video.project,
+        subject=locked,
+        created_by=user,
+        params=VideoPromptParams(seq=seq),
+    )
+    job_enqueue(job)
+    return prompt, job
+
+
+def _propagation_store(locked: VideoSession, video: Video, user, operation: PropagateOperation) -> Job:
+    """Inside the transaction holding the session's lock: check and store the pass(es) of one
+    propagation (the objects known include those the operations before it created), and its job."""
+    start, direction, obj_ids = operation.start, operation.direction, operation.obj_ids
+    n_frames = frame_count(video)
     if not 0 <= start < n_frames:
         raise InvalidInput({"start": f"frame {start} is outside the video's {n_frames} annotated frames"})
-    known = set(Masklet.objects.filter(video=session.video).values_list("object_id", flat=True))
+    known = set(Masklet.objects.filter(video=video).values_list("object_id", flat=True))
     if not known:
         raise InvalidInput({"detail": "prompt at least one object before propagating"})
     unknown = sorted(set(obj_ids or []) - known)
     if unknown:
         raise InvalidInput({"obj_ids": f"objects {unknown} are not in this video"})
     passes = {"forward": [False], "backward": [True], "both": [False, True]}[direction]
-    with transaction.atomic():
-        locked = VideoSession.objects.select_for_update().get(pk=session.pk)
-        seq = VideoPrompt.objects.filter(session=locked).aggregate(m=Max("seq"))["m"] or 0
-        seqs = []
-        for reverse in passes:
-            seq += 1
-            VideoPrompt.objects.create(
-                session=locked,
-                seq=seq,
-                kind=VideoPrompt.Kind.PROPAGATE,
-                frame=start,
-                obj_id=0,
-                options=PropagationOptions(reverse=reverse, obj_ids=sorted(obj_ids or known)).to_json(),
-                user=user,
-            )
-            seqs.append(seq)
-        job = job_create(
-            kind="video_propagate",
-            queue=session_queue(locked),
-            task_name="inference.video_propagate",
-            project=session.video.project,
-            subject=locked,
-            created_by=user,
-            params=VideoPropagateParams(seqs=seqs, direction=direction, start=start),
+    seq = _next_seq(locked)
+    seqs = []
+    for reverse in passes:
+        VideoPrompt.objects.create(
+            session=locked,
+            seq=seq,
+            kind=VideoPrompt.Kind.PROPAGATE,
+            frame=start,
+            obj_id=0,
+            options=PropagationOptions(reverse=reverse, obj_ids=sorted(obj_ids or known)).to_json(),
+            user=user,
         )
-        job_enqueue(job)
+        seqs.append(seq)
+        seq += 1
+    job = job_create(
+        kind="video_propagate",
+        queue=session_queue(locked),
+        task_name="inference.video_propagate",
+        project=video.project,
+        subject=locked,
+        created_by=user,
+        params=VideoPropagateParams(seqs=seqs, direction=direction, start=start),
+    )
+    job_enqueue(job)
     return job
 
 

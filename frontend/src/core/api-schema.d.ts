@@ -1063,6 +1063,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/video-sessions/{session_id}/operations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Several prompts and propagations at once, applied in the order sent (a page sends what queued up while its previous request was on the way): stored together or, when one is refused, none. */
+        post: operations["video_sessions_operations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/video-sessions/{session_id}/prompts/": {
         parameters: {
             query?: never;
@@ -1984,6 +2001,13 @@ export interface components {
         ModelVersionStatusEnum: "candidate" | "active" | "retired";
         /** @enum {unknown} */
         NullEnum: null;
+        OperationsAnswer: {
+            /** @description one job per operation, in the order sent */
+            jobs: components["schemas"]["Job"][];
+        };
+        OperationsInput: {
+            operations: components["schemas"]["VideoOperation"][];
+        };
         /**
          * @description * `started` - Started
          *     * `skipped_running` - Skipped Running
@@ -2432,12 +2456,50 @@ export interface components {
          * @enum {string}
          */
         PromptKindEnum: "point" | "box" | "brush" | "eraser";
+        PromptOperation: {
+            /** @default points */
+            kind?: components["schemas"]["VideoOperationKindEnum"];
+            frame: number;
+            obj_id: number;
+            points?: number[][];
+            labels?: number[];
+            box?: number[] | null;
+            rle?: unknown;
+            /** Format: int64 */
+            category?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "prompt";
+        };
+        /**
+         * @description * `prompt` - prompt
+         * @enum {string}
+         */
+        PromptOperationOpEnum: "prompt";
         PropagateInput: {
             start: number;
             /** @default both */
             direction?: components["schemas"]["DirectionEnum"];
             obj_ids?: number[];
         };
+        PropagateOperation: {
+            start: number;
+            /** @default both */
+            direction?: components["schemas"]["DirectionEnum"];
+            obj_ids?: number[];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "propagate";
+        };
+        /**
+         * @description * `propagate` - propagate
+         * @enum {string}
+         */
+        PropagateOperationOpEnum: "propagate";
         ProposalDecision: {
             /** Format: int64 */
             version: number;
@@ -2900,6 +2962,7 @@ export interface components {
             readonly holders: components["schemas"]["Holder"][];
             readonly claim: components["schemas"]["Holder"];
         };
+        VideoOperation: components["schemas"]["PromptOperation"] | components["schemas"]["PropagateOperation"];
         /**
          * @description * `points` - Points
          *     * `mask` - Mask
@@ -5147,6 +5210,36 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+        };
+    };
+    video_sessions_operations_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a key of your choice (1-255 printable ASCII characters): a retry with the same key and body gets the first answer back; the same key with another body is refused (422) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperationsInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["OperationsInput"];
+                "multipart/form-data": components["schemas"]["OperationsInput"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationsAnswer"];
                 };
             };
         };

@@ -55,6 +55,16 @@ export function propagate(
   return api.json('POST', `/api/video-sessions/${sessionId}/propagate/`, { start, direction, ...(objIds?.length ? { obj_ids: objIds } : {}) });
 }
 
+/** One operation of a batch (POST /api/video-sessions/{id}/operations/). */
+export type VideoOperationRequest = components['schemas']['VideoOperation'];
+
+/** Several operations at once, stored together in the order given (all or, when one is refused,
+ * none): one job each, in that order. */
+export async function sendOperations(api: ApiClient, sessionId: number, operations: VideoOperationRequest[]): Promise<Job[]> {
+  const answer = await api.json<{ jobs: Job[] }>('POST', `/api/video-sessions/${sessionId}/operations/`, { operations });
+  return answer.jobs;
+}
+
 /** Masklets and their frames; with `updatedAfter` only frames written since (streamed propagation). */
 export function masklets(api: ApiClient, videoId: number, updatedAfter?: string | null, signal?: AbortSignal): Promise<MaskletsAnswer> {
   const query = updatedAfter ? `?updated_after=${encodeURIComponent(updatedAfter)}` : '';

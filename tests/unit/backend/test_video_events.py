@@ -7,54 +7,14 @@ import json
 import subprocess
 import sys
 
-import cv2
-import numpy as np
-import pytest
-
 from backend.inference.models import VideoSession
 from backend.inference.tasks import video_prompt, video_propagate, video_warm
-from backend.inference.video import reset_tracker
 from backend.jobs.events import SocketHub
 from backend.jobs.models import Job
 from backend.jobs.services import job_run
 from backend.jobs.worker import delivery_run
-from backend.media.models import Frame, Video
-from backend.media.storage import store_bytes
-
-WIDTH, HEIGHT, FRAMES = 96, 64, 6
-
-
-@pytest.fixture
-def classical(settings):
-    settings.VIDEO_MODEL = "classical"
-    reset_tracker()
-    yield
-    reset_tracker()
-
-
-@pytest.fixture
-def video(db, manager, project_factory):
-    project = project_factory(manager, kind="video")
-    video = Video.objects.create(
-        project=project,
-        sha256="e" * 64,
-        storage_key="none",
-        format="mp4",
-        size_bytes=0,
-        width=WIDTH,
-        height=HEIGHT,
-        fps=6.0,
-        frame_count=FRAMES,
-        duration=1.0,
-        annotation_fps=6.0,
-    )
-    for index in range(FRAMES):
-        pixels = np.full((HEIGHT, WIDTH, 3), 40, np.uint8)
-        pixels[20:40, 10 + 4 * index : 30 + 4 * index] = 220  # a square moving right
-        _, jpeg = cv2.imencode(".jpg", pixels)
-        key = store_bytes(f"test/{video.pk}/{index:05d}.jpg", jpeg.tobytes())
-        Frame.objects.create(video=video, index=index, source_index=index, timestamp=index / 6, storage_key=key)
-    return video
+from backend.media.models import Video
+from tests.unit.backend.conftest import FRAMES, HEIGHT, WIDTH
 
 
 def read_events(chunks, until, limit: int = 50) -> list[dict]:

@@ -23,9 +23,9 @@ export interface PropagationHost {
   show(propagation: PropagationView | null): void;
   flash(notice: string): void;
   error(message: string): void;
-  /** Resolves once the server has accepted the prompts made before now (its session worker
-   * applies them before an operation sent after). */
-  promptsAccepted(): Promise<unknown>;
+  /** Sends the propagation after the prompts made before it (with those still waiting, in one
+   * request): its job once the server has accepted it. */
+  send(sessionId: number, start: number, direction: PropagateDirection, objIds?: number[]): Promise<Job>;
   /** Follows a job, merging the masks it writes as they come. */
   follow(job: Job, onProgress: (job: Job) => void): Promise<Job>;
   /** Reads every masklet frame again. */
@@ -47,8 +47,7 @@ export class Propagation {
     this.host.show({ job: waiting, direction, scope, start, cancelling: false });
     let job: Job;
     try {
-      await this.host.promptsAccepted();
-      job = await this.host.client.propagate(sessionId, start, direction, objIds);
+      job = await this.host.send(sessionId, start, direction, objIds);
     } catch (error) {
       this.host.error(`Could not propagate: ${errorMessage(error)}`);
       this.host.show(null);

@@ -87,7 +87,7 @@ export class VideoController extends ViewStore<VideoView> {
       show: (propagation) => this.set(propagation ? { propagation, error: null } : { propagation }),
       flash: (notice) => this.flash(notice),
       error: (message) => this.set({ error: message }),
-      promptsAccepted: () => this.queue.accepted(),
+      send: (sessionId, start, direction, objIds) => this.queue.submit(sessionId, { op: 'propagate', start, direction, objIds }),
       follow: (job, onProgress) => this.queue.follow(job, onProgress),
       reloadMasklets: () => this.queue.refresh(true),
     }, videoId, storage);

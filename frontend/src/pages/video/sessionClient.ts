@@ -7,8 +7,8 @@ import { isFinalJob, type ApiClient } from '../../core/api';
 import { ApiError } from '../../core/apiErrors';
 import type { FrameRecord, Job, MaskletsAnswer, Project, PropagateDirection, VideoPromptRequest, VideoRecord, VideoSessionRecord } from '../../core/apiTypes';
 import {
-  addPrompt, frameBlob, masklets, openSession, propagate, readSessionEvents, video as fetchVideo, videoFrames,
-  type SessionEvent,
+  addPrompt, frameBlob, masklets, openSession, propagate, readSessionEvents, sendOperations, video as fetchVideo, videoFrames,
+  type SessionEvent, type VideoOperationRequest,
 } from '../../core/videoApi';
 
 /** What the page wants to hear while a job runs. */
@@ -33,6 +33,8 @@ export interface VideoSessionClient {
   masklets(since?: string | null): Promise<MaskletsAnswer>;
   addPrompt(sessionId: number, prompt: VideoPromptRequest): Promise<Job>;
   propagate(sessionId: number, start: number, direction: PropagateDirection, objIds?: number[]): Promise<Job>;
+  /** Several prompts and propagations in one request, applied in that order: one job each. */
+  operations(sessionId: number, operations: VideoOperationRequest[]): Promise<Job[]>;
   job(id: number): Promise<Job>;
   cancelJob(id: number): Promise<Job>;
   /** Follows `job` to its end (or until the page is gone) and answers its last state. */
@@ -91,6 +93,10 @@ export class PollingSessionClient implements VideoSessionClient {
 
   propagate(sessionId: number, start: number, direction: PropagateDirection, objIds?: number[]): Promise<Job> {
     return propagate(this.api, sessionId, start, direction, objIds);
+  }
+
+  operations(sessionId: number, operations: VideoOperationRequest[]): Promise<Job[]> {
+    return sendOperations(this.api, sessionId, operations);
   }
 
   job(id: number): Promise<Job> {

@@ -5,6 +5,7 @@ import type { FrameRecord, Job, MaskletsAnswer, VideoPromptRequest, VideoRecord,
 import { decode, encode, emptyMask, type CompressedRle } from '../../core/rle';
 import { jobRecord, projectRecord } from '../../testing/records';
 import { memoryStorage } from '../../testing/scriptedApi';
+import type { VideoOperationRequest } from '../../core/videoApi';
 import type { JobWatch, VideoSessionClient } from './sessionClient';
 import { VideoController } from './VideoController';
 
@@ -79,6 +80,18 @@ class FakeSession implements VideoSessionClient {
       return written;
     });
     return jobRecord({ id, kind: 'video_propagate' });
+  }
+
+  async operations(sessionId: number, operations: VideoOperationRequest[]): Promise<Job[]> {
+    const jobs = [];
+    for (const operation of operations) {
+      if (operation.op === 'propagate') jobs.push(await this.propagate(sessionId, operation.start, operation.direction ?? 'both', operation.obj_ids));
+      else {
+        const { op: _op, ...prompt } = operation;
+        jobs.push(await this.addPrompt(sessionId, prompt as VideoPromptRequest));
+      }
+    }
+    return jobs;
   }
 
   /** Runs the job's writes, reporting each written frame as a pushed update would. */
