@@ -7,8 +7,11 @@ moves on a shared machine moves both:
   masks event arriving on the session's event stream (a real HTTP client reading the server-sent
   events), against the bare predictor's add_new_points_or_box;
 - click -> first propagated frame visible: from the first click through the second object's click
-  and the propagation request (each sent when the one before is accepted, as the page does) to frame 1
-  on the stream, against the bare predictor's two clicks and propagate_in_video up to frame 1;
+  and the propagation to frame 1 on the stream, against the bare predictor's two clicks and
+  propagate_in_video up to frame 1. The client sends the three operations as the page's queue does
+  (each request once the one before is accepted, what was made meanwhile together), in three ways
+  (--send): all three made at once (one request), the first alone and the other two made while it
+  was on its way (two requests), or one by one (three requests);
 - propagation frames per second as the client sees them stream (frame 1 to the last frame), against
   the bare predictor's frame 1 to its last frame;
 - peak resident memory of a session over a 2,000-frame generated 256 px video against a 200-frame
@@ -20,7 +23,8 @@ uvicorn worker, ASGI) and a Celery worker (solo pool), on
 - redis: PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379), the Redis event bus.
 
     nice -n 10 .venv/bin/python bench/bench_video_app.py [--frames 48] [--repeats 3]
-        [--deployments embedded,redis] [--rss-frames 200,2000]
+        [--deployments embedded,redis] [--rss-frames 200,2000] [--send together,queued,one-by-one]
+        [--timeline]
 """
 
 import argparse
@@ -178,7 +182,17 @@ def post(port: int, token: str, path: str, body: dict | None = None) -> dict:
     return data
 
 
-def run_app_once(port: int, token: str, project, folder: Path, n_frames: int) -> dict:
+# How the client sends its three operations (click object 1, click object 2, propagate): each
+# group is one request, sent once the request before it is accepted (its 202), as the page's queue
+# does; the session's worker applies them in order.
+SENDS = {
+    "together": [[0, 1, 2]],  # made at once: one request
+    "queued": [[0], [1, 2]],  # made while the first request is on its way: they go together next
+    "one-by-one": [[0], [1], [2]],
+}
+
+
+def run_app_once(port: int, token: str, project, folder: Path, n_frames: int, send: str = "together") -> dict:
     from backend.jobs.models import Job
 
     video = make_video(project, folder, n_frames)
@@ -188,17 +202,24 @@ def run_app_once(port: int, token: str, project, folder: Path, n_frames: int) ->
     while warm.exclude(state__in=["succeeded", "failed", "cancelled"]).exists():  # set-up, not timed
         time.sleep(0.05)
     base = f"/api/video-sessions/{session['id']}"
+    operations = [
+        {"op": "prompt", "frame": 0, "obj_id": obj_id, "points": points, "labels": [1]}
+        for obj_id, points in CLICKS.items()
+    ] + [{"op": "propagate", "start": 0, "direction": "forward"}]
     started = time.perf_counter()
     accepted = None
     answered = []  # (time the 202 arrived, what was sent)
-    # As the page does (PromptQueue): each operation goes out once the one before is accepted (its
-    # 202); the session's worker applies them in order.
-    for obj_id, points in CLICKS.items():
-        job = post(port, token, f"{base}/prompts/", {"frame": 0, "obj_id": obj_id, "points": points, "labels": [1]})
+    for group in SENDS[send]:
+        if len(group) == 1:  # alone: the endpoint of its kind, as the page sends it
+            body = dict(operations[group[0]])
+            path = "prompts" if body.pop("op") == "prompt" else "propagate"
+            jobs = [post(port, token, f"{base}/{path}/", body)]
+        else:
+            jobs = post(port, token, f"{base}/operations/", {"operations": [operations[i] for i in group]})["jobs"]
         accepted = accepted or time.perf_counter() - started
-        answered.append((time.perf_counter(), f"202 prompt obj {obj_id} (job {job['id']})"))
-    job = post(port, token, f"{base}/propagate/", {"start": 0, "direction": "forward"})
-    answered.append((time.perf_counter(), f"202 propagate (job {job['id']})"))
+        names = ", ".join(f"{job['kind'].removeprefix('video_')} (job {job['id']})" for job in jobs)
+        answered.append((time.perf_counter(), f"202 {names}"))
+    job = jobs[-1]
     first_obj = next(iter(CLICKS))
     click = stream.next(has_frame(first_obj, 0)) - started
     frame_1 = stream.next(has_frame(None, 1))
@@ -254,7 +275,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def deployment_child(name: str, folder: Path, n_frames: int, repeats: int, checkpoints: Path) -> None:
+def deployment_child(name: str, folder: Path, n_frames: int, repeats: int, checkpoints: Path, sends: list[str]) -> None:
     """Runs in its own process: set up one deployment, its web and worker processes, and measure."""
     import django
 
@@ -295,22 +316,24 @@ def deployment_child(name: str, folder: Path, n_frames: int, repeats: int, check
             except OSError:
                 time.sleep(0.1)
         run_app_once(port, token, project, folder, n_frames)  # the worker loads the network
-        bare, app = [], []
-        for _ in range(repeats):  # interleaved: the machine's load moves both the same way
+        bare, app = [], {send: [] for send in sends}
+        for _ in range(repeats):  # interleaved: the machine's load moves all of them the same way
             bare.append(run_bare(network, folder, n_frames))
-            app.append(run_app_once(port, token, project, folder, n_frames))
+            for send in sends:
+                app[send].append(run_app_once(port, token, project, folder, n_frames, send))
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(30)
-    medians = [
-        {key: statistics.median(r[key] for r in runs) for key in runs[0] if key != "timeline"} for runs in (bare, app)
-    ]
-    # The app run whose frame 1 came at the median, event by event (--timeline prints it).
-    middle = sorted(app, key=lambda r: r["first_ms"])[len(app) // 2]
-    medians[1]["timeline"] = middle["timeline"]
-    print(json.dumps(medians))
+    print(json.dumps({"bare": _medians(bare), "app": {send: _medians(runs) for send, runs in app.items()}}))
+
+
+def _medians(runs: list[dict]) -> dict:
+    medians = {key: statistics.median(r[key] for r in runs) for key in runs[0] if key != "timeline"}
+    if "timeline" in runs[0]:  # the run whose frame 1 came at the median, event by event (--timeline)
+        medians["timeline"] = sorted(runs, key=lambda r: r["first_ms"])[len(runs) // 2]["timeline"]
+    return medians
 
 
 def rss_child(n_frames: int, folder: Path) -> None:
@@ -366,6 +389,11 @@ def main() -> None:
     parser.add_argument("--deployments", default="embedded,redis")
     parser.add_argument("--rss-frames", default="200,2000")
     parser.add_argument(
+        "--send",
+        default="together,queued,one-by-one",
+        help=f"how the client sends its click, click and propagation, each measured: {', '.join(SENDS)}",
+    )
+    parser.add_argument(
         "--timeline", action="store_true", help="print the median app run's requests and events up to frame 1"
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -374,7 +402,8 @@ def main() -> None:
     parser.add_argument("--checkpoints", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return deployment_child(args.child, Path(args.folder), args.frames, args.repeats, Path(args.checkpoints))
+        sends = args.send.split(",")
+        return deployment_child(args.child, Path(args.folder), args.frames, args.repeats, Path(args.checkpoints), sends)
     if args.rss_child:
         return rss_child(args.rss_child, Path(args.folder))
 
@@ -399,30 +428,41 @@ def main() -> None:
             env.update(DEBUG="0", SECRET_KEY="bench-" + "x" * 40, SECURE_SSL_REDIRECT="0", DATABASE_POOL_SIZE="8")
             env["DATABASE_CONN_HEALTH_CHECKS"] = "1"
         argv = ["--child", name, "--folder", str(folder), "--frames", str(args.frames)]
-        argv += ["--repeats", str(args.repeats), "--checkpoints", str(checkpoints)]
-        bare, app = child(argv, env)
-        rows += [(f"bare ({name})", bare), (f"app {name}", app)]
+        argv += ["--repeats", str(args.repeats), "--checkpoints", str(checkpoints), "--send", args.send]
+        measured = child(argv, env)
+        rows.append((f"bare ({name})", measured["bare"], None))
+        rows += [(f"app {name} {send}", row, measured["bare"]) for send, row in measured["app"].items()]
 
     print(
         f"video: {args.frames} frames {SIZE}x{SIZE}, 2 objects, tiny SAM 2.1 at {SIZE} px, 1 torch thread, "
         f"median of {args.repeats}; app = web (ASGI) + worker processes, timed by a client of the event stream"
     )
     print(
-        f"{'path':<18}{'propagation fps':>16}{'vs bare':>9}{'click -> mask ms':>18}{'(202 ms)':>10}"
-        f"{'click -> frame 1 ms':>21}"
+        "sends: together = the three operations in one request; queued = the first click alone, the second"
+        " click and the propagation (made while it was on its way) together once it is accepted;"
+        " one-by-one = each once the one before is accepted"
     )
-    for index, (name, row) in enumerate(rows):
-        bare_row = rows[index - index % 2][1]  # each deployment's bare runs interleaved with its app runs
-        app_row = index % 2 == 1
-        cost = f"{100 * (bare_row['fps'] / row['fps'] - 1):+.1f}%" if app_row else ""
-        accepted = f"{row['accepted_ms']:.1f}" if app_row else ""
-        print(f"{name:<18}{row['fps']:>16.1f}{cost:>9}{row['click_ms']:>18.1f}{accepted:>10}{row['first_ms']:>21.1f}")
+    print(
+        f"{'path':<30}{'propagation fps':>16}{'vs bare':>9}{'click -> mask ms':>18}{'(202 ms)':>10}"
+        f"{'click -> frame 1 ms':>21}{'vs bare':>9}"
+    )
+    for name, row, bare_row in rows:  # each deployment's bare runs interleaved with its app runs
+        if bare_row is None:
+            print(f"{name:<30}{row['fps']:>16.1f}{'':>9}{row['click_ms']:>18.1f}{'':>10}{row['first_ms']:>21.1f}")
+            continue
+        cost = f"{100 * (bare_row['fps'] / row['fps'] - 1):+.1f}%"
+        late = f"{row['first_ms'] - bare_row['first_ms']:+.0f} ms"
+        print(
+            f"{name:<30}{row['fps']:>16.1f}{cost:>9}{row['click_ms']:>18.1f}{row['accepted_ms']:>10.1f}"
+            f"{row['first_ms']:>21.1f}{late:>9}"
+        )
     print("goals: propagation at most +15% time per frame; clicks at most bare + 60 ms on Redis")
     if args.timeline:
-        for name, row in rows[1::2]:
-            print(f"{name}: the median run up to frame 1 (ms since the first click was sent)")
-            for at, what in row["timeline"]:
-                print(f"  {at:8.1f}  {what}")
+        for name, row, bare_row in rows:
+            if bare_row is not None:
+                print(f"{name}: the median run up to frame 1 (ms since the first operation was sent)")
+                for at, what in row["timeline"]:
+                    print(f"  {at:8.1f}  {what}")
 
     if args.rss_frames:
         peaks = {}

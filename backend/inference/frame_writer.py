@@ -12,6 +12,7 @@ import numpy as np
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from backend.annotations.frame_upsert import masklet_frames_upsert
 from backend.annotations.models import MaskletFrame
 from backend.core.commits import unflushed_commit
 from engine import rle as rle_ops
@@ -106,13 +107,13 @@ class FrameWriter:
         for frame_index, masks in frames:
             for obj_id, mask in masks.items():
                 if obj_id in self.masklets and (obj_id, frame_index) not in self.protected:
-                    rle = rle_ops.encode(np.asarray(mask, dtype=bool))
+                    mask = np.asarray(mask, dtype=bool)
                     rows.append(
                         MaskletFrame(
                             masklet=self.masklets[obj_id],
                             frame_index=frame_index,
-                            rle=rle,
-                            area=rle_ops.area(rle),
+                            rle=rle_ops.encode(mask),
+                            area=int(np.count_nonzero(mask)),
                             edited=False,
                             source="propagated",
                             updated_at=now,
@@ -121,12 +122,7 @@ class FrameWriter:
         if not rows:
             return
         with unflushed_commit():  # the pass's job ends with a normal commit (backend.core.commits)
-            MaskletFrame.objects.bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["masklet", "frame_index"],
-                update_fields=["rle", "area", "edited", "source", "updated_at"],
-            )
+            masklet_frames_upsert(rows)
         self.written += len(rows)
         if self.stored is not None:
             self.stored(rows)

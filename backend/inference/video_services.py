@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from backend.annotations.frame_upsert import masklet_frames_upsert
 from backend.annotations.models import Masklet, MaskletFrame
 from backend.annotations.services import masklet_delete
 from backend.core.commits import unflushed_commit
@@ -293,23 +294,18 @@ def frames_store(
     for obj_id, mask in masks.items():
         if obj_id not in masklets or obj_id in protected:
             continue
-        rle = rle_ops.encode(np.asarray(mask, dtype=bool))
+        mask = np.asarray(mask, dtype=bool)
         rows.append(
             MaskletFrame(
                 masklet=masklets[obj_id],
                 frame_index=frame_index,
-                rle=rle,
-                area=rle_ops.area(rle),
+                rle=rle_ops.encode(mask),
+                area=int(np.count_nonzero(mask)),
                 edited=edited,
                 source=source,
                 updated_at=timezone.now(),
             )
         )
     with unflushed_commit():
-        MaskletFrame.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["masklet", "frame_index"],
-            update_fields=["rle", "area", "edited", "source", "updated_at"],
-        )
+        masklet_frames_upsert(rows)
     return rows
