@@ -105,9 +105,9 @@ class FrameWriter:
         now = timezone.now()
         rows = []
         for frame_index, masks in frames:
-            for obj_id, mask in masks.items():
+            for obj_id, values in masks.items():
                 if obj_id in self.masklets and (obj_id, frame_index) not in self.protected:
-                    mask = np.asarray(mask, dtype=bool)
+                    mask = np.asarray(values, dtype=bool)
                     rows.append(
                         MaskletFrame(
                             masklet=self.masklets[obj_id],

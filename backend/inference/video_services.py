@@ -291,10 +291,10 @@ def frames_store(
             ).values_list("masklet__object_id", flat=True)
         )
     rows = []
-    for obj_id, mask in masks.items():
+    for obj_id, values in masks.items():
         if obj_id not in masklets or obj_id in protected:
             continue
-        mask = np.asarray(mask, dtype=bool)
+        mask = np.asarray(values, dtype=bool)
         rows.append(
             MaskletFrame(
                 masklet=masklets[obj_id],
