@@ -45,6 +45,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from bench.load.report import database_cpu_seconds, process_cpu_seconds  # noqa: E402 (after the path)
+
 os.environ["TQDM_DISABLE"] = "1"  # sam2's progress bars would be timed and printed
 
 SIZE = 256
@@ -100,10 +102,12 @@ def run_bare(network, folder: Path, n_frames: int) -> dict:
     next(stream)
     frame_1 = time.perf_counter()
     first = frame_1 - started
+    cpu = time.process_time()
     for _ in stream:
         pass
     fps = (n_frames - 2) / (time.perf_counter() - frame_1)
-    return {"click_ms": click * 1000, "accepted_ms": 0.0, "first_ms": first * 1000, "fps": fps}
+    cpu_ms = {"bare": (time.process_time() - cpu) * 1000 / (n_frames - 2)}
+    return {"click_ms": click * 1000, "accepted_ms": 0.0, "first_ms": first * 1000, "fps": fps, "cpu_ms": cpu_ms}
 
 
 # --- a client of the app -------------------------------------------------------------------------
@@ -192,7 +196,7 @@ SENDS = {
 }
 
 
-def run_app_once(port: int, token: str, project, folder: Path, n_frames: int, send: str = "together") -> dict:
+def run_app_once(port: int, token: str, project, folder: Path, n_frames: int, send: str = "together", cpu=dict) -> dict:
     from backend.jobs.models import Job
 
     video = make_video(project, folder, n_frames)
@@ -223,7 +227,9 @@ def run_app_once(port: int, token: str, project, folder: Path, n_frames: int, se
     first_obj = next(iter(CLICKS))
     click = stream.next(has_frame(first_obj, 0)) - started
     frame_1 = stream.next(has_frame(None, 1))
+    cpu_at_1 = cpu()
     last = stream.next(has_frame(None, n_frames - 1))
+    cpu_at_last = cpu()
     stream.next(job_done(job["id"]))
     stream.close()
     timeline = sorted(answered + [(at, describe(event)) for at, event in stream.seen if at <= frame_1])
@@ -232,6 +238,7 @@ def run_app_once(port: int, token: str, project, folder: Path, n_frames: int, se
         "accepted_ms": accepted * 1000,
         "first_ms": (frame_1 - started) * 1000,
         "fps": (n_frames - 2) / (last - frame_1),
+        "cpu_ms": {name: (cpu_at_last[name] - cpu_at_1[name]) * 1000 / (n_frames - 2) for name in cpu_at_1},
         "timeline": [(round((at - started) * 1000, 1), what) for at, what in timeline],
     }
 
@@ -316,11 +323,20 @@ def deployment_child(name: str, folder: Path, n_frames: int, repeats: int, check
             except OSError:
                 time.sleep(0.1)
         run_app_once(port, token, project, folder, n_frames)  # the worker loads the network
+        database = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1] if name == "redis" else None
+
+        def cpu() -> dict[str, float]:  # CPU seconds so far of each process of the deployment
+            seconds = {"worker": process_cpu_seconds(processes[1].pid), "web": process_cpu_seconds(processes[0].pid)}
+            seconds["client"] = sum(os.times()[:2])
+            if database:
+                seconds["database"] = database_cpu_seconds(database)
+            return seconds
+
         bare, app = [], {send: [] for send in sends}
         for _ in range(repeats):  # interleaved: the machine's load moves all of them the same way
             bare.append(run_bare(network, folder, n_frames))
             for send in sends:
-                app[send].append(run_app_once(port, token, project, folder, n_frames, send))
+                app[send].append(run_app_once(port, token, project, folder, n_frames, send, cpu))
     finally:
         for process in processes:
             process.terminate()
@@ -330,7 +346,8 @@ def deployment_child(name: str, folder: Path, n_frames: int, repeats: int, check
 
 
 def _medians(runs: list[dict]) -> dict:
-    medians = {key: statistics.median(r[key] for r in runs) for key in runs[0] if key != "timeline"}
+    medians = {key: statistics.median(r[key] for r in runs) for key in runs[0] if key not in ("timeline", "cpu_ms")}
+    medians["cpu_ms"] = {name: statistics.median(r["cpu_ms"][name] for r in runs) for name in runs[0]["cpu_ms"]}
     if "timeline" in runs[0]:  # the run whose frame 1 came at the median, event by event (--timeline)
         medians["timeline"] = sorted(runs, key=lambda r: r["first_ms"])[len(runs) // 2]["timeline"]
     return medians
@@ -457,6 +474,10 @@ def main() -> None:
             f"{row['first_ms']:>21.1f}{late:>9}"
         )
     print("goals: propagation at most +15% time per frame; clicks at most bare + 60 ms on Redis")
+    print("CPU ms per propagated frame (frame 1 to the last, medians; the client's share includes its event reader):")
+    for name, row, _ in rows:
+        shares = ", ".join(f"{process} {ms:.1f}" for process, ms in row["cpu_ms"].items())
+        print(f"  {name:<30}{sum(row['cpu_ms'].values()):6.1f}  ({shares})")
     if args.timeline:
         for name, row, bare_row in rows:
             if bare_row is not None:
