@@ -1,11 +1,13 @@
 """Live video with tiny SAM 2 in a real browser: a click's mask and a propagation's frames reach the
 page on the session's event stream; frames appear on the timeline while the pass runs, and the
 network log holds no polling request (no job reads, no repeated masklet reads), only the one
-long events request."""
+long events request. A click and a propagation made while the request before them is on its way
+go out together, in one request."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from backend.annotations.models import MaskletFrame
 from backend.inference.video import reset_tracker
 from models.checkpoints import TEST_CHECKPOINTS
 from models.tiny import save_tiny_sam2
@@ -98,6 +100,37 @@ def test_click_and_propagation_are_pushed_without_polling(
         masklet_reads = [url for _, url in api_calls if "/masklets/" in url]
         # Opening (all masks), the stream's hello (what was stored before it), the end of the pass (all).
         assert len(masklet_reads) <= 3, masklet_reads
+
+        # Operations made while a request is on its way go out together once it is accepted: a click
+        # whose request the test holds, then another click and a propagation (its shortcut).
+        held = []
+
+        def hold(route) -> None:  # a function of Python: Playwright cannot wrap a builtin like held.append
+            held.append(route)
+
+        page.route("**/prompts/", hold)
+        before_batch = len(requests)
+        with page.expect_request(lambda request: request.method == "POST" and request.url.endswith("/prompts/")):
+            click_image(page, 20, 45)
+        for _ in range(250):  # until Playwright hands the held request to the route (it lets events run)
+            if held:
+                break
+            page.wait_for_timeout(20)
+        assert held
+        click_image(page, 25, 45)
+        page.keyboard.press("Control+ArrowRight")
+        page.wait_for_selector("[data-testid=propagation]")
+        held[0].continue_()
+        page.unroute("**/prompts/")
+        wait_saved(page, 3)
+        page.wait_for_selector("[data-testid=propagation]", state="detached", timeout=180_000)
+        sent = [
+            (method, url.split(live_server.url, 1)[-1]) for method, url in requests[before_batch:] if "/api/" in url
+        ]
+        posts = [url for method, url in sent if method == "POST"]
+        assert posts == [f"/api/video-sessions/{session_id}/prompts/", f"/api/video-sessions/{session_id}/operations/"]
+        tracked = MaskletFrame.objects.filter(masklet__video_id=video["id"], masklet__object_id=1)
+        assert tracked.count() == frames
     finally:
         worker.stop()
 
