@@ -20,7 +20,7 @@ from backend.inference.models import PropagationOptions, VideoPrompt, VideoSessi
 from backend.jobs.models import Job
 from backend.jobs.publish import direct_queue_name
 from backend.jobs.selectors import live_workers
-from backend.jobs.services import job_create, job_enqueue
+from backend.jobs.services import job_create, job_enqueue, jobs_enqueue
 from backend.media.models import Video
 from backend.media.selectors import frame_count
 from backend.projects.selectors import category_in_project
@@ -90,9 +90,15 @@ def _check_points(video: Video, points, labels, box) -> None:
             raise InvalidInput({"box": "a box is [x0, y0, x1, y1] inside the frame with x0 <= x1, y0 <= y1"})
 
 
-def _checked_operation(video: Video, kind: str, frame: int, points, labels, box, rle):
-    """Refuse an operation that does not fit the video; returns the checked RLE of a mask operation."""
-    n_frames = frame_count(video)
+def _checked_operation(video: Video, n_frames: int, operation) -> dict | None:
+    """Refuse a prompt that does not fit the video; returns the checked RLE of a mask operation."""
+    kind, frame, points, labels, box = (
+        operation.kind,
+        operation.frame,
+        operation.points,
+        operation.labels,
+        operation.box,
+    )
     if not 0 <= frame < n_frames:
         raise InvalidInput({"frame": f"frame {frame} is outside the video's {n_frames} annotated frames"})
     if kind == VideoPrompt.Kind.POINTS:
@@ -103,13 +109,13 @@ def _checked_operation(video: Video, kind: str, frame: int, points, labels, box,
         _check_points(video, points, labels, box)
     if kind == VideoPrompt.Kind.MASK:
         try:
-            checked = rle_ops.validate_rle(rle, expected_size=(video.height, video.width))
+            checked = rle_ops.validate_rle(operation.rle, expected_size=(video.height, video.width))
         except rle_ops.RleError as exc:
             raise InvalidInput({"rle": str(exc)}) from exc
         if rle_ops.area(checked) == 0:
             raise InvalidInput({"rle": "the mask is empty (area 0): a drawn mask must cover at least one pixel"})
         return checked
-    return rle
+    return operation.rle
 
 
 def prompt_add(
@@ -128,8 +134,9 @@ def prompt_add(
     """Store a prompt (clicks / box, a brushed mask, or a removal) and send it to the session's worker."""
     operation = PromptOperation(kind, frame, obj_id, points, labels, box, rle, category_id)
     with transaction.atomic():
-        locked = VideoSession.objects.select_for_update().get(pk=session.pk)
-        return _prompt_store(locked, session.video, user, operation)
+        prompt, job = _OperationWriter(session, user).prompt(operation)
+        job_enqueue(job)
+    return prompt, job
 
 
 def propagate_schedule(
@@ -137,8 +144,9 @@ def propagate_schedule(
 ) -> Job:
     """Store the propagation pass(es) as operations and send one job for them to the session's worker."""
     with transaction.atomic():
-        locked = VideoSession.objects.select_for_update().get(pk=session.pk)
-        return _propagation_store(locked, session.video, user, PropagateOperation(start, direction, obj_ids))
+        job = _OperationWriter(session, user).propagation(PropagateOperation(start, direction, obj_ids))
+        job_enqueue(job)
+    return job
 
 
 @dataclass(frozen=True)
@@ -172,107 +180,100 @@ def operations_add(*, session: VideoSession, user, operations: list) -> list[Job
         raise InvalidInput({"operations": f"send 1 to {MAX_BATCH} operations at once"})
     jobs = []
     with transaction.atomic():
-        locked = VideoSession.objects.select_for_update().get(pk=session.pk)
+        writer = _OperationWriter(session, user)
         for index, operation in enumerate(operations):
             try:
                 if isinstance(operation, PropagateOperation):
-                    jobs.append(_propagation_store(locked, session.video, user, operation))
+                    jobs.append(writer.propagation(operation))
                 else:
-                    jobs.append(_prompt_store(locked, session.video, user, operation)[1])
+                    jobs.append(writer.prompt(operation)[1])
             except InvalidInput as exc:
                 raise InvalidInput(
                     {"operations": f"operation {index + 1} of {len(operations)}: {exc}; none of them was stored"}
                 ) from exc
+        jobs_enqueue(jobs)
     return jobs
 
 
-def _next_seq(locked: VideoSession) -> int:
-    return (VideoPrompt.objects.filter(session=locked).aggregate(m=Max("seq"))["m"] or 0) + 1
+class _OperationWriter:
+    """Stores a session's operations inside the transaction that holds its lock (taken here),
+    numbered one after the other, each with its job (the caller enqueues them). What every operation
+    reads (the frame count, the session's queue, the last number) is read once."""
 
+    def __init__(self, session: VideoSession, user):
+        self.locked = VideoSession.objects.select_for_update().get(pk=session.pk)
+        self.video, self.user = session.video, user
+        self.n_frames = frame_count(self.video)
+        self.queue = session_queue(self.locked)
+        self.seq = VideoPrompt.objects.filter(session=self.locked).aggregate(m=Max("seq"))["m"] or 0
 
-def _prompt_store(locked: VideoSession, video: Video, user, operation: PromptOperation) -> tuple[VideoPrompt, Job]:
-    """Inside the transaction holding the session's lock: check and store one prompt, and its job."""
-    kind, obj_id = operation.kind, operation.obj_id
-    rle = _checked_operation(
-        video, kind, operation.frame, operation.points, operation.labels, operation.box, operation.rle
-    )
-    category = category_in_project(video.project_id, operation.category_id)
-    existing = Masklet.objects.filter(video=video, object_id=obj_id).first()
-    if kind == VideoPrompt.Kind.REMOVE and existing is None:
-        raise InvalidInput({"obj_id": f"object {obj_id} is not in this video"})
-    if existing is None and Masklet.objects.filter(video=video).count() >= MAX_OBJECTS:
-        raise InvalidInput({"obj_id": f"a video holds at most {MAX_OBJECTS} objects"})
-    seq = _next_seq(locked)
-    prompt = VideoPrompt.objects.create(
-        session=locked,
-        seq=seq,
-        kind=kind,
-        frame=operation.frame,
-        obj_id=obj_id,
-        points=operation.points,
-        labels=operation.labels,
-        box=operation.box,
-        rle=rle,
-        user=user,
-    )
-    if kind == VideoPrompt.Kind.REMOVE:
-        masklet_delete(existing)
-    elif existing is None:
-        Masklet.objects.create(video=video, object_id=obj_id, category=category, created_by=user)
-    elif category is not None:
-        Masklet.objects.filter(pk=existing.pk).update(category=category)
-    job = job_create(
-        kind="video_prompt",
-        queue=session_queue(locked),
-        task_name="inference.video_prompt",
-        project=video.project,
-        subject=locked,
-        created_by=user,
-        params=VideoPromptParams(seq=seq),
-    )
-    job_enqueue(job)
-    return prompt, job
-
-
-def _propagation_store(locked: VideoSession, video: Video, user, operation: PropagateOperation) -> Job:
-    """Inside the transaction holding the session's lock: check and store the pass(es) of one
-    propagation (the objects known include those the operations before it created), and its job."""
-    start, direction, obj_ids = operation.start, operation.direction, operation.obj_ids
-    n_frames = frame_count(video)
-    if not 0 <= start < n_frames:
-        raise InvalidInput({"start": f"frame {start} is outside the video's {n_frames} annotated frames"})
-    known = set(Masklet.objects.filter(video=video).values_list("object_id", flat=True))
-    if not known:
-        raise InvalidInput({"detail": "prompt at least one object before propagating"})
-    unknown = sorted(set(obj_ids or []) - known)
-    if unknown:
-        raise InvalidInput({"obj_ids": f"objects {unknown} are not in this video"})
-    passes = {"forward": [False], "backward": [True], "both": [False, True]}[direction]
-    seq = _next_seq(locked)
-    seqs = []
-    for reverse in passes:
-        VideoPrompt.objects.create(
-            session=locked,
-            seq=seq,
-            kind=VideoPrompt.Kind.PROPAGATE,
-            frame=start,
-            obj_id=0,
-            options=PropagationOptions(reverse=reverse, obj_ids=sorted(obj_ids or known)).to_json(),
-            user=user,
+    def prompt(self, operation: PromptOperation) -> tuple[VideoPrompt, Job]:
+        video, kind, obj_id = self.video, operation.kind, operation.obj_id
+        rle = _checked_operation(video, self.n_frames, operation)
+        category = category_in_project(video.project_id, operation.category_id)
+        existing = Masklet.objects.filter(video=video, object_id=obj_id).first()
+        if kind == VideoPrompt.Kind.REMOVE and existing is None:
+            raise InvalidInput({"obj_id": f"object {obj_id} is not in this video"})
+        if existing is None and Masklet.objects.filter(video=video).count() >= MAX_OBJECTS:
+            raise InvalidInput({"obj_id": f"a video holds at most {MAX_OBJECTS} objects"})
+        self.seq += 1
+        prompt = VideoPrompt.objects.create(
+            session=self.locked,
+            seq=self.seq,
+            kind=kind,
+            frame=operation.frame,
+            obj_id=obj_id,
+            points=operation.points,
+            labels=operation.labels,
+            box=operation.box,
+            rle=rle,
+            user=self.user,
         )
-        seqs.append(seq)
-        seq += 1
-    job = job_create(
-        kind="video_propagate",
-        queue=session_queue(locked),
-        task_name="inference.video_propagate",
-        project=video.project,
-        subject=locked,
-        created_by=user,
-        params=VideoPropagateParams(seqs=seqs, direction=direction, start=start),
-    )
-    job_enqueue(job)
-    return job
+        if kind == VideoPrompt.Kind.REMOVE:
+            masklet_delete(existing)
+        elif existing is None:
+            Masklet.objects.create(video=video, object_id=obj_id, category=category, created_by=self.user)
+        elif category is not None:
+            Masklet.objects.filter(pk=existing.pk).update(category=category)
+        return prompt, self._job("video_prompt", VideoPromptParams(seq=self.seq))
+
+    def propagation(self, operation: PropagateOperation) -> Job:
+        """The pass(es) of one propagation; the objects known include those made before it."""
+        start, obj_ids = operation.start, operation.obj_ids
+        if not 0 <= start < self.n_frames:
+            raise InvalidInput({"start": f"frame {start} is outside the video's {self.n_frames} annotated frames"})
+        known = set(Masklet.objects.filter(video=self.video).values_list("object_id", flat=True))
+        if not known:
+            raise InvalidInput({"detail": "prompt at least one object before propagating"})
+        unknown = sorted(set(obj_ids or []) - known)
+        if unknown:
+            raise InvalidInput({"obj_ids": f"objects {unknown} are not in this video"})
+        seqs = []
+        for reverse in {"forward": [False], "backward": [True], "both": [False, True]}[operation.direction]:
+            self.seq += 1
+            VideoPrompt.objects.create(
+                session=self.locked,
+                seq=self.seq,
+                kind=VideoPrompt.Kind.PROPAGATE,
+                frame=start,
+                obj_id=0,
+                options=PropagationOptions(reverse=reverse, obj_ids=sorted(obj_ids or known)).to_json(),
+                user=self.user,
+            )
+            seqs.append(self.seq)
+        params = VideoPropagateParams(seqs=seqs, direction=operation.direction, start=start)
+        return self._job("video_propagate", params)
+
+    def _job(self, kind: str, params) -> Job:
+        return job_create(
+            kind=kind,
+            queue=self.queue,
+            task_name=f"inference.{kind}",
+            project=self.video.project,
+            subject=self.locked,
+            created_by=self.user,
+            params=params,
+        )
 
 
 def frames_store(

@@ -20,7 +20,7 @@ from backend.jobs.failpoints import failpoint
 from backend.jobs.fanout import FannedOut, batch_cancel, batch_progress, batch_resume, fan_in
 from backend.jobs.models import Job
 from backend.jobs.params import JobParams
-from backend.jobs.publish import job_publish
+from backend.jobs.publish import job_publish, jobs_publish
 from backend.jobs.selectors import holds, live_heartbeats
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,12 @@ def job_enqueue(job: Job) -> None:
     Sending never fails the request: a job whose message did not go out stays queued, and the
     reconciler sends it."""
     transaction.on_commit(partial(job_publish, job.pk))
+
+
+def jobs_enqueue(jobs: list[Job]) -> None:
+    """job_enqueue for jobs made in one transaction: their messages go in that order after commit,
+    with one read and one write of their rows for all of them."""
+    transaction.on_commit(partial(jobs_publish, [job.pk for job in jobs]))
 
 
 def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | None:
