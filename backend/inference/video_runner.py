@@ -77,9 +77,12 @@ def _live(job: Job, session: VideoSession, seq: int):
 
 def video_prompt_run(job: Job) -> dict:
     """Apply a clicks / box, mask or removal operation and store the prompted object's mask."""
-    session = _session_of(job)
     seq = VideoPromptParams.of(job).seq
-    operation = VideoPrompt.objects.get(session=session, seq=seq)
+    # One query for the operation with its session and video (the usual case); else say what is gone.
+    operation = VideoPrompt.objects.select_related("session__video").filter(session_id=job.subject_id, seq=seq).first()
+    if operation is None:
+        operation = VideoPrompt.objects.get(session=_session_of(job), seq=seq)
+    session = operation.session
     live = _live(job, session, operation.seq)
     if live.applied_seq >= operation.seq:
         return {"already_applied": seq}
