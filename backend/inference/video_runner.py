@@ -2,9 +2,7 @@
 operation (rebuilt by replay when this worker does not hold it), apply it, and store the masks —
 one prompt's frame at once, a propagation's frames as they stream."""
 
-import sys
 import time
-from contextlib import contextmanager
 from functools import partial
 
 from backend.inference.frame_writer import FrameWriter
@@ -18,23 +16,6 @@ from backend.jobs.services import JobCancelled, JobFailed, job_checkpoint, job_p
 from backend.media.selectors import frame_count
 
 PROGRESS_SECONDS = 0.5  # how often a pass reports its progress (and the page hears it)
-# During a pass the tracker's thread shares the interpreter with the frame writer's, whose Python
-# work (building rows, the upsert, the push) falls while the tracker runs the image encoder, a
-# network of many small operations that takes the GIL back after each. With the interpreter's
-# default 5 ms slices the tracker waited up to 5 ms each time; with 0.2 ms slices the tiny SAM 2's
-# encoder ran 11 % faster beside such a thread (bench/bench_video_app.py measures the whole pass).
-PASS_SWITCH_INTERVAL = 0.0002
-
-
-@contextmanager
-def _short_gil_slices():
-    previous = sys.getswitchinterval()
-    if PASS_SWITCH_INTERVAL:
-        sys.setswitchinterval(PASS_SWITCH_INTERVAL)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
 
 
 def _prompted_masks_store(session: VideoSession):
@@ -148,11 +129,10 @@ def video_propagate_run(job: Job) -> dict:
         frames_here = 0
         try:
             try:
-                with _short_gil_slices():
-                    for frame, masks in propagation(current_tracker().tracker, live.state, operation):
-                        frames_here += 1
-                        done += 1
-                        writer.add(frame, masks)  # stored, pushed and reported on the writer's thread
+                for frame, masks in propagation(current_tracker().tracker, live.state, operation):
+                    frames_here += 1
+                    done += 1
+                    writer.add(frame, masks)  # stored, pushed and reported on the writer's thread
             finally:
                 writer.close()  # every frame computed is stored, cancelled or not
             written += writer.written
