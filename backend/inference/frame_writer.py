@@ -73,6 +73,10 @@ class FrameWriter:
 
     def _run(self) -> None:
         try:
+            try:  # this thread's database connection opens while the tracker computes the first frame
+                connection.ensure_connection()
+            except BaseException as exc:  # handed to the tracker's thread at its next add, as a failed write
+                self._error = exc
             done = False
             while not done:
                 batch = [self._queue.get()]
