@@ -144,7 +144,8 @@ class OperationListField(serializers.ListField):
         items = super().to_internal_value(data)
         checked, errors = [], {}
         for index, item in enumerate(items):
-            serializer_class = OPERATION_SERIALIZERS.get(item.get("op"))
+            op = item.get("op")
+            serializer_class = OPERATION_SERIALIZERS.get(op) if isinstance(op, str) else None
             if serializer_class is None:
                 errors[index] = {"op": [f"one of {sorted(OPERATION_SERIALIZERS)}"]}
                 continue

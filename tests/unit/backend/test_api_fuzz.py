@@ -240,6 +240,12 @@ def baselines(world: World) -> dict:
             "category": None,
         },
         ("POST", "/api/video-sessions/{session_id}/propagate/"): {"start": 0, "direction": "forward", "obj_ids": [3]},
+        ("POST", "/api/video-sessions/{session_id}/operations/"): {
+            "operations": [
+                {"op": "prompt", "kind": "points", "frame": 0, "obj_id": 3, "points": [[5, 5]], "labels": [1]},
+                {"op": "propagate", "start": 0, "direction": "forward", "obj_ids": [3]},
+            ]
+        },
         ("POST", "/api/videos/{video_id}/captions/"): {
             "masklet": ids["masklet_id"],
             "kind": "rdcap",

@@ -94,6 +94,8 @@ def test_malformed_batches_are_refused_field_by_field(video, manager, client_for
         ({"operations": "click"}, None),
         ({}, None),
         ({"operations": [_click(1, 0, 20, 30), {"op": "erase"}]}, {"1": ["op"]}),
+        ({"operations": [{"op": ["prompt"]}]}, {"0": ["op"]}),  # not a name at all
+        ({"operations": [["prompt"]]}, None),
         ({"operations": [{"op": "prompt", "frame": -1, "obj_id": 1}]}, {"0": ["frame"]}),
         ({"operations": [{"op": "propagate", "start": 0, "direction": "sideways"}]}, {"0": ["direction"]}),
     ]:
