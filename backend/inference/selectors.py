@@ -1,5 +1,6 @@
 """Reads of inference: embedding state per image for the served model."""
 
+from backend.core.compiled import CompiledQuery
 from backend.core.errors import NotFound
 from backend.inference.models import Embedding, VideoSession
 from backend.inference.runtime import serving_version
@@ -8,7 +9,19 @@ from backend.projects.policy import require_role, role_subquery, roles_for, scop
 
 def embedding_for(image, model_version: str | None = None) -> Embedding | None:
     version = model_version or serving_version(image.project)
-    return Embedding.objects.filter(sha256=image.sha256, model_version=version).select_related("job").first()
+    rows = _EMBEDDING_WITH_JOB.fetch(sha256=image.sha256, model_version=version)
+    return rows[0] if rows else None
+
+
+# A click on an image whose embedding this process does not hold reads it: compiled once.
+_EMBEDDING_WITH_JOB = CompiledQuery(
+    "embedding with its job",
+    Embedding,
+    lambda shape, *, sha256, model_version: (
+        Embedding.objects.filter(sha256=sha256, model_version=model_version).select_related("job").order_by("pk")[:1]
+    ),
+    {"sha256": str, "model_version": str},
+)
 
 
 def embedding_status_map(images) -> dict[int, str]:
@@ -20,13 +33,24 @@ def embedding_status_map(images) -> dict[int, str]:
     for image in images:
         if versions[image.project_id] is None:
             versions[image.project_id] = serving_version(image.project)
-    found = {
-        (sha, version): status
-        for sha, version, status in Embedding.objects.filter(
+    if len(images) == 1:  # a detail page, `next`: the compiled query
+        rows = _EMBEDDING_STATUS.fetch(sha256=images[0].sha256, model_version=versions[images[0].project_id])
+    else:
+        rows = Embedding.objects.filter(
             sha256__in={i.sha256 for i in images}, model_version__in=set(versions.values())
         ).values_list("sha256", "model_version", "status")
-    }
+    found = {(sha, version): status for sha, version, status in rows}
     return {image.pk: found.get((image.sha256, versions[image.project_id]), "none") for image in images}
+
+
+_EMBEDDING_STATUS = CompiledQuery(
+    "embedding status",
+    Embedding,
+    lambda shape, *, sha256, model_version: Embedding.objects.filter(
+        sha256=sha256, model_version=model_version
+    ).values_list("sha256", "model_version", "status"),
+    {"sha256": str, "model_version": str},
+)
 
 
 def session_get(*, user, session_id: int) -> VideoSession:

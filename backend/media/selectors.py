@@ -3,10 +3,11 @@
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from backend.core.compiled import CompiledQuery
 from backend.core.errors import NotFound
 from backend.media.models import Frame, Image, Video
 from backend.projects.models import Project
-from backend.projects.policy import require_role, role_subquery, scope
+from backend.projects.policy import require_role, role_subquery, scope, user_standing_in
 
 
 def counted(queryset: QuerySet, field: str = "project") -> Coalesce:
@@ -25,10 +26,21 @@ def image_list(*, user, project: Project | None = None) -> QuerySet[Image]:
 def image_get(*, user, image_id: int) -> Image:
     """The image with its project (NotFound when the user may not see it); no counts, so hot
     paths such as predict stay cheap."""
-    image = scope(user, "image", "view").select_related("project").filter(pk=image_id).first()
-    if image is None:
+    if not user or not user.is_authenticated:
         raise NotFound("No image matches the given query.")
-    return image
+    rows = _VISIBLE_IMAGE.fetch((bool(user.is_staff),), user_id=user.pk, image_id=image_id)
+    if not rows:
+        raise NotFound("No image matches the given query.")
+    return rows[0]
+
+
+def _visible_image(shape: tuple, *, user_id: int, image_id: int) -> QuerySet[Image]:
+    (is_staff,) = shape
+    viewer = user_standing_in(user_id, is_staff)
+    return scope(viewer, "image", "view").select_related("project").filter(pk=image_id)
+
+
+_VISIBLE_IMAGE = CompiledQuery("image the user may see", Image, _visible_image, {"user_id": int, "image_id": int})
 
 
 def image_get_for(*, user, image_id: int, action: str) -> Image:
@@ -36,16 +48,24 @@ def image_get_for(*, user, image_id: int, action: str) -> Image:
     and the caller's role in it (predict's path, where every round trip counts)."""
     if not user or not user.is_authenticated:
         raise NotFound("No image matches the given query.")
-    image = (
-        Image.objects.select_related("project")
-        .annotate(caller_role=role_subquery(user, "image"))
-        .filter(pk=image_id)
-        .first()
-    )
-    if image is None:
+    rows = _IMAGE_WITH_ROLE.fetch(user_id=user.pk, image_id=image_id)
+    if not rows:
         raise NotFound("No image matches the given query.")
+    image = rows[0]
     require_role(user, image.caller_role, "image", action)
     return image
+
+
+def _image_with_role(shape: tuple, *, user_id: int, image_id: int) -> QuerySet[Image]:
+    caller = user_standing_in(user_id)
+    return (
+        Image.objects.select_related("project").annotate(caller_role=role_subquery(caller, "image")).filter(pk=image_id)
+    )
+
+
+_IMAGE_WITH_ROLE = CompiledQuery(
+    "image with the caller's role", Image, _image_with_role, {"user_id": int, "image_id": int}
+)
 
 
 def video_list(*, user, project: Project | None = None) -> QuerySet[Video]:

@@ -9,8 +9,10 @@ existence is not revealed); one who may view it but not act on it gets NotAllowe
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Model, OuterRef, QuerySet, Subquery
 
+from backend.core.compiled import CompiledQuery
 from backend.core.errors import NotAllowed, NotFound
 from backend.projects.models import Membership, Role
 
@@ -70,6 +72,12 @@ def scope(user, resource: str, action: str = "view", queryset: QuerySet | None =
     return qs.filter(**{field: project_ids})
 
 
+def user_standing_in(user_id: int, is_staff: bool = False):
+    """A user object with just an id and the staff flag, all that `scope` and `role_subquery` read:
+    for building a compiled query (backend/core/compiled.py) from the ids it is given."""
+    return get_user_model()(pk=user_id, is_staff=is_staff)
+
+
 def project_of(resource: str, obj: Model):
     target = obj
     path = _resource(resource).project_path
@@ -81,7 +89,22 @@ def project_of(resource: str, obj: Model):
 def role_in(user, project) -> str | None:
     if not user or not user.is_authenticated:
         return None
-    return Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first()
+    project_id = project if isinstance(project, int) else project.pk
+    rows = _ROLE.fetch(user_id=user.pk, project_id=project_id)
+    return rows[0] if rows else None
+
+
+# Every permission check on an object reads the caller's role: built and compiled once per process.
+_ROLE = CompiledQuery(
+    "role in a project",
+    Membership,
+    lambda shape, *, user_id, project_id: (
+        Membership.objects.filter(user_id=user_id, project_id=project_id)
+        .order_by("pk")
+        .values_list("role", flat=True)[:1]
+    ),
+    {"user_id": int, "project_id": int},
+)
 
 
 def can(user, resource: str, action: str, obj: Model) -> bool:

@@ -2,17 +2,31 @@
 
 from django.db.models import QuerySet
 
+from backend.core.compiled import CompiledQuery
 from backend.core.errors import InvalidInput, NotFound
 from backend.projects.models import Category, Membership, Project
-from backend.projects.policy import scope
+from backend.projects.policy import scope, user_standing_in
 
 
 def project_get(*, user, project_id: int) -> Project:
     """The project if the user may view it (NotFound otherwise, as if it did not exist)."""
-    project = scope(user, "project", "view").filter(pk=project_id).first()
-    if project is None:
+    if not user or not user.is_authenticated:
         raise NotFound("No project matches the given query.")
-    return project
+    rows = _VISIBLE_PROJECT.fetch((bool(user.is_staff),), user_id=user.pk, project_id=project_id)
+    if not rows:
+        raise NotFound("No project matches the given query.")
+    return rows[0]
+
+
+# Most project pages and `next` start here: built and compiled once per process.
+_VISIBLE_PROJECT = CompiledQuery(
+    "project the user may see",
+    Project,
+    lambda shape, *, user_id, project_id: scope(user_standing_in(user_id, shape[0]), "project", "view").filter(
+        pk=project_id
+    ),
+    {"user_id": int, "project_id": int},
+)
 
 
 def project_by_name(name: str) -> Project | None:

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from backend.core.compiled import CompiledQuery
 from backend.core.errors import NotFound
 from backend.jobs.models import Job
 from backend.projects.models import Project
@@ -13,7 +14,19 @@ ACTIVE_JOB_STATES = (Job.State.QUEUED, Job.State.RUNNING)
 
 def active_version(project: Project | int) -> ModelVersion | None:
     """The retrained version serving the project, or None: the deployment's default MODEL serves."""
-    return ModelVersion.objects.filter(project=project, status=ModelVersion.Status.ACTIVE).first()
+    rows = _ACTIVE_VERSION.fetch(project_id=project if isinstance(project, int) else project.pk)
+    return rows[0] if rows else None
+
+
+# Read by every click and page that shows embeddings: built and compiled once per process.
+_ACTIVE_VERSION = CompiledQuery(
+    "active model version",
+    ModelVersion,
+    lambda shape, *, project_id: ModelVersion.objects.filter(
+        project_id=project_id, status=ModelVersion.Status.ACTIVE
+    ).order_by("pk")[:1],
+    {"project_id": int},
+)
 
 
 def active_versions() -> list[str]:

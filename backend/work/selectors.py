@@ -13,14 +13,17 @@ States, first match wins:
     new          nothing yet
 """
 
+from datetime import datetime
+
 from django.db import models
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from backend.annotations.models import Mask, Masklet, Review
+from backend.core.compiled import CompiledQuery
 from backend.core.errors import InvalidInput
 from backend.projects.models import Project
-from backend.work.items import IMAGE, ItemKind, kind_of
+from backend.work.items import IMAGE, VIDEO, ItemKind, kind_of
 from backend.work.models import Claim, Completion, ItemDecision
 
 
@@ -60,10 +63,11 @@ def _work_filters(kind: ItemKind) -> dict[str, Q]:
     }
 
 
-def with_state(items: QuerySet, kind: ItemKind) -> QuerySet:
+def with_state(items: QuerySet, kind: ItemKind, now: datetime | None = None) -> QuerySet:
     """`items` annotated with kept_count, submitted_count, rejected_count, holder_count, decided,
-    decision_reason and state: one LEFT JOIN ... GROUP BY, no per-row subqueries."""
-    now = timezone.now()
+    decision_reason and state: one LEFT JOIN ... GROUP BY, no per-row subqueries. Claims count
+    as held when they expire after `now` (default: the present)."""
+    now = now or timezone.now()
     work = _work_filters(kind)
     complete = Q(decided=Decision.COMPLETE)
     annotated = items.annotate(
@@ -115,8 +119,13 @@ def state_counts(items: QuerySet) -> dict[str, int]:
 
 def with_holders(items: QuerySet) -> QuerySet:
     """Prefetch each item's live claims (with their users) as `live_claims`: one query per page."""
-    live = Claim.objects.filter(expires_at__gt=timezone.now()).select_related("user").order_by("claimed_at", "id")
-    return items.prefetch_related(Prefetch("claims", queryset=live, to_attr="live_claims"))
+    return items.prefetch_related(holders_prefetch())
+
+
+def holders_prefetch(now: datetime | None = None) -> Prefetch:
+    """The prefetch of `with_holders`: claims expiring after `now` (default: the present)."""
+    live = Claim.objects.filter(expires_at__gt=now or timezone.now()).select_related("user")
+    return Prefetch("claims", queryset=live.order_by("claimed_at", "id"), to_attr="live_claims")
 
 
 def claim_list(*, project: Project) -> QuerySet[Claim]:
@@ -131,11 +140,59 @@ def claim_list(*, project: Project) -> QuerySet[Claim]:
 def work_item_get(*, item) -> object:
     """`item` again, annotated with its state (as `with_state`), its live claims (`live_claims`),
     its decision row (`decision_row`, or None) and who completed it (`completed_by`, usernames)."""
-    kind = kind_of(item)
-    annotated = with_holders(with_state(kind.model.objects.filter(pk=item.pk), kind)).get()
+    kind, now = kind_of(item), timezone.now()
+    queries = _ITEM_QUERIES[kind.name]
+    (annotated,) = queries["state"].fetch(item_id=item.pk, now=now)
     annotated.project = item.project
-    annotated.decision_row = ItemDecision.objects.filter(**kind.ref(item)).select_related("decided_by").first()
-    annotated.completed_by = list(
-        Completion.objects.filter(**kind.ref(item)).order_by("completed_at").values_list("user__username", flat=True)
-    )
+    annotated.live_claims = live_claims_of(kind, item.pk, now)
+    decisions = queries["decision"].fetch(item_id=item.pk)
+    annotated.decision_row = decisions[0] if decisions else None
+    annotated.completed_by = queries["completed_by"].fetch(item_id=item.pk)
     return annotated
+
+
+def live_claims_of(kind: ItemKind, item_id: int, now: datetime) -> list[Claim]:
+    """The claims on one item that expire after `now`, with their users: what `with_holders`
+    prefetches as `live_claims`, for one item without a prefetch's query building."""
+    return _ITEM_QUERIES[kind.name]["claims"].fetch(item_id=item_id, now=now)
+
+
+def _item_queries(kind: ItemKind) -> dict[str, CompiledQuery]:
+    """work_item_get's four reads for one kind of item, each built and compiled once per process
+    (every complete, skip and flag answers with them)."""
+    when = {"item_id": int, "now": datetime}
+    return {
+        "state": CompiledQuery(
+            f"{kind.name} with its state",
+            kind.model,
+            lambda shape, *, item_id, now: with_state(kind.model.objects.filter(pk=item_id), kind, now=now),
+            when,
+        ),
+        "claims": CompiledQuery(
+            f"live claims of an {kind.name}",
+            Claim,
+            lambda shape, *, item_id, now: holders_prefetch(now).queryset.filter(**kind.ref(item_id)),
+            when,
+        ),
+        "decision": CompiledQuery(
+            f"decision on an {kind.name}",
+            ItemDecision,
+            lambda shape, *, item_id: (
+                ItemDecision.objects.filter(**kind.ref(item_id)).select_related("decided_by").order_by("pk")[:1]
+            ),
+            {"item_id": int},
+        ),
+        "completed_by": CompiledQuery(
+            f"who completed an {kind.name}",
+            Completion,
+            lambda shape, *, item_id: (
+                Completion.objects.filter(**kind.ref(item_id))
+                .order_by("completed_at")
+                .values_list("user__username", flat=True)
+            ),
+            {"item_id": int},
+        ),
+    }
+
+
+_ITEM_QUERIES = {kind.name: _item_queries(kind) for kind in (IMAGE, VIDEO)}

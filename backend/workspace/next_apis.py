@@ -18,7 +18,13 @@ from backend.work.items import IMAGE, VIDEO
 from backend.work.models import Claim
 from backend.work.selectors import parse_states
 from backend.work.serializers import HolderSerializer
-from backend.workspace.selectors import embedding_context, extraction_context, image_worklist, video_worklist
+from backend.workspace.selectors import (
+    embedding_context,
+    extraction_context,
+    image_worklist,
+    image_worklist_get,
+    video_worklist,
+)
 from backend.workspace.serializers import (
     ImageNextSerializer,
     ImageSerializer,
@@ -56,9 +62,9 @@ class ImageNextApi(APIView):
     are done with that one). Their held image comes back until they leave it."""
 
     def _answer(self, request, project_id: int):
-        project, (image, claim) = _next(request, project_id, IMAGE, Claim.Purpose.ANNOTATE)
-        listed = image_worklist(user=request.user, project=project).get(pk=image.pk)
-        listed.claim, listed.project = claim, project  # the project is read already
+        _, (image, claim) = _next(request, project_id, IMAGE, Claim.Purpose.ANNOTATE)
+        listed = image_worklist_get(user=request.user, image_id=image.pk)
+        listed.claim = claim
         return Response(ImageNextSerializer(listed, context=embedding_context([listed])).data)
 
     @extend_schema(parameters=[AFTER, STATES], responses=ImageNextSerializer)

