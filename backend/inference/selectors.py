@@ -4,7 +4,7 @@ from backend.core.compiled import CompiledQuery
 from backend.core.errors import NotFound
 from backend.inference.models import Embedding, VideoSession
 from backend.inference.runtime import serving_version
-from backend.projects.policy import require_role, role_subquery, roles_for, scope
+from backend.projects.policy import require_role, role_subquery, roles_for, scope, user_standing_in
 
 
 def embedding_for(image, model_version: str | None = None) -> Embedding | None:
@@ -70,15 +70,24 @@ def session_get_for(*, user, session_id: int, action: str) -> VideoSession:
     its video and project, and the caller's role there (the path of every click on a video)."""
     if not user or not user.is_authenticated:
         raise NotFound("No video session matches the given query.")
-    session = (
-        VideoSession.objects.select_related("video__project")
-        .annotate(caller_role=role_subquery(user, "video", via="video"))
-        .filter(pk=session_id)
-        .first()
-    )
-    if session is None:
+    rows = _SESSION_WITH_ROLE.fetch(user_id=user.pk, session_id=session_id)
+    if not rows:
         raise NotFound("No video session matches the given query.")
+    session = rows[0]
     if not user.is_staff and (session.caller_role is None or session.caller_role not in roles_for("video", "view")):
         raise NotFound("No video session matches the given query.")
     require_role(user, session.caller_role, "video", action)
     return session
+
+
+# Every click and propagation on a video reads its session this way: built and compiled once.
+_SESSION_WITH_ROLE = CompiledQuery(
+    "video session with the caller's role",
+    VideoSession,
+    lambda shape, *, user_id, session_id: (
+        VideoSession.objects.select_related("video__project")
+        .annotate(caller_role=role_subquery(user_standing_in(user_id), "video", via="video"))
+        .filter(pk=session_id)
+    ),
+    {"user_id": int, "session_id": int},
+)
