@@ -68,10 +68,9 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         # DRF's own check (the token with its user in one query, an inactive user refused), from
         # the compiled query.
-        rows = _TOKEN_WITH_USER.fetch(key=key)
-        if not rows:
+        token = _TOKEN_WITH_USER.first(key=key)
+        if token is None:
             raise AuthenticationFailed("Invalid token.")
-        token = rows[0]
         user = token.user
         if not user.is_active:
             raise AuthenticationFailed("User inactive or deleted.")

@@ -96,6 +96,11 @@ class CompiledQuery:
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
 
+    def first(self, shape: tuple = (), **values):
+        """The first row `fetch` returns, or None."""
+        rows = self.fetch(shape, **values)
+        return rows[0] if rows else None
+
     def _build(self, round_: int, shape: tuple) -> tuple[QuerySet, dict]:
         stand_ins = {
             name: _stand_in(kind, round_, index) for index, (name, kind) in enumerate(sorted(self.arguments.items()))

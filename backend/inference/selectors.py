@@ -9,8 +9,7 @@ from backend.projects.policy import require_role, role_subquery, roles_for, scop
 
 def embedding_for(image, model_version: str | None = None) -> Embedding | None:
     version = model_version or serving_version(image.project)
-    rows = _EMBEDDING_WITH_JOB.fetch(sha256=image.sha256, model_version=version)
-    return rows[0] if rows else None
+    return _EMBEDDING_WITH_JOB.first(sha256=image.sha256, model_version=version)
 
 
 # A click on an image whose embedding this process does not hold reads it: compiled once.
@@ -70,10 +69,9 @@ def session_get_for(*, user, session_id: int, action: str) -> VideoSession:
     its video and project, and the caller's role there (the path of every click on a video)."""
     if not user or not user.is_authenticated:
         raise NotFound("No video session matches the given query.")
-    rows = _SESSION_WITH_ROLE.fetch(user_id=user.pk, session_id=session_id)
-    if not rows:
+    session = _SESSION_WITH_ROLE.first(user_id=user.pk, session_id=session_id)
+    if session is None:
         raise NotFound("No video session matches the given query.")
-    session = rows[0]
     if not user.is_staff and (session.caller_role is None or session.caller_role not in roles_for("video", "view")):
         raise NotFound("No video session matches the given query.")
     require_role(user, session.caller_role, "video", action)

@@ -28,10 +28,10 @@ def image_get(*, user, image_id: int) -> Image:
     paths such as predict stay cheap."""
     if not user or not user.is_authenticated:
         raise NotFound("No image matches the given query.")
-    rows = _VISIBLE_IMAGE.fetch((bool(user.is_staff),), user_id=user.pk, image_id=image_id)
-    if not rows:
+    image = _VISIBLE_IMAGE.first((bool(user.is_staff),), user_id=user.pk, image_id=image_id)
+    if image is None:
         raise NotFound("No image matches the given query.")
-    return rows[0]
+    return image
 
 
 def _visible_image(shape: tuple, *, user_id: int, image_id: int) -> QuerySet[Image]:
@@ -48,10 +48,9 @@ def image_get_for(*, user, image_id: int, action: str) -> Image:
     and the caller's role in it (predict's path, where every round trip counts)."""
     if not user or not user.is_authenticated:
         raise NotFound("No image matches the given query.")
-    rows = _IMAGE_WITH_ROLE.fetch(user_id=user.pk, image_id=image_id)
-    if not rows:
+    image = _IMAGE_WITH_ROLE.first(user_id=user.pk, image_id=image_id)
+    if image is None:
         raise NotFound("No image matches the given query.")
-    image = rows[0]
     require_role(user, image.caller_role, "image", action)
     return image
 

@@ -90,8 +90,7 @@ def role_in(user, project) -> str | None:
     if not user or not user.is_authenticated:
         return None
     project_id = project if isinstance(project, int) else project.pk
-    rows = _ROLE.fetch(user_id=user.pk, project_id=project_id)
-    return rows[0] if rows else None
+    return _ROLE.first(user_id=user.pk, project_id=project_id)
 
 
 # Every permission check on an object reads the caller's role: built and compiled once per process.

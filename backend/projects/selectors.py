@@ -12,10 +12,10 @@ def project_get(*, user, project_id: int) -> Project:
     """The project if the user may view it (NotFound otherwise, as if it did not exist)."""
     if not user or not user.is_authenticated:
         raise NotFound("No project matches the given query.")
-    rows = _VISIBLE_PROJECT.fetch((bool(user.is_staff),), user_id=user.pk, project_id=project_id)
-    if not rows:
+    project = _VISIBLE_PROJECT.first((bool(user.is_staff),), user_id=user.pk, project_id=project_id)
+    if project is None:
         raise NotFound("No project matches the given query.")
-    return rows[0]
+    return project
 
 
 # Most project pages and `next` start here: built and compiled once per process.

@@ -14,8 +14,7 @@ ACTIVE_JOB_STATES = (Job.State.QUEUED, Job.State.RUNNING)
 
 def active_version(project: Project | int) -> ModelVersion | None:
     """The retrained version serving the project, or None: the deployment's default MODEL serves."""
-    rows = _ACTIVE_VERSION.fetch(project_id=project if isinstance(project, int) else project.pk)
-    return rows[0] if rows else None
+    return _ACTIVE_VERSION.first(project_id=project if isinstance(project, int) else project.pk)
 
 
 # Read by every click and page that shows embeddings: built and compiled once per process.

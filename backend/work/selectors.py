@@ -145,8 +145,7 @@ def work_item_get(*, item) -> object:
     (annotated,) = queries["state"].fetch(item_id=item.pk, now=now)
     annotated.project = item.project
     annotated.live_claims = live_claims_of(kind, item.pk, now)
-    decisions = queries["decision"].fetch(item_id=item.pk)
-    annotated.decision_row = decisions[0] if decisions else None
+    annotated.decision_row = queries["decision"].first(item_id=item.pk)
     annotated.completed_by = queries["completed_by"].fetch(item_id=item.pk)
     return annotated
 

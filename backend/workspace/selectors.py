@@ -76,10 +76,9 @@ def image_worklist_get(*, user, image_id: int) -> Image:
     if not user or not user.is_authenticated:
         raise NotFound("No image matches the given query.")
     now = timezone.now()
-    rows = _IMAGE_WITH_STATE.fetch((bool(user.is_staff),), user_id=user.pk, image_id=image_id, now=now)
-    if not rows:
+    image = _IMAGE_WITH_STATE.first((bool(user.is_staff),), user_id=user.pk, image_id=image_id, now=now)
+    if image is None:
         raise NotFound("No image matches the given query.")
-    image = rows[0]
     image.live_claims = live_claims_of(IMAGE, image.pk, now)  # as `with_holders` prefetches
     return image
 
