@@ -5,9 +5,10 @@ from rest_framework import serializers
 
 from backend.core import fields
 from backend.core.fields import CharField
+from backend.core.serializers import ModelSerializer
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     class Meta:
         model = get_user_model()
         fields = ["id", "username", "is_staff"]

@@ -11,6 +11,7 @@ from backend.core.fields import (
     IdField,
     IntegerField,
 )
+from backend.core.serializers import ModelSerializer
 
 
 class PromptSerializer(serializers.Serializer):
@@ -22,7 +23,7 @@ class PromptSerializer(serializers.Serializer):
     t_ms = IntegerField(min_value=0, max_value=7 * 24 * 3600 * 1000)
 
 
-class MaskSerializer(serializers.ModelSerializer):
+class MaskSerializer(ModelSerializer):
     project = IntegerField(source="image.project_id", read_only=True)
     annotator = CharField(
         source="created_by.username", read_only=True, allow_null=True, default=None, help_text="who made it"
@@ -58,7 +59,7 @@ class MaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PromptEventSerializer(serializers.ModelSerializer):
+class PromptEventSerializer(ModelSerializer):
     class Meta:
         model = PromptEvent
         fields = ["kind", "x", "y", "label", "box", "t_ms", "mask_version", "user", "created_at"]
@@ -103,7 +104,7 @@ class MaskConflictSerializer(serializers.Serializer):
     current = MaskSerializer()
 
 
-class MaskletSerializer(serializers.ModelSerializer):
+class MaskletSerializer(ModelSerializer):
     frames = serializers.SerializerMethodField()
     annotator = CharField(
         source="created_by.username", read_only=True, allow_null=True, default=None, help_text="who made it"
@@ -134,7 +135,7 @@ class MaskletSerializer(serializers.ModelSerializer):
         }
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ModelSerializer):
     reviewer = CharField(source="reviewer.username", default=None)
     project = serializers.SerializerMethodField()
     image = serializers.SerializerMethodField()
@@ -175,7 +176,7 @@ class DecisionSerializer(serializers.Serializer):
     rle = serializers.JSONField(required=False)
 
 
-class VideoQuestionSerializer(serializers.ModelSerializer):
+class VideoQuestionSerializer(ModelSerializer):
     start_time = FloatField(min_value=0, max_value=MAX_SECONDS, help_text="segment start, seconds")
     end_time = FloatField(min_value=0, max_value=MAX_SECONDS, help_text="segment end, seconds")
     question = CharField(max_length=5000)
@@ -205,7 +206,7 @@ class VideoQuestionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "video", "is_audited", "created_by", "created_at"]
 
 
-class RegionCaptionSerializer(serializers.ModelSerializer):
+class RegionCaptionSerializer(ModelSerializer):
     object_id = IntegerField(source="masklet.object_id", read_only=True)
 
     class Meta:

@@ -2,12 +2,13 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from backend.core.fields import CharField, ChoiceField
+from backend.core.serializers import ModelSerializer
 from backend.exports.models import ExportJob
 from backend.exports.services import UNCATEGORISED
 from backend.jobs.serializers import JobSerializer
 
 
-class ExportSerializer(serializers.ModelSerializer):
+class ExportSerializer(ModelSerializer):
     job = JobSerializer(read_only=True)
     download_url = serializers.SerializerMethodField()
 

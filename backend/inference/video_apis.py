@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from backend.annotations.models import Masklet
 from backend.core.fields import MAX_FRAME, ChoiceField, CoordinateField, IdField, IntegerField
+from backend.core.serializers import ModelSerializer
 from backend.idempotency.decorators import idempotent
 from backend.inference.models import VideoPrompt, VideoSession
 from backend.inference.selectors import session_get, session_get_for
@@ -35,7 +36,7 @@ from backend.media.selectors import frame_count, video_get
 from backend.projects.policy import require
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(ModelSerializer):
     frame_count = serializers.SerializerMethodField()
     objects = serializers.SerializerMethodField()
     prompts = serializers.SerializerMethodField(help_text="the clicks and boxes stored per object and frame")

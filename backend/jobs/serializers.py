@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
+from backend.core.serializers import ModelSerializer
 from backend.jobs.models import Job
 from backend.jobs.services import job_retryable
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(ModelSerializer):
     retryable = serializers.SerializerMethodField(help_text="failed or cancelled, and of a kind that can run again")
 
     class Meta:

@@ -2,13 +2,14 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from backend.core.fields import ChoiceField
+from backend.core.serializers import ModelSerializer
 from backend.jobs.models import Job
 from backend.jobs.serializers import JobSerializer
 from backend.media.models import Frame, Video
 from backend.media.services import annotation_frame_plan
 
 
-class FrameSerializer(serializers.ModelSerializer):
+class FrameSerializer(ModelSerializer):
     file_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -27,7 +28,7 @@ class VideoDescribeSerializer(serializers.Serializer):
     split = ChoiceField(choices=Video.Split.choices, required=False)
 
 
-class VideoSerializer(serializers.ModelSerializer):
+class VideoSerializer(ModelSerializer):
     environment = serializers.CharField(
         read_only=True, help_text="SA-V video_environment: Indoor, Outdoor, or '' (unset)"
     )

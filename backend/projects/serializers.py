@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
 from backend.core.fields import CharField, ChoiceField
+from backend.core.serializers import ModelSerializer
 from backend.projects.models import Category, Membership, Role
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "color"]
@@ -15,7 +16,7 @@ class CategoryInputSerializer(serializers.Serializer):
     color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     username = CharField(source="user.username", read_only=True)
 
     class Meta:

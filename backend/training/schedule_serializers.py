@@ -2,13 +2,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.core.fields import CharField, ChoiceField, IntegerField
+from backend.core.serializers import ModelSerializer
 from backend.training.models import ScheduledRun, TrainingSchedule
 from backend.training.schedule_clock import PERIOD_SECONDS
 from backend.training.schedule_selectors import schedule_clock, schedule_last_run, schedule_next_run
 from backend.training.serializers import RoundConfigSerializer
 
 
-class ScheduledRunSerializer(serializers.ModelSerializer):
+class ScheduledRunSerializer(ModelSerializer):
     round_state = serializers.SerializerMethodField(help_text="the job state of `training_round`, if any")
 
     class Meta:
@@ -31,7 +32,7 @@ class ScheduledRunSerializer(serializers.ModelSerializer):
         return run.training_round.job.state if run.training_round is not None else None
 
 
-class TrainingScheduleSerializer(serializers.ModelSerializer):
+class TrainingScheduleSerializer(ModelSerializer):
     every = serializers.SerializerMethodField()
     period = serializers.SerializerMethodField()
     cron = serializers.SerializerMethodField()

@@ -1,12 +1,13 @@
 from rest_framework import serializers
 
 from backend.core.fields import CharField, ChoiceField, FloatField, IntegerField
+from backend.core.serializers import ModelSerializer
 from backend.jobs.serializers import JobSerializer
 from backend.training.config import GATE_METRICS, TRAINABLE
 from backend.training.models import ModelVersion, TrainingRound
 
 
-class ModelVersionSerializer(serializers.ModelSerializer):
+class ModelVersionSerializer(ModelSerializer):
     class Meta:
         model = ModelVersion
         fields = [
@@ -24,7 +25,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TrainingRoundSerializer(serializers.ModelSerializer):
+class TrainingRoundSerializer(ModelSerializer):
     job = JobSerializer(read_only=True)
     candidate = ModelVersionSerializer(read_only=True)
 

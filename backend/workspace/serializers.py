@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from backend.annotations.serializers import MaskletSerializer, MaskSerializer
 from backend.core.fields import CharField, ChoiceField, IntegerField
+from backend.core.serializers import ModelSerializer
 from backend.inference.runtime import learned_model_missing
 from backend.inference.serializers import AmgSettingsSerializer
 from backend.jobs.models import Job
@@ -20,7 +21,7 @@ from backend.work.serializers import HolderSerializer
 GATE_METRICS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5"]
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ModelSerializer):
     categories = CategorySerializer(many=True, read_only=True)
     role = CharField(read_only=True, allow_null=True)
     image_count = IntegerField(read_only=True)
@@ -136,7 +137,7 @@ class WorkFieldsMixin(serializers.Serializer):
     holders = HolderSerializer(source="live_claims", many=True, read_only=True, default=list)
 
 
-class ImageSerializer(WorkFieldsMixin, serializers.ModelSerializer):
+class ImageSerializer(WorkFieldsMixin, ModelSerializer):
     file_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     mask_count = IntegerField(source="kept_count", read_only=True, default=0)
