@@ -4,6 +4,7 @@ from functools import partial
 
 from django.db import transaction
 
+from backend.core.compiled import CompiledQuery
 from backend.training.models import TrainingSchedule
 from backend.training.schedule_services import schedules_after_masks_kept
 from backend.training.services import maybe_start_threshold_round
@@ -17,8 +18,19 @@ def on_masks_kept(sender, *, project, **kwargs) -> None:
 
 def on_masks_kept_fire_schedules(sender, *, project, **kwargs) -> None:
     """Newly kept masks may reach a schedule's every_masks (fired once they commit)."""
-    if TrainingSchedule.objects.filter(project=project, paused=False, every_masks__isnull=False).exists():
+    if _SCHEDULE_BY_MASKS.first(project_id=project.pk) is not None:
         transaction.on_commit(partial(schedules_after_masks_kept, project.pk))
+
+
+# Every saved mask asks this: built and compiled once per process.
+_SCHEDULE_BY_MASKS = CompiledQuery(
+    "a running schedule counting masks",
+    TrainingSchedule,
+    lambda shape, *, project_id: TrainingSchedule.objects.filter(
+        project_id=project_id, paused=False, every_masks__isnull=False
+    ).values_list("pk", flat=True)[:1],
+    {"project_id": int},
+)
 
 
 def on_schedule_deleted(sender, instance: TrainingSchedule, **kwargs) -> None:
