@@ -65,6 +65,15 @@ def _stand_in(kind: type, round_: int, index: int):
     raise TypeError(kind)
 
 
+def _fits(kind: type, value) -> bool:
+    """Whether `value` can take a stand-in's slot as it is: exactly what the stand-in was. Anything
+    else (a numeric string, a bool, a naive time, None) runs through the ORM, which converts it or
+    refuses it as it would without this module."""
+    if kind is dt.datetime:
+        return type(value) is dt.datetime and value.tzinfo is not None
+    return type(value) is kind
+
+
 class CompiledQuery:
     """`build(shape, **arguments) -> QuerySet` of `model`; `arguments` names each argument's type
     (int, str or datetime). `fetch(shape, **values)` returns the rows as a list, as
@@ -83,7 +92,7 @@ class CompiledQuery:
             raise TypeError(f"{self.name} takes {sorted(self.arguments)}, got {sorted(values)}")
         database = router.db_for_read(self.model)
         compiled = self._compiled_for(database, shape)
-        if compiled is None:
+        if compiled is None or not all(_fits(self.arguments[name], value) for name, value in values.items()):
             return list(self.build(shape, **values))
         params = list(compiled.params)
         for slot in compiled.slots:

@@ -135,6 +135,34 @@ def test_a_value_the_builder_transforms_runs_through_the_orm(two_projects):
     assert list(sliced._compiled.values()) == [None]
 
 
+def test_values_of_another_type_get_the_orms_answer(two_projects):
+    """A value that is not exactly its declared type takes the ORM's path: a numeric string is
+    converted, a bool or a naive time treated as the ORM treats them, a non-number refused as the
+    ORM refuses it; the compiled SQL stays for well-typed values."""
+    image_id = two_projects["images"][two_projects["ours"].pk][0]
+    by_id = CompiledQuery(
+        "test: by id", Image, lambda shape, *, image_id: Image.objects.filter(pk=image_id), {"image_id": int}
+    )
+    assert [i.pk for i in by_id.fetch(image_id=image_id)] == [image_id]
+    assert [i.pk for i in by_id.fetch(image_id=str(image_id))] == [image_id]
+    assert [i.pk for i in by_id.fetch(image_id=True)] == [i.pk for i in Image.objects.filter(pk=True)]
+    with pytest.raises(ValueError):
+        by_id.fetch(image_id="1 OR 1=1")
+    assert list(by_id._compiled.values())[0] is not None
+    created = Image.objects.get(pk=image_id).created_at
+    since = CompiledQuery(
+        "test: since",
+        Image,
+        lambda shape, *, image_id, since: Image.objects.filter(pk=image_id, created_at__gte=since),
+        {"image_id": int, "since": dt.datetime},
+    )
+    # The same instant, naive in the current time zone: the ORM makes it aware (with a warning).
+    naive = timezone.make_naive(created)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        assert [i.pk for i in since.fetch(image_id=image_id, since=naive)] == [image_id]
+    assert since.fetch(image_id=image_id, since=created + dt.timedelta(microseconds=1)) == []
+
+
 def test_prefetches_and_unknown_arguments_are_refused(two_projects):
     with_prefetch = CompiledQuery(
         "test: prefetch",
