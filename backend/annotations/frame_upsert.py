@@ -3,11 +3,33 @@ already has. It is what `MaskletFrame.objects.bulk_create(update_conflicts=True,
 the values adapted by the model's own fields, but built without the ORM's compilation of the query
 on every call: a propagation writes a batch every few tens of milliseconds, on a thread beside the
 tracker's, and the ORM's Python work took the tracker's time (bench/bench_video_app.py). PostgreSQL
-and SQLite both read this statement. No signals are sent (as with bulk_create)."""
+and SQLite both read this statement. No signals are sent (as with bulk_create).
+
+Rows are `FrameRow`s: plain values, no model instances (building a MaskletFrame per mask cost the
+writer's thread about as much interpreter time as the statement itself)."""
+
+import datetime as dt
+from dataclasses import dataclass
 
 from django.db import connection
 
 from backend.annotations.models import MaskletFrame
+
+
+@dataclass(frozen=True, slots=True)
+class FrameRow:
+    """One masklet frame to write (the attribute names are MaskletFrame's), with its object id for
+    the pages that hear of it."""
+
+    masklet_id: int
+    object_id: int
+    frame_index: int
+    rle: dict
+    area: int
+    edited: bool
+    source: str
+    updated_at: dt.datetime
+
 
 UPDATED = ("rle", "area", "edited", "source", "updated_at")
 _FIELDS = [MaskletFrame._meta.get_field(name) for name in ("masklet", "frame_index", *UPDATED)]
@@ -25,9 +47,9 @@ def _statement(n_rows: int) -> str:
     )
 
 
-def masklet_frames_upsert(rows: list[MaskletFrame]) -> None:
-    """Write `rows` (each with its masklet, frame index and every updated field set); a row whose
-    masklet already has that frame replaces it. At most one row per (masklet, frame) in a call."""
+def masklet_frames_upsert(rows: list) -> None:
+    """Write `rows` (FrameRows, or MaskletFrames with every field set); a row whose masklet already
+    has that frame replaces it. At most one row per (masklet, frame) in a call."""
     if not rows:
         return
     params = []

@@ -32,3 +32,29 @@ def unflushed_commit():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         yield
+
+
+@contextmanager
+def unflushed_commits_on_this_connection():
+    """While the block runs, every commit of this thread's connection returns without waiting for
+    the WAL flush (`SET synchronous_commit TO OFF` for the session), with the same guarantee as
+    `unflushed_commit`; statements can then run in autocommit, one round trip each, instead of
+    BEGIN, SET LOCAL, the statement and COMMIT. For a thread that owns its connection and writes
+    only such steps through it (a propagation's frame writer). The setting is reset when the block
+    ends, so a connection going back to a pool waits for the disk again; one the reset cannot reach
+    is closed (a pool then discards it). A connection Django reopens inside the block waits for the
+    disk: slower, never less safe."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except Exception:
+            if connection.connection is not None:
+                connection.connection.close()

@@ -7,14 +7,15 @@ write is under way the next frames gather into the next batch."""
 
 import queue
 import threading
+from contextlib import ExitStack
 
 import numpy as np
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from backend.annotations.frame_upsert import masklet_frames_upsert
+from backend.annotations.frame_upsert import FrameRow, masklet_frames_upsert
 from backend.annotations.models import MaskletFrame
-from backend.core.commits import unflushed_commit
+from backend.core.commits import unflushed_commits_on_this_connection
 from engine import rle as rle_ops
 
 _DONE = object()
@@ -22,7 +23,7 @@ _DONE = object()
 
 class FrameWriter:
     """Writes the propagated masks of `objects` of `video`; frames a person made are kept.
-    `stored(rows)` hears each batch once it is in the database; `after_batch(frames_stored)` is
+    `stored(video_id, rows)` hears each batch once it is in the database; `after_batch(frames_stored)` is
     called next, and what it raises (JobCancelled) is raised by the following add, while the frames
     already handed over are still all stored. Inside a transaction (a test's, a caller's) the rows
     must be written by that transaction: they are then written on add, inline. The tracker runs at
@@ -32,9 +33,10 @@ class FrameWriter:
     MAX_AHEAD = 4
 
     def __init__(self, video, objects: set[int], stored=None, after_batch=None):
-        self.masklets = {m.object_id: m for m in video.masklets.filter(object_id__in=objects)}
+        self.video_id = video.pk
+        self.masklets = dict(video.masklets.filter(object_id__in=objects).values_list("object_id", "pk"))
         self.protected = set(
-            MaskletFrame.objects.filter(masklet__in=self.masklets.values(), edited=True).values_list(
+            MaskletFrame.objects.filter(masklet__in=list(self.masklets.values()), edited=True).values_list(
                 "masklet__object_id", "frame_index"
             )
         )
@@ -73,28 +75,35 @@ class FrameWriter:
 
     def _run(self) -> None:
         try:
-            try:  # this thread's database connection opens while the tracker computes the first frame
-                connection.ensure_connection()
-            except BaseException as exc:  # handed to the tracker's thread at its next add, as a failed write
-                self._error = exc
-            done = False
-            while not done:
-                batch = [self._queue.get()]
-                while True:
-                    try:
-                        batch.append(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
-                done = batch[-1] is _DONE
-                frames = [item for item in batch if item is not _DONE]
-                if frames and self._error is None:
-                    try:
-                        self._write(frames)
-                    except BaseException as exc:  # handed to the tracker's thread at its next add or close;
-                        self._error = exc  # the queue is still emptied, so no add waits on a dead writer
+            with ExitStack() as stack:
+                try:  # this thread's database connection opens while the tracker computes the first
+                    # frame; its commits do not wait for the disk (the pass's job ends with a normal one)
+                    connection.ensure_connection()
+                    stack.enter_context(unflushed_commits_on_this_connection())
+                except BaseException as exc:  # handed to the tracker's thread at its next add, as a failed write
+                    self._error = exc
+                self._drain()  # emptied whatever happened, so no add waits on a dead writer
         finally:
             close_old_connections()
             connection.close()
+
+    def _drain(self) -> None:
+        """Write what the tracker hands over, a batch at a time, until close."""
+        done = False
+        while not done:
+            batch = [self._queue.get()]
+            while True:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            done = batch[-1] is _DONE
+            frames = [item for item in batch if item is not _DONE]
+            if frames and self._error is None:
+                try:
+                    self._write(frames)
+                except BaseException as exc:  # handed to the tracker's thread at its next add or close;
+                    self._error = exc  # the queue is still emptied, so no add waits on a dead writer
 
     def _write(self, frames: list) -> None:
         self._store(frames)
@@ -113,20 +122,22 @@ class FrameWriter:
                 if obj_id in self.masklets and (obj_id, frame_index) not in self.protected:
                     mask = np.asarray(values, dtype=bool)
                     rows.append(
-                        MaskletFrame(
-                            masklet=self.masklets[obj_id],
-                            frame_index=frame_index,
-                            rle=rle_ops.encode(mask),
-                            area=int(np.count_nonzero(mask)),
-                            edited=False,
-                            source="propagated",
-                            updated_at=now,
+                        FrameRow(
+                            self.masklets[obj_id],
+                            obj_id,
+                            frame_index,
+                            rle_ops.encode(mask),
+                            int(np.count_nonzero(mask)),
+                            False,
+                            MaskletFrame.Source.PROPAGATED.value,
+                            now,
                         )
                     )
         if not rows:
             return
-        with unflushed_commit():  # the pass's job ends with a normal commit (backend.core.commits)
-            masklet_frames_upsert(rows)
+        # One statement: on the writer's thread an autocommit that does not wait for the disk (the
+        # connection's setting, above); inline, part of the caller's transaction.
+        masklet_frames_upsert(rows)
         self.written += len(rows)
         if self.stored is not None:
-            self.stored(rows)
+            self.stored(self.video_id, rows)

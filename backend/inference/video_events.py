@@ -16,7 +16,9 @@ from django.db import connections
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from backend.annotations.frame_upsert import FrameRow
 from backend.annotations.models import Masklet, MaskletFrame
+from backend.core.compiled import CompiledQuery
 from backend.inference.models import VideoSession
 from backend.jobs.events import publish, subscribe
 
@@ -29,7 +31,7 @@ def session_channel(session_id: int) -> str:
     return f"{VideoSession._meta.label_lower}:{session_id}"
 
 
-def frame_row(row: MaskletFrame, object_id: int) -> dict:
+def frame_row(row: FrameRow | MaskletFrame, object_id: int) -> dict:
     """A stored masklet frame as the masklets endpoint answers it."""
     return {
         "object_id": object_id,
@@ -42,13 +44,24 @@ def frame_row(row: MaskletFrame, object_id: int) -> dict:
     }
 
 
-def masks_announce(session_id: int, rows: list[MaskletFrame]) -> None:
+# Read with every batch a propagation stores (a few tens of times a second, on the writer's thread
+# beside the tracker's): compiled once.
+_MASKLETS = CompiledQuery(
+    "a video's masklets for its pages",
+    Masklet,
+    lambda shape, *, video_id: Masklet.objects.filter(video_id=video_id).values(
+        "id", "object_id", "category", "status"
+    ),
+    {"video_id": int},
+)
+
+
+def masks_announce(session_id: int, video_id: int, rows: list[FrameRow]) -> None:
     """Push masklet frames just stored to the session's pages, with the video's masklets: the
     message is an incremental answer of the masklets endpoint (without its cursor)."""
     if rows:
-        video_id = rows[0].masklet.video_id
-        masklets = list(Masklet.objects.filter(video_id=video_id).values("id", "object_id", "category", "status"))
-        frames = [frame_row(row, row.masklet.object_id) for row in rows]
+        masklets = _MASKLETS.fetch(video_id=video_id)
+        frames = [frame_row(row, row.object_id) for row in rows]
         publish(
             session_channel(session_id),
             {"type": "masks", "video": video_id, "masklets": masklets, "frames": frames, "updated_until": None},

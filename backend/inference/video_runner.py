@@ -32,7 +32,7 @@ def _prompted_masks_store(session: VideoSession):
                 edited=True,
                 keep_edited=False,
             )
-            masks_announce(session.pk, rows)
+            masks_announce(session.pk, session.video_id, rows)
 
     return store
 

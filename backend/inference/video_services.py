@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from backend.annotations.frame_upsert import masklet_frames_upsert
+from backend.annotations.frame_upsert import FrameRow, masklet_frames_upsert
 from backend.annotations.models import Masklet, MaskletFrame
 from backend.annotations.services import masklet_delete
 from backend.core.commits import unflushed_commit
@@ -278,7 +278,7 @@ class _OperationWriter:
 
 def frames_store(
     video: Video, frame_index: int, masks: dict[int, np.ndarray], *, source: str, edited: bool, keep_edited: bool
-) -> list[MaskletFrame]:
+) -> list[FrameRow]:
     """Upsert the masks of one frame; returns the rows written. With keep_edited, frames a person
     made are left as they are. Outside a transaction (a session worker's job) the upsert commits
     without waiting for the disk: the job's end, committed normally, makes it durable
@@ -297,14 +297,15 @@ def frames_store(
             continue
         mask = np.asarray(values, dtype=bool)
         rows.append(
-            MaskletFrame(
-                masklet=masklets[obj_id],
-                frame_index=frame_index,
-                rle=rle_ops.encode(mask),
-                area=int(np.count_nonzero(mask)),
-                edited=edited,
-                source=source,
-                updated_at=timezone.now(),
+            FrameRow(
+                masklets[obj_id].pk,
+                obj_id,
+                frame_index,
+                rle_ops.encode(mask),
+                int(np.count_nonzero(mask)),
+                edited,
+                source,
+                timezone.now(),
             )
         )
     with unflushed_commit():

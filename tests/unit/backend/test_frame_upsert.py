@@ -7,7 +7,7 @@ from datetime import timedelta
 import numpy as np
 from django.utils import timezone
 
-from backend.annotations.frame_upsert import masklet_frames_upsert
+from backend.annotations.frame_upsert import FrameRow, masklet_frames_upsert
 from backend.annotations.models import Masklet, MaskletFrame
 from engine import rle as rle_ops
 
@@ -31,9 +31,8 @@ def test_inserts_overwrites_and_reads_back_like_the_orm(video):
         MaskletFrame(
             masklet=first, frame_index=0, rle=_rle(7), area=70, edited=False, source="propagated", updated_at=now
         ),
-        MaskletFrame(
-            masklet=first, frame_index=1, rle=_rle(8), area=80, edited=False, source="propagated", updated_at=now
-        ),
+        # The propagation writer's plain rows write the same columns.
+        FrameRow(first.pk, 1, frame_index=1, rle=_rle(8), area=80, edited=False, source="propagated", updated_at=now),
     ]
     masklet_frames_upsert(rows)
 

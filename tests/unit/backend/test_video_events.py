@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+from backend.annotations.models import Masklet
 from backend.inference.models import VideoSession
 from backend.inference.tasks import video_prompt, video_propagate, video_warm
 from backend.jobs.events import SocketHub
@@ -69,8 +70,14 @@ def test_the_stream_pushes_a_clicks_mask_and_the_propagated_frames(video, manage
     stored = api.get(f"/api/videos/{video.pk}/masklets/").json()["frames"]
     [masks] = [e for e in events if e["type"] == "masks"]
     assert masks["frames"] == stored  # exactly the row the masklets endpoint answers
+    [masklet] = Masklet.objects.filter(video=video)
+    assert masks["masklets"] == [
+        {"id": masklet.pk, "object_id": 1, "category": masklet.category_id, "status": masklet.status}
+    ]
     assert [e["job"]["state"] for e in events if e["type"] == "job"] == ["running", "succeeded"]
 
+    # A masklet changed between two operations: the next pushes carry it as it is now.
+    Masklet.objects.filter(pk=masklet.pk).update(status=Masklet.Status.REJECTED)
     job = api.post(f"/api/video-sessions/{session['id']}/propagate/", {"start": 0, "direction": "forward"}).json()
     job_run(job["id"], video_propagate.work, worker="test")
     events = read_events(chunks, lambda e: e["type"] == "job" and e["job"]["state"] == "succeeded")
@@ -78,6 +85,7 @@ def test_the_stream_pushes_a_clicks_mask_and_the_propagated_frames(video, manage
     stored = {(f["object_id"], f["frame"]): f for f in api.get(f"/api/videos/{video.pk}/masklets/").json()["frames"]}
     assert sorted(pushed) == [(1, frame) for frame in range(1, FRAMES)]
     assert all(pushed[key] == stored[key] for key in pushed)
+    assert {m["status"] for e in events if e["type"] == "masks" for m in e["masklets"]} == {"rejected"}
     response.close()
 
 
