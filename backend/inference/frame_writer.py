@@ -1,12 +1,13 @@
 """Stores a propagation's masks while the tracker computes the next frames: the masks go to a writer
 thread that encodes them (RLE), writes everything waiting in one bulk upsert, tells the session's
 pages and reports the job's progress (noticing a cancel), so the tracker never waits on encoding,
-the database or the network. Batches follow the
-database's pace: the first frame is written alone at once (the page shows it immediately); while a
-write is under way the next frames gather into the next batch."""
+the database or the network. Batches follow the database's pace and a short interval: the first
+frame is written alone at once (the page shows it immediately); later frames gather until
+WRITE_INTERVAL after the previous write began, or while a write is under way."""
 
 import queue
 import threading
+import time
 from contextlib import ExitStack
 
 import numpy as np
@@ -14,7 +15,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from backend.annotations.frame_upsert import FrameRow, masklet_frames_upsert
-from backend.annotations.models import MaskletFrame
+from backend.annotations.models import Masklet, MaskletFrame
 from backend.core.commits import unflushed_commits_on_this_connection
 from engine import rle as rle_ops
 
@@ -31,21 +32,20 @@ class FrameWriter:
     unbounded masks in memory nor many frames computed after a cancel."""
 
     MAX_AHEAD = 4
+    WRITE_INTERVAL = 0.05  # seconds: pages hear a pass 20 times a second at most, the first frame at once
 
     def __init__(self, video, objects: set[int], stored=None, after_batch=None):
-        self.video_id = video.pk
-        self.masklets = dict(video.masklets.filter(object_id__in=objects).values_list("object_id", "pk"))
-        self.protected = set(
-            MaskletFrame.objects.filter(masklet__in=list(self.masklets.values()), edited=True).values_list(
-                "masklet__object_id", "frame_index"
-            )
-        )
+        self.video_id, self._objects = video.pk, set(objects)
+        self.masklets: dict[int, int] = {}  # object id -> masklet id
+        self.protected: set[tuple[int, int]] = set()  # (object id, frame) a person made
         self.stored, self.after_batch, self.written, self.frames = stored, after_batch, 0, 0
         self._error: BaseException | None = None
         self._raised: BaseException | None = None  # from after_batch: raised once, writing goes on
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
-        if not connection.in_atomic_block:
+        if connection.in_atomic_block:
+            self._load()
+        else:  # read on the writer's thread, while the tracker starts
             self._queue = queue.Queue(maxsize=self.MAX_AHEAD)
             self._thread = threading.Thread(target=self._run, name="frame-writer", daemon=True)
             self._thread.start()
@@ -80,6 +80,7 @@ class FrameWriter:
                     # frame; its commits do not wait for the disk (the pass's job ends with a normal one)
                     connection.ensure_connection()
                     stack.enter_context(unflushed_commits_on_this_connection())
+                    self._load()
                 except BaseException as exc:  # handed to the tracker's thread at its next add, as a failed write
                     self._error = exc
                 self._drain()  # emptied whatever happened, so no add waits on a dead writer
@@ -87,21 +88,37 @@ class FrameWriter:
             close_old_connections()
             connection.close()
 
+    def _load(self) -> None:
+        """The masklets of the objects written, and the frames of theirs a person made."""
+        masklets = Masklet.objects.filter(video_id=self.video_id, object_id__in=self._objects)
+        self.masklets = dict(masklets.values_list("object_id", "pk"))
+        self.protected = set(
+            MaskletFrame.objects.filter(masklet__in=list(self.masklets.values()), edited=True).values_list(
+                "masklet__object_id", "frame_index"
+            )
+        )
+
     def _drain(self) -> None:
-        """Write what the tracker hands over, a batch at a time, until close."""
-        done = False
+        """Write what the tracker hands over, a batch at a time, until close: a frame after a pause
+        at once, then what gathers until WRITE_INTERVAL after the previous write began (each batch
+        costs a statement, a read of the masklets and a message, whatever its size)."""
+        done, began = False, -self.WRITE_INTERVAL
         while not done:
             batch = [self._queue.get()]
-            while True:
+            while batch[-1] is not _DONE:
+                wait = began + self.WRITE_INTERVAL - time.monotonic()
                 try:
-                    batch.append(self._queue.get_nowait())
+                    batch.append(self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait())
                 except queue.Empty:
                     break
             done = batch[-1] is _DONE
             frames = [item for item in batch if item is not _DONE]
             if frames and self._error is None:
+                started, written = time.monotonic(), self.written
                 try:
                     self._write(frames)
+                    if self.written > written:  # a batch of frames a person made writes nothing: no pause
+                        began = started
                 except BaseException as exc:  # handed to the tracker's thread at its next add or close;
                     self._error = exc  # the queue is still emptied, so no add waits on a dead writer
 

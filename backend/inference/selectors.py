@@ -2,7 +2,7 @@
 
 from backend.core.compiled import CompiledQuery
 from backend.core.errors import NotFound
-from backend.inference.models import Embedding, VideoSession
+from backend.inference.models import Embedding, VideoPrompt, VideoSession
 from backend.inference.runtime import serving_version
 from backend.projects.policy import require_role, role_subquery, roles_for, scope, user_standing_in
 
@@ -89,3 +89,42 @@ _SESSION_WITH_ROLE = CompiledQuery(
     ),
     {"user_id": int, "session_id": int},
 )
+
+
+# The session worker's reads, on the path of every click and propagation on a video: compiled once.
+_SESSION_WITH_VIDEO = CompiledQuery(
+    "video session with its video",
+    VideoSession,
+    lambda shape, *, session_id: VideoSession.objects.select_related("video").filter(pk=session_id),
+    {"session_id": int},
+)
+_OPERATION_WITH_SESSION = CompiledQuery(
+    "video operation with its session and video",
+    VideoPrompt,
+    lambda shape, *, session_id, seq: VideoPrompt.objects.select_related("session__video").filter(
+        session_id=session_id, seq=seq
+    ),
+    {"session_id": int, "seq": int},
+)
+_OPERATIONS_BETWEEN = CompiledQuery(
+    "a session's operations between two numbers",
+    VideoPrompt,
+    lambda shape, *, session_id, after, before: VideoPrompt.objects.filter(
+        session_id=session_id, seq__gt=after, seq__lt=before
+    ).order_by("seq"),
+    {"session_id": int, "after": int, "before": int},
+)
+
+
+def session_with_video(session_id: int) -> VideoSession | None:
+    return _SESSION_WITH_VIDEO.first(session_id=session_id)
+
+
+def operation_with_session(session_id: int, seq: int) -> VideoPrompt | None:
+    """The session's operation number `seq`, with its session and video."""
+    return _OPERATION_WITH_SESSION.first(session_id=session_id, seq=seq)
+
+
+def operations_between(session_id: int, after: int, before: int) -> list[VideoPrompt]:
+    """The session's operations numbered after `after` and before `before`, in order."""
+    return _OPERATIONS_BETWEEN.fetch(session_id=session_id, after=after, before=before)

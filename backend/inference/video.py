@@ -13,6 +13,7 @@ from django.conf import settings
 
 from backend.inference.models import VideoPrompt, VideoSession
 from backend.inference.runtime import model_trust
+from backend.inference.selectors import operations_between
 from backend.media.models import Video
 from backend.media.storage import read_bytes
 from engine import rle as rle_ops
@@ -156,9 +157,7 @@ class SessionRegistry:
                 self._live[session.pk] = live
                 self.rebuilds += 1
             self._live.move_to_end(session.pk)
-        pending = VideoPrompt.objects.filter(session=session, seq__gt=live.applied_seq, seq__lt=before_seq).order_by(
-            "seq"
-        )
+        pending = operations_between(session.pk, live.applied_seq, before_seq)
         try:
             for prompt in pending:
                 if prompt.kind == VideoPrompt.Kind.PROPAGATE:

@@ -8,6 +8,7 @@ from functools import partial
 from backend.inference.frame_writer import FrameWriter
 from backend.inference.jobs import VideoPromptParams, VideoPropagateParams, VideoWarmParams
 from backend.inference.models import PropagationOptions, VideoPrompt, VideoSession
+from backend.inference.selectors import operation_with_session, operations_between, session_with_video
 from backend.inference.video import apply_prompt, current_tracker, propagation, registry
 from backend.inference.video_events import masks_announce
 from backend.inference.video_services import frames_store
@@ -38,7 +39,7 @@ def _prompted_masks_store(session: VideoSession):
 
 
 def _session_of(job: Job) -> VideoSession:
-    session = VideoSession.objects.select_related("video").filter(pk=job.subject_id).first()
+    session = session_with_video(job.subject_id)
     if session is None:
         raise JobFailed("the video session was deleted")
     return session
@@ -60,7 +61,7 @@ def video_prompt_run(job: Job) -> dict:
     """Apply a clicks / box, mask or removal operation and store the prompted object's mask."""
     seq = VideoPromptParams.of(job).seq
     # One query for the operation with its session and video (the usual case); else say what is gone.
-    operation = VideoPrompt.objects.select_related("session__video").filter(session_id=job.subject_id, seq=seq).first()
+    operation = operation_with_session(job.subject_id, seq)
     if operation is None:
         operation = VideoPrompt.objects.get(session=_session_of(job), seq=seq)
     session = operation.session
@@ -108,7 +109,9 @@ def video_propagate_run(job: Job) -> dict:
     FrameWriter.MAX_AHEAD + 1) are stored."""
     session = _session_of(job)
     params = VideoPropagateParams.of(job)
-    operations = list(VideoPrompt.objects.filter(session=session, seq__in=params.seqs).order_by("seq"))
+    seqs = set(params.seqs)
+    around = operations_between(session.pk, min(seqs) - 1, max(seqs) + 1) if seqs else []
+    operations = [op for op in around if op.seq in seqs]
     n_frames = frame_count(session.video)
     total = sum(op.frame + 1 if op.propagation.reverse else n_frames - op.frame for op in operations)
     done = written = 0

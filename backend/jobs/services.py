@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from backend.core.commits import unflushed_commit
+from backend.core.compiled import CompiledQuery
 from backend.core.errors import InvalidInput
 from backend.core.outages import outage_of
 from backend.jobs.events import publish
@@ -77,6 +78,15 @@ def jobs_enqueue(jobs: list[Job]) -> None:
     transaction.on_commit(partial(jobs_publish, [job.pk for job in jobs]))
 
 
+# Read at the start of every job, under its row lock: compiled once.
+_JOB_LOCKED = CompiledQuery(
+    "job under its row lock",
+    Job,
+    lambda shape, *, job_id: Job.objects.select_for_update().filter(pk=job_id),
+    {"job_id": int},
+)
+
+
 def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | None:
     """Move a job to running and count the attempt. Returns None when there is nothing to do:
     the job is gone or already final (idempotent redelivery), or its attempts are used up, in
@@ -85,7 +95,7 @@ def job_claim(job_id: int, worker: str = "", route: int | None = None) -> Job | 
     The claim's commit does not wait for the disk (backend.core.commits): the job's end, committed
     normally, makes it durable; a claim lost in a database crash leaves the job queued, to run again."""
     with unflushed_commit():
-        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        job = _JOB_LOCKED.first(job_id=job_id)
         if job is None or job.is_final:
             return None
         if route is not None and route != job.route:  # a message from before the job was re-sent
