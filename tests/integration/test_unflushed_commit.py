@@ -77,7 +77,11 @@ def test_a_connection_given_unflushed_commits_waits_again_after_the_block(transa
         backend = connection.connection.info.backend_pid
         settings = connection.settings_dict
         with psycopg.connect(
-            host=settings["HOST"], port=settings["PORT"], user=settings["USER"], dbname=settings["NAME"], autocommit=True
+            host=settings["HOST"],
+            port=settings["PORT"],
+            user=settings["USER"],
+            dbname=settings["NAME"],
+            autocommit=True,
         ) as other:
             other.execute("SELECT pg_terminate_backend(%s)", [backend])
     assert connection.connection.closed

@@ -148,7 +148,7 @@ def test_values_of_another_type_get_the_orms_answer(two_projects):
     assert [i.pk for i in by_id.fetch(image_id=True)] == [i.pk for i in Image.objects.filter(pk=True)]
     with pytest.raises(ValueError):
         by_id.fetch(image_id="1 OR 1=1")
-    assert list(by_id._compiled.values())[0] is not None
+    assert all(entry is not None for entry in by_id._compiled.values())
     created = Image.objects.get(pk=image_id).created_at
     since = CompiledQuery(
         "test: since",
