@@ -10,9 +10,7 @@ import pytest
 
 from backend.annotations.models import Masklet, MaskletFrame
 from backend.inference.frame_writer import FrameWriter
-from backend.media.models import Video
 from engine import rle as rle_ops
-from tests.fault_scenarios import Team
 
 pytestmark = pytest.mark.integration
 
@@ -20,15 +18,8 @@ HEARD_WITHIN = 60  # seconds: far longer than any write; a wait that long means 
 
 
 @pytest.fixture
-def video(transactional_db):
-    project = Team.make().project(kind="video")
-    video = Video.objects.create(
-        project=project, sha256="d" * 64, storage_key="none", format="mp4", size_bytes=0,
-        width=32, height=24, fps=6.0, frame_count=12, duration=2.0, annotation_fps=6.0,
-    )  # fmt: skip
-    for obj_id in (1, 2):
-        Masklet.objects.create(video=video, object_id=obj_id)
-    return video
+def video(video_with_two_objects):
+    return video_with_two_objects
 
 
 def _mask(frame: int) -> np.ndarray:

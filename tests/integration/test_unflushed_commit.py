@@ -89,22 +89,14 @@ def test_a_connection_given_unflushed_commits_waits_again_after_the_block(transa
     assert _setting() == "on"  # a new connection
 
 
-def test_a_propagation_writer_commits_each_batch_at_once_without_waiting_for_the_disk(transactional_db):
+def test_a_propagation_writer_commits_each_batch_at_once_without_waiting_for_the_disk(video_with_two_objects):
     """The frame writer's thread owns its connection: every batch is committed (another connection
     reads it as soon as the pages hear of it), its commits skip the WAL wait, and the caller's
     connection still waits for the disk."""
-    from backend.annotations.models import Masklet, MaskletFrame
+    from backend.annotations.models import MaskletFrame
     from backend.inference.frame_writer import FrameWriter
-    from backend.media.models import Video
-    from tests.fault_scenarios import Team
 
-    project = Team.make().project(kind="video")
-    video = Video.objects.create(
-        project=project, sha256="f" * 64, storage_key="none", format="mp4", size_bytes=0,
-        width=32, height=24, fps=6.0, frame_count=3, duration=0.5, annotation_fps=6.0,
-    )  # fmt: skip
-    for obj_id in (1, 2):
-        Masklet.objects.create(video=video, object_id=obj_id)
+    video = video_with_two_objects
     heard = []
 
     def stored(video_id, rows):  # on the writer's thread, right after the batch's statement
