@@ -1,5 +1,6 @@
 """Reads of inference: embedding state per image for the served model."""
 
+from backend.annotations.models import Masklet
 from backend.core.compiled import CompiledQuery
 from backend.core.errors import NotFound
 from backend.inference.models import Embedding, VideoPrompt, VideoSession
@@ -128,3 +129,45 @@ def operation_with_session(session_id: int, seq: int) -> VideoPrompt | None:
 def operations_between(session_id: int, after: int, before: int) -> list[VideoPrompt]:
     """The session's operations numbered after `after` and before `before`, in order."""
     return _OPERATIONS_BETWEEN.fetch(session_id=session_id, after=after, before=before)
+
+
+_SESSION_LOCKED = CompiledQuery(
+    "video session under its row lock",
+    VideoSession,
+    lambda shape, *, session_id: VideoSession.objects.select_for_update().filter(pk=session_id),
+    {"session_id": int},
+)
+_LAST_SEQ = CompiledQuery(
+    "a session's last operation number",
+    VideoPrompt,
+    lambda shape, *, session_id: (
+        VideoPrompt.objects.filter(session_id=session_id).order_by("-seq").values_list("seq", flat=True)[:1]
+    ),
+    {"session_id": int},
+)
+
+
+def session_locked(session_id: int) -> VideoSession:
+    """The session's row, locked until the transaction ends (DoesNotExist when it is gone)."""
+    session = _SESSION_LOCKED.first(session_id=session_id)
+    if session is None:
+        raise VideoSession.DoesNotExist(f"video session {session_id} does not exist")
+    return session
+
+
+def last_seq(session_id: int) -> int:
+    """The number of the session's last stored operation (0 before the first)."""
+    return _LAST_SEQ.first(session_id=session_id) or 0
+
+
+_MASKLET = CompiledQuery(
+    "a video's masklet of an object",
+    Masklet,
+    lambda shape, *, video_id, object_id: Masklet.objects.filter(video_id=video_id, object_id=object_id),
+    {"video_id": int, "object_id": int},
+)
+
+
+def masklet_of(video_id: int, object_id: int) -> Masklet | None:
+    """The video's masklet of the tracker's object `object_id`, if it has one."""
+    return _MASKLET.first(video_id=video_id, object_id=object_id)

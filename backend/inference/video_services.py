@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from backend.annotations.frame_upsert import FrameRow, masklet_frames_upsert
@@ -17,9 +16,10 @@ from backend.core.commits import unflushed_commit
 from backend.core.errors import InvalidInput
 from backend.inference.jobs import VideoPromptParams, VideoPropagateParams, VideoWarmParams
 from backend.inference.models import PropagationOptions, VideoPrompt, VideoSession
+from backend.inference.selectors import last_seq, masklet_of, session_locked
 from backend.jobs.models import Job
 from backend.jobs.publish import direct_queue_name
-from backend.jobs.selectors import live_workers
+from backend.jobs.selectors import worker_is_live
 from backend.jobs.services import job_create, job_enqueue, jobs_enqueue
 from backend.media.models import Video
 from backend.media.selectors import frame_count
@@ -67,7 +67,7 @@ def session_warm(session: VideoSession, user=None) -> Job | None:
 
 def session_queue(session: VideoSession) -> str:
     """The queue of the worker holding the session while it is alive; else the shared gpu queue."""
-    if session.worker and live_workers(settings.WORKER_STALE_SECONDS).filter(hostname=session.worker).exists():
+    if session.worker and worker_is_live(session.worker, settings.WORKER_STALE_SECONDS):
         return direct_queue_name(session.worker)
     return "gpu"
 
@@ -201,17 +201,17 @@ class _OperationWriter:
     reads (the frame count, the session's queue, the last number) is read once."""
 
     def __init__(self, session: VideoSession, user):
-        self.locked = VideoSession.objects.select_for_update().get(pk=session.pk)
+        self.locked = session_locked(session.pk)
         self.video, self.user = session.video, user
         self.n_frames = frame_count(self.video)
         self.queue = session_queue(self.locked)
-        self.seq = VideoPrompt.objects.filter(session=self.locked).aggregate(m=Max("seq"))["m"] or 0
+        self.seq = last_seq(self.locked.pk)
 
     def prompt(self, operation: PromptOperation) -> tuple[VideoPrompt, Job]:
         video, kind, obj_id = self.video, operation.kind, operation.obj_id
         rle = _checked_operation(video, self.n_frames, operation)
         category = category_in_project(video.project_id, operation.category_id)
-        existing = Masklet.objects.filter(video=video, object_id=obj_id).first()
+        existing = masklet_of(video.pk, obj_id)
         if kind == VideoPrompt.Kind.REMOVE and existing is None:
             raise InvalidInput({"obj_id": f"object {obj_id} is not in this video"})
         if existing is None and Masklet.objects.filter(video=video).count() >= MAX_OBJECTS:

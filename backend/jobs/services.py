@@ -78,7 +78,8 @@ def jobs_enqueue(jobs: list[Job]) -> None:
     transaction.on_commit(partial(jobs_publish, [job.pk for job in jobs]))
 
 
-# Read at the start of every job, under its row lock: compiled once.
+# Read at the start of every job, under its row lock, and at its end: compiled once.
+_JOB = CompiledQuery("job", Job, lambda shape, *, job_id: Job.objects.filter(pk=job_id), {"job_id": int})
 _JOB_LOCKED = CompiledQuery(
     "job under its row lock",
     Job,
@@ -298,8 +299,15 @@ def job_run(job_id: int, work: Callable[[Job], dict | None], worker: str = "", r
         log.debug(traceback.format_exc())
     else:
         job_finish(job, state=Job.State.SUCCEEDED, result=result or {})
-    job.refresh_from_db()
-    return job
+    return _job_as_stored(job)
+
+
+def _job_as_stored(job: Job) -> Job:
+    """The job's row as it is now (job.refresh_from_db(), through a compiled query: read after every job)."""
+    stored = _JOB.first(job_id=job.pk)
+    if stored is None:
+        raise Job.DoesNotExist(f"job {job.pk} was deleted")
+    return stored
 
 
 def job_release(job: Job, message: str) -> None:
