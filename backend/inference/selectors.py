@@ -1,4 +1,5 @@
-"""Reads of inference: embedding state per image for the served model."""
+"""Reads of inference: embedding state per image for the served model, and the reads on the path of
+every video operation (a page's request, the session worker's jobs), compiled once."""
 
 from backend.annotations.models import Masklet
 from backend.core.compiled import CompiledQuery
