@@ -221,10 +221,11 @@ def test_fallback_banner_when_the_requested_model_has_no_checkpoint(
     try:
         scene = scene_factory(worker=worker)
         open_annotator(page, scene)
+        banner = page.locator("[data-testid=fallback-banner]")
+        banner.wait_for()  # said on opening, before the first click
         x, y = scene.click_point(0)
         click_image(page, x, y)
         wait_candidates(page)
-        banner = page.locator("[data-testid=fallback-banner]")
         assert banner.is_visible()
         assert "fallback" in banner.inner_text().lower()
         assert "fallback" in page.locator("[data-testid=model-version]").inner_text()
@@ -251,10 +252,11 @@ def test_unverified_model_is_served_only_under_a_warning_banner(
     try:
         scene = scene_factory(worker=worker)
         open_annotator(page, scene)
+        banner = page.locator("[data-testid=unverified-model-banner]")
+        banner.wait_for()  # said on opening, before the first click
         x, y = scene.click_point(0)
         click_image(page, x, y)
         wait_candidates(page)
-        banner = page.locator("[data-testid=unverified-model-banner]")
         assert banner.is_visible()
         assert "UNVERIFIED MODEL" in banner.inner_text() and "MODEL_ALLOW_UNVERIFIED=1" in banner.inner_text()
         assert not page.locator("[data-testid=fallback-banner]").is_visible()

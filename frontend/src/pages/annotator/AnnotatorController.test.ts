@@ -147,4 +147,35 @@ describe('AnnotatorController', () => {
     expect(second.getView().clicks).toBe(1);
     second.dispose();
   });
+
+  it('the model banner is known before the image shows, so it never moves the image under a click', async () => {
+    const routes = baseRoutes();
+    const warning = 'UNVERIFIED MODEL: served only because MODEL_ALLOW_UNVERIFIED=1';
+    routes['GET /api/health/'] = [[200, { status: 'ok', checks: { model: { ...model, warning } } }]];
+    const { api, storage } = setup(routes);
+    const c = new AnnotatorController(api, 5, storage);
+    await c.load();
+    expect(c.getView().status).toBe('ready');
+    expect(c.getView().model?.warning).toBe(warning);
+    c.dispose();
+  });
+
+  it('a health check that does not answer holds the image back at most two seconds', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const { api, storage } = setup(baseRoutes());
+      vi.spyOn(api, 'health').mockReturnValue(new Promise(() => {}));
+      const c = new AnnotatorController(api, 5, storage);
+      const loading = c.load();
+      await vi.advanceTimersByTimeAsync(1900);
+      expect(c.getView().status).toBe('loading');
+      await vi.advanceTimersByTimeAsync(200);
+      await loading;
+      expect(c.getView().status).toBe('ready');
+      expect(c.getView().model).toBeNull();
+      c.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

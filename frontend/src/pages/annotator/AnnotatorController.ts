@@ -25,6 +25,8 @@ import { ProposalReview } from './ProposalReview';
 export type { AnnotatorView, Conflict } from './annotatorView';
 
 const DRAFT_DELAY_MS = 250;
+// How long the image waits for the model's banner at most (a slow health check shows it later).
+const MODEL_INFO_WAIT_MS = 2000;
 /** Proposals without a category (automatic masks are class-agnostic) are drawn in amber. */
 export const PROPOSAL_COLOR = '#f0a800';
 
@@ -87,6 +89,9 @@ export class AnnotatorController extends ViewStore<AnnotatorView> {
   // --- lifecycle
 
   async load(): Promise<void> {
+    // The model's banner (fallback, unverified weights) sits above the image: asked for alongside the
+    // image and in place before the image shows, so it never moves the image under a first click.
+    const modelInfo = this.loadModelInfo();
     try {
       const image = await this.api.image(this.imageId);
       const [project, masks, blob] = await Promise.all([
@@ -95,6 +100,7 @@ export class AnnotatorController extends ViewStore<AnnotatorView> {
         this.api.imageBlob(image),
       ]);
       const bitmap = await createImageBitmap(blob);
+      await Promise.race([modelInfo, new Promise((resolve) => setTimeout(resolve, MODEL_INFO_WAIT_MS))]);
       let edit = emptyEditState(project.categories[0]?.id ?? null);
       const draft = this.drafts.load(image.id);
       const restored = draft !== null && isDirty(draft.state);
@@ -110,7 +116,6 @@ export class AnnotatorController extends ViewStore<AnnotatorView> {
       this.syncEdit();
       this.attachToCanvas();
       if (restored) this.flash('Your unsaved draft was restored.');
-      void this.loadModelInfo();
       if (image.embedding_status === 'pending') void this.watchEmbedding();
       void this.proposals.watchForProposals();
     } catch (error) {
