@@ -24,8 +24,8 @@ _DONE = object()
 
 class FrameWriter:
     """Writes the propagated masks of `objects` of `video`; frames a person made are kept.
-    `stored(video_id, rows)` hears each batch once it is in the database; `after_batch(frames_stored,
-    wrote)` is called next (wrote: whether the batch stored masks), and what it raises (JobCancelled) is raised by the following add, while the frames
+    `stored(video_id, rows)` hears each batch once it is in the database; `after_batch(frames_stored)` is
+    called next, and what it raises (JobCancelled) is raised by the following add, while the frames
     already handed over are still all stored. Inside a transaction (a test's, a caller's) the rows
     must be written by that transaction: they are then written on add, inline. The tracker runs at
     most MAX_AHEAD frames ahead of the database (an add waits), so a slow database holds neither
@@ -123,12 +123,11 @@ class FrameWriter:
                     self._error = exc  # the queue is still emptied, so no add waits on a dead writer
 
     def _write(self, frames: list) -> None:
-        written = self.written
         self._store(frames)
         self.frames += len(frames)
         if self.after_batch is not None:
             try:
-                self.after_batch(self.frames, self.written > written)
+                self.after_batch(self.frames)
             except Exception as exc:
                 self._raised = exc
 
