@@ -148,12 +148,11 @@ def video_propagate_run(job: Job) -> dict:
 
 
 class PassReport:
-    """A pass writer's after_batch, on its thread: the job's progress after the first batch (the page
-    shows a count as soon as frames appear) and then every PROGRESS_SECONDS, and a cancel noticed
-    between (JobCancelled, which the writer hands to the tracker's thread)."""
+    """A pass writer's after_batch, on its thread: the job's progress every PROGRESS_SECONDS, and a
+    cancel noticed between (JobCancelled, which the writer hands to the tracker's thread)."""
 
     def __init__(self, job: Job, total: int, before: int):
-        self.job, self.total, self.before, self.reported = job, max(total, 1), before, float("-inf")
+        self.job, self.total, self.before, self.reported = job, max(total, 1), before, time.monotonic()
 
     def __call__(self, frames_stored: int) -> None:
         if time.monotonic() - self.reported >= PROGRESS_SECONDS:
