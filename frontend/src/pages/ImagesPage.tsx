@@ -7,6 +7,7 @@ import type { WorkState } from '../core/apiTypes';
 import { errorMessage } from '../core/apiErrors';
 import { stageLabel } from '../core/stages';
 import { rememberedStates, rememberStates, STATE_LABELS } from '../core/work';
+import { plural } from '../core/words';
 import { useApp } from './appContext';
 import { Link } from './Link';
 import { Pager } from './Pager';
@@ -54,7 +55,7 @@ export function ImagesPage({ projectId, pageNumber }: { projectId: number; pageN
       <nav className="breadcrumbs"><Link to={{ page: 'projects' }}>Projects</Link> / {project.data?.name ?? '…'}</nav>
       <div className="page-head">
         <h1>{project.data?.name ?? 'Project'}</h1>
-        {project.data && <span className="muted">{project.data.images_done} / {project.data.image_count} images done · {project.data.mask_count} masks</span>}
+        {project.data && <span className="muted">{project.data.images_done} / {plural(project.data.image_count, 'image')} done · {plural(project.data.mask_count, 'mask')}</span>}
         {project.data && <span className={`badge stage-badge stage-${project.data.stage}`}>{stageLabel(project.data.stage)}</span>}
         <span className="spacer" />
         {annotates && !empty && <button type="button" className="primary" onClick={startNext} data-testid="annotate-next">Annotate next image</button>}

@@ -1,4 +1,4 @@
-// Create a project (its creator becomes its manager), then upload its images on its page.
+// Create a project (its creator becomes its manager), then upload its images or videos on its page.
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../core/apiErrors';
 import type { ProjectKind } from '../core/apiTypes';
@@ -22,7 +22,7 @@ export function NewProjectPage() {
     setError(null);
     try {
       const project = await api.createProject({ name: name.trim(), kind, categories: names, description });
-      navigate(project.kind === 'image' ? { page: 'images', projectId: project.id, pageNumber: 1 } : { page: 'projects' });
+      navigate(project.kind === 'image' ? { page: 'images', projectId: project.id, pageNumber: 1 } : { page: 'videos', projectId: project.id });
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -62,7 +62,7 @@ export function NewProjectPage() {
           <button type="submit" className="primary" disabled={busy || !name.trim()}>{busy ? 'Creating…' : 'Create project'}</button>
           <Link to={{ page: 'projects' }} className="button">Cancel</Link>
         </div>
-        <p className="muted small">You become the project's manager; upload images on the next page.</p>
+        <p className="muted small">You become the project's manager; upload its {kind === 'image' ? 'images' : 'videos'} on the next page.</p>
       </form>
     </main>
   );

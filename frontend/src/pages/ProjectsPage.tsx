@@ -3,6 +3,7 @@ import { Link } from './Link';
 import { useAsync } from './useAsync';
 import type { Page, Project } from '../core/apiTypes';
 import { stageLabel } from '../core/stages';
+import { plural } from '../core/words';
 import { ProjectVideoLinks } from './video/ProjectVideoLinks';
 
 function Progress({ done, total }: { done: number; total: number }) {
@@ -40,9 +41,9 @@ export function ProjectsPage() {
               <span className="badge muted">{p.role}</span>
             </div>
             <div className="counts">
-              {p.kind === 'image' ? <span>{p.image_count} images</span> : <span>{p.video_count} videos</span>}
-              <span>{p.mask_count} masks</span>
-              <span>{p.categories.length} categories</span>
+              {p.kind === 'image' ? <span>{plural(p.image_count, 'image')}</span> : <span>{plural(p.video_count, 'video')}</span>}
+              <span>{plural(p.mask_count, 'mask')}</span>
+              <span>{plural(p.categories.length, 'category', 'categories')}</span>
             </div>
             {p.kind === 'image' && <Progress done={p.images_done} total={p.image_count} />}
             {p.kind === 'image' && (

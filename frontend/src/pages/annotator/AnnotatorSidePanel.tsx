@@ -8,13 +8,10 @@ import type { WorkAction } from '../../core/work';
 import { STATE_LABELS } from '../../core/work';
 import { WorkActions } from '../work/WorkActions';
 import type { AnnotatorController, AnnotatorView } from './AnnotatorController';
+import { plural } from '../../core/words';
 import { CandidateStrip } from './CandidateStrip';
 import { ProposalList } from './ProposalList';
 import { SavedMaskList } from './SavedMaskList';
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
 
 export function AnnotatorSidePanel({ view, controller, onSaveAndNext, onDecided }: {
   view: AnnotatorView; controller: AnnotatorController; onSaveAndNext: () => void; onDecided: (action: WorkAction) => void;

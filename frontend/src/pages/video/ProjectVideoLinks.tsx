@@ -14,7 +14,7 @@ export function ProjectVideoLinks({ projectId }: { projectId: number }) {
   return (
     <div className="card-videos small" data-testid={`project-videos-${projectId}`}>
       {videos.error && <span className="form-error">{videos.error}</span>}
-      {videos.data && list.length === 0 && <span className="muted">No videos yet.</span>}
+      {videos.data && list.length === 0 && <span className="muted">No videos yet. </span>}
       {list.length > 0 && (
         <ul className="video-links">
           {list.slice(0, SHOWN).map((v) => (

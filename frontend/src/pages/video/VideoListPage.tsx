@@ -7,6 +7,7 @@ import type { VideoWorkRecord, WorkState } from '../../core/apiTypes';
 import { errorMessage } from '../../core/apiErrors';
 import { nextVideo, projectVideos } from '../../core/videoApi';
 import { rememberedStates, rememberStates, STATE_LABELS } from '../../core/work';
+import { plural } from '../../core/words';
 import { useApp } from '../appContext';
 import { JobBar } from '../JobBar';
 import { Link } from '../Link';
@@ -60,7 +61,7 @@ export function VideoListPage({ projectId, pageNumber = 1 }: { projectId: number
       <nav className="breadcrumbs"><Link to={{ page: 'projects' }}>Projects</Link> / {project.data?.name ?? '…'}</nav>
       <div className="page-head">
         <h1>{project.data?.name ?? 'Project'}</h1>
-        {project.data && <span className="muted">{project.data.video_count} videos · {project.data.mask_count} masks · annotated at {project.data.annotation_fps} fps</span>}
+        {project.data && <span className="muted">{plural(project.data.video_count, 'video')} · {plural(project.data.mask_count, 'mask')} · annotated at {project.data.annotation_fps} fps</span>}
         <span className="spacer" />
         {annotates && !empty && <button type="button" className="primary" onClick={startNext} data-testid="annotate-next">Annotate next video</button>}
       </div>
