@@ -54,10 +54,13 @@ class _Compiled:
 
 
 def _stand_in(kind: type, round_: int, index: int):
-    """A value of `kind` no caller passes, different for each round and argument."""
-    number = 7_000_000_000 + 1000 * round_ + index
+    """A value of `kind` no caller passes, different for each round and argument. Integers stay
+    inside the range of a 32-bit positive integer column: Django turns a lookup of a value its
+    column cannot hold into an empty result (EmptyResultSet) instead of SQL, so a stand-in out of
+    that range (as a negative one for a PositiveIntegerField) would leave the query uncompiled."""
+    number = 2_000_000_000 + 1000 * round_ + index
     if kind is int:
-        return -number
+        return number
     if kind is str:
         return f"compiled-query-stand-in-{number}"
     if kind is dt.datetime:
@@ -79,11 +82,24 @@ class CompiledQuery:
     (int, str or datetime). `fetch(shape, **values)` returns the rows as a list, as
     `list(build(shape, **values))` would."""
 
-    def __init__(self, name: str, model, build: Callable[..., QuerySet], arguments: dict[str, type]):
+    every: list[CompiledQuery] = []  # each one made, so a test can check that every one compiles
+
+    def __init__(
+        self,
+        name: str,
+        model,
+        build: Callable[..., QuerySet],
+        arguments: dict[str, type],
+        shapes: tuple[tuple, ...] = ((),),
+    ):
+        """`shapes`: the shapes whose SQL is expected to compile (a test checks them); others may
+        run through the ORM by design (staff, who see everything, drop the user's id)."""
         for kind in arguments.values():
             if kind not in ARGUMENT_TYPES:
                 raise TypeError(f"a compiled query's arguments are {ARGUMENT_TYPES}, not {kind!r}")
         self.name, self.model, self.build, self.arguments = name, model, build, dict(arguments)
+        self.shapes = shapes
+        CompiledQuery.every.append(self)
         self._compiled: dict[tuple, _Compiled | None] = {}
         self._lock = threading.Lock()
 

@@ -157,7 +157,10 @@ class SessionRegistry:
                 self._live[session.pk] = live
                 self.rebuilds += 1
             self._live.move_to_end(session.pk)
-        pending = operations_between(session.pk, live.applied_seq, before_seq)
+        # Usually this worker holds the state up to the operation before: nothing to read then.
+        pending = (
+            operations_between(session.pk, live.applied_seq, before_seq) if before_seq > live.applied_seq + 1 else []
+        )
         try:
             for prompt in pending:
                 if prompt.kind == VideoPrompt.Kind.PROPAGATE:

@@ -11,7 +11,7 @@ from backend.inference.models import PropagationOptions, VideoPrompt, VideoSessi
 from backend.inference.selectors import operation_with_session, operations_between, session_with_video
 from backend.inference.video import apply_prompt, current_tracker, propagation, registry
 from backend.inference.video_events import masks_announce
-from backend.inference.video_services import frames_store
+from backend.inference.video_services import frame_store
 from backend.jobs.models import Job
 from backend.jobs.services import JobCancelled, JobFailed, job_checkpoint, job_progress
 from backend.media.selectors import frame_count
@@ -25,13 +25,8 @@ def _prompted_masks_store(session: VideoSession):
     def store(prompt: VideoPrompt, masks) -> None:
         if prompt.kind in (VideoPrompt.Kind.POINTS, VideoPrompt.Kind.MASK) and prompt.obj_id in masks:
             source = "manual" if prompt.kind == VideoPrompt.Kind.MASK else "prompted"
-            rows = frames_store(
-                session.video,
-                prompt.frame,
-                {prompt.obj_id: masks[prompt.obj_id]},
-                source=source,
-                edited=True,
-                keep_edited=False,
+            rows = frame_store(
+                session.video, prompt.frame, prompt.obj_id, masks[prompt.obj_id], source=source, edited=True
             )
             masks_announce(session.pk, session.video_id, rows)
 

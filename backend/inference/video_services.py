@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.annotations.frame_upsert import FrameRow, masklet_frames_upsert
-from backend.annotations.models import Masklet, MaskletFrame
+from backend.annotations.models import Masklet
 from backend.annotations.services import masklet_delete
 from backend.core.commits import unflushed_commit
 from backend.core.errors import InvalidInput
@@ -276,38 +276,18 @@ class _OperationWriter:
         )
 
 
-def frames_store(
-    video: Video, frame_index: int, masks: dict[int, np.ndarray], *, source: str, edited: bool, keep_edited: bool
+def frame_store(
+    video: Video, frame_index: int, obj_id: int, mask: np.ndarray, *, source: str, edited: bool
 ) -> list[FrameRow]:
-    """Upsert the masks of one frame; returns the rows written. With keep_edited, frames a person
-    made are left as they are. Outside a transaction (a session worker's job) the upsert commits
-    without waiting for the disk: the job's end, committed normally, makes it durable
-    (backend.core.commits)."""
-    masklets = {m.object_id: m for m in Masklet.objects.filter(video=video, object_id__in=list(masks))}
-    protected = set()
-    if keep_edited:
-        protected = set(
-            MaskletFrame.objects.filter(
-                masklet__in=masklets.values(), frame_index=frame_index, edited=True
-            ).values_list("masklet__object_id", flat=True)
-        )
-    rows = []
-    for obj_id, values in masks.items():
-        if obj_id not in masklets or obj_id in protected:
-            continue
-        mask = np.asarray(values, dtype=bool)
-        rows.append(
-            FrameRow(
-                masklets[obj_id].pk,
-                obj_id,
-                frame_index,
-                rle_ops.encode(mask),
-                int(np.count_nonzero(mask)),
-                edited,
-                source,
-                timezone.now(),
-            )
-        )
+    """Upsert one object's mask on one frame; returns the row written (none when the object has no
+    masklet any more). Outside a transaction (a session worker's job) the upsert commits without
+    waiting for the disk: the job's end, committed normally, makes it durable (backend.core.commits)."""
+    masklet = masklet_of(video.pk, obj_id)
+    if masklet is None:
+        return []
+    mask = np.asarray(mask, dtype=bool)
+    area = int(np.count_nonzero(mask))
+    rows = [FrameRow(masklet.pk, obj_id, frame_index, rle_ops.encode(mask), area, edited, source, timezone.now())]
     with unflushed_commit():
         masklet_frames_upsert(rows)
     return rows

@@ -78,4 +78,5 @@ _NEXT_QUEUED = CompiledQuery(
         .only("id", "kind")[:1]
     ),
     {"subject_type": str, "subject_id": int, "queue": str},
+    shapes=(("one kind", "another kind"),),
 )

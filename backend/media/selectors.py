@@ -40,7 +40,9 @@ def _visible_image(shape: tuple, *, user_id: int, image_id: int) -> QuerySet[Ima
     return scope(viewer, "image", "view").select_related("project").filter(pk=image_id)
 
 
-_VISIBLE_IMAGE = CompiledQuery("image the user may see", Image, _visible_image, {"user_id": int, "image_id": int})
+_VISIBLE_IMAGE = CompiledQuery(
+    "image the user may see", Image, _visible_image, {"user_id": int, "image_id": int}, shapes=((False,),)
+)
 
 
 def image_get_for(*, user, image_id: int, action: str) -> Image:

@@ -26,6 +26,7 @@ _VISIBLE_PROJECT = CompiledQuery(
         pk=project_id
     ),
     {"user_id": int, "project_id": int},
+    shapes=((False,),),
 )
 
 

@@ -195,3 +195,28 @@ def test_tokens_still_refused_when_unknown_or_of_an_inactive_user(two_projects, 
     annotator.save(update_fields=["is_active"])
     refused = api.get("/api/projects/")
     assert refused.status_code == 401 and "inactive" in refused.json()["detail"]
+
+
+def test_every_compiled_query_of_the_app_compiles(db, caplog):
+    """A query that cannot be compiled still answers (through the ORM, logged once), so nothing
+    else fails when one stops compiling: this test does. It caught the stand-in values that 32-bit
+    integer columns cannot hold (an operation's number, an object's id), which Django answers with an
+    empty result instead of SQL, so the video worker's reads ran through the ORM every time."""
+    import importlib
+    import pkgutil
+
+    import backend
+
+    for module in pkgutil.walk_packages(backend.__path__, "backend."):
+        if ".migrations" not in module.name and ".management" not in module.name and not module.name.endswith("asgi"):
+            importlib.import_module(module.name)
+    queries = [query for query in CompiledQuery.every if query.build.__module__.startswith("backend.")]
+    assert len({query.name for query in queries}) >= 25  # the modules holding them were all imported
+    with caplog.at_level(logging.INFO, logger="backend.core.compiled"):
+        uncompiled = [
+            (query.name, shape)
+            for query in queries
+            for shape in query.shapes
+            if query._compiled_for("default", shape) is None
+        ]
+    assert uncompiled == [], caplog.text
