@@ -160,6 +160,24 @@ describe('AnnotatorController', () => {
     c.dispose();
   });
 
+  it('a health check that answers first leaves no two-second timer behind', async () => {
+    const started = vi.spyOn(globalThis, 'setTimeout');
+    const cleared = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      const { api, storage } = setup(baseRoutes());
+      const c = new AnnotatorController(api, 5, storage);
+      await c.load();
+      expect(c.getView().model).not.toBeNull();
+      const wait = started.mock.calls.findIndex(([, delay]) => delay === 2000);
+      expect(wait).toBeGreaterThanOrEqual(0);
+      expect(cleared).toHaveBeenCalledWith(started.mock.results[wait].value);
+      c.dispose();
+    } finally {
+      started.mockRestore();
+      cleared.mockRestore();
+    }
+  });
+
   it('a health check that does not answer holds the image back at most two seconds', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     try {

@@ -100,7 +100,9 @@ export class AnnotatorController extends ViewStore<AnnotatorView> {
         this.api.imageBlob(image),
       ]);
       const bitmap = await createImageBitmap(blob);
-      await Promise.race([modelInfo, new Promise((resolve) => setTimeout(resolve, MODEL_INFO_WAIT_MS))]);
+      let waited: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([modelInfo, new Promise((resolve) => { waited = setTimeout(resolve, MODEL_INFO_WAIT_MS); })]);
+      clearTimeout(waited);  // the status came first: no timer left behind
       let edit = emptyEditState(project.categories[0]?.id ?? null);
       const draft = this.drafts.load(image.id);
       const restored = draft !== null && isDirty(draft.state);
