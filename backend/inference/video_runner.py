@@ -143,11 +143,14 @@ def video_propagate_run(job: Job) -> dict:
 
 
 class PassReport:
-    """A pass writer's after_batch, on its thread: the job's progress every PROGRESS_SECONDS, and a
-    cancel noticed between (JobCancelled, which the writer hands to the tracker's thread)."""
+    """A pass writer's after_batch, on its thread: the job's progress after the first batch (the page
+    counts frames as soon as they appear) and then every PROGRESS_SECONDS, and between reports a
+    cancel noticed at the next batch (JobCancelled, which the writer hands to the tracker's thread;
+    batches come at most 1 / FrameWriter.WRITE_INTERVAL times a second, each asking one compiled
+    query)."""
 
     def __init__(self, job: Job, total: int, before: int):
-        self.job, self.total, self.before, self.reported = job, max(total, 1), before, time.monotonic()
+        self.job, self.total, self.before, self.reported = job, max(total, 1), before, float("-inf")
 
     def __call__(self, frames_stored: int) -> None:
         if time.monotonic() - self.reported >= PROGRESS_SECONDS:
@@ -155,7 +158,7 @@ class PassReport:
             done = self.before + frames_stored
             job_progress(self.job, min(done / self.total, 1.0), f"{done} of {self.total} frames")
         else:
-            job_checkpoint(self.job)
+            job_checkpoint(self.job, every=0.0)
 
 
 def _record_cancelled_pass(session: VideoSession, operation: VideoPrompt, frames_done: int, seqs: list[int]) -> None:

@@ -4,7 +4,7 @@ the attempt cap that makes late acks safe."""
 import pytest
 
 from backend.jobs.models import Job
-from backend.jobs.services import JobFailed, job_cancel, job_create, job_progress, job_run
+from backend.jobs.services import JobCancelled, JobFailed, job_cancel, job_claim, job_create, job_progress, job_run
 
 
 @pytest.fixture
@@ -95,3 +95,27 @@ def test_a_job_running_on_a_live_worker_is_not_run_twice(job):
     WorkerHeartbeat.objects.filter(pk=beat.pk).update(last_seen=timezone.now() - timezone.timedelta(hours=1))
     finished = job_run(job.pk, lambda running: {"took": "over"}, worker="second@host")
     assert finished.state == "succeeded" and finished.attempts == 2 and finished.worker == "second@host"
+
+
+def test_a_pass_reports_its_first_batch_at_once_then_every_half_second_and_hears_a_cancel_at_once(job, monkeypatch):
+    from backend.inference import video_runner
+
+    clock = [100.0]
+    monkeypatch.setattr(video_runner.time, "monotonic", lambda: clock[0])
+    running = job_claim(job.pk, worker="w1")
+    report = video_runner.PassReport(running, total=40, before=10)  # 10 frames done by earlier passes
+    stored = lambda: Job.objects.values_list("progress", "message").get(pk=job.pk)  # noqa: E731
+
+    report(2)
+    assert stored() == (12 / 40, "12 of 40 frames"), "the first batch shows at once"
+    clock[0] += 0.4
+    report(5)
+    assert stored() == (12 / 40, "12 of 40 frames"), "within half a second: no write"
+    clock[0] += 0.1
+    report(6)
+    assert stored() == (16 / 40, "16 of 40 frames")
+
+    job_cancel(Job.objects.get(pk=job.pk))  # right after a report: the next batch hears it
+    clock[0] += 0.05
+    with pytest.raises(JobCancelled):
+        report(7)
