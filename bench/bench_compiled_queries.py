@@ -68,6 +68,74 @@ def seed():
     return annotator, project, first, Token.objects.create(user=annotator).key
 
 
+def seed_video(annotator):
+    """A video with a session, one click on object 1 (its masklet) and the click's running job: what
+    the session's worker reads for every operation it runs."""
+    from backend.annotations.models import Masklet
+    from backend.inference.models import VideoPrompt, VideoSession
+    from backend.jobs.models import Job
+    from backend.media.models import Video
+    from backend.projects.models import Project
+
+    project = Project.objects.create(name="compiled video", kind=Project.Kind.VIDEO, created_by=annotator)
+    video = Video.objects.create(
+        project=project,
+        sha256="f" * 64,
+        storage_key="videos/v.mp4",
+        file_name="v.mp4",
+        format="mp4",
+        size_bytes=1,
+        width=64,
+        height=48,
+        fps=24.0,
+        frame_count=48,
+        duration=2.0,
+        annotation_fps=6.0,
+    )
+    session = VideoSession.objects.create(video=video)
+    VideoPrompt.objects.create(session=session, seq=1, kind="points", frame=0, obj_id=1, points=[[3, 4]], labels=[1])
+    Masklet.objects.create(video=video, object_id=1, created_by=annotator)
+    job = Job.objects.create(
+        kind="video_prompt",
+        queue="gpu",
+        state="running",
+        attempts=1,
+        subject_type="inference.videosession",
+        subject_id=session.pk,
+        params={"seq": 1},
+    )
+    return video, session, job
+
+
+def video_cases(video, session, job):
+    """The session worker's reads (every one of them ran through the ORM until the stand-ins of
+    compiled queries fitted 32-bit integer columns)."""
+    from backend.inference import selectors as inference
+    from backend.jobs import selectors as jobs
+    from backend.jobs import services
+
+    def pair(query, shape=(), **values):
+        return (lambda: query.fetch(shape, **values), lambda: list(query.build(shape, **values)))
+
+    kinds = ("video_prompt", "video_propagate", "video_warm")
+    return [
+        (
+            "video operation with its session (a job)",
+            *pair(inference._OPERATION_WITH_SESSION, session_id=session.pk, seq=1),
+        ),
+        (
+            "operations between two numbers (replay)",
+            *pair(inference._OPERATIONS_BETWEEN, session_id=session.pk, after=0, before=2),
+        ),
+        ("a video's masklet of an object", *pair(inference._MASKLET, video_id=video.pk, object_id=1)),
+        (
+            "a session's next queued job",
+            *pair(jobs._NEXT_QUEUED, kinds, subject_type=job.subject_type, subject_id=session.pk, queue="gpu"),
+        ),
+        ("a job's attempt still running (cancel)", *pair(services._ATTEMPT_RUNNING, job_id=job.pk, attempts=1)),
+    ]
+
+
 def cases(annotator, project, image, key):
     """(name, compiled call, the ORM's call) for each hot read."""
     from django.utils import timezone
@@ -141,7 +209,8 @@ def main() -> None:
     create_database(name)
     try:
         setup_django()
-        rows = cases(*seed())
+        seeded = seed()
+        rows = cases(*seeded) + video_cases(*seed_video(seeded[0]))
         print(f"{'read':42s} {'ORM ms':>8s} {'compiled':>8s} {'ratio':>6s}")
         orm_total = compiled_total = 0.0
         for label, compiled, orm in rows:
