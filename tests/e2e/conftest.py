@@ -3,6 +3,7 @@ headless Chromium through Playwright, against the real API, database and a Celer
 
 import io
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,52 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+class RequestsInFlight:
+    """Requests the live server is still handling. Closing a browser context does not stop a view
+    the server is running for one of its requests; a view still reading when the test's database is
+    flushed can deadlock the flush (its statement holds one table while TRUNCATE holds another: seen
+    in a CI run, which then left the test's rows behind for the next test). The page fixture waits
+    for these to end before the flush. Counted around Django's WSGI handler, which the live server
+    runs for every request: a view is done with the database once the handler returns (an event
+    stream's body, sent later, holds no database connection)."""
+
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def install(self):
+        from django.core.handlers.wsgi import WSGIHandler
+
+        original, tracker = WSGIHandler.__call__, self
+
+        def counted(handler, environ, start_response):
+            with tracker.changed:
+                tracker.count += 1
+            try:
+                return original(handler, environ, start_response)
+            finally:
+                with tracker.changed:
+                    tracker.count -= 1
+                    tracker.changed.notify_all()
+
+        WSGIHandler.__call__ = counted
+        return original
+
+    def wait_until_none(self, timeout: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def requests_in_flight():
+    from django.core.handlers.wsgi import WSGIHandler
+
+    tracker = RequestsInFlight()
+    original = tracker.install()
+    yield tracker
+    WSGIHandler.__call__ = original
+
+
 @pytest.fixture(scope="session")
 def chromium():
     if not DIST_INDEX.is_file():
@@ -39,10 +86,11 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, request, live_server):
+def page(chromium, request, requests_in_flight, live_server):
     """A fresh browser context at 1280x800; on teardown a screenshot goes to test-output/e2e/.
     It depends on the live server (and so on the test database): it is closed before the database
-    is flushed, so a request the page still sends cannot deadlock the flush."""
+    is flushed, and the views still running for its requests are waited for, so none of them can
+    deadlock the flush."""
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -55,6 +103,7 @@ def page(chromium, request, live_server):
         page.screenshot(path=str(SHOTS / f"{request.node.name}.png"))
     finally:
         context.close()
+        assert requests_in_flight.wait_until_none(timeout=30), "a view of the live server did not end in 30 s"
     assert not errors, f"uncaught errors in the page: {errors}"
 
 
